@@ -1,0 +1,1 @@
+"""Payout service: payout requests, holds, admin approval, provider execution and reconciliation."""

@@ -1,0 +1,370 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Wallet(_message.Message):
+    __slots__ = ("user_id", "currency", "balance", "held", "available", "total_earnings")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_EARNINGS_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    currency: str
+    balance: int
+    held: int
+    available: int
+    total_earnings: int
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., balance: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., total_earnings: _Optional[int] = ...) -> None: ...
+
+class Transaction(_message.Message):
+    __slots__ = ("id", "user_id", "account", "type", "amount", "currency", "source", "status", "description", "metadata", "idempotency_key", "balance_after", "entry_id", "hold_id", "created_at", "updated_at")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_AFTER_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    user_id: str
+    account: str
+    type: str
+    amount: int
+    currency: str
+    source: str
+    status: str
+    description: str
+    metadata: _containers.ScalarMap[str, str]
+    idempotency_key: str
+    balance_after: int
+    entry_id: str
+    hold_id: str
+    created_at: str
+    updated_at: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., account: _Optional[str] = ..., type: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., source: _Optional[str] = ..., status: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., balance_after: _Optional[int] = ..., entry_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
+
+class GetWalletRequest(_message.Message):
+    __slots__ = ("user_id", "currency", "recent_limit")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    RECENT_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    currency: str
+    recent_limit: int
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., recent_limit: _Optional[int] = ...) -> None: ...
+
+class GetWalletResponse(_message.Message):
+    __slots__ = ("wallet", "recent_transactions")
+    WALLET_FIELD_NUMBER: _ClassVar[int]
+    RECENT_TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    wallet: Wallet
+    recent_transactions: _containers.RepeatedCompositeFieldContainer[Transaction]
+    def __init__(self, wallet: _Optional[_Union[Wallet, _Mapping]] = ..., recent_transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ...) -> None: ...
+
+class ListTransactionsRequest(_message.Message):
+    __slots__ = ("user_id", "type", "status", "currency", "page", "limit")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    type: str
+    status: str
+    currency: str
+    page: int
+    limit: int
+    def __init__(self, user_id: _Optional[str] = ..., type: _Optional[str] = ..., status: _Optional[str] = ..., currency: _Optional[str] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListTransactionsResponse(_message.Message):
+    __slots__ = ("transactions", "total", "page", "limit")
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    transactions: _containers.RepeatedCompositeFieldContainer[Transaction]
+    total: int
+    page: int
+    limit: int
+    def __init__(self, transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., total: _Optional[int] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class GetTransactionRequest(_message.Message):
+    __slots__ = ("transaction_id",)
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    def __init__(self, transaction_id: _Optional[str] = ...) -> None: ...
+
+class CreditRequest(_message.Message):
+    __slots__ = ("idempotency_key", "user_id", "amount", "currency", "type", "counter_account", "source", "description", "metadata")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    user_id: str
+    amount: int
+    currency: str
+    type: str
+    counter_account: str
+    source: str
+    description: str
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., type: _Optional[str] = ..., counter_account: _Optional[str] = ..., source: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class DebitRequest(_message.Message):
+    __slots__ = ("idempotency_key", "user_id", "amount", "currency", "type", "counter_account", "source", "description", "metadata")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    user_id: str
+    amount: int
+    currency: str
+    type: str
+    counter_account: str
+    source: str
+    description: str
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., type: _Optional[str] = ..., counter_account: _Optional[str] = ..., source: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class TransferRequest(_message.Message):
+    __slots__ = ("idempotency_key", "from_user_id", "to_user_id", "amount", "currency", "description", "metadata")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    FROM_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TO_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    from_user_id: str
+    to_user_id: str
+    amount: int
+    currency: str
+    description: str
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., from_user_id: _Optional[str] = ..., to_user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class Leg(_message.Message):
+    __slots__ = ("account", "amount", "currency", "type", "description", "idempotency_key", "metadata")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    account: str
+    amount: int
+    currency: str
+    type: str
+    description: str
+    idempotency_key: str
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, account: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., type: _Optional[str] = ..., description: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class PostRequest(_message.Message):
+    __slots__ = ("idempotency_key", "legs", "source", "description", "metadata")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    LEGS_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    legs: _containers.RepeatedCompositeFieldContainer[Leg]
+    source: str
+    description: str
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., legs: _Optional[_Iterable[_Union[Leg, _Mapping]]] = ..., source: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class PostingResult(_message.Message):
+    __slots__ = ("entry_id", "transactions", "wallets", "replayed")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    WALLETS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    transactions: _containers.RepeatedCompositeFieldContainer[Transaction]
+    wallets: _containers.RepeatedCompositeFieldContainer[Wallet]
+    replayed: bool
+    def __init__(self, entry_id: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., wallets: _Optional[_Iterable[_Union[Wallet, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class Hold(_message.Message):
+    __slots__ = ("id", "user_id", "currency", "amount", "status", "transaction_id", "created_at", "updated_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    user_id: str
+    currency: str
+    amount: int
+    status: str
+    transaction_id: str
+    created_at: str
+    updated_at: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., currency: _Optional[str] = ..., amount: _Optional[int] = ..., status: _Optional[str] = ..., transaction_id: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
+
+class CreateHoldRequest(_message.Message):
+    __slots__ = ("idempotency_key", "hold_id", "user_id", "amount", "currency", "type", "source", "description", "metadata")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    hold_id: str
+    user_id: str
+    amount: int
+    currency: str
+    type: str
+    source: str
+    description: str
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., type: _Optional[str] = ..., source: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class CaptureHoldRequest(_message.Message):
+    __slots__ = ("idempotency_key", "hold_id", "counter_account", "description")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    hold_id: str
+    counter_account: str
+    description: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., counter_account: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class VoidHoldRequest(_message.Message):
+    __slots__ = ("idempotency_key", "hold_id", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    hold_id: str
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class HoldResult(_message.Message):
+    __slots__ = ("hold", "transaction", "wallet", "replayed")
+    HOLD_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_FIELD_NUMBER: _ClassVar[int]
+    WALLET_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    hold: Hold
+    transaction: Transaction
+    wallet: Wallet
+    replayed: bool
+    def __init__(self, hold: _Optional[_Union[Hold, _Mapping]] = ..., transaction: _Optional[_Union[Transaction, _Mapping]] = ..., wallet: _Optional[_Union[Wallet, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class AuditRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CurrencyTotal(_message.Message):
+    __slots__ = ("currency", "sum_of_balances")
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    SUM_OF_BALANCES_FIELD_NUMBER: _ClassVar[int]
+    currency: str
+    sum_of_balances: int
+    def __init__(self, currency: _Optional[str] = ..., sum_of_balances: _Optional[int] = ...) -> None: ...
+
+class AuditResponse(_message.Message):
+    __slots__ = ("ok", "violations", "accounts_checked", "transactions_checked", "holds_checked", "totals")
+    OK_FIELD_NUMBER: _ClassVar[int]
+    VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNTS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTIONS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    HOLDS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    ok: bool
+    violations: _containers.RepeatedScalarFieldContainer[str]
+    accounts_checked: int
+    transactions_checked: int
+    holds_checked: int
+    totals: _containers.RepeatedCompositeFieldContainer[CurrencyTotal]
+    def __init__(self, ok: _Optional[bool] = ..., violations: _Optional[_Iterable[str]] = ..., accounts_checked: _Optional[int] = ..., transactions_checked: _Optional[int] = ..., holds_checked: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[CurrencyTotal, _Mapping]]] = ...) -> None: ...

@@ -1,0 +1,1 @@
+"""Wallet service: the double-entry ledger, sole owner of balances."""

@@ -1,0 +1,1 @@
+"""Ledger store adapters: SQLite (embedded default) and MongoDB (replica set)."""

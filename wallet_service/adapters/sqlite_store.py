@@ -1,0 +1,332 @@
+"""The ledger on SQLite: WAL, CHECK constraints, unique keys, immutability triggers and group commit."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from wallet_service.domain.accounts import Account
+from wallet_service.domain.model import (
+    TX_STATUSES,
+    TX_TYPES,
+    AccountState,
+    AuditFacts,
+    HoldRecord,
+    TransactionFilter,
+    TransactionPage,
+    TransactionRecord,
+)
+from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
+from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds
+from winzone_kernel.sqlite import GroupCommitWriter, ThreadLocalReader, connect
+
+T = TypeVar("T")
+
+_types = ", ".join(f"'{t}'" for t in sorted(TX_TYPES))
+_statuses = ", ".join(f"'{s}'" for s in sorted(TX_STATUSES))
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS accounts (
+    account TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'pool', 'system')),
+    balance INTEGER NOT NULL DEFAULT 0,
+    held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0),
+    total_earnings INTEGER NOT NULL DEFAULT 0 CHECK (total_earnings >= 0),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (account, currency),
+    CHECK (kind = 'system' OR balance - held >= 0)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS transactions (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    user_id TEXT,
+    type TEXT NOT NULL CHECK (type IN ({_types})),
+    amount INTEGER NOT NULL CHECK (amount <> 0),
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ({_statuses})),
+    source TEXT NOT NULL,
+    description TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE,
+    balance_after INTEGER,
+    entry_id TEXT,
+    hold_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK ((status = 'completed') = (entry_id IS NOT NULL)),
+    CHECK ((status = 'completed') = (balance_after IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS transactions_user_created ON transactions (user_id, created_at);
+CREATE INDEX IF NOT EXISTS transactions_type_status ON transactions (type, status);
+CREATE INDEX IF NOT EXISTS transactions_status ON transactions (status);
+CREATE INDEX IF NOT EXISTS transactions_created ON transactions (created_at);
+CREATE INDEX IF NOT EXISTS transactions_entry ON transactions (entry_id);
+CREATE INDEX IF NOT EXISTS transactions_account ON transactions (account, currency);
+
+CREATE TRIGGER IF NOT EXISTS transactions_posted_are_immutable
+BEFORE UPDATE ON transactions WHEN OLD.status <> 'pending'
+BEGIN SELECT RAISE(ABORT, 'posted transactions are immutable'); END;
+
+CREATE TRIGGER IF NOT EXISTS transactions_pending_keep_their_terms
+BEFORE UPDATE ON transactions WHEN NEW.amount <> OLD.amount OR NEW.account <> OLD.account
+    OR NEW.currency <> OLD.currency OR NEW.user_id IS NOT OLD.user_id
+BEGIN SELECT RAISE(ABORT, 'transaction terms are immutable'); END;
+
+CREATE TRIGGER IF NOT EXISTS transactions_are_never_deleted
+BEFORE DELETE ON transactions
+BEGIN SELECT RAISE(ABORT, 'transactions are never deleted'); END;
+
+CREATE TABLE IF NOT EXISTS holds (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    status TEXT NOT NULL CHECK (status IN ('open', 'captured', 'voided')),
+    transaction_id TEXT NOT NULL UNIQUE REFERENCES transactions (id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS holds_status ON holds (status);
+
+CREATE TRIGGER IF NOT EXISTS holds_close_once
+BEFORE UPDATE ON holds WHEN OLD.status <> 'open' OR NEW.amount <> OLD.amount
+BEGIN SELECT RAISE(ABORT, 'a hold is captured or voided exactly once'); END;
+
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    result TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+TX_COLUMNS = (
+    "id, account, user_id, type, amount, currency, status, source, description, metadata, idempotency_key, "
+    "balance_after, entry_id, hold_id, created_at, updated_at"
+)
+HOLD_COLUMNS = "id, account, user_id, currency, amount, status, transaction_id, created_at, updated_at"
+
+
+def _tx_row(record: TransactionRecord) -> tuple[Any, ...]:
+    return (
+        record.id, record.account, record.user_id, record.type, record.amount, record.currency, record.status,
+        record.source, record.description, json.dumps(record.metadata), record.idempotency_key,
+        record.balance_after, record.entry_id, record.hold_id, record.created_at, record.updated_at,
+    )
+
+
+def _tx_from_row(row: tuple[Any, ...]) -> TransactionRecord:
+    values = list(row)
+    values[9] = json.loads(values[9])
+    return TransactionRecord(*values)
+
+
+def _is_constraint(exc: sqlite3.IntegrityError, marker: str) -> bool:
+    return marker in str(exc)
+
+
+class SqliteUnitOfWork(LedgerUnitOfWork):
+    """Ledger reads and writes on the writer connection, inside the group-commit savepoint."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def idempotency_get(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        row = self._conn.execute("SELECT fingerprint, result FROM idempotency WHERE key = ?", (key,)).fetchone()
+        return None if row is None else (row[0], json.loads(row[1]))
+
+    def idempotency_put(self, key: str, fingerprint: str, result: dict[str, Any], now: str) -> None:
+        try:
+            self._conn.execute(
+                "INSERT INTO idempotency (key, fingerprint, result, created_at) VALUES (?, ?, ?, ?)",
+                (key, fingerprint, json.dumps(result, separators=(",", ":")), now),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise IdempotencyConflict() from exc
+
+    def account_get(self, account: Account, currency: str) -> AccountState | None:
+        row = self._conn.execute(
+            "SELECT balance, held, total_earnings FROM accounts WHERE account = ? AND currency = ?",
+            (account.name, currency),
+        ).fetchone()
+        return None if row is None else AccountState(account.name, currency, row[0], row[1], row[2])
+
+    def account_apply(self, account: Account, currency: str, delta: int, earnings: int, now: str) -> AccountState:
+        try:
+            row = self._conn.execute(
+                "UPDATE accounts SET balance = balance + ?, total_earnings = total_earnings + ?, updated_at = ? "
+                "WHERE account = ? AND currency = ? RETURNING balance, held, total_earnings",
+                (delta, earnings, now, account.name, currency),
+            ).fetchone()
+            if row is None:
+                self._conn.execute(
+                    "INSERT INTO accounts (account, currency, kind, balance, total_earnings, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (account.name, currency, account.kind.value, delta, earnings, now, now),
+                )
+                row = (delta, 0, earnings)
+        except sqlite3.IntegrityError as exc:
+            if _is_constraint(exc, "CHECK"):
+                raise InsufficientFunds(f"Insufficient balance in {account.kind.value} account") from exc
+            raise
+        state = AccountState(account.name, currency, row[0], row[1], row[2])
+        if not account.may_go_negative and state.available < 0:
+            raise InsufficientFunds(f"Insufficient balance in {account.kind.value} account")
+        return state
+
+    def account_hold(self, account: Account, currency: str, delta_held: int, now: str) -> AccountState:
+        try:
+            row = self._conn.execute(
+                "UPDATE accounts SET held = held + ?, updated_at = ? WHERE account = ? AND currency = ? "
+                "RETURNING balance, held, total_earnings",
+                (delta_held, now, account.name, currency),
+            ).fetchone()
+        except sqlite3.IntegrityError as exc:
+            raise InsufficientFunds() from exc
+        if row is None:
+            raise InsufficientFunds()
+        state = AccountState(account.name, currency, row[0], row[1], row[2])
+        if state.available < 0 or state.held < 0:
+            raise InsufficientFunds()
+        return state
+
+    def transactions_add(self, records: list[TransactionRecord]) -> None:
+        try:
+            self._conn.executemany(
+                f"INSERT INTO transactions ({TX_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+                [_tx_row(r) for r in records],
+            )
+        except sqlite3.IntegrityError as exc:
+            if _is_constraint(exc, "transactions.idempotency_key"):
+                raise IdempotencyConflict("a transaction with this idempotency key already exists") from exc
+            raise
+
+    def transaction_settle(
+        self, tx_id: str, status: str, entry_id: str | None, balance_after: int | None, now: str
+    ) -> None:
+        self._conn.execute(
+            "UPDATE transactions SET status = ?, entry_id = ?, balance_after = ?, updated_at = ? "
+            "WHERE id = ? AND status = 'pending'",
+            (status, entry_id, balance_after, now, tx_id),
+        )
+
+    def hold_get(self, hold_id: str) -> HoldRecord | None:
+        row = self._conn.execute(f"SELECT {HOLD_COLUMNS} FROM holds WHERE id = ?", (hold_id,)).fetchone()
+        return None if row is None else HoldRecord(*row)
+
+    def hold_add(self, hold: HoldRecord) -> None:
+        self._conn.execute(
+            f"INSERT INTO holds ({HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (hold.id, hold.account, hold.user_id, hold.currency, hold.amount, hold.status, hold.transaction_id,
+             hold.created_at, hold.updated_at),
+        )
+
+    def hold_set_status(self, hold_id: str, status: str, now: str) -> None:
+        self._conn.execute("UPDATE holds SET status = ?, updated_at = ? WHERE id = ?", (status, now, hold_id))
+
+    def transaction_get(self, tx_id: str) -> TransactionRecord | None:
+        row = self._conn.execute(f"SELECT {TX_COLUMNS} FROM transactions WHERE id = ?", (tx_id,)).fetchone()
+        return None if row is None else _tx_from_row(row)
+
+
+class SqliteLedgerStore(LedgerStore):
+    """The embedded ledger store (one file, one writer thread with group commit, many readers)."""
+
+    def __init__(self, path: Path | str, *, synchronous: str = "FULL", max_batch: int = 256) -> None:
+        self.path = path
+        self._writer_conn = connect(path, synchronous)
+        self._writer = GroupCommitWriter(self._writer_conn, max_batch=max_batch, name="ledger-writer")
+        self._readers = ThreadLocalReader(path, synchronous)
+
+    def migrate(self) -> None:
+        conn = connect(self.path)
+        try:
+            conn.executescript(SCHEMA)
+        finally:
+            conn.close()
+
+    def atomic(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
+        return self._writer.run(lambda conn: op(SqliteUnitOfWork(conn)))
+
+    async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
+        return await self._writer.run_async(lambda conn: op(SqliteUnitOfWork(conn)))
+
+    def get_account(self, account: Account, currency: str) -> AccountState | None:
+        return SqliteUnitOfWork(self._readers.conn()).account_get(account, currency)
+
+    def get_transaction(self, tx_id: str) -> TransactionRecord | None:
+        return SqliteUnitOfWork(self._readers.conn()).transaction_get(tx_id)
+
+    def get_hold(self, hold_id: str) -> HoldRecord | None:
+        return SqliteUnitOfWork(self._readers.conn()).hold_get(hold_id)
+
+    def list_transactions(self, flt: TransactionFilter) -> TransactionPage:
+        clauses, params = ["user_id IS NOT NULL"], []
+        for column in ("user_id", "type", "status", "currency"):
+            value = getattr(flt, column)
+            if value:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        where = " AND ".join(clauses)
+        conn = self._readers.conn()
+        conn.execute("BEGIN")
+        try:
+            total = conn.execute(f"SELECT COUNT(*) FROM transactions WHERE {where}", params).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT {TX_COLUMNS} FROM transactions WHERE {where} ORDER BY created_at DESC, id DESC "
+                "LIMIT ? OFFSET ?",
+                [*params, flt.limit, (flt.page - 1) * flt.limit],
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return TransactionPage([_tx_from_row(r) for r in rows], total, flt.page, flt.limit)
+
+    def audit_facts(self) -> AuditFacts:
+        conn = self._readers.conn()
+        facts = AuditFacts()
+        conn.execute("BEGIN")
+        try:
+            facts.accounts = [tuple(r) for r in conn.execute(
+                "SELECT account, currency, kind, balance, held, total_earnings FROM accounts")]
+            for account, currency, total, rewards in conn.execute(
+                "SELECT account, currency, SUM(amount), SUM(CASE WHEN type = 'reward' AND amount > 0 "
+                "AND user_id IS NOT NULL THEN amount ELSE 0 END) FROM transactions "
+                "WHERE status = 'completed' GROUP BY account, currency"
+            ):
+                facts.posted_sums[(account, currency)] = total
+                facts.reward_sums[(account, currency)] = rewards
+            facts.unbalanced_entries = [tuple(r) for r in conn.execute(
+                "SELECT entry_id, currency, SUM(amount) FROM transactions WHERE status = 'completed' "
+                "GROUP BY entry_id, currency HAVING SUM(amount) <> 0")]
+            for account, currency, total in conn.execute(
+                "SELECT account, currency, SUM(amount) FROM holds WHERE status = 'open' GROUP BY account, currency"
+            ):
+                facts.open_hold_sums[(account, currency)] = total
+            facts.hold_mismatches = [
+                f"hold {hold_id} is {status} but its transaction is {tx_status}"
+                for hold_id, status, tx_status in conn.execute(
+                    "SELECT h.id, h.status, t.status FROM holds h LEFT JOIN transactions t ON t.id = h.transaction_id "
+                    "WHERE NOT ((h.status = 'open' AND t.status = 'pending') "
+                    "OR (h.status = 'captured' AND t.status = 'completed') "
+                    "OR (h.status = 'voided' AND t.status = 'failed'))"
+                )
+            ]
+            facts.transactions_checked = conn.execute("SELECT COUNT(*) FROM transactions").fetchone()[0]
+            facts.holds_checked = conn.execute("SELECT COUNT(*) FROM holds").fetchone()[0]
+        finally:
+            conn.execute("COMMIT")
+        return facts
+
+    def close(self) -> None:
+        self._writer.close()
+        self._writer_conn.close()
+        self._readers.close()

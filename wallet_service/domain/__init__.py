@@ -1,0 +1,1 @@
+"""Ledger domain: accounts, transactions, holds, commands and the rules that move money. No I/O here."""

@@ -1,0 +1,60 @@
+"""The ledger's invariants, checked over a consistent snapshot of aggregates (see DESIGN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wallet_service.domain.model import AuditFacts
+
+
+@dataclass(slots=True)
+class AuditReport:
+    """What the audit found: ``ok`` only when there are no violations."""
+
+    violations: list[str] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    accounts_checked: int = 0
+    transactions_checked: int = 0
+    holds_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def audit(facts: AuditFacts) -> AuditReport:
+    """Check: per currency balances sum to 0; each balance equals its posted legs; every entry balances;
+    no user or pool account is negative or below its held funds; held equals open holds; total earnings
+    equal posted rewards; every hold is open, captured or voided exactly once with a matching transaction."""
+    report = AuditReport(
+        accounts_checked=len(facts.accounts),
+        transactions_checked=facts.transactions_checked,
+        holds_checked=facts.holds_checked,
+    )
+    seen: set[tuple[str, str]] = set()
+    for account, currency, kind, balance, held, earnings in facts.accounts:
+        key = (account, currency)
+        seen.add(key)
+        report.totals[currency] = report.totals.get(currency, 0) + balance
+        posted = facts.posted_sums.get(key, 0)
+        if balance != posted:
+            report.violations.append(f"{account} {currency}: balance {balance} != sum of its legs {posted}")
+        if kind != "system" and balance - held < 0:
+            report.violations.append(f"{account} {currency}: balance {balance} below held {held}")
+        if kind != "system" and balance < 0:
+            report.violations.append(f"{account} {currency}: negative balance {balance}")
+        open_holds = facts.open_hold_sums.get(key, 0)
+        if held != open_holds:
+            report.violations.append(f"{account} {currency}: held {held} != open holds {open_holds}")
+        rewards = facts.reward_sums.get(key, 0)
+        if earnings != rewards:
+            report.violations.append(f"{account} {currency}: total earnings {earnings} != rewards {rewards}")
+    for key in facts.posted_sums.keys() - seen:
+        report.violations.append(f"{key[0]} {key[1]}: legs posted to an account that does not exist")
+    for currency, total in report.totals.items():
+        if total != 0:
+            report.violations.append(f"{currency}: account balances sum to {total}, not 0")
+    for entry_id, currency, total in facts.unbalanced_entries:
+        report.violations.append(f"entry {entry_id} {currency}: legs sum to {total}, not 0")
+    report.violations.extend(facts.hold_mismatches)
+    return report

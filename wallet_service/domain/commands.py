@@ -1,0 +1,267 @@
+"""Validated ledger commands. Constructing one checks every field; ``fingerprint`` identifies the request
+behind an idempotency key so that a different request under the same key is detected."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import astuple, dataclass, field
+from typing import Any
+
+from wallet_service.domain.accounts import Account, check_id, parse_account, system_account, user_account
+from wallet_service.domain.model import TX_TYPES, TxType
+from winzone_kernel.errors import InvalidArgument
+from winzone_kernel.money import MAX_MINOR, check_minor, currency_of
+
+MAX_LEGS = 20_000
+MAX_TEXT = 500
+MAX_METADATA_ITEMS = 32
+CREDIT_TYPES = frozenset({TxType.TOPUP, TxType.REWARD, TxType.REFUND, TxType.CREDIT, TxType.ORGANIZER_FEE})
+DEBIT_TYPES = frozenset({TxType.DEBIT, TxType.ENTRY_FEE, TxType.PAYOUT})
+
+
+def check_key(key: object) -> str:
+    if not isinstance(key, str) or not 1 <= len(key) <= 200 or not key.isprintable():
+        raise InvalidArgument(
+            "idempotency_key is required (1-200 printable characters)", code="INVALID_IDEMPOTENCY_KEY"
+        )
+    return key
+
+
+def check_text(value: object, what: str) -> str:
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise InvalidArgument(f"{what} must be a string of at most {MAX_TEXT} characters")
+    return value
+
+
+def check_metadata(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or len(value) > MAX_METADATA_ITEMS:
+        raise InvalidArgument(f"metadata must be a map of at most {MAX_METADATA_ITEMS} items")
+    for k, v in value.items():
+        if not isinstance(k, str) or not isinstance(v, str) or len(k) > 64 or len(v) > MAX_TEXT:
+            raise InvalidArgument("metadata keys and values must be short strings")
+    return dict(value)
+
+
+def check_type(value: object, allowed: frozenset[TxType], default: TxType) -> str:
+    if value in ("", None):
+        return default.value
+    if value not in TX_TYPES or value not in allowed:
+        raise InvalidArgument(f"type must be one of {sorted(a.value for a in allowed)}", code="INVALID_TYPE")
+    return str(value)
+
+
+def _fingerprint(kind: str, fields: tuple[Any, ...]) -> str:
+    raw = json.dumps([kind, fields], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class MoveCommand:
+    """Credit (``direction`` +1) or Debit (-1) between a user's wallet and a system account."""
+
+    key: str
+    user_id: str
+    amount: int
+    currency: str
+    type: str
+    counter_account: str
+    source: str
+    description: str
+    metadata: dict[str, str] = field(hash=False)
+    direction: int
+
+    @classmethod
+    def build(
+        cls, *, key: object, user_id: object, amount: object, currency: object, type: object, counter_account: object,
+        source: object, description: object, metadata: object, direction: int,
+    ) -> MoveCommand:
+        allowed, default = (CREDIT_TYPES, TxType.CREDIT) if direction > 0 else (DEBIT_TYPES, TxType.DEBIT)
+        return cls(
+            key=check_key(key),
+            user_id=check_id(user_id, "user_id"),
+            amount=check_minor(amount),
+            currency=currency_of(currency or "INR").code,
+            type=check_type(type, allowed, default),
+            counter_account=system_account(counter_account).name,
+            source=check_text(source or "", "source"),
+            description=check_text(description or "", "description"),
+            metadata=check_metadata(metadata or {}),
+            direction=direction,
+        )
+
+    def fingerprint(self) -> str:
+        return _fingerprint("move", astuple(self)[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class TransferCommand:
+    """Money from one user's available balance to another user's wallet."""
+
+    key: str
+    from_user_id: str
+    to_user_id: str
+    amount: int
+    currency: str
+    description: str
+    metadata: dict[str, str] = field(hash=False)
+
+    @classmethod
+    def build(
+        cls, *, key: object, from_user_id: object, to_user_id: object, amount: object, currency: object,
+        description: object, metadata: object,
+    ) -> TransferCommand:
+        cmd = cls(
+            key=check_key(key),
+            from_user_id=check_id(from_user_id, "from_user_id"),
+            to_user_id=check_id(to_user_id, "to_user_id"),
+            amount=check_minor(amount),
+            currency=currency_of(currency or "INR").code,
+            description=check_text(description or "", "description"),
+            metadata=check_metadata(metadata or {}),
+        )
+        if cmd.from_user_id == cmd.to_user_id:
+            raise InvalidArgument("cannot transfer to the same wallet")
+        return cmd
+
+    def fingerprint(self) -> str:
+        return _fingerprint("transfer", astuple(self)[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class LegSpec:
+    """One leg of a multi-leg posting."""
+
+    account: Account
+    amount: int
+    currency: str
+    type: str
+    description: str
+    key: str | None
+    metadata: dict[str, str] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PostCommand:
+    """One balanced multi-leg journal entry across any accounts."""
+
+    key: str
+    legs: tuple[LegSpec, ...]
+    source: str
+    description: str
+    metadata: dict[str, str] = field(hash=False)
+
+    @classmethod
+    def build(cls, *, key: object, legs: list[dict[str, Any]], source: object, description: object,
+              metadata: object) -> PostCommand:
+        if not isinstance(legs, list) or not 2 <= len(legs) <= MAX_LEGS:
+            raise InvalidArgument(f"a posting needs between 2 and {MAX_LEGS} legs", code="INVALID_POSTING")
+        default_description = check_text(description or "", "description")
+        specs: list[LegSpec] = []
+        sums: dict[str, int] = {}
+        leg_keys: set[str] = set()
+        for raw in legs:
+            amount = raw.get("amount")
+            if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0 or abs(amount) > MAX_MINOR:
+                raise InvalidArgument("every leg needs a non-zero amount within limits", code="INVALID_AMOUNT")
+            currency = currency_of(raw.get("currency") or "INR").code
+            leg_key = raw.get("key") or None
+            if leg_key is not None:
+                check_key(leg_key)
+                if leg_key in leg_keys:
+                    raise InvalidArgument("leg idempotency keys must be unique", code="INVALID_POSTING")
+                leg_keys.add(leg_key)
+            leg_type = raw.get("type")
+            if leg_type not in TX_TYPES:
+                raise InvalidArgument(f"leg type must be one of {sorted(TX_TYPES)}", code="INVALID_TYPE")
+            specs.append(LegSpec(
+                account=parse_account(raw.get("account")),
+                amount=amount,
+                currency=currency,
+                type=leg_type,
+                description=check_text(raw.get("description") or default_description, "description"),
+                key=leg_key,
+                metadata=check_metadata(raw.get("metadata") or {}),
+            ))
+            sums[currency] = sums.get(currency, 0) + amount
+        unbalanced = {c: s for c, s in sums.items() if s != 0}
+        if unbalanced:
+            raise InvalidArgument(f"legs do not balance: {unbalanced}", code="UNBALANCED_POSTING")
+        return cls(
+            key=check_key(key),
+            legs=tuple(specs),
+            source=check_text(source or "", "source"),
+            description=default_description,
+            metadata=check_metadata(metadata or {}),
+        )
+
+    def fingerprint(self) -> str:
+        legs = tuple(
+            (leg.account.name, leg.amount, leg.currency, leg.type, leg.description, leg.key,
+             sorted(leg.metadata.items()))
+            for leg in self.legs
+        )
+        return _fingerprint("post", (legs, self.source, self.description, sorted(self.metadata.items())))
+
+
+@dataclass(frozen=True, slots=True)
+class CreateHoldCommand:
+    """Reserve part of a user's available balance."""
+
+    key: str
+    hold_id: str
+    user_id: str
+    amount: int
+    currency: str
+    type: str
+    source: str
+    description: str
+    metadata: dict[str, str] = field(hash=False)
+    caller_chose_id: bool = True
+
+    @classmethod
+    def build(
+        cls, *, key: object, hold_id: object, user_id: object, amount: object, currency: object, type: object,
+        source: object, description: object, metadata: object, new_hold_id: str,
+    ) -> CreateHoldCommand:
+        return cls(
+            key=check_key(key),
+            hold_id=check_id(hold_id, "hold_id") if hold_id else new_hold_id,
+            user_id=user_account(check_id(user_id, "user_id")).owner,
+            amount=check_minor(amount),
+            currency=currency_of(currency or "INR").code,
+            type=check_type(type, DEBIT_TYPES, TxType.PAYOUT),
+            source=check_text(source or "", "source"),
+            description=check_text(description or "", "description"),
+            metadata=check_metadata(metadata or {}),
+            caller_chose_id=bool(hold_id),
+        )
+
+    def fingerprint(self) -> str:
+        return _fingerprint("hold", (self.hold_id if self.caller_chose_id else "", *astuple(self)[2:-1]))
+
+
+@dataclass(frozen=True, slots=True)
+class SettleHoldCommand:
+    """Capture (money leaves to ``counter_account``) or void (money returns) an open hold."""
+
+    key: str
+    hold_id: str
+    capture: bool
+    counter_account: str
+    note: str
+
+    @classmethod
+    def build(cls, *, key: object, hold_id: object, capture: bool, counter_account: object = "",
+              note: object = "") -> SettleHoldCommand:
+        return cls(
+            key=check_key(key),
+            hold_id=check_id(hold_id, "hold_id"),
+            capture=capture,
+            counter_account=system_account(counter_account).name if capture else "",
+            note=check_text(note or "", "reason" if not capture else "description"),
+        )
+
+    def fingerprint(self) -> str:
+        return _fingerprint("settle", astuple(self)[1:])
+

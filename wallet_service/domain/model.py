@@ -1,0 +1,202 @@
+"""Ledger records and results: transactions, holds, account states and wallet views."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class TxType(StrEnum):
+    TOPUP = "topup"
+    ENTRY_FEE = "entryFee"
+    REWARD = "reward"
+    PAYOUT = "payout"
+    REFUND = "refund"
+    CREDIT = "credit"
+    DEBIT = "debit"
+    ORGANIZER_FEE = "organizerFee"
+    PLATFORM_FEE = "platformFee"
+
+
+class TxStatus(StrEnum):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class HoldStatus(StrEnum):
+    OPEN = "open"
+    CAPTURED = "captured"
+    VOIDED = "voided"
+
+
+TX_TYPES = frozenset(t.value for t in TxType)
+TX_STATUSES = frozenset(s.value for s in TxStatus)
+
+
+@dataclass(slots=True)
+class TransactionRecord:
+    """One leg of a journal entry as its account holder sees it (or a hold's pending view)."""
+
+    id: str
+    account: str
+    user_id: str | None
+    type: str
+    amount: int
+    currency: str
+    status: str
+    source: str
+    description: str
+    metadata: dict[str, str]
+    idempotency_key: str | None
+    balance_after: int | None
+    entry_id: str | None
+    hold_id: str | None
+    created_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class HoldRecord:
+    """Funds of a user's wallet reserved until captured (money leaves) or voided (money returns)."""
+
+    id: str
+    account: str
+    user_id: str
+    currency: str
+    amount: int
+    status: str
+    transaction_id: str
+    created_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """An account's balances after a change (or as read)."""
+
+    account: str
+    currency: str
+    balance: int
+    held: int
+    total_earnings: int
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+
+@dataclass(frozen=True, slots=True)
+class WalletView:
+    """A user's wallet in one currency."""
+
+    user_id: str
+    currency: str
+    balance: int
+    held: int
+    total_earnings: int
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+    @classmethod
+    def of(cls, user_id: str, state: AccountState | None, currency: str) -> WalletView:
+        if state is None:
+            return cls(user_id, currency, 0, 0, 0)
+        return cls(user_id, currency, state.balance, state.held, state.total_earnings)
+
+
+@dataclass(slots=True)
+class PostingOutcome:
+    """The result of Credit, Debit, Transfer or Post: the entry, its legs and the user wallets after it."""
+
+    entry_id: str
+    transactions: list[TransactionRecord]
+    wallets: list[WalletView]
+    replayed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry_id": self.entry_id,
+            "transactions": [t.to_dict() for t in self.transactions],
+            "wallets": [asdict(w) for w in self.wallets],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, replayed: bool) -> PostingOutcome:
+        return cls(
+            entry_id=data["entry_id"],
+            transactions=[TransactionRecord(**t) for t in data["transactions"]],
+            wallets=[WalletView(**w) for w in data["wallets"]],
+            replayed=replayed,
+        )
+
+
+@dataclass(slots=True)
+class HoldOutcome:
+    """The result of CreateHold, CaptureHold or VoidHold."""
+
+    hold: HoldRecord
+    transaction: TransactionRecord
+    wallet: WalletView
+    replayed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hold": self.hold.to_dict(), "transaction": self.transaction.to_dict(), "wallet": asdict(self.wallet)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, replayed: bool) -> HoldOutcome:
+        return cls(
+            hold=HoldRecord(**data["hold"]),
+            transaction=TransactionRecord(**data["transaction"]),
+            wallet=WalletView(**data["wallet"]),
+            replayed=replayed,
+        )
+
+
+@dataclass(slots=True)
+class TransactionPage:
+    """A page of transactions, newest first, with the total matching the filter."""
+
+    items: list[TransactionRecord]
+    total: int
+    page: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionFilter:
+    """Filters of ListTransactions; empty strings mean no filter."""
+
+    user_id: str = ""
+    type: str = ""
+    status: str = ""
+    currency: str = ""
+    page: int = 1
+    limit: int = 20
+
+
+@dataclass(slots=True)
+class AuditFacts:
+    """Aggregates a store reads in one consistent snapshot, for the pure audit rules."""
+
+    accounts: list[tuple[str, str, str, int, int, int]] = field(default_factory=list)
+    """(account, currency, kind, balance, held, total_earnings)"""
+    posted_sums: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(account, currency) -> sum of completed legs"""
+    reward_sums: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(account, currency) -> sum of completed positive reward legs"""
+    open_hold_sums: dict[tuple[str, str], int] = field(default_factory=dict)
+    unbalanced_entries: list[tuple[str, str, int]] = field(default_factory=list)
+    """(entry_id, currency, sum) for every entry whose legs do not sum to zero"""
+    hold_mismatches: list[str] = field(default_factory=list)
+    transactions_checked: int = 0
+    holds_checked: int = 0

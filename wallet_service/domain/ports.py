@@ -1,0 +1,115 @@
+"""The ledger's storage port: a unit of work for one atomic command, and the store that runs them."""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from wallet_service.domain.accounts import Account
+from wallet_service.domain.model import (
+    AccountState,
+    AuditFacts,
+    HoldRecord,
+    TransactionFilter,
+    TransactionPage,
+    TransactionRecord,
+)
+
+T = TypeVar("T")
+
+
+class LedgerUnitOfWork(ABC):
+    """Everything one ledger command may read or write; all of it commits together or not at all.
+
+    Implementations enforce the invariants a second time: a user or pool account whose balance would fall
+    below its held funds raises ``InsufficientFunds``; a reused transaction or idempotency key raises
+    ``IdempotencyConflict``.
+    """
+
+    @abstractmethod
+    def idempotency_get(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        """The (fingerprint, stored result) of an earlier command under ``key``."""
+
+    @abstractmethod
+    def idempotency_put(self, key: str, fingerprint: str, result: dict[str, Any], now: str) -> None:
+        """Remember the result of the command under ``key``."""
+
+    @abstractmethod
+    def account_get(self, account: Account, currency: str) -> AccountState | None:
+        """The account's current state, or None if it was never used."""
+
+    @abstractmethod
+    def account_apply(self, account: Account, currency: str, delta: int, earnings: int, now: str) -> AccountState:
+        """Add ``delta`` to the balance (creating the account at 0 first) and ``earnings`` to total earnings."""
+
+    @abstractmethod
+    def account_hold(self, account: Account, currency: str, delta_held: int, now: str) -> AccountState:
+        """Add ``delta_held`` to the account's held funds."""
+
+    @abstractmethod
+    def transactions_add(self, records: list[TransactionRecord]) -> None:
+        """Insert new transactions (legs or pending hold views)."""
+
+    @abstractmethod
+    def transaction_get(self, tx_id: str) -> TransactionRecord | None:
+        """One transaction by id."""
+
+    @abstractmethod
+    def transaction_settle(
+        self, tx_id: str, status: str, entry_id: str | None, balance_after: int | None, now: str
+    ) -> None:
+        """Move a pending hold transaction to completed (with its entry) or failed."""
+
+    @abstractmethod
+    def hold_get(self, hold_id: str) -> HoldRecord | None:
+        """A hold by id."""
+
+    @abstractmethod
+    def hold_add(self, hold: HoldRecord) -> None:
+        """Insert a new open hold."""
+
+    @abstractmethod
+    def hold_set_status(self, hold_id: str, status: str, now: str) -> None:
+        """Close an open hold as captured or voided."""
+
+
+class LedgerStore(ABC):
+    """Runs ledger commands atomically and answers read queries."""
+
+    @abstractmethod
+    def atomic(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
+        """Run ``op`` in one transaction, committed durably before this returns; nothing persists if it raises."""
+
+    async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
+        """``atomic`` for an event loop; adapters with a writer thread override this to skip a thread hop."""
+        return await asyncio.to_thread(self.atomic, op)
+
+    @abstractmethod
+    def migrate(self) -> None:
+        """Create tables/collections and indexes; safe to run any number of times."""
+
+    @abstractmethod
+    def get_account(self, account: Account, currency: str) -> AccountState | None:
+        """Read one account."""
+
+    @abstractmethod
+    def list_transactions(self, flt: TransactionFilter) -> TransactionPage:
+        """Transactions matching ``flt``, newest first."""
+
+    @abstractmethod
+    def get_transaction(self, tx_id: str) -> TransactionRecord | None:
+        """One transaction by id."""
+
+    @abstractmethod
+    def get_hold(self, hold_id: str) -> HoldRecord | None:
+        """One hold by id."""
+
+    @abstractmethod
+    def audit_facts(self) -> AuditFacts:
+        """The aggregates the audit rules check, from one consistent snapshot."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections and stop background threads."""

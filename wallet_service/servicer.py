@@ -1,0 +1,147 @@
+"""gRPC adapter of the wallet: protobuf messages to use-case calls and back."""
+
+from __future__ import annotations
+
+import grpc
+from winzone.wallet.v1 import wallet_pb2 as pb
+from winzone.wallet.v1 import wallet_pb2_grpc as pb_grpc
+
+from wallet_service.domain.model import (
+    HoldOutcome,
+    HoldRecord,
+    PostingOutcome,
+    TransactionFilter,
+    TransactionRecord,
+    WalletView,
+)
+from wallet_service.service import WalletService
+
+
+def transaction_pb(r: TransactionRecord) -> pb.Transaction:
+    msg = pb.Transaction(
+        id=r.id, user_id=r.user_id or "", account=r.account, type=r.type, amount=r.amount, currency=r.currency,
+        source=r.source, status=r.status, description=r.description, metadata=r.metadata,
+        idempotency_key=r.idempotency_key or "", entry_id=r.entry_id or "", hold_id=r.hold_id or "",
+        created_at=r.created_at, updated_at=r.updated_at,
+    )
+    if r.balance_after is not None:
+        msg.balance_after = r.balance_after
+    return msg
+
+
+def wallet_pb(w: WalletView) -> pb.Wallet:
+    return pb.Wallet(user_id=w.user_id, currency=w.currency, balance=w.balance, held=w.held,
+                     available=w.available, total_earnings=w.total_earnings)
+
+
+def hold_pb(h: HoldRecord) -> pb.Hold:
+    return pb.Hold(id=h.id, user_id=h.user_id, currency=h.currency, amount=h.amount, status=h.status,
+                   transaction_id=h.transaction_id, created_at=h.created_at, updated_at=h.updated_at)
+
+
+def posting_pb(o: PostingOutcome) -> pb.PostingResult:
+    return pb.PostingResult(entry_id=o.entry_id, transactions=[transaction_pb(t) for t in o.transactions],
+                            wallets=[wallet_pb(w) for w in o.wallets], replayed=o.replayed)
+
+
+def hold_result_pb(o: HoldOutcome) -> pb.HoldResult:
+    return pb.HoldResult(hold=hold_pb(o.hold), transaction=transaction_pb(o.transaction), wallet=wallet_pb(o.wallet),
+                         replayed=o.replayed)
+
+
+class WalletServicer(pb_grpc.WalletServiceServicer):
+    """``winzone.wallet.v1.WalletService``: the only way any service changes a balance."""
+
+    def __init__(self, service: WalletService) -> None:
+        self._svc = service
+
+    async def GetWallet(self, request: pb.GetWalletRequest, context: grpc.aio.ServicerContext) -> pb.GetWalletResponse:
+        """A user's wallet in one currency with its most recent transactions."""
+        wallet = self._svc.wallet(request.user_id, request.currency)
+        limit = min(max(request.recent_limit or 10, 1), 100)
+        recent = self._svc.transactions(TransactionFilter(user_id=request.user_id, currency=wallet.currency,
+                                                          limit=limit))
+        return pb.GetWalletResponse(wallet=wallet_pb(wallet),
+                                    recent_transactions=[transaction_pb(t) for t in recent.items])
+
+    async def ListTransactions(
+        self, request: pb.ListTransactionsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListTransactionsResponse:
+        """Transactions of one user or of everyone, newest first, filtered and paged, with the total."""
+        page = self._svc.transactions(TransactionFilter(
+            user_id=request.user_id, type=request.type, status=request.status, currency=request.currency,
+            page=request.page or 1, limit=request.limit or 20,
+        ))
+        return pb.ListTransactionsResponse(transactions=[transaction_pb(t) for t in page.items], total=page.total,
+                                           page=page.page, limit=page.limit)
+
+    async def GetTransaction(self, request: pb.GetTransactionRequest, context: grpc.aio.ServicerContext
+                             ) -> pb.Transaction:
+        """One transaction by id (NOT_FOUND when unknown)."""
+        return transaction_pb(self._svc.transaction(request.transaction_id))
+
+    async def Credit(self, request: pb.CreditRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
+        """Money into a user's wallet from a system account."""
+        return posting_pb(await self._svc.credit(
+            key=request.idempotency_key, user_id=request.user_id, amount=request.amount, currency=request.currency,
+            type=request.type, counter_account=request.counter_account, source=request.source,
+            description=request.description, metadata=dict(request.metadata),
+        ))
+
+    async def Debit(self, request: pb.DebitRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
+        """Money out of a user's available balance to a system account."""
+        return posting_pb(await self._svc.debit(
+            key=request.idempotency_key, user_id=request.user_id, amount=request.amount, currency=request.currency,
+            type=request.type, counter_account=request.counter_account, source=request.source,
+            description=request.description, metadata=dict(request.metadata),
+        ))
+
+    async def Transfer(self, request: pb.TransferRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
+        """Money from one user's available balance to another user's wallet."""
+        return posting_pb(await self._svc.transfer(
+            key=request.idempotency_key, from_user_id=request.from_user_id, to_user_id=request.to_user_id,
+            amount=request.amount, currency=request.currency, description=request.description,
+            metadata=dict(request.metadata),
+        ))
+
+    async def Post(self, request: pb.PostRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
+        """One balanced multi-leg journal entry."""
+        legs = [
+            {"account": leg.account, "amount": leg.amount, "currency": leg.currency, "type": leg.type,
+             "description": leg.description, "key": leg.idempotency_key, "metadata": dict(leg.metadata)}
+            for leg in request.legs
+        ]
+        return posting_pb(await self._svc.post(
+            key=request.idempotency_key, legs=legs, source=request.source, description=request.description,
+            metadata=dict(request.metadata),
+        ))
+
+    async def CreateHold(self, request: pb.CreateHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
+        """Reserve part of a user's available balance."""
+        return hold_result_pb(await self._svc.create_hold(
+            key=request.idempotency_key, hold_id=request.hold_id, user_id=request.user_id, amount=request.amount,
+            currency=request.currency, type=request.type, source=request.source, description=request.description,
+            metadata=dict(request.metadata),
+        ))
+
+    async def CaptureHold(self, request: pb.CaptureHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
+        """Move held funds out of the wallet; the hold's transaction becomes completed."""
+        return hold_result_pb(await self._svc.capture_hold(
+            key=request.idempotency_key, hold_id=request.hold_id, counter_account=request.counter_account,
+            note=request.description,
+        ))
+
+    async def VoidHold(self, request: pb.VoidHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
+        """Release held funds; the hold's transaction becomes failed."""
+        return hold_result_pb(await self._svc.void_hold(
+            key=request.idempotency_key, hold_id=request.hold_id, note=request.reason,
+        ))
+
+    async def Audit(self, request: pb.AuditRequest, context: grpc.aio.ServicerContext) -> pb.AuditResponse:
+        """Check every ledger invariant."""
+        report = self._svc.audit()
+        return pb.AuditResponse(
+            ok=report.ok, violations=report.violations, accounts_checked=report.accounts_checked,
+            transactions_checked=report.transactions_checked, holds_checked=report.holds_checked,
+            totals=[pb.CurrencyTotal(currency=c, sum_of_balances=t) for c, t in sorted(report.totals.items())],
+        )

@@ -1,0 +1,1 @@
+"""Shared kernel: configuration, money, errors, gRPC bootstrap, logging and the `winzone` command."""
