@@ -1,0 +1,65 @@
+"""Composition root of the REST gateway: ``build_app`` wires settings, stores, tokens and gRPC stubs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import grpc
+from fastapi import FastAPI, Request, Response
+
+from api_gateway.auth import TokenIssuer
+from api_gateway.context import GatewayContext
+from api_gateway.errors import install_error_handlers
+from api_gateway.routes import auth, health, transactions
+from api_gateway.settings import GatewaySettings
+from api_gateway.users.ports import UserStore
+from winzone.wallet.v1 import wallet_pb2_grpc
+from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel.logs import REQUEST_ID_HEADER, new_request_id, request_id_var
+
+SERVICES_USED = ("wallet",)
+
+
+def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
+    """The FastAPI application; gRPC channels open on start-up and close on shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        channels: dict[str, grpc.aio.Channel] = {
+            name: internal_channel(settings.common.addresses[name], settings.common.internal_token)
+            for name in SERVICES_USED
+        }
+        app.state.ctx = GatewayContext(
+            settings=settings,
+            users=users,
+            tokens=TokenIssuer(settings.jwt_secret, settings.jwt_ttl_seconds),
+            channels=channels,
+            wallet=wallet_pb2_grpc.WalletServiceStub(channels["wallet"]),
+        )
+        try:
+            yield
+        finally:
+            for channel in channels.values():
+                await channel.close()
+
+    app = FastAPI(
+        title="WinZone API",
+        version="1.0.0",
+        description="Wallet, top-ups, prize pools and payouts of the WinZone esports platform.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def bind_request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        supplied = request.headers.get(REQUEST_ID_HEADER, "")
+        rid = supplied if 8 <= len(supplied) <= 64 and supplied.isalnum() else new_request_id()
+        request_id_var.set(rid)
+        response = await call_next(request)
+        response.headers[REQUEST_ID_HEADER] = rid
+        return response
+
+    for module in (auth, transactions, health):
+        app.include_router(module.router)
+    return app

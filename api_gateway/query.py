@@ -1,0 +1,51 @@
+"""Strict query-string parameters for list endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from winzone_kernel.errors import InvalidArgument
+
+MAX_LIMIT = 100
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidArgument(f"{name} must be a positive integer", code="VALIDATION_ERROR")
+    value = int(raw)
+    if not low <= value <= high:
+        raise InvalidArgument(f"{name} must be between {low} and {high}", code="VALIDATION_ERROR")
+    return value
+
+
+def _str_param(request: Request, name: str, allowed: frozenset[str] | None = None) -> str:
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise InvalidArgument(f"{name} may be given once", code="VALIDATION_ERROR")
+    value = values[0] if values else ""
+    if len(value) > 128 or (value and allowed is not None and value not in allowed):
+        expected = f": one of {sorted(allowed)}" if allowed else ""
+        raise InvalidArgument(f"Invalid {name}{expected}", code="VALIDATION_ERROR")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """page, limit and the optional filters of a list endpoint."""
+
+    page: int
+    limit: int
+    filters: dict[str, str]
+
+    @classmethod
+    def parse(cls, request: Request, **allowed: frozenset[str] | None) -> ListQuery:
+        return cls(
+            page=_int_param(request, "page", 1, 1, 1_000_000),
+            limit=_int_param(request, "limit", 20, 1, MAX_LIMIT),
+            filters={name: _str_param(request, name, values) for name, values in allowed.items()},
+        )

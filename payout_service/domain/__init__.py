@@ -1,0 +1,1 @@
+"""Pure payout domain: payout methods, amount limits and the payout request state machine."""

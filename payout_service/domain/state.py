@@ -1,0 +1,352 @@
+"""The payout request aggregate and its state machine.
+
+::
+
+    requested ──approve──► approved ──mark_paid──► paid
+        │                     │                     │
+        └──reject──► rejected └──mark_failed──► failed ◄──mark_failed (provider reversed a paid payout)
+
+Every allowed transition implies exactly one action on the user's funds (``HoldAction``), listed in
+``TRANSITIONS``: the service asks ``hold_action_for`` before moving money, performs the (idempotent) wallet
+call, then applies the transition and persists the aggregate. Any transition not in the table raises
+``InvalidPayoutState`` (code ``INVALID_PAYOUT_STATE``, mapped to ``FAILED_PRECONDITION`` / HTTP 409).
+
+The aggregate does no I/O. Each transition appends a ``HistoryEntry`` and bumps ``version``, which the store
+uses for compare-and-set so that of two concurrent admins exactly one wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+from payout_service.domain.limits import PayoutLimits
+from payout_service.domain.methods import PayoutMethod
+from winzone_kernel.errors import InvalidArgument, InvalidState, PermissionDenied
+from winzone_kernel.money import check_minor, currency_of
+
+NOTE_MAX_LENGTH: Final = 500
+PROVIDER_REFERENCE_MAX_LENGTH: Final = 255
+PROVIDER_ACTOR: Final = "provider"
+"""The ``by`` of history entries written from a provider's answer (webhook, send call or reconciliation)."""
+
+DEFAULT_FAILURE_REASON: Final = "Payout failed at the payment provider"
+
+
+class PayoutStatus(StrEnum):
+    """Where a payout request is in its life."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    PAID = "paid"
+    FAILED = "failed"
+    REJECTED = "rejected"
+
+    @property
+    def is_terminal(self) -> bool:
+        """No transition leaves this status (``failed``, ``rejected``); ``paid`` can still be reversed."""
+        return not any(source is self for source, _ in TRANSITIONS)
+
+    @property
+    def holds_funds(self) -> bool:
+        """The user's wallet hold for this payout is still open (``requested``, ``approved``)."""
+        return self in (PayoutStatus.REQUESTED, PayoutStatus.APPROVED)
+
+
+class HoldAction(StrEnum):
+    """What must happen to the user's funds for a transition, before it is recorded.
+
+    ``none``: nothing (approval keeps the hold open). ``capture``: the held money leaves the wallet (the
+    user's ``payout`` transaction completes). ``void``: the hold is released and the money stays.
+    ``refund``: the hold was already captured, so a new ``refund`` credit returns the money.
+    """
+
+    NONE = "none"
+    CAPTURE = "capture"
+    VOID = "void"
+    REFUND = "refund"
+
+
+TRANSITIONS: Final[Mapping[tuple[PayoutStatus, PayoutStatus], HoldAction]] = MappingProxyType(
+    {
+        (PayoutStatus.REQUESTED, PayoutStatus.APPROVED): HoldAction.NONE,
+        (PayoutStatus.REQUESTED, PayoutStatus.REJECTED): HoldAction.VOID,
+        (PayoutStatus.APPROVED, PayoutStatus.PAID): HoldAction.CAPTURE,
+        (PayoutStatus.APPROVED, PayoutStatus.FAILED): HoldAction.VOID,
+        (PayoutStatus.PAID, PayoutStatus.FAILED): HoldAction.REFUND,
+    }
+)
+"""Every allowed ``(current, target)`` pair and the action on funds it implies; nothing else is allowed."""
+
+_VERBS: Final[Mapping[PayoutStatus, str]] = {
+    PayoutStatus.REQUESTED: "reopen",
+    PayoutStatus.APPROVED: "approve",
+    PayoutStatus.REJECTED: "reject",
+    PayoutStatus.PAID: "mark as paid",
+    PayoutStatus.FAILED: "mark as failed",
+}
+
+
+class InvalidPayoutState(InvalidState):
+    """The payout's current status does not allow the requested transition."""
+
+    default_code = "INVALID_PAYOUT_STATE"
+
+    def __init__(self, current: PayoutStatus, target: PayoutStatus) -> None:
+        super().__init__(f"Cannot {_VERBS[target]} a payout that is {current.value}")
+        self.current = current
+        self.target = target
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One transition as shown to people: the status entered, when, by whom and why."""
+
+    status: PayoutStatus
+    at: datetime
+    by: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """The outcome of an allowed transition: the statuses, the action on funds and the history entry."""
+
+    source: PayoutStatus
+    target: PayoutStatus
+    hold_action: HoldAction
+    entry: HistoryEntry
+
+
+def hold_action(current: PayoutStatus, target: PayoutStatus) -> HoldAction:
+    """The action on funds that ``current → target`` implies; raises ``InvalidPayoutState`` if refused."""
+    action = TRANSITIONS.get((PayoutStatus(current), PayoutStatus(target)))
+    if action is None:
+        raise InvalidPayoutState(PayoutStatus(current), PayoutStatus(target))
+    return action
+
+
+def transition(
+    current: PayoutStatus, target: PayoutStatus, *, actor: str, note: str | None, at: datetime
+) -> Transition:
+    """Check ``current → target`` against ``TRANSITIONS`` and describe it, without changing anything."""
+    action = hold_action(current, target)
+    entry = HistoryEntry(PayoutStatus(target), _utc_instant(at), _actor(actor), note)
+    return Transition(PayoutStatus(current), PayoutStatus(target), action, entry)
+
+
+@dataclass(eq=False)
+class PayoutRequest:
+    """A user's request to withdraw ``amount_minor`` to ``method``; the consistency boundary for payouts.
+
+    Create new requests with ``create``; the constructor is for rehydrating stored ones. Equality is by id.
+    """
+
+    id: str
+    user_id: str
+    amount_minor: int
+    currency: str
+    method: PayoutMethod
+    status: PayoutStatus
+    created_at: datetime
+    updated_at: datetime
+    history: list[HistoryEntry] = field(default_factory=list)
+    admin_note: str | None = None
+    processed_by: str | None = None
+    transaction_id: str | None = None
+    provider_reference: str | None = None
+    failure_reason: str | None = None
+    refund_transaction_id: str | None = None
+    version: int = 0
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        payout_id: str,
+        user_id: str,
+        amount_minor: object,
+        currency: str,
+        method: PayoutMethod,
+        at: datetime,
+        limits: PayoutLimits,
+    ) -> PayoutRequest:
+        """A new ``requested`` payout, its amount checked against ``limits``; history records the user."""
+        if not isinstance(method, PayoutMethod):
+            raise TypeError("method must be a validated PayoutMethod (see parse_payout_method)")
+        _identifier(payout_id, "payout_id")
+        amount = limits.check(amount_minor, currency)
+        at = _utc_instant(at)
+        requester = _actor(user_id)
+        return cls(
+            id=payout_id,
+            user_id=requester,
+            amount_minor=amount,
+            currency=currency_of(currency).code,
+            method=method,
+            status=PayoutStatus.REQUESTED,
+            created_at=at,
+            updated_at=at,
+            history=[HistoryEntry(PayoutStatus.REQUESTED, at, requester, None)],
+        )
+
+    def __post_init__(self) -> None:
+        self.status = PayoutStatus(self.status)
+        check_minor(self.amount_minor)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PayoutRequest) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def is_terminal(self) -> bool:
+        """No further transition is possible."""
+        return self.status.is_terminal
+
+    @property
+    def holds_funds(self) -> bool:
+        """The wallet hold for this payout is still open."""
+        return self.status.holds_funds
+
+    def can(self, target: PayoutStatus) -> bool:
+        """Whether the transition to ``target`` is allowed from the current status."""
+        return (self.status, PayoutStatus(target)) in TRANSITIONS
+
+    def hold_action_for(self, target: PayoutStatus) -> HoldAction:
+        """The action on funds the transition to ``target`` needs; raises ``InvalidPayoutState`` if refused."""
+        return hold_action(self.status, target)
+
+    def approve(self, admin: str, note: object = None, *, at: datetime) -> Transition:
+        """``requested → approved`` by ``admin`` (never the requesting user), with an optional note."""
+        text = _optional_text(note, "note", code="INVALID_NOTE")
+        planned = transition(self.status, PayoutStatus.APPROVED, actor=admin, note=text, at=at)
+        if planned.entry.by == self.user_id:
+            raise PermissionDenied("An admin cannot approve their own payout", code="SELF_APPROVAL_FORBIDDEN")
+        self.admin_note = text
+        self.processed_by = planned.entry.by
+        return self._record(planned)
+
+    def reject(self, admin: str, reason: object, *, at: datetime) -> Transition:
+        """``requested → rejected`` by ``admin``; ``reason`` is required and becomes the admin note."""
+        text = _optional_text(reason, "reason", code="INVALID_REASON")
+        if text is None:
+            raise InvalidArgument("A reason is required to reject a payout", code="INVALID_REASON")
+        planned = transition(self.status, PayoutStatus.REJECTED, actor=admin, note=text, at=at)
+        self.admin_note = text
+        self.processed_by = planned.entry.by
+        return self._record(planned)
+
+    def mark_paid(
+        self, provider_reference: object, transaction_id: str, *, at: datetime, actor: str = PROVIDER_ACTOR
+    ) -> Transition:
+        """``approved → paid`` once the provider has paid and the hold was captured as ``transaction_id``."""
+        reference = _provider_reference(provider_reference)
+        if reference is None:
+            raise InvalidArgument("A provider reference is required", code="INVALID_PROVIDER_REFERENCE")
+        captured = _identifier(transaction_id, "transaction_id")
+        planned = transition(self.status, PayoutStatus.PAID, actor=actor, note=None, at=at)
+        self.provider_reference = reference
+        self.transaction_id = captured
+        return self._record(planned)
+
+    def mark_failed(
+        self,
+        reason: str | None,
+        *,
+        at: datetime,
+        actor: str = PROVIDER_ACTOR,
+        provider_reference: object = None,
+        refund_transaction_id: str | None = None,
+    ) -> Transition:
+        """``approved → failed`` (hold voided) or ``paid → failed`` (reversal, refunded as
+        ``refund_transaction_id``, which is then required).
+
+        A provider's failure must always be recordable, or the funds would stay stranded: an empty reason
+        becomes a default and an over-long or unprintable one is cleaned up rather than refused.
+        """
+        text = _provider_failure_reason(reason)
+        reference = _provider_reference(provider_reference)
+        planned = transition(self.status, PayoutStatus.FAILED, actor=actor, note=text, at=at)
+        refund: str | None = None
+        if planned.hold_action is HoldAction.REFUND:
+            refund = _identifier(refund_transaction_id, "refund_transaction_id")
+        elif refund_transaction_id is not None:
+            raise ValueError("refund_transaction_id is only for reversing a paid payout")
+        self.failure_reason = text
+        if reference is not None:
+            self.provider_reference = reference
+        if refund is not None:
+            self.refund_transaction_id = refund
+        return self._record(planned)
+
+    def _record(self, planned: Transition) -> Transition:
+        self.status = planned.target
+        self.updated_at = planned.entry.at
+        self.history.append(planned.entry)
+        self.version += 1
+        return planned
+
+
+def _utc_instant(at: object) -> datetime:
+    if not isinstance(at, datetime):
+        raise TypeError("at must be a datetime")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("at must be timezone-aware")
+    return at
+
+
+def _identifier(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string")
+    return value
+
+
+def _actor(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidArgument("The acting user or service must be identified", code="INVALID_ACTOR")
+    return value.strip()
+
+
+def _is_clean(text: str) -> bool:
+    return all(ch.isprintable() or ch in "\n\r\t" for ch in text)
+
+
+def _optional_text(value: object, name: str, *, code: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidArgument(f"The {name} must be a string", code=code)
+    text = value.strip()
+    if len(text) > NOTE_MAX_LENGTH:
+        raise InvalidArgument(f"The {name} must be at most {NOTE_MAX_LENGTH} characters", code=code)
+    if not _is_clean(text):
+        raise InvalidArgument(f"The {name} must not contain control characters", code=code)
+    return text or None
+
+
+def _provider_reference(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value.strip()) > PROVIDER_REFERENCE_MAX_LENGTH:
+        raise InvalidArgument(
+            f"A provider reference must be a string of at most {PROVIDER_REFERENCE_MAX_LENGTH} characters",
+            code="INVALID_PROVIDER_REFERENCE",
+        )
+    return value.strip() or None
+
+
+def _provider_failure_reason(value: str | None) -> str:
+    if value is not None and not isinstance(value, str):
+        raise TypeError("reason must be a string or None")
+    text = "".join(ch if ch.isprintable() else " " for ch in (value or "")).strip()
+    if not text:
+        return DEFAULT_FAILURE_REASON
+    if len(text) > NOTE_MAX_LENGTH:
+        return text[: NOTE_MAX_LENGTH - 1] + "…"
+    return text

@@ -1,0 +1,81 @@
+"""The `winzone` command: up, serve, migrate, create-admin, audit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from winzone_kernel.config import CommonSettings, ConfigError
+from winzone_kernel.services import BY_NAME
+
+
+def _up(args: argparse.Namespace) -> int:
+    from winzone_kernel.supervisor import run_stack
+
+    return run_stack()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    BY_NAME[args.service].entrypoint()()
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from winzone_kernel.admin import migrate_all
+
+    done = migrate_all(CommonSettings.from_env())
+    print(f"migrated: {', '.join(done)}")
+    return 0
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from winzone_kernel.admin import ensure_admin
+
+    user_id = ensure_admin(CommonSettings.from_env(), args.email, args.password, args.name)
+    print(f"admin {args.email} ready (id {user_id})")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from winzone_kernel.admin import run_audit
+
+    report = run_audit(CommonSettings.from_env())
+    totals = ", ".join(f"{c}={t}" for c, t in sorted(report.totals.items())) or "none"
+    print(f"accounts={report.accounts_checked} transactions={report.transactions_checked} "
+          f"holds={report.holds_checked} sums by currency: {totals}")
+    for violation in report.violations:
+        print(f"VIOLATION: {violation}")
+    print("audit: OK" if report.ok else f"audit: FAILED ({len(report.violations)} violations)")
+    return 0 if report.ok else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="winzone", description="WinZone money backend")
+    sub = root.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start every service on embedded SQLite").set_defaults(func=_up)
+    serve = sub.add_parser("serve", help="run one service")
+    serve.add_argument("service", choices=sorted(BY_NAME))
+    serve.set_defaults(func=_serve)
+    sub.add_parser("migrate", help="create tables/collections and indexes").set_defaults(func=_migrate)
+    admin = sub.add_parser("create-admin", help="create an admin (or reset one's password)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--password", required=True)
+    admin.add_argument("--name", default="Administrator")
+    admin.set_defaults(func=_create_admin)
+    sub.add_parser("audit", help="check every ledger invariant; non-zero exit on a violation").set_defaults(
+        func=_audit)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        code = args.func(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        code = 2
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

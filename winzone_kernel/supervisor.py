@@ -1,0 +1,161 @@
+"""`winzone up`: every service as its own process, health-gated start, clean stop on Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from winzone_kernel.services import SERVICES, ServiceSpec
+
+STARTUP_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 10.0
+DEV_ADMIN_EMAIL = "admin@winzone.local"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class StackPlan:
+    """The environment every child gets, and the admin to seed."""
+
+    env: dict[str, str]
+    gateway_url: str
+    admin_email: str
+    admin_password: str
+    admin_password_generated: bool
+
+
+def plan_stack(base: Mapping[str, str]) -> StackPlan:
+    """Fill in what a development stack needs: data dir, secrets, free internal ports, the dev admin."""
+    env = dict(base)
+    env.setdefault("APP_ENV", "development")
+    production = env["APP_ENV"] == "production"
+    env["WINZONE_DATA_DIR"] = str(Path(env.get("WINZONE_DATA_DIR", "./var")).resolve())
+    for secret_name, size in (("INTERNAL_TOKEN", 32), ("JWT_SECRET", 48)):
+        if not env.get(secret_name):
+            if production:
+                raise SystemExit(f"{secret_name} must be set when APP_ENV=production")
+            env[secret_name] = secrets.token_urlsafe(size)
+    for spec in SERVICES:
+        if spec.grpc:
+            port_name = f"{spec.name.upper()}_SERVICE_PORT"
+            if not env.get(port_name):
+                env[port_name] = str(free_port())
+            env.setdefault(f"{spec.name.upper()}_SERVICE_ADDR", f"127.0.0.1:{env[port_name]}")
+    env.setdefault("GATEWAY_PORT", "5000")
+    gateway_url = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
+    email = env.get("WINZONE_ADMIN_EMAIL") or DEV_ADMIN_EMAIL
+    password = env.get("WINZONE_ADMIN_PASSWORD") or ""
+    generated = not password
+    if generated:
+        password = secrets.token_urlsafe(12)
+    return StackPlan(env, gateway_url, email, password, generated)
+
+
+def spawn(spec: ServiceSpec, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "winzone_kernel.cli", "serve", spec.name], env=dict(env))
+
+
+def grpc_serving(address: str) -> bool:
+    channel = grpc.insecure_channel(address)
+    try:
+        reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1.0)
+        return reply.status == health_pb2.HealthCheckResponse.SERVING
+    except grpc.RpcError:
+        return False
+    finally:
+        channel.close()
+
+
+def http_healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2.0) as reply:
+            return reply.status == 200
+    except OSError:
+        return False
+
+
+def wait_healthy(spec: ServiceSpec, env: Mapping[str, str], proc: subprocess.Popen[bytes], gateway_url: str) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{spec.name} exited with code {proc.returncode} during start-up")
+        ready = grpc_serving(env[f"{spec.name.upper()}_SERVICE_ADDR"]) if spec.grpc else http_healthy(gateway_url)
+        if ready:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{spec.name} did not become healthy within {STARTUP_TIMEOUT_SECONDS:.0f}s")
+
+
+def stop_all(procs: list[tuple[ServiceSpec, subprocess.Popen[bytes]]]) -> None:
+    for _, proc in reversed(procs):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    for _, proc in reversed(procs):
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_stack(base_env: Mapping[str, str] | None = None) -> int:
+    """Start the stack, print how to use it, and supervise it until a signal or a child dies."""
+    from winzone_kernel.admin import ensure_admin, migrate_all
+    from winzone_kernel.config import CommonSettings
+
+    plan = plan_stack(os.environ if base_env is None else base_env)
+    common = CommonSettings.from_env(plan.env)
+    migrate_all(common)
+    ensure_admin(common, plan.admin_email, plan.admin_password)
+
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    procs: list[tuple[ServiceSpec, subprocess.Popen[bytes]]] = []
+    try:
+        for spec in SERVICES:
+            proc = spawn(spec, plan.env)
+            procs.append((spec, proc))
+            wait_healthy(spec, plan.env, proc, plan.gateway_url)
+            if stopping:
+                return 0
+        print(f"WinZone is up: {plan.gateway_url}  (API docs: {plan.gateway_url}/docs)", flush=True)
+        note = " (generated for this run)" if plan.admin_password_generated else ""
+        print(f"Development admin: {plan.admin_email} / {plan.admin_password}{note}", flush=True)
+        print(f"Data: {plan.env['WINZONE_DATA_DIR']}   Press Ctrl-C to stop.", flush=True)
+        while not stopping:
+            for spec, proc in procs:
+                if proc.poll() is not None:
+                    print(f"{spec.name} exited with code {proc.returncode}; stopping", file=sys.stderr, flush=True)
+                    return 1
+            time.sleep(0.2)
+        return 0
+    except RuntimeError as exc:
+        print(f"start-up failed: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        stop_all(procs)
+        print("WinZone stopped.", flush=True)
