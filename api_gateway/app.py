@@ -18,7 +18,10 @@ from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.grpc_client import internal_channel
 from winzone_kernel.logs import REQUEST_ID_HEADER, new_request_id, request_id_var
 
-SERVICES_USED = ("wallet",)
+STUBS: dict[str, type] = {
+    "wallet": wallet_pb2_grpc.WalletServiceStub,
+}
+"""The gRPC services the gateway calls, by service name (see ``winzone_kernel.config.DEFAULT_PORTS``)."""
 
 
 def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
@@ -28,7 +31,7 @@ def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         channels: dict[str, grpc.aio.Channel] = {
             name: internal_channel(settings.common.addresses[name], settings.common.internal_token)
-            for name in SERVICES_USED
+            for name in STUBS
         }
         app.state.ctx = GatewayContext(
             settings=settings,
@@ -36,6 +39,7 @@ def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
             tokens=TokenIssuer(settings.jwt_secret, settings.jwt_ttl_seconds),
             channels=channels,
             wallet=wallet_pb2_grpc.WalletServiceStub(channels["wallet"]),
+            stubs={name: stub(channels[name]) for name, stub in STUBS.items()},
         )
         try:
             yield

@@ -8,17 +8,17 @@ from winzone_kernel.config import CommonSettings
 
 def migrate_all(common: CommonSettings) -> list[str]:
     """Create every store's tables/collections and indexes; returns what was migrated."""
-    from api_gateway.server import build_user_store
-    from wallet_service.server import build_store
+    from winzone_kernel.services import SERVICES
 
     done = []
-    for name, factory in (("wallet", build_store), ("gateway", build_user_store)):
-        store = factory(common)
-        try:
-            store.migrate()
-        finally:
-            store.close()
-        done.append(name)
+    for spec in SERVICES:
+        for factory in spec.store_factories():
+            store = factory(common)
+            try:
+                store.migrate()
+            finally:
+                store.close()
+        done.append(spec.name)
     return done
 
 

@@ -14,14 +14,23 @@ class ServiceSpec:
     name: str
     module: str
     grpc: bool = True
+    stores: tuple[str, ...] = ()
+    """``module:function`` factories ``(CommonSettings) -> store`` whose ``migrate()`` `winzone migrate` runs."""
 
     def entrypoint(self) -> Callable[[], None]:
         return importlib.import_module(self.module).main
 
+    def store_factories(self) -> list[Callable[[object], object]]:
+        factories = []
+        for ref in self.stores:
+            module, _, function = ref.partition(":")
+            factories.append(getattr(importlib.import_module(module), function))
+        return factories
+
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("wallet", "wallet_service.server"),
-    ServiceSpec("gateway", "api_gateway.server", grpc=False),
+    ServiceSpec("wallet", "wallet_service.server", stores=("wallet_service.server:build_store",)),
+    ServiceSpec("gateway", "api_gateway.server", grpc=False, stores=("api_gateway.server:build_user_store",)),
 )
 
 BY_NAME = {spec.name: spec for spec in SERVICES}
