@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import grpc
-from winzone.wallet.v1 import wallet_pb2 as pb
-from winzone.wallet.v1 import wallet_pb2_grpc as pb_grpc
 
 from wallet_service.domain.model import (
     HoldOutcome,
@@ -15,6 +13,8 @@ from wallet_service.domain.model import (
     WalletView,
 )
 from wallet_service.service import WalletService
+from winzone.wallet.v1 import wallet_pb2 as pb
+from winzone.wallet.v1 import wallet_pb2_grpc as pb_grpc
 
 
 def transaction_pb(r: TransactionRecord) -> pb.Transaction:
