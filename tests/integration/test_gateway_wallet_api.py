@@ -1,0 +1,209 @@
+"""The REST contract of auth, wallet and transactions, over a real wallet gRPC server and SQLite stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api_gateway.app import build_app
+from api_gateway.settings import GatewaySettings
+from api_gateway.users.sqlite_store import SqliteUserStore
+from tests.conftest import WalletHarness
+from tests.support.grpc_servers import TEST_TOKEN
+from winzone.wallet.v1 import wallet_pb2 as pb
+from winzone_kernel.admin import ensure_admin
+from winzone_kernel.config import CommonSettings
+
+
+class Api:
+    """A TestClient against the gateway plus helpers to register and sign in."""
+
+    def __init__(self, client: TestClient, wallet: WalletHarness, common: CommonSettings) -> None:
+        self.client = client
+        self.wallet = wallet
+        self.common = common
+
+    def register(self, email: str, role: str = "player", password: str = "correct-horse-1") -> dict[str, Any]:
+        response = self.client.post("/api/auth/register", json={"name": email.split("@")[0], "email": email,
+                                                                "password": password, "role": role})
+        assert response.status_code == 201, response.text
+        return response.json()["data"]["user"]
+
+    def login(self, email: str, password: str = "correct-horse-1") -> dict[str, str]:
+        response = self.client.post("/api/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['data']['token']}"}
+
+    def player(self, email: str) -> tuple[dict[str, Any], dict[str, str]]:
+        user = self.register(email)
+        return user, self.login(email)
+
+
+@pytest.fixture
+def api(tmp_path: Path, wallet: WalletHarness) -> Iterator[Api]:
+    env = {
+        "INTERNAL_TOKEN": TEST_TOKEN,
+        "JWT_SECRET": "x" * 48,
+        "WINZONE_DATA_DIR": str(tmp_path),
+        "WALLET_SERVICE_ADDR": wallet.server.address,
+        "SQLITE_SYNCHRONOUS": "NORMAL",
+    }
+    settings = GatewaySettings.from_env(env)
+    users = SqliteUserStore(settings.common.sqlite_path("gateway"))
+    users.migrate()
+    with TestClient(build_app(settings, users)) as client:
+        yield Api(client, wallet, settings.common)
+    users.close()
+
+
+def test_register_login_me_and_empty_wallet(api: Api) -> None:
+    user, headers = api.player("neo@winzone.test")
+    assert set(user) == {"_id", "name", "email", "role", "createdAt", "updatedAt"}
+    assert user["role"] == "player"
+    me = api.client.get("/api/auth/me", headers=headers).json()
+    assert me["success"] and me["data"]["user"]["_id"] == user["_id"]
+    wallet = api.client.get("/api/wallet", headers=headers).json()
+    assert wallet == {"success": True, "message": "Wallet fetched successfully", "data": {
+        "balance": 0, "available": 0, "held": 0, "currency": "INR", "totalEarnings": 0, "recentTransactions": []}}
+
+
+def test_wallet_amounts_are_exact_major_units(api: Api) -> None:
+    user, headers = api.player("trinity@winzone.test")
+    api.wallet.fund(user["_id"], 100_050)
+    api.wallet.stub.Credit(pb.CreditRequest(idempotency_key="r1", user_id=user["_id"], amount=12_345, type="reward"))
+    hold = api.wallet.stub.CreateHold(pb.CreateHoldRequest(idempotency_key="h", user_id=user["_id"], amount=10_000))
+    response = api.client.get("/api/wallet", headers=headers)
+    assert '"balance":1123.95' in response.text
+    data = response.json()["data"]
+    assert data["held"] == 100 and Decimal(str(data["available"])) == Decimal("1023.95")
+    assert data["totalEarnings"] == 123.45
+    recent = data["recentTransactions"]
+    assert [t["type"] for t in recent] == ["payout", "reward", "topup"]
+    assert recent[0]["status"] == "pending" and recent[0]["amount"] == -100 and recent[0]["balanceAfter"] is None
+    assert recent[2]["balanceAfter"] == 1000.5
+    assert set(recent[0]) == {"_id", "userId", "type", "amount", "currency", "source", "status", "description",
+                              "metadata", "idempotencyKey", "balanceAfter", "createdAt", "updatedAt"}
+    assert hold.transaction.id == recent[0]["_id"]
+    api.wallet.assert_audit_ok()
+
+
+def test_transactions_lists_paginate_filter_and_stay_private(api: Api) -> None:
+    alice, alice_h = api.player("alice@winzone.test")
+    bob, bob_h = api.player("bob@winzone.test")
+    for i in range(3):
+        api.wallet.fund(alice["_id"], 1_000 + i, key=f"a{i}")
+    api.wallet.fund(bob["_id"], 5_000, key="b0")
+    mine = api.client.get("/api/transactions/my?limit=2", headers=alice_h).json()
+    assert mine["pagination"] == {"page": 1, "limit": 2, "total": 3, "pages": 2}
+    assert all(t["userId"] == alice["_id"] for t in mine["data"])
+    same = api.client.get("/api/wallet/transactions?type=topup&status=completed", headers=alice_h).json()
+    assert same["pagination"]["total"] == 3
+    bobs_tx = api.client.get("/api/transactions/my", headers=bob_h).json()["data"][0]
+    assert api.client.get(f"/api/transactions/{bobs_tx['_id']}", headers=bob_h).status_code == 200
+    stolen = api.client.get(f"/api/transactions/{bobs_tx['_id']}", headers=alice_h)
+    assert stolen.status_code == 404 and stolen.json()["success"] is False
+    assert api.client.get("/api/transactions/txn_unknown", headers=alice_h).status_code == 404
+    assert api.client.get("/api/transactions/all", headers=alice_h).status_code == 403
+    assert api.client.get("/api/transactions/admin/all", headers=alice_h).status_code == 403
+    ensure_admin(api.common, "root@winzone.test", "admin-pass-123")
+    admin_h = api.login("root@winzone.test", "admin-pass-123")
+    everyone = api.client.get("/api/transactions/all", headers=admin_h).json()
+    assert everyone["pagination"]["total"] == 4
+    only_bob = api.client.get(f"/api/transactions/admin/all?userId={bob['_id']}", headers=admin_h).json()
+    assert [t["userId"] for t in only_bob["data"]] == [bob["_id"]]
+    assert api.client.get(f"/api/transactions/{bobs_tx['_id']}", headers=admin_h).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["page=0", "limit=0", "limit=101", "page=abc", "limit=-1", "type=bogus",
+                                   "status=done", "currency=EUR", "page=1.5", "type=topup&type=reward"])
+def test_bad_list_queries_are_400(api: Api, query: str) -> None:
+    _, headers = api.player("q@winzone.test")
+    response = api.client.get(f"/api/transactions/my?{query}", headers=headers)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["success"] is False and body["error"] == "VALIDATION_ERROR"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json", b"[1, 2]", b'"string"', b"null", b'{"name": "A", "email": NaN}',
+        b'{"name": "A", "email": {"$ne": null}, "password": "password123"}',
+        b'{"name": "A", "email": "a@b.co", "password": {"$gt": ""}}',
+        b'{"name": ["A"], "email": "a@b.co", "password": "password123"}',
+        b'{"name": "A", "email": "not-an-email", "password": "password123"}',
+        b'{"name": "A", "email": "a@b.co", "password": "short"}',
+        b'{"email": "a@b.co", "password": "password123"}',
+        b'{"name": "A", "email": "a@b.co", "password": "password123", "role": "superuser"}',
+        b'{"name": "A", "email": "a@b.co", "password": "password123", "role": {"$ne": null}}',
+    ],
+)
+def test_bad_registrations_are_400_and_create_nobody(api: Api, body: bytes) -> None:
+    response = api.client.post("/api/auth/register", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["success"] is False and response.json()["error"]
+    assert api.client.post("/api/auth/login", json={"email": "a@b.co", "password": "password123"}).status_code == 401
+
+
+def test_admin_registration_is_forbidden_and_duplicates_conflict(api: Api) -> None:
+    response = api.client.post("/api/auth/register", json={"name": "Eve", "email": "eve@winzone.test",
+                                                           "password": "password123", "role": "admin"})
+    assert response.status_code == 403 and response.json()["error"] == "FORBIDDEN"
+    api.register("dup@winzone.test")
+    again = api.client.post("/api/auth/register", json={"name": "D", "email": "DUP@winzone.test",
+                                                        "password": "password123"})
+    assert again.status_code == 409 and again.json()["error"] == "EMAIL_TAKEN"
+    organizer = api.register("org@winzone.test", role="organizer")
+    assert organizer["role"] == "organizer"
+
+
+@pytest.mark.parametrize(
+    "login",
+    [{"email": "who@winzone.test", "password": "password123"}, {"email": "known@winzone.test", "password": "nope"},
+     {"email": {"$ne": None}, "password": {"$ne": None}}, {"email": "known@winzone.test"}],
+)
+def test_bad_logins(api: Api, login: dict[str, Any]) -> None:
+    api.register("known@winzone.test")
+    response = api.client.post("/api/auth/login", json=login)
+    assert response.status_code in (400, 401)
+    assert "token" not in response.text
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["", "Bearer", "Bearer not.a.jwt", "Basic abc", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."],
+)
+def test_bad_tokens_are_401(api: Api, authorization: str) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    response = api.client.get("/api/wallet", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["success"] is False
+
+
+def test_tokens_signed_with_another_secret_or_algorithm_are_401(api: Api) -> None:
+    import jwt
+
+    user, _ = api.player("forger@winzone.test")
+    forged = jwt.encode({"sub": user["_id"], "role": "admin", "iat": 1, "exp": 4_000_000_000, "iss": "winzone"},
+                        "another-secret-another-secret-xx", algorithm="HS256")
+    assert api.client.get("/api/wallet", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    expired = jwt.encode({"sub": user["_id"], "role": "player", "iat": 1, "exp": 2, "iss": "winzone"},
+                         "x" * 48, algorithm="HS256")
+    assert api.client.get("/api/wallet", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+
+
+def test_health_reports_each_service(api: Api) -> None:
+    body = api.client.get("/health").json()
+    assert body["data"]["services"] == {"wallet": "SERVING"}
+
+
+def test_unknown_routes_and_methods_use_the_envelope(api: Api) -> None:
+    missing = api.client.get("/api/nope")
+    assert missing.status_code == 404 and missing.json()["success"] is False
+    wrong = api.client.delete("/api/wallet")
+    assert wrong.status_code == 405 and wrong.json()["error"] == "METHOD_NOT_ALLOWED"

@@ -1,0 +1,156 @@
+"""Random sequences of ledger commands keep every audit invariant and never make a user balance negative."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wallet_service.adapters.sqlite_store import SqliteLedgerStore
+from wallet_service.domain import ledger
+from wallet_service.domain.accounts import user_account
+from wallet_service.domain.audit import audit
+from wallet_service.domain.commands import (
+    CreateHoldCommand,
+    MoveCommand,
+    PostCommand,
+    SettleHoldCommand,
+    TransferCommand,
+)
+from wallet_service.domain.model import HoldOutcome, PostingOutcome
+from winzone_kernel.errors import WinzoneError
+
+USERS = ["ana", "bo", "cy"]
+amounts = st.integers(min_value=1, max_value=50_000)
+users = st.sampled_from(USERS)
+currencies = st.sampled_from(["INR", "USD"])
+
+operation = st.one_of(
+    st.tuples(st.just("credit"), users, amounts, currencies, st.sampled_from(["topup", "reward", "refund"])),
+    st.tuples(st.just("debit"), users, amounts, currencies),
+    st.tuples(st.just("transfer"), users, users, amounts, currencies),
+    st.tuples(st.just("entry"), st.lists(users, min_size=1, max_size=3, unique=True), amounts, currencies),
+    st.tuples(st.just("distribute"), users, amounts, currencies),
+    st.tuples(st.just("hold"), users, amounts, currencies),
+    st.tuples(st.just("settle"), st.integers(min_value=0, max_value=20), st.booleans()),
+    st.tuples(st.just("replay"), st.integers(min_value=0, max_value=40)),
+)
+
+
+def _command(op: tuple, n: int, holds: list[str]) -> tuple:
+    kind = op[0]
+    key = f"k{n}"
+    if kind == "credit":
+        _, user, amount, cur, tx_type = op
+        return ledger.move, MoveCommand.build(key=key, user_id=user, amount=amount, currency=cur, type=tx_type,
+                                              counter_account="clearing:prop", source="", description="",
+                                              metadata={}, direction=1)
+    if kind == "debit":
+        _, user, amount, cur = op
+        return ledger.move, MoveCommand.build(key=key, user_id=user, amount=amount, currency=cur, type="debit",
+                                              counter_account="", source="", description="", metadata={},
+                                              direction=-1)
+    if kind == "transfer":
+        _, a, b, amount, cur = op
+        if a == b:
+            return None
+        return ledger.transfer, TransferCommand.build(key=key, from_user_id=a, to_user_id=b, amount=amount,
+                                                      currency=cur, description="", metadata={})
+    if kind == "entry":
+        _, players, fee, cur = op
+        legs = [{"account": f"user:{p}", "amount": -fee, "currency": cur, "type": "entryFee"} for p in players]
+        legs.append({"account": "pool:cup", "amount": fee * len(players), "currency": cur, "type": "entryFee"})
+        return ledger.post, PostCommand.build(key=key, legs=legs, source="", description="", metadata={})
+    if kind == "distribute":
+        _, winner, amount, cur = op
+        fee = amount // 10
+        legs = [
+            {"account": "pool:cup", "amount": -amount, "currency": cur, "type": "reward"},
+            {"account": f"user:{winner}", "amount": amount - fee, "currency": cur, "type": "reward",
+             "key": f"match_reward_{n}_{winner}"},
+        ]
+        if fee:
+            legs.append({"account": "platform_fees", "amount": fee, "currency": cur, "type": "platformFee"})
+        return ledger.post, PostCommand.build(key=key, legs=legs, source="", description="", metadata={})
+    if kind == "hold":
+        _, user, amount, cur = op
+        hold_id = f"hold{n}"
+        holds.append(hold_id)
+        return ledger.create_hold, CreateHoldCommand.build(
+            key=key, hold_id=hold_id, user_id=user, amount=amount, currency=cur, type="payout", source="",
+            description="", metadata={}, new_hold_id="unused")
+    if kind == "settle":
+        _, index, capture = op
+        if not holds:
+            return None
+        return ledger.settle_hold, SettleHoldCommand.build(key=key, hold_id=holds[index % len(holds)],
+                                                           capture=capture)
+    return None
+
+
+def _apply_to_model(model: dict[tuple[str, str], list[int]], outcome: object) -> None:
+    """Track what each user's balance and held funds must be, from the command's effect alone."""
+    if isinstance(outcome, HoldOutcome):
+        slot = model.setdefault((outcome.hold.user_id, outcome.hold.currency), [0, 0])
+        if outcome.hold.status == "open":
+            slot[1] += outcome.hold.amount
+        else:
+            slot[1] -= outcome.hold.amount
+            if outcome.hold.status == "captured":
+                slot[0] -= outcome.hold.amount
+        return
+    assert isinstance(outcome, PostingOutcome)
+    for tx in outcome.transactions:
+        if tx.user_id is not None:
+            model.setdefault((tx.user_id, tx.currency), [0, 0])[0] += tx.amount
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(operation, min_size=1, max_size=40))
+def test_random_command_sequences_keep_the_books(ops: list[tuple]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqliteLedgerStore(Path(tmp) / "ledger.sqlite3", synchronous="OFF")
+        store.migrate()
+        try:
+            issued: list[tuple] = []
+            counter = itertools.count()
+            holds: list[str] = []
+            model: dict[tuple[str, str], list[int]] = {}
+            applied: set[int] = set()
+            for op in ops:
+                if op[0] == "replay":
+                    if not issued:
+                        continue
+                    index = op[1] % len(issued)
+                    handler, cmd = issued[index]
+                else:
+                    built = _command(op, next(counter), holds)
+                    if built is None:
+                        continue
+                    handler, cmd = built
+                    index = len(issued)
+                    issued.append(built)
+                try:
+                    outcome = store.atomic(lambda uow, h=handler, c=cmd: h(uow, c))
+                except WinzoneError:
+                    assert index not in applied
+                else:
+                    assert outcome.replayed == (index in applied)
+                    if not outcome.replayed:
+                        applied.add(index)
+                        _apply_to_model(model, outcome)
+                report = audit(store.audit_facts())
+                assert report.ok, report.violations
+                for user in USERS:
+                    for cur in ("INR", "USD"):
+                        state = store.get_account(user_account(user), cur)
+                        if state is not None:
+                            assert state.balance >= 0 and state.available >= 0
+                        expected = model.get((user, cur), [0, 0])
+                        actual = [state.balance, state.held] if state else [0, 0]
+                        assert actual == expected
+        finally:
+            store.close()
