@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import os
+import random
 import time
 from datetime import UTC, datetime
 
+_rng = random.Random(os.urandom(32))
+
 
 def new_id(prefix: str) -> str:
-    """A time-ordered, random, URL-safe id such as ``txn_0190f1c2a3b4c5d6e7f8a9b0c1d2``."""
-    return f"{prefix}_{time.time_ns() // 1000:014x}{os.urandom(8).hex()}"
+    """A time-ordered unique id such as ``txn_0661314a732860f683615808a12012``: microseconds since the epoch,
+    then 64 random bits (from a per-process generator seeded by the OS; ids are identifiers, not secrets)."""
+    return f"{prefix}_{time.time_ns() // 1000:014x}{_rng.getrandbits(64):016x}"
 
 
 def utc_now() -> str:
     """The current time as an RFC 3339 UTC string with microseconds."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def reseed_after_fork() -> None:
+    """Give a forked child its own id sequence."""
+    _rng.seed(os.urandom(32))
+
+
+os.register_at_fork(after_in_child=reseed_after_fork)

@@ -60,7 +60,13 @@ class GroupCommitWriter:
         return self.submit(op).result()
 
     async def run_async(self, op: Callable[[sqlite3.Connection], T]) -> T:
-        return await asyncio.wrap_future(self.submit(op))
+        """Like ``run`` for an event loop: results of one batch reach each loop in a single wake-up."""
+        if self._closed:
+            raise Unavailable("store is closed")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put((op, (loop, future)))
+        return await future
 
     def close(self) -> None:
         if not self._closed:
@@ -90,13 +96,12 @@ class GroupCommitWriter:
                 return
 
     @staticmethod
-    def _run_batch(conn: sqlite3.Connection, batch: list[tuple[Callable[[sqlite3.Connection], Any], Future[Any]]]
-                   ) -> None:
-        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+    def _run_batch(conn: sqlite3.Connection, batch: list[tuple[Callable[[sqlite3.Connection], Any], Any]]) -> None:
+        outcomes: list[tuple[Any, Any, BaseException | None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for op, future in batch:
-                if not future.set_running_or_notify_cancel():
+            for op, waiter in batch:
+                if isinstance(waiter, Future) and not waiter.set_running_or_notify_cancel():
                     continue
                 conn.execute("SAVEPOINT command")
                 try:
@@ -104,10 +109,10 @@ class GroupCommitWriter:
                 except BaseException as exc:
                     conn.execute("ROLLBACK TO command")
                     conn.execute("RELEASE command")
-                    outcomes.append((future, None, exc))
+                    outcomes.append((waiter, None, exc))
                 else:
                     conn.execute("RELEASE command")
-                    outcomes.append((future, result, None))
+                    outcomes.append((waiter, result, None))
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             log.exception("group commit failed")
@@ -115,15 +120,39 @@ class GroupCommitWriter:
                 conn.execute("ROLLBACK")
             failure = Unavailable("ledger store write failed")
             failure.__cause__ = exc
-            for op_future in [f for _, f in batch]:
-                if not op_future.done():
-                    op_future.set_exception(failure)
-            return
-        for future, result, error in outcomes:
+            outcomes = [(waiter, None, failure) for _, waiter in batch]
+        _deliver(outcomes)
+
+
+def _deliver(outcomes: list[tuple[Any, Any, BaseException | None]]) -> None:
+    """Resolve thread futures directly, and asyncio futures with one callback per event loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]] = {}
+    for waiter, result, error in outcomes:
+        if isinstance(waiter, Future):
+            if waiter.done():
+                continue
             if error is None:
-                future.set_result(result)
+                waiter.set_result(result)
             else:
-                future.set_exception(error)
+                waiter.set_exception(error)
+        else:
+            loop, future = waiter
+            by_loop.setdefault(loop, []).append((future, result, error))
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve_all, items)
+        except RuntimeError:
+            log.warning("event loop closed before its results were delivered")
+
+
+def _resolve_all(items: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in items:
+        if future.done():
+            continue
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
 
 
 class ThreadLocalReader:

@@ -199,7 +199,7 @@ def test_tokens_signed_with_another_secret_or_algorithm_are_401(api: Api) -> Non
 
 def test_health_reports_each_service(api: Api) -> None:
     body = api.client.get("/health").json()
-    assert body["data"]["services"] == {"wallet": "SERVING"}
+    assert body["data"]["services"]["wallet"] == "SERVING"
 
 
 def test_unknown_routes_and_methods_use_the_envelope(api: Api) -> None:

@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS transactions (
     source TEXT NOT NULL,
     description TEXT NOT NULL,
     metadata TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE,
+    idempotency_key TEXT,
     balance_after INTEGER,
     entry_id TEXT,
     hold_id TEXT,
@@ -61,13 +61,13 @@ CREATE TABLE IF NOT EXISTS transactions (
     updated_at TEXT NOT NULL,
     CHECK ((status = 'completed') = (entry_id IS NOT NULL)),
     CHECK ((status = 'completed') = (balance_after IS NOT NULL))
-);
-CREATE INDEX IF NOT EXISTS transactions_user_created ON transactions (user_id, created_at);
-CREATE INDEX IF NOT EXISTS transactions_type_status ON transactions (type, status);
-CREATE INDEX IF NOT EXISTS transactions_status ON transactions (status);
-CREATE INDEX IF NOT EXISTS transactions_created ON transactions (created_at);
-CREATE INDEX IF NOT EXISTS transactions_entry ON transactions (entry_id);
-CREATE INDEX IF NOT EXISTS transactions_account ON transactions (account, currency);
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS transactions_idempotency_key ON transactions (idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS transactions_user_created ON transactions (user_id, created_at)
+    WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS transactions_status_type ON transactions (status, type) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS transactions_created ON transactions (created_at) WHERE user_id IS NOT NULL;
 
 CREATE TRIGGER IF NOT EXISTS transactions_posted_are_immutable
 BEFORE UPDATE ON transactions WHEN OLD.status <> 'pending'
@@ -117,7 +117,8 @@ HOLD_COLUMNS = "id, account, user_id, currency, amount, status, transaction_id, 
 def _tx_row(record: TransactionRecord) -> tuple[Any, ...]:
     return (
         record.id, record.account, record.user_id, record.type, record.amount, record.currency, record.status,
-        record.source, record.description, json.dumps(record.metadata), record.idempotency_key,
+        record.source, record.description, json.dumps(record.metadata) if record.metadata else "{}",
+        record.idempotency_key,
         record.balance_after, record.entry_id, record.hold_id, record.created_at, record.updated_at,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from wallet_service.domain.accounts import Account, check_id, parse_account, system_account, user_account
@@ -91,7 +91,8 @@ class MoveCommand:
         )
 
     def fingerprint(self) -> str:
-        return _fingerprint("move", astuple(self)[1:])
+        return _fingerprint("move", (self.user_id, self.amount, self.currency, self.type, self.counter_account,
+                                     self.source, self.description, sorted(self.metadata.items()), self.direction))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,8 @@ class TransferCommand:
         return cmd
 
     def fingerprint(self) -> str:
-        return _fingerprint("transfer", astuple(self)[1:])
+        return _fingerprint("transfer", (self.from_user_id, self.to_user_id, self.amount, self.currency,
+                                         self.description, sorted(self.metadata.items())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +240,9 @@ class CreateHoldCommand:
         )
 
     def fingerprint(self) -> str:
-        return _fingerprint("hold", (self.hold_id if self.caller_chose_id else "", *astuple(self)[2:-1]))
+        return _fingerprint("hold", (self.hold_id if self.caller_chose_id else "", self.user_id, self.amount,
+                                     self.currency, self.type, self.source, self.description,
+                                     sorted(self.metadata.items())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,5 +267,5 @@ class SettleHoldCommand:
         )
 
     def fingerprint(self) -> str:
-        return _fingerprint("settle", astuple(self)[1:])
+        return _fingerprint("settle", (self.hold_id, self.capture, self.counter_account, self.note))
 

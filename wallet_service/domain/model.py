@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -57,7 +57,14 @@ class TransactionRecord:
     updated_at: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "id": self.id, "account": self.account, "user_id": self.user_id, "type": self.type,
+            "amount": self.amount, "currency": self.currency, "status": self.status, "source": self.source,
+            "description": self.description, "metadata": dict(self.metadata),
+            "idempotency_key": self.idempotency_key, "balance_after": self.balance_after,
+            "entry_id": self.entry_id, "hold_id": self.hold_id, "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
 
 
 @dataclass(slots=True)
@@ -75,7 +82,11 @@ class HoldRecord:
     updated_at: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "id": self.id, "account": self.account, "user_id": self.user_id, "currency": self.currency,
+            "amount": self.amount, "status": self.status, "transaction_id": self.transaction_id,
+            "created_at": self.created_at, "updated_at": self.updated_at,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +118,10 @@ class WalletView:
     def available(self) -> int:
         return self.balance - self.held
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"user_id": self.user_id, "currency": self.currency, "balance": self.balance, "held": self.held,
+                "total_earnings": self.total_earnings}
+
     @classmethod
     def of(cls, user_id: str, state: AccountState | None, currency: str) -> WalletView:
         if state is None:
@@ -127,7 +142,7 @@ class PostingOutcome:
         return {
             "entry_id": self.entry_id,
             "transactions": [t.to_dict() for t in self.transactions],
-            "wallets": [asdict(w) for w in self.wallets],
+            "wallets": [w.to_dict() for w in self.wallets],
         }
 
     @classmethod
@@ -150,7 +165,7 @@ class HoldOutcome:
     replayed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"hold": self.hold.to_dict(), "transaction": self.transaction.to_dict(), "wallet": asdict(self.wallet)}
+        return {"hold": self.hold.to_dict(), "transaction": self.transaction.to_dict(), "wallet": self.wallet.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, replayed: bool) -> HoldOutcome:

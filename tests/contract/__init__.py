@@ -1,0 +1,1 @@
+"""Contract tests: one abstract suite per storage port, run against every reachable backend."""

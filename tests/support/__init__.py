@@ -1,0 +1,1 @@
+"""Test support: store doubles and helpers shared by the test layers."""

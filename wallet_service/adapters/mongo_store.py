@@ -1,0 +1,419 @@
+"""The ledger on MongoDB: replica-set transactions retried by ``with_transaction``, unique indexes for keys.
+
+Every command runs in one multi-document transaction (read and write concern ``majority``, primary reads).
+Account rows carry a ``version``: a write only applies to the version that was read, and a lost race is
+raised with the ``TransientTransactionError`` label so that ``with_transaction`` reruns the whole command on
+a fresh snapshot. Reads that need several queries to agree (a page and its total, the audit) run in a
+snapshot session, so the server must be a replica set running MongoDB 5.0 or later. Every call has one time
+budget, retries included (``pymongo.timeout``); driver failures leave this module as ``Unavailable``.
+
+Documents use camelCase field names. Transaction ``metadata`` is stored as ``[key, value]`` pairs, so any
+key a caller chooses (dots, ``$``, empty) round-trips exactly; the stored idempotent result is an opaque JSON
+string, as in the SQLite store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any, Protocol, TypeVar
+
+import pymongo
+from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient, ReadPreference
+from pymongo.errors import (
+    BulkWriteError,
+    CollectionInvalid,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    OperationFailure,
+    PyMongoError,
+)
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+from wallet_service.domain.accounts import Account
+from wallet_service.domain.model import (
+    AccountState,
+    AuditFacts,
+    HoldRecord,
+    HoldStatus,
+    TransactionFilter,
+    TransactionPage,
+    TransactionRecord,
+    TxStatus,
+    TxType,
+)
+from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
+from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidState, Unavailable
+
+T = TypeVar("T")
+
+ACCOUNTS = "accounts"
+TRANSACTIONS = "transactions"
+HOLDS = "holds"
+IDEMPOTENCY = "idempotency"
+COLLECTIONS = (ACCOUNTS, TRANSACTIONS, HOLDS, IDEMPOTENCY)
+
+INDEXES: dict[str, list[IndexModel]] = {
+    TRANSACTIONS: [
+        IndexModel([("userId", ASCENDING), ("createdAt", ASCENDING)], name="userId_createdAt"),
+        IndexModel([("type", ASCENDING), ("status", ASCENDING)], name="type_status"),
+        IndexModel([("status", ASCENDING)], name="status"),
+        IndexModel([("createdAt", ASCENDING)], name="createdAt"),
+        IndexModel([("entryId", ASCENDING)], name="entryId"),
+        IndexModel([("account", ASCENDING), ("currency", ASCENDING)], name="account_currency"),
+        IndexModel(
+            [("idempotencyKey", ASCENDING)], name="idempotencyKey_unique", unique=True,
+            partialFilterExpression={"idempotencyKey": {"$type": "string"}},
+        ),
+    ],
+    HOLDS: [
+        IndexModel([("status", ASCENDING)], name="status"),
+        IndexModel([("transactionId", ASCENDING)], name="transactionId_unique", unique=True),
+    ],
+}
+
+TRANSIENT_LABEL = "TransientTransactionError"
+ILLEGAL_OPERATION = 20
+DEFAULT_TIMEOUT = 10.0
+"""Seconds one store call may take, ``with_transaction`` retries included (pymongo's own limit is 120 s)."""
+TX_OPTIONS: dict[str, Any] = {
+    "read_concern": ReadConcern("majority"),
+    "write_concern": WriteConcern("majority"),
+    "read_preference": ReadPreference.PRIMARY,
+}
+
+
+class MongoClientLike(Protocol):
+    """What the store needs of a client: ``pymongo.MongoClient`` or a test double with sessions."""
+
+    def __getitem__(self, name: str) -> Any: ...
+
+    def start_session(self, *, snapshot: bool = ...) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+class StaleAccount(PyMongoError):
+    """The account changed (or appeared) after this transaction read it; ``with_transaction`` reruns it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, error_labels=[TRANSIENT_LABEL])
+
+
+def _account_id(account: str, currency: str) -> str:
+    return f"{account}|{currency}"
+
+
+def _tx_doc(record: TransactionRecord) -> dict[str, Any]:
+    return {
+        "_id": record.id, "userId": record.user_id, "account": record.account, "type": record.type,
+        "amount": record.amount, "currency": record.currency, "status": record.status, "source": record.source,
+        "description": record.description, "metadata": [[k, v] for k, v in record.metadata.items()],
+        "idempotencyKey": record.idempotency_key, "balanceAfter": record.balance_after,
+        "entryId": record.entry_id, "holdId": record.hold_id, "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
+    }
+
+
+def _tx_record(doc: dict[str, Any]) -> TransactionRecord:
+    return TransactionRecord(
+        id=doc["_id"], account=doc["account"], user_id=doc["userId"], type=doc["type"], amount=doc["amount"],
+        currency=doc["currency"], status=doc["status"], source=doc["source"], description=doc["description"],
+        metadata={k: v for k, v in doc["metadata"]}, idempotency_key=doc["idempotencyKey"],
+        balance_after=doc["balanceAfter"], entry_id=doc["entryId"], hold_id=doc["holdId"],
+        created_at=doc["createdAt"], updated_at=doc["updatedAt"],
+    )
+
+
+def _hold_doc(hold: HoldRecord) -> dict[str, Any]:
+    return {
+        "_id": hold.id, "account": hold.account, "userId": hold.user_id, "currency": hold.currency,
+        "amount": hold.amount, "status": hold.status, "transactionId": hold.transaction_id,
+        "createdAt": hold.created_at, "updatedAt": hold.updated_at,
+    }
+
+
+def _hold_record(doc: dict[str, Any]) -> HoldRecord:
+    return HoldRecord(
+        id=doc["_id"], account=doc["account"], user_id=doc["userId"], currency=doc["currency"],
+        amount=doc["amount"], status=doc["status"], transaction_id=doc["transactionId"],
+        created_at=doc["createdAt"], updated_at=doc["updatedAt"],
+    )
+
+
+def _account_state(doc: dict[str, Any]) -> AccountState:
+    return AccountState(doc["account"], doc["currency"], doc["balance"], doc["held"], doc["totalEarnings"])
+
+
+def _duplicate_on(error: dict[str, Any], field: str) -> bool:
+    """Whether a duplicate-key write error is on ``field`` (servers name the key; mongomock does not)."""
+    key_pattern = error.get("keyPattern")
+    if key_pattern:
+        return field in key_pattern
+    return "_id_" not in str(error.get("errmsg", ""))
+
+
+@contextmanager
+def _driver_errors() -> Iterator[None]:
+    """Translate driver failures into our errors: the store is unreachable or cannot run transactions."""
+    try:
+        yield
+    except (ConnectionFailure, ExecutionTimeout) as exc:
+        raise Unavailable("ledger store unavailable") from exc
+    except OperationFailure as exc:
+        if exc.code == ILLEGAL_OPERATION:
+            raise Unavailable("ledger store cannot run transactions: MongoDB must be a replica set") from exc
+        raise
+
+
+class MongoUnitOfWork(LedgerUnitOfWork):
+    """Ledger reads and writes inside one MongoDB transaction (every call passes the session)."""
+
+    __slots__ = ("_accounts", "_holds", "_idempotency", "_session", "_transactions")
+
+    def __init__(self, db: Any, session: Any) -> None:
+        self._accounts = db[ACCOUNTS]
+        self._transactions = db[TRANSACTIONS]
+        self._holds = db[HOLDS]
+        self._idempotency = db[IDEMPOTENCY]
+        self._session = session
+
+    def idempotency_get(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        doc = self._idempotency.find_one({"_id": key}, session=self._session)
+        return None if doc is None else (doc["fingerprint"], json.loads(doc["result"]))
+
+    def idempotency_put(self, key: str, fingerprint: str, result: dict[str, Any], now: str) -> None:
+        try:
+            self._idempotency.insert_one(
+                {"_id": key, "fingerprint": fingerprint, "result": json.dumps(result, separators=(",", ":")),
+                 "createdAt": now},
+                session=self._session,
+            )
+        except DuplicateKeyError as exc:
+            raise IdempotencyConflict() from exc
+
+    def account_get(self, account: Account, currency: str) -> AccountState | None:
+        doc = self._accounts.find_one({"_id": _account_id(account.name, currency)}, session=self._session)
+        return None if doc is None else _account_state(doc)
+
+    def account_apply(self, account: Account, currency: str, delta: int, earnings: int, now: str) -> AccountState:
+        doc = self._accounts.find_one({"_id": _account_id(account.name, currency)}, session=self._session)
+        if doc is None:
+            state = AccountState(account.name, currency, delta, 0, earnings)
+            self._check_funds(account, state)
+            self._insert_account(account, state, now)
+            return state
+        state = AccountState(account.name, currency, doc["balance"] + delta, doc["held"],
+                             doc["totalEarnings"] + earnings)
+        self._check_funds(account, state)
+        self._update_account(doc, state, now)
+        return state
+
+    def account_hold(self, account: Account, currency: str, delta_held: int, now: str) -> AccountState:
+        doc = self._accounts.find_one({"_id": _account_id(account.name, currency)}, session=self._session)
+        if doc is None:
+            raise InsufficientFunds()
+        state = AccountState(account.name, currency, doc["balance"], doc["held"] + delta_held, doc["totalEarnings"])
+        if state.available < 0 or state.held < 0:
+            raise InsufficientFunds()
+        self._update_account(doc, state, now)
+        return state
+
+    @staticmethod
+    def _check_funds(account: Account, state: AccountState) -> None:
+        if not account.may_go_negative and state.available < 0:
+            raise InsufficientFunds(f"Insufficient balance in {account.kind.value} account")
+
+    def _insert_account(self, account: Account, state: AccountState, now: str) -> None:
+        try:
+            self._accounts.insert_one(
+                {"_id": _account_id(state.account, state.currency), "account": state.account,
+                 "currency": state.currency, "kind": account.kind.value, "balance": state.balance,
+                 "held": state.held, "totalEarnings": state.total_earnings, "version": 1, "createdAt": now,
+                 "updatedAt": now},
+                session=self._session,
+            )
+        except DuplicateKeyError as exc:
+            raise StaleAccount(f"account {state.account} {state.currency} was created concurrently") from exc
+
+    def _update_account(self, doc: dict[str, Any], state: AccountState, now: str) -> None:
+        result = self._accounts.update_one(
+            {"_id": doc["_id"], "version": doc["version"]},
+            {"$set": {"balance": state.balance, "held": state.held, "totalEarnings": state.total_earnings,
+                      "updatedAt": now},
+             "$inc": {"version": 1}},
+            session=self._session,
+        )
+        if result.matched_count != 1:
+            raise StaleAccount(f"account {state.account} {state.currency} changed concurrently")
+
+    def transactions_add(self, records: list[TransactionRecord]) -> None:
+        try:
+            self._transactions.insert_many([_tx_doc(r) for r in records], ordered=True, session=self._session)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") == 11000 and _duplicate_on(e, "idempotencyKey") for e in errors):
+                raise IdempotencyConflict("a transaction with this idempotency key already exists") from exc
+            raise
+
+    def transaction_get(self, tx_id: str) -> TransactionRecord | None:
+        doc = self._transactions.find_one({"_id": tx_id}, session=self._session)
+        return None if doc is None else _tx_record(doc)
+
+    def transaction_settle(
+        self, tx_id: str, status: str, entry_id: str | None, balance_after: int | None, now: str
+    ) -> None:
+        self._transactions.update_one(
+            {"_id": tx_id, "status": TxStatus.PENDING.value},
+            {"$set": {"status": status, "entryId": entry_id, "balanceAfter": balance_after, "updatedAt": now}},
+            session=self._session,
+        )
+
+    def hold_get(self, hold_id: str) -> HoldRecord | None:
+        doc = self._holds.find_one({"_id": hold_id}, session=self._session)
+        return None if doc is None else _hold_record(doc)
+
+    def hold_add(self, hold: HoldRecord) -> None:
+        try:
+            self._holds.insert_one(_hold_doc(hold), session=self._session)
+        except DuplicateKeyError as exc:
+            raise IdempotencyConflict(f"hold {hold.id} already exists") from exc
+
+    def hold_set_status(self, hold_id: str, status: str, now: str) -> None:
+        result = self._holds.update_one(
+            {"_id": hold_id, "status": HoldStatus.OPEN.value},
+            {"$set": {"status": status, "updatedAt": now}},
+            session=self._session,
+        )
+        if result.matched_count != 1:
+            raise InvalidState(f"hold {hold_id} is not open", code="HOLD_NOT_OPEN")
+
+
+class MongoLedgerStore(LedgerStore):
+    """The ledger on a MongoDB replica set (see the module docstring)."""
+
+    def __init__(self, client: MongoClientLike, db_name: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._client = client
+        self._db = client[db_name]
+        self._timeout = timeout
+
+    @classmethod
+    def from_uri(cls, uri: str, db_name: str, *, timeout: float = DEFAULT_TIMEOUT) -> MongoLedgerStore:
+        """A store on a new client; nothing connects until the first operation."""
+        client: MongoClient[dict[str, Any]] = MongoClient(
+            uri, appname="winzone-wallet", retryWrites=True, retryReads=True,
+        )
+        return cls(client, db_name, timeout=timeout)
+
+    @contextmanager
+    def _bounded(self) -> Iterator[None]:
+        """One time budget for the whole call, retries included, and driver errors translated."""
+        with pymongo.timeout(self._timeout), _driver_errors():
+            yield
+
+    def migrate(self) -> None:
+        with _driver_errors():
+            existing = set(self._db.list_collection_names())
+            for name in COLLECTIONS:
+                if name not in existing:
+                    with suppress(CollectionInvalid):
+                        self._db.create_collection(name)
+            for name, indexes in INDEXES.items():
+                self._db[name].create_indexes(indexes)
+
+    def atomic(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
+        def callback(session: Any) -> T:
+            return op(MongoUnitOfWork(self._db, session))
+
+        with self._bounded(), self._client.start_session() as session:
+            return session.with_transaction(callback, **TX_OPTIONS)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Any]:
+        with self._bounded(), self._client.start_session(snapshot=True) as session:
+            yield session
+
+    def get_account(self, account: Account, currency: str) -> AccountState | None:
+        with self._bounded():
+            doc = self._db[ACCOUNTS].find_one({"_id": _account_id(account.name, currency)})
+        return None if doc is None else _account_state(doc)
+
+    def get_transaction(self, tx_id: str) -> TransactionRecord | None:
+        with self._bounded():
+            doc = self._db[TRANSACTIONS].find_one({"_id": tx_id})
+        return None if doc is None else _tx_record(doc)
+
+    def get_hold(self, hold_id: str) -> HoldRecord | None:
+        with self._bounded():
+            doc = self._db[HOLDS].find_one({"_id": hold_id})
+        return None if doc is None else _hold_record(doc)
+
+    def list_transactions(self, flt: TransactionFilter) -> TransactionPage:
+        query: dict[str, Any] = {"userId": flt.user_id or {"$ne": None}}
+        for field, value in (("type", flt.type), ("status", flt.status), ("currency", flt.currency)):
+            if value:
+                query[field] = value
+        transactions = self._db[TRANSACTIONS]
+        with self._snapshot() as session:
+            total = transactions.count_documents(query, session=session)
+            docs = list(transactions.find(
+                query, sort=[("createdAt", DESCENDING), ("_id", DESCENDING)], skip=(flt.page - 1) * flt.limit,
+                limit=flt.limit, session=session,
+            ))
+        return TransactionPage([_tx_record(d) for d in docs], total, flt.page, flt.limit)
+
+    def audit_facts(self) -> AuditFacts:
+        facts = AuditFacts()
+        accounts, transactions, holds = self._db[ACCOUNTS], self._db[TRANSACTIONS], self._db[HOLDS]
+        completed = {"$match": {"status": TxStatus.COMPLETED.value}}
+        is_reward = {"$and": [{"$eq": ["$type", TxType.REWARD.value]}, {"$gt": ["$amount", 0]},
+                              {"$ne": ["$userId", None]}]}
+        with self._snapshot() as session:
+            facts.accounts = [
+                (d["account"], d["currency"], d["kind"], d["balance"], d["held"], d["totalEarnings"])
+                for d in accounts.find({}, session=session)
+            ]
+            for row in transactions.aggregate([
+                completed,
+                {"$group": {"_id": {"account": "$account", "currency": "$currency"}, "total": {"$sum": "$amount"},
+                            "rewards": {"$sum": {"$cond": [is_reward, "$amount", 0]}}}},
+            ], session=session):
+                key = (row["_id"]["account"], row["_id"]["currency"])
+                facts.posted_sums[key] = row["total"]
+                facts.reward_sums[key] = row["rewards"]
+            facts.unbalanced_entries = [
+                (row["_id"]["entryId"], row["_id"]["currency"], row["total"])
+                for row in transactions.aggregate([
+                    completed,
+                    {"$group": {"_id": {"entryId": "$entryId", "currency": "$currency"},
+                                "total": {"$sum": "$amount"}}},
+                    {"$match": {"total": {"$ne": 0}}},
+                ], session=session)
+            ]
+            for row in holds.aggregate([
+                {"$match": {"status": HoldStatus.OPEN.value}},
+                {"$group": {"_id": {"account": "$account", "currency": "$currency"}, "total": {"$sum": "$amount"}}},
+            ], session=session):
+                facts.open_hold_sums[(row["_id"]["account"], row["_id"]["currency"])] = row["total"]
+            facts.hold_mismatches = [
+                f"hold {row['_id']} is {row['status']} but its transaction is {row.get('txStatus')}"
+                for row in holds.aggregate([
+                    {"$lookup": {"from": TRANSACTIONS, "localField": "transactionId", "foreignField": "_id",
+                                 "as": "tx"}},
+                    {"$project": {"status": 1, "txStatus": {"$arrayElemAt": ["$tx.status", 0]}}},
+                    {"$match": {"$nor": [
+                        {"status": HoldStatus.OPEN.value, "txStatus": TxStatus.PENDING.value},
+                        {"status": HoldStatus.CAPTURED.value, "txStatus": TxStatus.COMPLETED.value},
+                        {"status": HoldStatus.VOIDED.value, "txStatus": TxStatus.FAILED.value},
+                    ]}},
+                ], session=session)
+            ]
+            facts.transactions_checked = transactions.count_documents({}, session=session)
+            facts.holds_checked = holds.count_documents({}, session=session)
+        return facts
+
+    def close(self) -> None:
+        self._client.close()
