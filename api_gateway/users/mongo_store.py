@@ -45,9 +45,13 @@ class MongoUserStore(UserStore):
             raise Unavailable("user store unavailable") from exc
 
     def by_email(self, email: str) -> User | None:
+        if not isinstance(email, str):
+            return None
         return _user(self._users.find_one({"email": email}))
 
     def by_id(self, user_id: str) -> User | None:
+        if not isinstance(user_id, str):
+            return None
         return _user(self._users.find_one({"_id": user_id}))
 
     def set_password(self, user_id: str, password_hash: str, role: str, now: str) -> None:

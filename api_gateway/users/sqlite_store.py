@@ -48,6 +48,8 @@ class SqliteUserStore(UserStore):
             raise AlreadyExists("Email is already registered", code="EMAIL_TAKEN") from exc
 
     def _one(self, where: str, value: str) -> User | None:
+        if not isinstance(value, str):
+            return None
         with self._lock:
             row = self._conn.execute(f"SELECT {COLUMNS} FROM users WHERE {where} = ?", (value,)).fetchone()
         return None if row is None else User(*row)
