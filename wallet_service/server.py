@@ -39,11 +39,12 @@ async def create_server(store: LedgerStore, *, token: str, port: int = 0, host: 
     return await start_server(register=register, token=token, port=port, host=host)
 
 
-async def serve(settings: CommonSettings, host: str = "127.0.0.1") -> None:
+async def serve(settings: CommonSettings) -> None:
     """Run the wallet service until SIGTERM/SIGINT."""
     store = build_store(settings)
     store.migrate()
-    serving = await create_server(store, token=settings.internal_token, port=settings.ports["wallet"], host=host)
+    serving = await create_server(store, token=settings.internal_token, port=settings.ports["wallet"],
+                                  host=settings.bind_host)
     log.info("wallet service listening", extra={"fields": {"port": serving.port}})
 
     async def close_store() -> None:

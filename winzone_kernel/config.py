@@ -61,6 +61,7 @@ class CommonSettings:
     log_level: str
     addresses: Mapping[str, str]
     ports: Mapping[str, int]
+    bind_host: str = "127.0.0.1"
 
     @property
     def production(self) -> bool:
@@ -97,4 +98,5 @@ class CommonSettings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             addresses=addresses,
             ports=ports,
+            bind_host=env.get("GRPC_BIND_HOST", "127.0.0.1"),
         )
