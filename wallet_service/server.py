@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+
+from prometheus_client import REGISTRY
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from wallet_service.domain.ports import LedgerStore
 from wallet_service.service import WalletService
@@ -12,6 +17,7 @@ from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 from winzone_kernel.config import CommonSettings
 from winzone_kernel.grpc_server import ServingServer, serve_until_signal, start_server
 from winzone_kernel.logs import configure_logging
+from winzone_kernel.metrics import serve_metrics
 
 SERVICE_NAME = wallet_pb2.DESCRIPTOR.services_by_name["WalletService"].full_name
 log = logging.getLogger("winzone.wallet")
@@ -26,6 +32,23 @@ def build_store(settings: CommonSettings) -> LedgerStore:
     from wallet_service.adapters.sqlite_store import SqliteLedgerStore
 
     return SqliteLedgerStore(settings.sqlite_path("wallet"), synchronous=settings.sqlite_synchronous)
+
+
+class OpenHoldsCollector(Collector):
+    """Open holds per currency, read from the store at scrape time."""
+
+    def __init__(self, store: LedgerStore) -> None:
+        self._store = store
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        count = GaugeMetricFamily("winzone_open_holds", "Open holds", labels=["currency"])
+        amount = GaugeMetricFamily("winzone_open_holds_minor", "Minor units reserved by open holds",
+                                   labels=["currency"])
+        for currency, (n, total) in sorted(self._store.open_holds().items()):
+            count.add_metric([currency], n)
+            amount.add_metric([currency], total)
+        yield count
+        yield amount
 
 
 async def create_server(store: LedgerStore, *, token: str, port: int = 0, host: str = "127.0.0.1") -> ServingServer:
@@ -43,6 +66,8 @@ async def serve(settings: CommonSettings) -> None:
     """Run the wallet service until SIGTERM/SIGINT."""
     store = build_store(settings)
     store.migrate()
+    REGISTRY.register(OpenHoldsCollector(store))
+    serve_metrics(settings.metrics_ports["wallet"], settings.bind_host)
     serving = await create_server(store, token=settings.internal_token, port=settings.ports["wallet"],
                                   host=settings.bind_host)
     log.info("wallet service listening", extra={"fields": {"port": serving.port}})

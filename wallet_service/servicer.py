@@ -15,6 +15,7 @@ from wallet_service.domain.model import (
 from wallet_service.service import WalletService
 from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2_grpc as pb_grpc
+from winzone_kernel.metrics import MONEY_MOVED
 
 
 def transaction_pb(r: TransactionRecord) -> pb.Transaction:
@@ -39,12 +40,22 @@ def hold_pb(h: HoldRecord) -> pb.Hold:
                    transaction_id=h.transaction_id, created_at=h.created_at, updated_at=h.updated_at)
 
 
+def _count_money(transactions: list[TransactionRecord]) -> None:
+    for t in transactions:
+        if t.user_id is not None and t.status == "completed":
+            MONEY_MOVED.labels(t.type, t.currency).inc(abs(t.amount))
+
+
 def posting_pb(o: PostingOutcome) -> pb.PostingResult:
+    if not o.replayed:
+        _count_money(o.transactions)
     return pb.PostingResult(entry_id=o.entry_id, transactions=[transaction_pb(t) for t in o.transactions],
                             wallets=[wallet_pb(w) for w in o.wallets], replayed=o.replayed)
 
 
 def hold_result_pb(o: HoldOutcome) -> pb.HoldResult:
+    if not o.replayed:
+        _count_money([o.transaction])
     return pb.HoldResult(hold=hold_pb(o.hold), transaction=transaction_pb(o.transaction), wallet=wallet_pb(o.wallet),
                          replayed=o.replayed)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -62,6 +62,7 @@ class CommonSettings:
     addresses: Mapping[str, str]
     ports: Mapping[str, int]
     bind_host: str = "127.0.0.1"
+    metrics_ports: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:
@@ -99,4 +100,5 @@ class CommonSettings:
             addresses=addresses,
             ports=ports,
             bind_host=env.get("GRPC_BIND_HOST", "127.0.0.1"),
+            metrics_ports={name: env_int(env, f"{name.upper()}_METRICS_PORT", 0) for name in DEFAULT_PORTS},
         )

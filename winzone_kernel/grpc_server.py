@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -16,6 +17,7 @@ from grpc_reflection.v1alpha import reflection
 from winzone_kernel.errors import WinzoneError
 from winzone_kernel.grpc_errors import ERROR_CODE_KEY, status_for
 from winzone_kernel.logs import REQUEST_ID_HEADER, new_request_id, request_id_var
+from winzone_kernel.metrics import RPC_LATENCY, RPC_REQUESTS
 
 log = logging.getLogger("winzone.grpc")
 
@@ -69,18 +71,28 @@ async def _reject_unauthenticated(request: Any, context: grpc.aio.ServicerContex
 def _mapped(behavior: Callable[..., Awaitable[Any]], method: str, request_id: str) -> Callable[..., Awaitable[Any]]:
     async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
         request_id_var.set(request_id)
+        started = time.perf_counter()
+        code = "OK"
         try:
             return await behavior(request, context)
         except WinzoneError as exc:
+            status = status_for(exc)
+            code = status.name
             context.set_trailing_metadata(((ERROR_CODE_KEY, exc.code),))
-            await context.abort(status_for(exc), exc.message)
+            await context.abort(status, exc.message)
         except asyncio.CancelledError:
+            code = "CANCELLED"
             raise
         except Exception:
             if context.code() is not None:
+                code = "ABORTED"
                 raise
+            code = "INTERNAL"
             log.exception("unhandled error", extra={"fields": {"rpc": method}})
             await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+        finally:
+            RPC_LATENCY.labels(method).observe(time.perf_counter() - started)
+            RPC_REQUESTS.labels(method, code).inc()
 
     return handle
 

@@ -7,7 +7,8 @@ import json
 import logging
 import sys
 import time
-import uuid
+
+from winzone_kernel.ids import new_id
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -15,7 +16,7 @@ REQUEST_ID_HEADER = "x-request-id"
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    return new_id("req").removeprefix("req_")
 
 
 class JsonFormatter(logging.Formatter):

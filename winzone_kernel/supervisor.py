@@ -58,6 +58,9 @@ def plan_stack(base: Mapping[str, str]) -> StackPlan:
             if not env.get(port_name):
                 env[port_name] = str(free_port())
             env.setdefault(f"{spec.name.upper()}_SERVICE_ADDR", f"127.0.0.1:{env[port_name]}")
+            metrics_name = f"{spec.name.upper()}_METRICS_PORT"
+            if not env.get(metrics_name):
+                env[metrics_name] = str(free_port())
     env.setdefault("GATEWAY_PORT", "5000")
     gateway_url = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
     email = env.get("WINZONE_ADMIN_EMAIL") or DEV_ADMIN_EMAIL

@@ -351,6 +351,14 @@ class MongoLedgerStore(LedgerStore):
             doc = self._db[HOLDS].find_one({"_id": hold_id})
         return None if doc is None else _hold_record(doc)
 
+    def open_holds(self) -> dict[str, tuple[int, int]]:
+        with self._bounded():
+            rows = list(self._db[HOLDS].aggregate([
+                {"$match": {"status": "open"}},
+                {"$group": {"_id": "$currency", "count": {"$sum": 1}, "total": {"$sum": "$amount"}}},
+            ]))
+        return {row["_id"]: (row["count"], row["total"]) for row in rows}
+
     def list_transactions(self, flt: TransactionFilter) -> TransactionPage:
         query: dict[str, Any] = {"userId": flt.user_id or {"$ne": None}}
         for field, value in (("type", flt.type), ("status", flt.status), ("currency", flt.currency)):

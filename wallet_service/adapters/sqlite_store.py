@@ -291,6 +291,11 @@ class SqliteLedgerStore(LedgerStore):
             conn.execute("COMMIT")
         return TransactionPage([_tx_from_row(r) for r in rows], total, flt.page, flt.limit)
 
+    def open_holds(self) -> dict[str, tuple[int, int]]:
+        rows = self._readers.conn().execute(
+            "SELECT currency, COUNT(*), SUM(amount) FROM holds WHERE status = 'open' GROUP BY currency")
+        return {currency: (count, total) for currency, count, total in rows}
+
     def audit_facts(self) -> AuditFacts:
         conn = self._readers.conn()
         facts = AuditFacts()

@@ -107,6 +107,10 @@ class LedgerStore(ABC):
         """One hold by id."""
 
     @abstractmethod
+    def open_holds(self) -> dict[str, tuple[int, int]]:
+        """Per currency: (number of open holds, minor units they reserve)."""
+
+    @abstractmethod
     def audit_facts(self) -> AuditFacts:
         """The aggregates the audit rules check, from one consistent snapshot."""
 
