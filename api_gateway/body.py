@@ -32,12 +32,30 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
         raise InvalidArgument("Malformed JSON body", code="INVALID_JSON") from exc
     if not isinstance(value, dict):
         raise InvalidArgument("Request body must be a JSON object", code="INVALID_JSON")
+    try:
+        json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidArgument("Request body contains invalid Unicode", code="INVALID_JSON") from exc
     return value
+
+
+async def read_capped(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The raw body, refusing more than ``limit`` bytes without buffering them."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise InvalidArgument("Request body is too large", code="PAYLOAD_TOO_LARGE")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise InvalidArgument("Request body is too large", code="PAYLOAD_TOO_LARGE")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def json_body(request: Request) -> dict[str, Any]:
     """FastAPI dependency: the request body as a strictly parsed JSON object."""
-    return parse_json_object(await request.body())
+    return parse_json_object(await read_capped(request))
 
 
 def required_str(body: dict[str, Any], name: str, *, max_length: int = 256) -> str:

@@ -15,7 +15,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise InvalidArgument(f"{name} must be a positive integer", code="VALIDATION_ERROR")
     value = int(raw)
     if not low <= value <= high:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 
 from wallet_service.domain.model import (
@@ -23,7 +25,7 @@ def transaction_pb(r: TransactionRecord) -> pb.Transaction:
         id=r.id, user_id=r.user_id or "", account=r.account, type=r.type, amount=r.amount, currency=r.currency,
         source=r.source, status=r.status, description=r.description, metadata=r.metadata,
         idempotency_key=r.idempotency_key or "", entry_id=r.entry_id or "", hold_id=r.hold_id or "",
-        created_at=r.created_at, updated_at=r.updated_at,
+        created_at=r.created_at, updated_at=r.updated_at, posted_at=r.posted_at,
     )
     if r.balance_after is not None:
         msg.balance_after = r.balance_after
@@ -68,10 +70,10 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
 
     async def GetWallet(self, request: pb.GetWalletRequest, context: grpc.aio.ServicerContext) -> pb.GetWalletResponse:
         """A user's wallet in one currency with its most recent transactions."""
-        wallet = self._svc.wallet(request.user_id, request.currency)
+        wallet = await asyncio.to_thread(self._svc.wallet, request.user_id, request.currency)
         limit = min(max(request.recent_limit or 10, 1), 100)
-        recent = self._svc.transactions(TransactionFilter(user_id=request.user_id, currency=wallet.currency,
-                                                          limit=limit))
+        recent = await asyncio.to_thread(self._svc.transactions, TransactionFilter(
+            user_id=request.user_id, currency=wallet.currency, limit=limit))
         return pb.GetWalletResponse(wallet=wallet_pb(wallet),
                                     recent_transactions=[transaction_pb(t) for t in recent.items])
 
@@ -79,7 +81,7 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
         self, request: pb.ListTransactionsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListTransactionsResponse:
         """Transactions of one user or of everyone, newest first, filtered and paged, with the total."""
-        page = self._svc.transactions(TransactionFilter(
+        page = await asyncio.to_thread(self._svc.transactions, TransactionFilter(
             user_id=request.user_id, type=request.type, status=request.status, currency=request.currency,
             page=request.page or 1, limit=request.limit or 20,
         ))
@@ -89,7 +91,7 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
     async def GetTransaction(self, request: pb.GetTransactionRequest, context: grpc.aio.ServicerContext
                              ) -> pb.Transaction:
         """One transaction by id (NOT_FOUND when unknown)."""
-        return transaction_pb(self._svc.transaction(request.transaction_id))
+        return transaction_pb(await asyncio.to_thread(self._svc.transaction, request.transaction_id))
 
     async def Credit(self, request: pb.CreditRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
         """Money into a user's wallet from a system account."""
@@ -150,7 +152,7 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
 
     async def Audit(self, request: pb.AuditRequest, context: grpc.aio.ServicerContext) -> pb.AuditResponse:
         """Check every ledger invariant."""
-        report = self._svc.audit()
+        report = await asyncio.to_thread(self._svc.audit)
         return pb.AuditResponse(
             ok=report.ok, violations=report.violations, accounts_checked=report.accounts_checked,
             transactions_checked=report.transactions_checked, holds_checked=report.holds_checked,

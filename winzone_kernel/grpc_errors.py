@@ -57,6 +57,8 @@ def error_from_rpc(exc: grpc.RpcError) -> WinzoneError:
             code = value
     if status in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):
         return Unavailable("A backing service is unavailable", code="SERVICE_UNAVAILABLE")
+    if status is grpc.StatusCode.UNAUTHENTICATED and code is None:
+        return Unavailable("A backing service refused this service's credentials", code="UPSTREAM_AUTH_FAILED")
     cls = SUBCLASS_BY_CODE.get(code or "") or ERROR_BY_STATUS.get(status)
     if cls is None:
         return Unavailable("A backing service failed", code="UPSTREAM_ERROR")

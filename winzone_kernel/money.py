@@ -8,7 +8,7 @@ numbers with ``parse_float=Decimal``), are checked for the currency's precision,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded
 
 from winzone_kernel.errors import InvalidArgument
 
@@ -27,6 +27,8 @@ class Currency:
 
 CURRENCIES: dict[str, Currency] = {"INR": Currency("INR", 2), "USD": Currency("USD", 2)}
 DEFAULT_CURRENCY = "INR"
+
+_EXACT = Context(prec=60, traps=[InvalidOperation, Inexact, Rounded])
 
 MAX_MINOR = 10**13
 """Hard ceiling on any single amount (₹100,000,000,000.00), far below int64 and any sum of them."""
@@ -56,14 +58,25 @@ def to_minor(value: object, currency: str) -> int:
             raise InvalidArgument("Amount must be greater than zero", code="INVALID_AMOUNT")
         if exact > Decimal(MAX_MINOR) / cur.factor:
             raise InvalidArgument("Amount is too large", code="INVALID_AMOUNT")
-        scaled = exact.scaleb(cur.exponent)
-        if scaled != scaled.to_integral_value():
+        if _decimal_places(exact) > cur.exponent:
             raise InvalidArgument(
                 f"Amount has more than {cur.exponent} decimal places for {cur.code}", code="INVALID_AMOUNT"
             )
-    except InvalidOperation as exc:
-        raise InvalidArgument("Amount must be a number", code="INVALID_AMOUNT") from exc
+        scaled = exact.scaleb(cur.exponent, _EXACT)
+    except (InvalidOperation, Inexact, Rounded) as exc:
+        raise InvalidArgument("Amount must be a number with the currency's precision", code="INVALID_AMOUNT") from exc
     return int(scaled)
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Significant digits after the point of a finite Decimal, computed exactly (no context rounding)."""
+    _, digits, exponent = value.as_tuple()
+    zeros = 0
+    for digit in reversed(digits):
+        if digit != 0:
+            break
+        zeros += 1
+    return max(0, -(int(exponent) + zeros))
 
 
 def to_major(minor: int, currency: str) -> Decimal:

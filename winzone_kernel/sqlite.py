@@ -9,6 +9,7 @@ over the batch (group commit) without ever acknowledging an uncommitted write.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import sqlite3
@@ -91,7 +92,14 @@ class GroupCommitWriter:
                     stop_after = True
                     break
                 batch.append(nxt)
-            self._run_batch(conn, batch)
+            try:
+                self._run_batch(conn, batch)
+            except BaseException:
+                log.exception("group commit writer failed; the batch is reported as unavailable")
+                _deliver([(waiter, None, Unavailable("ledger store write failed")) for _, waiter in batch])
+                with contextlib.suppress(sqlite3.Error):
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
             if stop_after:
                 return
 
@@ -106,7 +114,7 @@ class GroupCommitWriter:
                 conn.execute("SAVEPOINT command")
                 try:
                     result = op(conn)
-                except BaseException as exc:
+                except Exception as exc:
                     conn.execute("ROLLBACK TO command")
                     conn.execute("RELEASE command")
                     outcomes.append((waiter, None, exc))
@@ -131,10 +139,13 @@ def _deliver(outcomes: list[tuple[Any, Any, BaseException | None]]) -> None:
         if isinstance(waiter, Future):
             if waiter.done():
                 continue
-            if error is None:
-                waiter.set_result(result)
-            else:
-                waiter.set_exception(error)
+            try:
+                if error is None:
+                    waiter.set_result(result)
+                else:
+                    waiter.set_exception(error)
+            except Exception:
+                log.exception("could not deliver a store result")
         else:
             loop, future = waiter
             by_loop.setdefault(loop, []).append((future, result, error))
@@ -149,10 +160,14 @@ def _resolve_all(items: list[tuple[asyncio.Future[Any], Any, BaseException | Non
     for future, result, error in items:
         if future.done():
             continue
-        if error is None:
-            future.set_result(result)
-        else:
-            future.set_exception(error)
+        try:
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+        except Exception:
+            log.exception("could not deliver a store result")
+            future.set_exception(RuntimeError("store result could not be delivered"))
 
 
 class ThreadLocalReader:

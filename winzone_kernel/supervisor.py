@@ -67,6 +67,8 @@ def plan_stack(base: Mapping[str, str]) -> StackPlan:
     password = env.get("WINZONE_ADMIN_PASSWORD") or ""
     generated = not password
     if generated:
+        if production:
+            raise SystemExit("WINZONE_ADMIN_PASSWORD must be set when APP_ENV=production")
         password = secrets.token_urlsafe(12)
     return StackPlan(env, gateway_url, email, password, generated)
 
@@ -146,8 +148,11 @@ def run_stack(base_env: Mapping[str, str] | None = None) -> int:
             if stopping:
                 return 0
         print(f"WinZone is up: {plan.gateway_url}  (API docs: {plan.gateway_url}/docs)", flush=True)
-        note = " (generated for this run)" if plan.admin_password_generated else ""
-        print(f"Development admin: {plan.admin_email} / {plan.admin_password}{note}", flush=True)
+        if plan.admin_password_generated:
+            print(f"Development admin: {plan.admin_email} / {plan.admin_password} (generated for this run)",
+                  flush=True)
+        else:
+            print(f"Admin: {plan.admin_email} (password from WINZONE_ADMIN_PASSWORD)", flush=True)
         print(f"Data: {plan.env['WINZONE_DATA_DIR']}   Press Ctrl-C to stop.", flush=True)
         while not stopping:
             for spec, proc in procs:

@@ -28,7 +28,7 @@ class MongoUserStore(UserStore):
 
     @classmethod
     def from_uri(cls, uri: str, db_name: str) -> MongoUserStore:
-        return cls(MongoClient(uri, tz_aware=True), db_name)
+        return cls(MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000, timeoutMS=10000), db_name)
 
     def migrate(self) -> None:
         self._users.create_index([("email", ASCENDING)], unique=True, name="email_unique")
@@ -44,19 +44,24 @@ class MongoUserStore(UserStore):
         except PyMongoError as exc:
             raise Unavailable("user store unavailable") from exc
 
+    def _find(self, query: dict[str, str]) -> User | None:
+        try:
+            return _user(self._users.find_one(query))
+        except PyMongoError as exc:
+            raise Unavailable("user store unavailable") from exc
+
     def by_email(self, email: str) -> User | None:
-        if not isinstance(email, str):
-            return None
-        return _user(self._users.find_one({"email": email}))
+        return self._find({"email": email}) if isinstance(email, str) else None
 
     def by_id(self, user_id: str) -> User | None:
-        if not isinstance(user_id, str):
-            return None
-        return _user(self._users.find_one({"_id": user_id}))
+        return self._find({"_id": user_id}) if isinstance(user_id, str) else None
 
     def set_password(self, user_id: str, password_hash: str, role: str, now: str) -> None:
-        self._users.update_one({"_id": user_id},
-                               {"$set": {"passwordHash": password_hash, "role": role, "updatedAt": now}})
+        try:
+            self._users.update_one({"_id": user_id},
+                                   {"$set": {"passwordHash": password_hash, "role": role, "updatedAt": now}})
+        except PyMongoError as exc:
+            raise Unavailable("user store unavailable") from exc
 
     def close(self) -> None:
         self._client.close()

@@ -459,8 +459,8 @@ class LedgerStoreContract(ABC):
             *(t.id for t in newest_two), pending.id, usd.id, debit.id, topup.id]
         everything = self.listed()
         assert all(t.user_id is not None for t in everything)
-        assert [(t.created_at, t.id) for t in everything] == sorted(
-            ((t.created_at, t.id) for t in everything), reverse=True)
+        assert [(t.posted_at, t.id) for t in everything] == sorted(
+            ((t.posted_at, t.id) for t in everything), reverse=True)
         assert {t.id for t in everything} == {t.id for t in self.listed(user_id=alice)} | {bob_topup.id}
         assert [t.id for t in self.listed(user_id=alice, type="topup")] == [topup.id]
         assert [t.id for t in self.listed(type="topup")] == [bob_topup.id, topup.id]

@@ -81,7 +81,7 @@ class MongoAdapterChecks:
         transaction = self.raw_db()[TRANSACTIONS].find_one({"_id": leg.id})
         assert set(transaction) == {"_id", "userId", "account", "type", "amount", "currency", "status", "source",
                                     "description", "metadata", "idempotencyKey", "balanceAfter", "entryId",
-                                    "holdId", "createdAt", "updatedAt"}
+                                    "holdId", "createdAt", "updatedAt", "postedAt"}
 
     def test_audit_reports_tampering(self) -> None:
         user = new_user()

@@ -163,14 +163,15 @@ def test_admin_registration_is_forbidden_and_duplicates_conflict(api: Api) -> No
 
 
 @pytest.mark.parametrize(
-    "login",
-    [{"email": "who@winzone.test", "password": "password123"}, {"email": "known@winzone.test", "password": "nope"},
-     {"email": {"$ne": None}, "password": {"$ne": None}}, {"email": "known@winzone.test"}],
+    ("login", "status"),
+    [({"email": "who@winzone.test", "password": "password123"}, 401),
+     ({"email": "known@winzone.test", "password": "nope"}, 401),
+     ({"email": {"$ne": None}, "password": {"$ne": None}}, 400), ({"email": "known@winzone.test"}, 400)],
 )
-def test_bad_logins(api: Api, login: dict[str, Any]) -> None:
+def test_bad_logins(api: Api, login: dict[str, Any], status: int) -> None:
     api.register("known@winzone.test")
     response = api.client.post("/api/auth/login", json=login)
-    assert response.status_code in (400, 401)
+    assert response.status_code == status
     assert "token" not in response.text
 
 
@@ -207,3 +208,61 @@ def test_unknown_routes_and_methods_use_the_envelope(api: Api) -> None:
     assert missing.status_code == 404 and missing.json()["success"] is False
     wrong = api.client.delete("/api/wallet")
     assert wrong.status_code == 405 and wrong.json()["error"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize("query", ["page=%C2%B2", "limit=%E2%91%A0", "page=%EF%BC%91"])
+def test_non_ascii_digits_in_queries_are_400(api: Api, query: str) -> None:
+    _, headers = api.player("digits@winzone.test")
+    assert api.client.get(f"/api/wallet/transactions?{query}", headers=headers).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"email": "ann@winzone.test", "password": "\\ud800"}', b'{"email": "ann@winzone.test\\ud800", "password": "x"}',
+     b'{"name": "A", "email": "a@b.co", "password": "\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800"}'],
+)
+def test_lone_surrogates_are_400(api: Api, body: bytes) -> None:
+    for path in ("/api/auth/login", "/api/auth/register"):
+        response = api.client.post(path, content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400, response.text
+
+
+def test_oversized_bodies_are_refused_before_reading(api: Api) -> None:
+    big = b'{"name": "' + b"x" * 70_000 + b'"}'
+    response = api.client.post("/api/auth/register", content=big, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_cors_preflight_from_the_frontend_is_allowed(api: Api) -> None:
+    response = api.client.options("/api/wallet", headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization"})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+    other = api.client.options("/api/wallet", headers={"Origin": "https://evil.example",
+                                                       "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_a_wrong_internal_token_is_a_503_not_a_401(api: Api, tmp_path: Path) -> None:
+    env = {"INTERNAL_TOKEN": "a-different-token-0123456789", "JWT_SECRET": "x" * 48,
+           "WINZONE_DATA_DIR": str(tmp_path / "other"), "WALLET_SERVICE_ADDR": api.wallet.server.address}
+    settings = GatewaySettings.from_env(env)
+    users = SqliteUserStore(settings.common.sqlite_path("gateway"))
+    users.migrate()
+    with TestClient(build_app(settings, users)) as client:
+        client.post("/api/auth/register", json={"name": "T", "email": "t@winzone.test", "password": "password123"})
+        token = client.post("/api/auth/login", json={"email": "t@winzone.test", "password": "password123"})
+        response = client.get("/api/wallet", headers={"Authorization": f"Bearer {token.json()['data']['token']}"})
+        assert response.status_code == 503
+        assert response.json()["error"] == "UPSTREAM_AUTH_FAILED"
+        assert "token" not in response.json()["message"].lower()
+    users.close()
+
+
+def test_metrics_are_served_as_prometheus_text(api: Api) -> None:
+    _, headers = api.player("metrics@winzone.test")
+    api.client.get("/api/wallet", headers=headers)
+    response = api.client.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    assert 'winzone_http_requests_total{method="GET",route="/api/wallet",status="200"}' in response.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
@@ -255,4 +256,67 @@ def test_listing_filters_pages_and_totals(wallet: WalletHarness) -> None:
     assert wallet.balance("lister").total_earnings == 0
     everyone = wallet.stub.ListTransactions(pb.ListTransactionsRequest(status="completed"))
     assert everyone.total == 26 and all(t.user_id for t in everyone.transactions)
+    wallet.assert_audit_ok()
+
+
+def test_history_orders_a_captured_hold_at_its_capture_so_balances_chain(wallet: WalletHarness) -> None:
+    wallet.fund("chain", 100_000, key="c1")
+    hold = wallet.stub.CreateHold(pb.CreateHoldRequest(idempotency_key="ch", user_id="chain", amount=70_000))
+    wallet.fund("chain", 50_000, key="c2")
+    wallet.stub.CaptureHold(pb.CaptureHoldRequest(idempotency_key="cc", hold_id=hold.hold.id))
+    listed = wallet.stub.ListTransactions(pb.ListTransactionsRequest(user_id="chain")).transactions
+    assert [(t.amount, t.balance_after) for t in listed] == [(-70_000, 80_000), (50_000, 150_000),
+                                                           (100_000, 100_000)]
+    oldest_first = list(reversed(listed))
+    for before, after in itertools.pairwise(oldest_first):
+        assert before.balance_after + after.amount == after.balance_after
+    assert listed[0].created_at < listed[1].created_at <= listed[0].posted_at
+    wallet.assert_audit_ok()
+
+
+REUSED_KEY_CASES = [
+    ("Debit", pb.DebitRequest(idempotency_key="same", user_id="reuser", amount=1_000),
+     pb.DebitRequest(idempotency_key="same", user_id="reuser", amount=1_001)),
+    ("Transfer", pb.TransferRequest(idempotency_key="same", from_user_id="reuser", to_user_id="other", amount=100),
+     pb.TransferRequest(idempotency_key="same", from_user_id="reuser", to_user_id="third", amount=100)),
+    ("Post", pb.PostRequest(idempotency_key="same", legs=[pb.Leg(account="user:reuser", amount=-100, type="entryFee"),
+                                                          pb.Leg(account="pool:p", amount=100, type="entryFee")]),
+     pb.PostRequest(idempotency_key="same", legs=[pb.Leg(account="pool:p", amount=100, type="entryFee"),
+                                                  pb.Leg(account="user:reuser", amount=-100, type="entryFee")])),
+    ("CreateHold", pb.CreateHoldRequest(idempotency_key="same", hold_id="hold-a", user_id="reuser", amount=500),
+     pb.CreateHoldRequest(idempotency_key="same", hold_id="hold-a", user_id="reuser", amount=600)),
+    ("CreateHold", pb.CreateHoldRequest(idempotency_key="same", hold_id="hold-a", user_id="reuser", amount=500),
+     pb.CreateHoldRequest(idempotency_key="same", hold_id="hold-b", user_id="reuser", amount=500)),
+]
+
+
+@pytest.mark.parametrize(("method", "first", "second"), REUSED_KEY_CASES,
+                         ids=[f"{m}-{i}" for i, (m, _, _) in enumerate(REUSED_KEY_CASES)])
+def test_every_mutation_refuses_a_different_request_under_a_used_key(
+    wallet: WalletHarness, method: str, first: object, second: object
+) -> None:
+    wallet.fund("reuser", 10_000, key="reuse-seed")
+    call = getattr(wallet.stub, method)
+    original = call(first)
+    assert call(first).replayed
+    before = wallet.stub.Audit(pb.AuditRequest()).transactions_checked
+    with pytest.raises(grpc.RpcError) as info:
+        call(second)
+    assert info.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert wallet.stub.Audit(pb.AuditRequest()).transactions_checked == before
+    replay = call(first)
+    assert replay.replayed
+    replay.replayed = False
+    assert replay.SerializeToString() == original.SerializeToString()
+    wallet.assert_audit_ok()
+
+
+def test_capture_and_void_under_one_key_conflict(wallet: WalletHarness) -> None:
+    wallet.fund("settler", 10_000, key="settle-seed")
+    hold = wallet.stub.CreateHold(pb.CreateHoldRequest(idempotency_key="sh", user_id="settler", amount=5_000))
+    wallet.stub.CaptureHold(pb.CaptureHoldRequest(idempotency_key="settle-key", hold_id=hold.hold.id))
+    with pytest.raises(grpc.RpcError) as info:
+        wallet.stub.VoidHold(pb.VoidHoldRequest(idempotency_key="settle-key", hold_id=hold.hold.id))
+    assert info.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert wallet.balance("settler").balance == 5_000
     wallet.assert_audit_ok()

@@ -25,7 +25,8 @@ def test_valid_amounts_parse_exactly(value: object, minor: int) -> None:
     "value",
     [0, -1, Decimal("-0.01"), Decimal("0"), Decimal("0.001"), Decimal("10.005"), Decimal("NaN"), Decimal("sNaN"),
      Decimal("Infinity"), Decimal("-Infinity"), "100", "", None, True, False, 1.5, 100.0, {}, {"$ne": None}, [100],
-     Decimal("1e30"), 10**30, Decimal(MAX_MINOR) + 1],
+     Decimal("1e30"), 10**30, Decimal(MAX_MINOR) + 1, Decimal("10.0000000000000000000000000001"),
+     Decimal("99999999999.9999999999999999999"), Decimal("1E-1000000"), Decimal("0.1E-999999")],
 )
 def test_invalid_amounts_are_rejected(value: object) -> None:
     with pytest.raises(InvalidArgument) as info:

@@ -62,6 +62,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("type", ASCENDING), ("status", ASCENDING)], name="type_status"),
         IndexModel([("status", ASCENDING)], name="status"),
         IndexModel([("createdAt", ASCENDING)], name="createdAt"),
+        IndexModel([("userId", ASCENDING), ("postedAt", ASCENDING)], name="userId_postedAt"),
+        IndexModel([("postedAt", ASCENDING)], name="postedAt"),
         IndexModel([("entryId", ASCENDING)], name="entryId"),
         IndexModel([("account", ASCENDING), ("currency", ASCENDING)], name="account_currency"),
         IndexModel(
@@ -114,7 +116,7 @@ def _tx_doc(record: TransactionRecord) -> dict[str, Any]:
         "description": record.description, "metadata": [[k, v] for k, v in record.metadata.items()],
         "idempotencyKey": record.idempotency_key, "balanceAfter": record.balance_after,
         "entryId": record.entry_id, "holdId": record.hold_id, "createdAt": record.created_at,
-        "updatedAt": record.updated_at,
+        "updatedAt": record.updated_at, "postedAt": record.posted_at,
     }
 
 
@@ -124,7 +126,7 @@ def _tx_record(doc: dict[str, Any]) -> TransactionRecord:
         currency=doc["currency"], status=doc["status"], source=doc["source"], description=doc["description"],
         metadata={k: v for k, v in doc["metadata"]}, idempotency_key=doc["idempotencyKey"],
         balance_after=doc["balanceAfter"], entry_id=doc["entryId"], hold_id=doc["holdId"],
-        created_at=doc["createdAt"], updated_at=doc["updatedAt"],
+        created_at=doc["createdAt"], updated_at=doc["updatedAt"], posted_at=doc["postedAt"],
     )
 
 
@@ -166,7 +168,9 @@ def _driver_errors() -> Iterator[None]:
     except OperationFailure as exc:
         if exc.code == ILLEGAL_OPERATION:
             raise Unavailable("ledger store cannot run transactions: MongoDB must be a replica set") from exc
-        raise
+        raise Unavailable("ledger store failed the operation") from exc
+    except PyMongoError as exc:
+        raise Unavailable("ledger store failed the operation") from exc
 
 
 class MongoUnitOfWork(LedgerUnitOfWork):
@@ -193,7 +197,7 @@ class MongoUnitOfWork(LedgerUnitOfWork):
                 session=self._session,
             )
         except DuplicateKeyError as exc:
-            raise IdempotencyConflict() from exc
+            raise StaleAccount("the idempotency key was committed concurrently; rerun to replay it") from exc
 
     def account_get(self, account: Account, currency: str) -> AccountState | None:
         doc = self._accounts.find_one({"_id": _account_id(account.name, currency)}, session=self._session)
@@ -268,7 +272,8 @@ class MongoUnitOfWork(LedgerUnitOfWork):
     ) -> None:
         self._transactions.update_one(
             {"_id": tx_id, "status": TxStatus.PENDING.value},
-            {"$set": {"status": status, "entryId": entry_id, "balanceAfter": balance_after, "updatedAt": now}},
+            {"$set": {"status": status, "entryId": entry_id, "balanceAfter": balance_after, "updatedAt": now,
+                      **({"postedAt": now} if status == TxStatus.COMPLETED.value else {})}},
             session=self._session,
         )
 
@@ -368,7 +373,7 @@ class MongoLedgerStore(LedgerStore):
         with self._snapshot() as session:
             total = transactions.count_documents(query, session=session)
             docs = list(transactions.find(
-                query, sort=[("createdAt", DESCENDING), ("_id", DESCENDING)], skip=(flt.page - 1) * flt.limit,
+                query, sort=[("postedAt", DESCENDING), ("_id", DESCENDING)], skip=(flt.page - 1) * flt.limit,
                 limit=flt.limit, session=session,
             ))
         return TransactionPage([_tx_record(d) for d in docs], total, flt.page, flt.limit)

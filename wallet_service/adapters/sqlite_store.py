@@ -59,15 +59,16 @@ CREATE TABLE IF NOT EXISTS transactions (
     hold_id TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    posted_at TEXT NOT NULL,
     CHECK ((status = 'completed') = (entry_id IS NOT NULL)),
     CHECK ((status = 'completed') = (balance_after IS NOT NULL))
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS transactions_idempotency_key ON transactions (idempotency_key)
     WHERE idempotency_key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS transactions_user_created ON transactions (user_id, created_at)
+CREATE INDEX IF NOT EXISTS transactions_user_posted ON transactions (user_id, posted_at)
     WHERE user_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS transactions_status_type ON transactions (status, type) WHERE user_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS transactions_created ON transactions (created_at) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS transactions_posted ON transactions (posted_at) WHERE user_id IS NOT NULL;
 
 CREATE TRIGGER IF NOT EXISTS transactions_posted_are_immutable
 BEFORE UPDATE ON transactions WHEN OLD.status <> 'pending'
@@ -109,7 +110,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 TX_COLUMNS = (
     "id, account, user_id, type, amount, currency, status, source, description, metadata, idempotency_key, "
-    "balance_after, entry_id, hold_id, created_at, updated_at"
+    "balance_after, entry_id, hold_id, created_at, updated_at, posted_at"
 )
 HOLD_COLUMNS = "id, account, user_id, currency, amount, status, transaction_id, created_at, updated_at"
 
@@ -120,6 +121,7 @@ def _tx_row(record: TransactionRecord) -> tuple[Any, ...]:
         record.source, record.description, json.dumps(record.metadata) if record.metadata else "{}",
         record.idempotency_key,
         record.balance_after, record.entry_id, record.hold_id, record.created_at, record.updated_at,
+        record.posted_at,
     )
 
 
@@ -203,7 +205,7 @@ class SqliteUnitOfWork(LedgerUnitOfWork):
     def transactions_add(self, records: list[TransactionRecord]) -> None:
         try:
             self._conn.executemany(
-                f"INSERT INTO transactions ({TX_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+                f"INSERT INTO transactions ({TX_COLUMNS}) VALUES ({', '.join('?' * 17)})",
                 [_tx_row(r) for r in records],
             )
         except sqlite3.IntegrityError as exc:
@@ -215,9 +217,10 @@ class SqliteUnitOfWork(LedgerUnitOfWork):
         self, tx_id: str, status: str, entry_id: str | None, balance_after: int | None, now: str
     ) -> None:
         self._conn.execute(
-            "UPDATE transactions SET status = ?, entry_id = ?, balance_after = ?, updated_at = ? "
+            "UPDATE transactions SET status = ?, entry_id = ?, balance_after = ?, updated_at = ?, "
+            "posted_at = CASE WHEN ? = 'completed' THEN ? ELSE posted_at END "
             "WHERE id = ? AND status = 'pending'",
-            (status, entry_id, balance_after, now, tx_id),
+            (status, entry_id, balance_after, now, status, now, tx_id),
         )
 
     def hold_get(self, hold_id: str) -> HoldRecord | None:
@@ -283,7 +286,7 @@ class SqliteLedgerStore(LedgerStore):
         try:
             total = conn.execute(f"SELECT COUNT(*) FROM transactions WHERE {where}", params).fetchone()[0]
             rows = conn.execute(
-                f"SELECT {TX_COLUMNS} FROM transactions WHERE {where} ORDER BY created_at DESC, id DESC "
+                f"SELECT {TX_COLUMNS} FROM transactions WHERE {where} ORDER BY posted_at DESC, id DESC "
                 "LIMIT ? OFFSET ?",
                 [*params, flt.limit, (flt.page - 1) * flt.limit],
             ).fetchall()
@@ -292,8 +295,13 @@ class SqliteLedgerStore(LedgerStore):
         return TransactionPage([_tx_from_row(r) for r in rows], total, flt.page, flt.limit)
 
     def open_holds(self) -> dict[str, tuple[int, int]]:
-        rows = self._readers.conn().execute(
-            "SELECT currency, COUNT(*), SUM(amount) FROM holds WHERE status = 'open' GROUP BY currency")
+        conn = connect(self.path, "NORMAL")
+        try:
+            rows = conn.execute(
+                "SELECT currency, COUNT(*), SUM(amount) FROM holds WHERE status = 'open' GROUP BY currency"
+            ).fetchall()
+        finally:
+            conn.close()
         return {currency: (count, total) for currency, count, total in rows}
 
     def audit_facts(self) -> AuditFacts:

@@ -49,7 +49,7 @@ def _leg(
         id=new_id("txn"), account=account.name, user_id=account.user_id, type=tx_type, amount=amount,
         currency=currency, status=TxStatus.COMPLETED.value, source=source, description=description,
         metadata=metadata, idempotency_key=key, balance_after=balance_after, entry_id=entry_id, hold_id=None,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, posted_at=now,
     )
 
 
@@ -165,7 +165,7 @@ def create_hold(uow: LedgerUnitOfWork, cmd: CreateHoldCommand) -> HoldOutcome:
         id=new_id("txn"), account=account.name, user_id=cmd.user_id, type=cmd.type, amount=-cmd.amount,
         currency=cmd.currency, status=TxStatus.PENDING.value, source=cmd.source, description=cmd.description,
         metadata=cmd.metadata, idempotency_key=cmd.key, balance_after=None, entry_id=None, hold_id=cmd.hold_id,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, posted_at=now,
     )
     hold = HoldRecord(
         id=cmd.hold_id, account=account.name, user_id=cmd.user_id, currency=cmd.currency, amount=cmd.amount,
@@ -207,6 +207,7 @@ def settle_hold(uow: LedgerUnitOfWork, cmd: SettleHoldCommand) -> HoldOutcome:
         )])
         uow.transaction_settle(record.id, TxStatus.COMPLETED.value, entry_id, state.balance, now)
         record.status, record.entry_id, record.balance_after = TxStatus.COMPLETED.value, entry_id, state.balance
+        record.posted_at = now
         hold.status = HoldStatus.CAPTURED.value
     else:
         uow.transaction_settle(record.id, TxStatus.FAILED.value, None, None, now)

@@ -55,6 +55,8 @@ class TransactionRecord:
     hold_id: str | None
     created_at: str
     updated_at: str
+    posted_at: str = ""
+    """When it took effect on the balance (creation, or capture for a hold); lists are ordered by it."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,7 +65,7 @@ class TransactionRecord:
             "description": self.description, "metadata": dict(self.metadata),
             "idempotency_key": self.idempotency_key, "balance_after": self.balance_after,
             "entry_id": self.entry_id, "hold_id": self.hold_id, "created_at": self.created_at,
-            "updated_at": self.updated_at,
+            "updated_at": self.updated_at, "posted_at": self.posted_at,
         }
 
 

@@ -60,7 +60,7 @@ class LedgerUnitOfWork(ABC):
     def transaction_settle(
         self, tx_id: str, status: str, entry_id: str | None, balance_after: int | None, now: str
     ) -> None:
-        """Move a pending hold transaction to completed (with its entry) or failed."""
+        """Move a pending hold transaction to completed (with its entry, posted at ``now``) or failed."""
 
     @abstractmethod
     def hold_get(self, hold_id: str) -> HoldRecord | None:

@@ -23,7 +23,7 @@ class Wallet(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., balance: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., total_earnings: _Optional[int] = ...) -> None: ...
 
 class Transaction(_message.Message):
-    __slots__ = ("id", "user_id", "account", "type", "amount", "currency", "source", "status", "description", "metadata", "idempotency_key", "balance_after", "entry_id", "hold_id", "created_at", "updated_at")
+    __slots__ = ("id", "user_id", "account", "type", "amount", "currency", "source", "status", "description", "metadata", "idempotency_key", "balance_after", "entry_id", "hold_id", "created_at", "updated_at", "posted_at")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +47,7 @@ class Transaction(_message.Message):
     HOLD_ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    POSTED_AT_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     account: str
@@ -63,7 +64,8 @@ class Transaction(_message.Message):
     hold_id: str
     created_at: str
     updated_at: str
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., account: _Optional[str] = ..., type: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., source: _Optional[str] = ..., status: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., balance_after: _Optional[int] = ..., entry_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
+    posted_at: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., account: _Optional[str] = ..., type: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., source: _Optional[str] = ..., status: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., balance_after: _Optional[int] = ..., entry_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., posted_at: _Optional[str] = ...) -> None: ...
 
 class GetWalletRequest(_message.Message):
     __slots__ = ("user_id", "currency", "recent_limit")
