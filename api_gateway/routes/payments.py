@@ -1,0 +1,111 @@
+"""Top-ups and provider webhooks: ``/api/wallet/topup``, ``/api/wallet/topup/verify``, the webhook endpoints.
+
+Sessions, crediting and signature checks live in the payment gateway service; these routes parse the
+request strictly, pass the caller's identity (and the raw webhook body, byte for byte) down, and shape the
+answer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from api_gateway.auth import Principal
+from api_gateway.body import amount_field, currency_field, json_body, required_str
+from api_gateway.context import GatewayContext, context, principal
+from api_gateway.envelope import EnvelopeResponse, ok
+from api_gateway.serializers import transaction_json
+from winzone.payments.v1 import payments_pb2 as pb
+from winzone.wallet.v1 import wallet_pb2 as wallet_pb
+from winzone_kernel.errors import InvalidArgument
+from winzone_kernel.money import to_major
+
+router = APIRouter(tags=["payments"])
+
+IDEMPOTENCY_HEADER = "idempotency-key"
+MAX_WEBHOOK_BYTES = 512 * 1024
+UNFORWARDED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-internal-token"})
+
+TOPUP_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["amount"],
+    "properties": {"amount": {"type": "number", "description": "major units, e.g. 1000 = ₹1,000.00"},
+                   "currency": {"type": "string", "enum": ["INR", "USD"], "default": "INR"}}}}}}}
+VERIFY_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["sessionId"], "properties": {"sessionId": {"type": "string"}}}}}}}
+
+Who = Annotated[Principal, Depends(principal)]
+Ctx = Annotated[GatewayContext, Depends(context)]
+Body = Annotated[dict[str, Any], Depends(json_body)]
+
+
+@router.post("/api/wallet/topup", status_code=201, openapi_extra=TOPUP_SCHEMA)
+async def create_topup(request: Request, body: Body, who: Who, ctx: Ctx) -> EnvelopeResponse:
+    """Start a top-up: ``{amount, currency?}`` → ``{sessionId, checkoutUrl, provider}``.
+
+    An ``Idempotency-Key`` header (scoped to the caller) returns the same session for the same body, and is
+    409 with a different one.
+    """
+    currency = currency_field(body)
+    amount = amount_field(body, currency)
+    key = request.headers.get(IDEMPOTENCY_HEADER, "")
+    response = await ctx.stubs["payments"].CreateTopUpSession(pb.CreateTopUpSessionRequest(
+        user_id=who.user_id, amount=amount, currency=currency, idempotency_key=key,
+    ))
+    session = response.session
+    data = {"sessionId": session.id, "checkoutUrl": session.checkout_url, "provider": session.provider}
+    return ok("Top-up session created", data, status=201)
+
+
+@router.post("/api/wallet/topup/verify", openapi_extra=VERIFY_SCHEMA)
+async def verify_topup(body: Body, who: Who, ctx: Ctx) -> EnvelopeResponse:
+    """``{sessionId}`` → ``{status, balance, transaction}``; credits once, however often it is called."""
+    session_id = required_str(body, "sessionId", max_length=200)
+    response = await ctx.stubs["payments"].VerifyTopUp(pb.VerifyTopUpRequest(user_id=who.user_id,
+                                                                              session_id=session_id))
+    session = response.session
+    wallet = await ctx.wallet.GetWallet(wallet_pb.GetWalletRequest(user_id=who.user_id, currency=session.currency,
+                                                                    recent_limit=1))
+    credited = response.HasField("transaction")
+    data = {
+        "status": session.status,
+        "sessionId": session.id,
+        "amount": to_major(session.amount, session.currency),
+        "currency": session.currency,
+        "balance": to_major(wallet.wallet.balance, session.currency),
+        "transaction": transaction_json(response.transaction) if credited else None,
+    }
+    message = "Top-up credited" if credited else f"Top-up is {session.status}"
+    return ok(message, data)
+
+
+async def _raw_body(request: Request) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_WEBHOOK_BYTES:
+            raise InvalidArgument("Request body is too large", code="PAYLOAD_TOO_LARGE")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _webhook(request: Request, ctx: GatewayContext) -> EnvelopeResponse:
+    raw = await _raw_body(request)
+    headers = {name: value for name, value in request.headers.items() if name.lower() not in UNFORWARDED_HEADERS}
+    response = await ctx.stubs["payments"].HandleWebhook(pb.HandleWebhookRequest(raw_body=raw, headers=headers))
+    data = {"received": True, "eventId": response.event.event_id, "type": response.event.type,
+            "outcome": response.outcome}
+    return ok("Webhook processed", data)
+
+
+@router.post("/api/payments/webhook")
+async def payments_webhook(request: Request, ctx: Ctx) -> EnvelopeResponse:
+    """The configured provider's webhook; a bad or missing signature is 400 ``INVALID_SIGNATURE``."""
+    return await _webhook(request, ctx)
+
+
+@router.post("/webhook/stripe")
+async def stripe_webhook(request: Request, ctx: Ctx) -> EnvelopeResponse:
+    """The same handler at the path Stripe's dashboard is given."""
+    return await _webhook(request, ctx)

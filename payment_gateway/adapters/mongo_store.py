@@ -1,0 +1,262 @@
+"""Top-up sessions, processed events and the mock provider's state on MongoDB.
+
+Every write is a single-document operation (a conditional ``find_one_and_update`` for status changes, an
+insert against a unique index for keys), so no multi-document transaction is needed and a standalone
+server works as well as a replica set. Collections are prefixed by purpose because every service shares
+the ``MONGODB_DB`` database; fields are camelCase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any, Protocol, TypeVar
+
+from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument
+from pymongo.errors import CollectionInvalid, ConnectionFailure, DuplicateKeyError, ExecutionTimeout
+
+from payment_gateway.domain import ProcessedEvent, TopUpSession, TopUpStatus
+from payment_gateway.ports import TopUpStore
+from payment_gateway.providers.mock import MockCheckout, MockCheckoutState, MockSessionState
+from payment_gateway.providers.port import PayoutResult, PayoutStatus
+from winzone_kernel.errors import NotFound, Unavailable
+from winzone_kernel.ids import utc_now
+
+T = TypeVar("T")
+
+SESSIONS = "topup_sessions"
+EVENTS = "payment_webhook_events"
+MOCK_CHECKOUTS = "mock_checkouts"
+MOCK_PAYOUTS = "mock_payouts"
+COLLECTIONS = (SESSIONS, EVENTS, MOCK_CHECKOUTS, MOCK_PAYOUTS)
+
+INDEXES: dict[str, list[IndexModel]] = {
+    SESSIONS: [
+        IndexModel(
+            [("userId", ASCENDING), ("idempotencyKey", ASCENDING)], name="userId_idempotencyKey_unique",
+            unique=True, partialFilterExpression={"idempotencyKey": {"$type": "string"}},
+        ),
+        IndexModel(
+            [("provider", ASCENDING), ("providerRef", ASCENDING)], name="provider_providerRef_unique",
+            unique=True, partialFilterExpression={"providerRef": {"$type": "string"}},
+        ),
+        IndexModel([("userId", ASCENDING), ("createdAt", ASCENDING)], name="userId_createdAt"),
+        IndexModel([("status", ASCENDING)], name="status"),
+    ],
+    EVENTS: [
+        IndexModel([("provider", ASCENDING), ("eventId", ASCENDING)], name="provider_eventId_unique", unique=True),
+    ],
+}
+
+
+class MongoClientLike(Protocol):
+    """What the store needs of a client: ``pymongo.MongoClient`` or a test double."""
+
+    def __getitem__(self, name: str) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+@contextmanager
+def _driver_errors() -> Iterator[None]:
+    try:
+        yield
+    except (ConnectionFailure, ExecutionTimeout) as exc:
+        raise Unavailable("payments store unavailable") from exc
+
+
+def _session_doc(s: TopUpSession) -> dict[str, Any]:
+    return {
+        "_id": s.id, "userId": s.user_id, "amount": s.amount, "currency": s.currency, "provider": s.provider,
+        "status": s.status.value, "providerRef": s.provider_ref, "checkoutUrl": s.checkout_url,
+        "idempotencyKey": s.idempotency_key, "transactionId": s.transaction_id, "createdAt": s.created_at,
+        "updatedAt": s.updated_at,
+    }
+
+
+def _session(doc: dict[str, Any] | None) -> TopUpSession | None:
+    if doc is None:
+        return None
+    return TopUpSession(
+        id=doc["_id"], user_id=doc["userId"], amount=doc["amount"], currency=doc["currency"],
+        provider=doc["provider"], status=TopUpStatus(doc["status"]), created_at=doc["createdAt"],
+        updated_at=doc["updatedAt"], provider_ref=doc.get("providerRef"), checkout_url=doc.get("checkoutUrl"),
+        idempotency_key=doc.get("idempotencyKey"), transaction_id=doc.get("transactionId"),
+    )
+
+
+class MongoTopUpStore(TopUpStore):
+    """The payment gateway's store on MongoDB (see the module docstring)."""
+
+    def __init__(self, client: MongoClientLike, db_name: str) -> None:
+        self._client = client
+        self._db = client[db_name]
+
+    @classmethod
+    def from_uri(cls, uri: str, db_name: str) -> MongoTopUpStore:
+        """A store on a new client; nothing connects until the first operation."""
+        client: MongoClient[dict[str, Any]] = MongoClient(
+            uri, appname="winzone-payments", serverSelectionTimeoutMS=10_000, retryWrites=True, retryReads=True,
+        )
+        return cls(client, db_name)
+
+    def migrate(self) -> None:
+        with _driver_errors():
+            existing = set(self._db.list_collection_names())
+            for name in COLLECTIONS:
+                if name not in existing:
+                    with suppress(CollectionInvalid):
+                        self._db.create_collection(name)
+            for name, indexes in INDEXES.items():
+                self._db[name].create_indexes(indexes)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _run(self, op: Callable[[], T]) -> T:
+        with _driver_errors():
+            return op()
+
+    def add_session(self, session: TopUpSession) -> tuple[TopUpSession, bool]:
+        sessions = self._db[SESSIONS]
+
+        def earlier() -> TopUpSession | None:
+            if session.idempotency_key is None:
+                return None
+            return _session(sessions.find_one({"userId": session.user_id, "idempotencyKey": session.idempotency_key}))
+
+        def op() -> tuple[TopUpSession, bool]:
+            found = earlier()
+            if found is not None:
+                return found, False
+            try:
+                sessions.insert_one(_session_doc(session))
+            except DuplicateKeyError:
+                found = earlier()
+                if found is None:
+                    raise
+                return found, False
+            return session, True
+
+        return self._run(op)
+
+    def get_session(self, session_id: str) -> TopUpSession | None:
+        return self._run(lambda: _session(self._db[SESSIONS].find_one({"_id": session_id})))
+
+    def find_by_provider_ref(self, provider: str, provider_ref: str) -> TopUpSession | None:
+        return self._run(lambda: _session(self._db[SESSIONS].find_one(
+            {"provider": provider, "providerRef": provider_ref})))
+
+    def attach_checkout(self, session_id: str, provider_ref: str, checkout_url: str, now: str) -> TopUpSession:
+        sessions = self._db[SESSIONS]
+
+        def op() -> TopUpSession:
+            sessions.update_one(
+                {"_id": session_id, "providerRef": None},
+                {"$set": {"providerRef": provider_ref, "checkoutUrl": checkout_url, "updatedAt": now}},
+            )
+            stored = _session(sessions.find_one({"_id": session_id}))
+            if stored is None:
+                raise NotFound("Top-up session not found", code="SESSION_NOT_FOUND")
+            return stored
+
+        return self._run(op)
+
+    def transition(
+        self,
+        session_id: str,
+        allowed_from: Collection[TopUpStatus],
+        to: TopUpStatus,
+        now: str,
+        *,
+        transaction_id: str | None = None,
+    ) -> TopUpSession | None:
+        sources = [TopUpStatus(s).value for s in allowed_from]
+        if not sources:
+            return None
+        changes: dict[str, Any] = {"status": to.value, "updatedAt": now}
+        if transaction_id is not None:
+            changes["transactionId"] = transaction_id
+        return self._run(lambda: _session(self._db[SESSIONS].find_one_and_update(
+            {"_id": session_id, "status": {"$in": sources}}, {"$set": changes},
+            return_document=ReturnDocument.AFTER,
+        )))
+
+    def event_processed(self, provider: str, event_id: str) -> bool:
+        return self._run(lambda: self._db[EVENTS].find_one({"provider": provider, "eventId": event_id}) is not None)
+
+    def record_event(self, event: ProcessedEvent) -> bool:
+        def op() -> bool:
+            try:
+                self._db[EVENTS].insert_one({
+                    "provider": event.provider, "eventId": event.event_id, "type": event.type,
+                    "outcome": event.outcome.value, "sessionId": event.session_id, "receivedAt": event.received_at,
+                })
+            except DuplicateKeyError:
+                return False
+            return True
+
+        return self._run(op)
+
+    def mock_state(self) -> MockCheckoutState:
+        return _MongoMockState(self._db, self._run)
+
+
+class _MongoMockState(MockCheckoutState):
+    """The mock provider's sessions and payout outcomes in the payment gateway's database."""
+
+    def __init__(self, db: Any, run: Callable[[Callable[[], Any]], Any]) -> None:
+        self._checkouts = db[MOCK_CHECKOUTS]
+        self._payouts = db[MOCK_PAYOUTS]
+        self._run = run
+
+    def get(self, provider_ref: str) -> MockCheckout | None:
+        doc = self._run(lambda: self._checkouts.find_one({"_id": provider_ref}))
+        if doc is None:
+            return None
+        return MockCheckout(doc["_id"], doc["sessionId"], doc["userId"], doc["amount"], doc["currency"],
+                            MockSessionState(doc["status"]), doc["successUrl"], doc["cancelUrl"])
+
+    def set(self, checkout: MockCheckout, *, expected: MockSessionState | None) -> bool:
+        fields = {
+            "sessionId": checkout.session_id, "userId": checkout.user_id, "amount": checkout.amount_minor,
+            "currency": checkout.currency, "status": checkout.status.value, "successUrl": checkout.success_url,
+            "cancelUrl": checkout.cancel_url, "updatedAt": utc_now(),
+        }
+
+        def op() -> bool:
+            if expected is None:
+                try:
+                    self._checkouts.insert_one({"_id": checkout.provider_ref, **fields})
+                except DuplicateKeyError:
+                    return False
+                return True
+            result = self._checkouts.update_one({"_id": checkout.provider_ref, "status": expected.value},
+                                                {"$set": fields})
+            return result.matched_count == 1
+
+        return self._run(op)
+
+    def get_payout(self, payout_id: str) -> PayoutResult | None:
+        doc = self._run(lambda: self._payouts.find_one({"_id": payout_id}))
+        if doc is None:
+            return None
+        return PayoutResult(PayoutStatus(doc["status"]), doc.get("providerRef"), doc.get("failureReason"),
+                            doc.get("amount"), doc.get("currency"))
+
+    def add_payout(self, payout_id: str, result: PayoutResult) -> PayoutResult:
+        def op() -> None:
+            try:
+                self._payouts.insert_one({
+                    "_id": payout_id, "status": result.status.value, "providerRef": result.provider_ref,
+                    "failureReason": result.failure_reason, "amount": result.amount_minor,
+                    "currency": result.currency, "createdAt": utc_now(),
+                })
+            except DuplicateKeyError:
+                return
+
+        self._run(op)
+        recorded = self.get_payout(payout_id)
+        if recorded is None:
+            raise Unavailable("payments store lost a mock payout record")
+        return recorded

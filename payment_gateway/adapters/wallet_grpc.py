@@ -1,0 +1,61 @@
+"""The wallet port over gRPC: ``winzone.wallet.v1.WalletService`` ``Credit`` and ``GetTransaction``."""
+
+from __future__ import annotations
+
+import grpc
+
+from payment_gateway.domain import TOPUP_TRANSACTION_TYPE
+from payment_gateway.ports import LedgerTransaction, TopUpCredit, Wallet
+from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+from winzone_kernel.grpc_errors import error_from_rpc
+
+
+def ledger_transaction(t: wallet_pb2.Transaction) -> LedgerTransaction:
+    """A wallet transaction message as the port's value type."""
+    return LedgerTransaction(
+        id=t.id, user_id=t.user_id, type=t.type, amount=t.amount, currency=t.currency, status=t.status,
+        source=t.source, description=t.description, idempotency_key=t.idempotency_key,
+        balance_after=t.balance_after if t.HasField("balance_after") else None, created_at=t.created_at,
+        updated_at=t.updated_at, account=t.account, entry_id=t.entry_id, metadata=dict(t.metadata),
+    )
+
+
+def transaction_message(t: LedgerTransaction) -> wallet_pb2.Transaction:
+    """The port's value type back as the wallet's message (for responses that embed it)."""
+    msg = wallet_pb2.Transaction(
+        id=t.id, user_id=t.user_id, account=t.account, type=t.type, amount=t.amount, currency=t.currency,
+        source=t.source, status=t.status, description=t.description, metadata=dict(t.metadata),
+        idempotency_key=t.idempotency_key, entry_id=t.entry_id, created_at=t.created_at, updated_at=t.updated_at,
+    )
+    if t.balance_after is not None:
+        msg.balance_after = t.balance_after
+    return msg
+
+
+class GrpcWallet(Wallet):
+    """Calls the wallet service on an authenticated channel (deadline and token come from the channel)."""
+
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self._stub = wallet_pb2_grpc.WalletServiceStub(channel)
+
+    async def credit(self, credit: TopUpCredit) -> LedgerTransaction:
+        request = wallet_pb2.CreditRequest(
+            idempotency_key=credit.key, user_id=credit.user_id, amount=credit.amount, currency=credit.currency,
+            type=TOPUP_TRANSACTION_TYPE, counter_account=credit.counter_account, source=credit.source,
+            description=credit.description, metadata=dict(credit.metadata),
+        )
+        try:
+            result = await self._stub.Credit(request)
+        except grpc.aio.AioRpcError as exc:
+            raise error_from_rpc(exc) from exc
+        for transaction in result.transactions:
+            if transaction.user_id == credit.user_id and transaction.amount > 0:
+                return ledger_transaction(transaction)
+        raise RuntimeError("the wallet's credit result has no leg for the credited user")
+
+    async def transaction(self, transaction_id: str) -> LedgerTransaction:
+        try:
+            found = await self._stub.GetTransaction(wallet_pb2.GetTransactionRequest(transaction_id=transaction_id))
+        except grpc.aio.AioRpcError as exc:
+            raise error_from_rpc(exc) from exc
+        return ledger_transaction(found)

@@ -1,0 +1,189 @@
+"""The contract every ``TopUpStore`` must pass: sessions, conditional status changes, events, mock state.
+
+Subclass ``TopUpStoreContract`` per backend and implement ``create_store`` (and ``dispose_store`` when
+closing is not enough). The mock provider runs over each store's ``mock_state()`` as well, so the fake
+used by the provider's unit tests is never the only thing that proves its port.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from payment_gateway.domain import PAYABLE, ProcessedEvent, TopUpSession, TopUpStatus, WebhookOutcome
+from payment_gateway.ports import TopUpStore
+from payment_gateway.providers.mock import MockCheckout, MockProvider, MockSessionState
+from payment_gateway.providers.port import PayoutResult, PayoutStatus, SessionStatus
+from winzone_kernel.errors import InvalidState, NotFound
+from winzone_kernel.ids import new_id, utc_now
+
+
+def new_user() -> str:
+    return f"usr_{uuid.uuid4().hex[:16]}"
+
+
+def new_session(user: str | None = None, *, key: str | None = None, amount: int = 100_000,
+                currency: str = "INR", provider: str = "mock") -> TopUpSession:
+    now = utc_now()
+    return TopUpSession(id=new_id("tps"), user_id=user or new_user(), amount=amount, currency=currency,
+                        provider=provider, status=TopUpStatus.CREATED, created_at=now, updated_at=now,
+                        idempotency_key=key)
+
+
+class TopUpStoreContract(ABC):
+    """Abstract contract test case for ``TopUpStore`` implementations."""
+
+    store: TopUpStore
+    tmp_path: Path
+
+    @abstractmethod
+    def create_store(self) -> TopUpStore:
+        """A new, empty store for one test (``self.tmp_path`` is a fresh directory)."""
+
+    def dispose_store(self, store: TopUpStore) -> None:
+        store.close()
+
+    @pytest.fixture(autouse=True)
+    def _fresh_store(self, tmp_path: Path) -> Iterator[None]:
+        self.tmp_path = tmp_path
+        self.store = self.create_store()
+        self.store.migrate()
+        try:
+            yield
+        finally:
+            self.dispose_store(self.store)
+
+    def add(self, session: TopUpSession) -> TopUpSession:
+        stored, created = self.store.add_session(session)
+        assert created
+        return stored
+
+    def test_a_session_round_trips(self) -> None:
+        session = self.add(new_session(key="k-1"))
+        assert self.store.get_session(session.id) == session
+        assert self.store.get_session("tps_unknown") is None
+        assert self.store.find_by_provider_ref("mock", "mock_session_unknown") is None
+
+    def test_migrate_twice_is_harmless(self) -> None:
+        session = self.add(new_session())
+        self.store.migrate()
+        assert self.store.get_session(session.id) == session
+
+    def test_an_idempotency_key_is_unique_per_user_only(self) -> None:
+        user = new_user()
+        first = self.add(new_session(user, key="same"))
+        earlier, created = self.store.add_session(new_session(user, key="same", amount=5))
+        assert (earlier, created) == (first, False)
+        other, created = self.store.add_session(new_session(new_user(), key="same"))
+        assert created and other.id != first.id
+        unkeyed = [self.store.add_session(new_session(user)) for _ in range(3)]
+        assert all(created for _, created in unkeyed)
+
+    def test_parallel_adds_under_one_key_store_one_session(self) -> None:
+        user = new_user()
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            results = list(pool.map(lambda _: self.store.add_session(new_session(user, key="race")), range(10)))
+        assert sum(created for _, created in results) == 1
+        assert len({stored.id for stored, _ in results}) == 1
+
+    def test_a_checkout_is_attached_once(self) -> None:
+        session = self.add(new_session())
+        attached = self.store.attach_checkout(session.id, "mock_session_a", "http://gw/checkout/a", utc_now())
+        assert (attached.provider_ref, attached.checkout_url) == ("mock_session_a", "http://gw/checkout/a")
+        kept = self.store.attach_checkout(session.id, "mock_session_b", "http://gw/checkout/b", utc_now())
+        assert kept.provider_ref == "mock_session_a"
+        assert self.store.find_by_provider_ref("mock", "mock_session_a") == kept
+        assert self.store.find_by_provider_ref("stripe", "mock_session_a") is None
+        with pytest.raises(NotFound):
+            self.store.attach_checkout("tps_unknown", "mock_session_c", "", utc_now())
+
+    def test_status_changes_are_conditional(self) -> None:
+        session = self.add(new_session())
+        paid = self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, utc_now())
+        assert paid is not None and paid.status is TopUpStatus.PAID
+        assert self.store.transition(session.id, {TopUpStatus.CREATED}, TopUpStatus.EXPIRED, utc_now()) is None
+        assert self.store.transition(session.id, (), TopUpStatus.EXPIRED, utc_now()) is None
+        credited = self.store.transition(session.id, {TopUpStatus.PAID}, TopUpStatus.CREDITED, utc_now(),
+                                         transaction_id="txn_1")
+        assert credited is not None
+        assert (credited.status, credited.transaction_id) == (TopUpStatus.CREDITED, "txn_1")
+        assert self.store.get_session(session.id) == credited
+        assert credited.updated_at >= session.updated_at
+        assert self.store.transition("tps_unknown", PAYABLE, TopUpStatus.PAID, utc_now()) is None
+
+    def test_every_status_is_stored(self) -> None:
+        for status in (TopUpStatus.FAILED, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED):
+            session = self.add(new_session())
+            moved = self.store.transition(session.id, {TopUpStatus.CREATED}, status, utc_now())
+            assert moved is not None and self.store.get_session(session.id).status is status
+
+    def test_parallel_status_changes_have_one_winner(self) -> None:
+        session = self.add(new_session())
+        targets = [TopUpStatus.PAID, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED, TopUpStatus.FAILED] * 5
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            moved = list(pool.map(
+                lambda to: self.store.transition(session.id, {TopUpStatus.CREATED}, to, utc_now()), targets))
+        winners = [m for m in moved if m is not None]
+        assert len(winners) == 1
+        assert self.store.get_session(session.id).status is winners[0].status
+
+    def test_events_are_recorded_once_per_provider(self) -> None:
+        event = ProcessedEvent("mock", "evt_1", "checkout.session.completed", WebhookOutcome.APPLIED, utc_now(),
+                               "tps_1")
+        assert not self.store.event_processed("mock", "evt_1")
+        assert self.store.record_event(event)
+        assert self.store.event_processed("mock", "evt_1")
+        assert not self.store.record_event(replace(event, outcome=WebhookOutcome.IGNORED))
+        assert not self.store.event_processed("stripe", "evt_1")
+        assert self.store.record_event(replace(event, provider="stripe", session_id=None))
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            recorded = list(pool.map(lambda _: self.store.record_event(replace(event, event_id="evt_race")),
+                                     range(10)))
+        assert recorded.count(True) == 1
+
+    def test_mock_checkout_state_is_compare_and_set(self) -> None:
+        state = self.store.mock_state()
+        checkout = MockCheckout("mock_session_x", "tps_1", "usr_1", 100_000, "INR", MockSessionState.CREATED,
+                                "http://fe/ok?session_id=tps_1", "http://fe/no?session_id=tps_1")
+        assert state.get("mock_session_x") is None
+        assert state.set(checkout, expected=None)
+        assert not state.set(checkout, expected=None)
+        assert state.get("mock_session_x") == checkout
+        paid = replace(checkout, status=MockSessionState.PAID)
+        assert not state.set(paid, expected=MockSessionState.CANCELLED)
+        assert state.set(paid, expected=MockSessionState.CREATED)
+        assert not state.set(replace(checkout, status=MockSessionState.CANCELLED), expected=MockSessionState.CREATED)
+        assert state.get("mock_session_x") == paid
+
+    def test_mock_payout_outcomes_are_recorded_once(self) -> None:
+        state = self.store.mock_state()
+        first = PayoutResult(PayoutStatus.PAID, "mock_payout_1", None, 50_000, "INR")
+        assert state.get_payout("pay_1") is None
+        assert state.add_payout("pay_1", first) == first
+        assert state.add_payout("pay_1", PayoutResult(PayoutStatus.FAILED, None, "no", 1, "USD")) == first
+        declined = PayoutResult(PayoutStatus.FAILED, None, "Mock provider declined the payout", 10_000, "INR")
+        assert state.add_payout("pay_2", declined) == declined
+        assert state.get_payout("pay_2") == declined
+
+    def test_the_mock_provider_runs_on_this_store(self) -> None:
+        provider = MockProvider(self.store.mock_state(), gateway_base_url="http://gw", webhook_secret="s" * 20)
+        checkout = provider.create_checkout("tps_1", "usr_1", 100_000, "INR",
+                                            "http://fe/ok?ref={CHECKOUT_SESSION_ID}", "http://fe/no")
+        ref = checkout.provider_ref
+        assert provider.checkout(ref).success_url == f"http://fe/ok?ref={ref}"
+        assert provider.pay(ref).status is MockSessionState.PAID
+        with pytest.raises(InvalidState):
+            provider.cancel(ref)
+        assert provider.retrieve_checkout(ref).status is SessionStatus.PAID
+        other = provider.create_checkout("tps_2", "usr_1", 100_000, "INR", "http://fe/ok", "http://fe/no")
+        assert provider.cancel(other.provider_ref).status is MockSessionState.CANCELLED
+        assert provider.retrieve_checkout(other.provider_ref).status is SessionStatus.CANCELLED
+        sent = provider.send_payout("pay_9", 10_000, "INR", {"upiId": "p@upi", "name": "P"})
+        assert provider.send_payout("pay_9", 10_000, "INR", {"upiId": "p@upi", "name": "P"}) == sent
+        assert provider.get_payout("pay_9") == sent

@@ -1,0 +1,255 @@
+"""The payment gateway's service layer over its real SQLite store, with scripted wallet and payout ports.
+
+What the real servers cannot easily show: a wallet outage in the middle of crediting (the paid state is kept
+and the provider's redelivery finishes the job, once), and payout results forwarded to the payout service
+(or refused by it, or it being down).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+from payment_gateway.adapters.payouts_grpc import GrpcPayoutResults, _request, payouts_contract_available
+from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
+from payment_gateway.domain import TopUpLimits, TopUpStatus, WebhookOutcome
+from payment_gateway.ports import LedgerTransaction, PayoutProviderResult, PayoutResultSink, TopUpCredit, Wallet
+from payment_gateway.providers.mock import MockProvider, build_signed_event, checkout_session_object
+from payment_gateway.service import PaymentGatewayService
+from tests.support.grpc_servers import TEST_TOKEN, RunningServer
+from winzone_kernel.errors import NotFound, Unavailable
+from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel.grpc_server import start_server
+
+SECRET = "whsec_service_test_secret_000"
+
+
+class ScriptedWallet(Wallet):
+    """Credits once per key (like the wallet); raises ``Unavailable`` for the first ``outages`` calls."""
+
+    def __init__(self, outages: int = 0) -> None:
+        self.outages = outages
+        self.calls = 0
+        self.by_key: dict[str, LedgerTransaction] = {}
+
+    async def credit(self, credit: TopUpCredit) -> LedgerTransaction:
+        self.calls += 1
+        if self.outages:
+            self.outages -= 1
+            raise Unavailable("wallet down")
+        if credit.key not in self.by_key:
+            self.by_key[credit.key] = LedgerTransaction(
+                id=f"txn_{len(self.by_key) + 1}", user_id=credit.user_id, type="topup", amount=credit.amount,
+                currency=credit.currency, status="completed", source=credit.source, description=credit.description,
+                idempotency_key=credit.key, balance_after=credit.amount, created_at="t", updated_at="t",
+            )
+        return self.by_key[credit.key]
+
+    async def transaction(self, transaction_id: str) -> LedgerTransaction:
+        return next(t for t in self.by_key.values() if t.id == transaction_id)
+
+
+class RecordingSink(PayoutResultSink):
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.results: list[PayoutProviderResult] = []
+
+    async def record(self, result: PayoutProviderResult) -> None:
+        if self.error is not None:
+            raise self.error
+        self.results.append(result)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteTopUpStore]:
+    store = SqliteTopUpStore(tmp_path / "payments.sqlite3", synchronous="NORMAL")
+    store.migrate()
+    yield store
+    store.close()
+
+
+def _service(store: SqliteTopUpStore, wallet: Wallet, payouts: PayoutResultSink | None = None
+             ) -> PaymentGatewayService:
+    provider = MockProvider(store.mock_state(), gateway_base_url="http://gw.test", webhook_secret=SECRET)
+    return PaymentGatewayService(
+        store=store, provider=provider, wallet=wallet, limits=TopUpLimits({"INR": (1_000, 10_000_000)}),
+        success_url="http://fe.test/ok?session_id={session_id}", cancel_url="http://fe.test/no?session_id={session_id}",
+        payouts=payouts,
+    )
+
+
+def _completed(session: Any, event_id: str) -> tuple[bytes, dict[str, str]]:
+    obj = checkout_session_object(session.provider_ref, client_reference_id=session.id,
+                                  amount_minor=session.amount, currency=session.currency)
+    return build_signed_event("checkout.session.completed", obj, secret=SECRET, event_id=event_id)
+
+
+def test_a_wallet_outage_keeps_the_session_paid_and_the_redelivery_credits_once(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet(outages=1)
+    service = _service(store, wallet)
+
+    async def scenario() -> None:
+        session, _ = await service.create_session("usr_1", 50_000, "INR")
+        body, headers = _completed(session, "evt_outage")
+        with pytest.raises(Unavailable):
+            await service.handle_webhook(body, headers)
+        assert store.get_session(session.id).status is TopUpStatus.PAID
+        assert not store.event_processed("mock", "evt_outage")
+        retried = await service.handle_webhook(body, headers)
+        assert retried.outcome is WebhookOutcome.APPLIED
+        assert retried.session is not None and retried.session.status is TopUpStatus.CREDITED
+        verified = await service.verify("usr_1", session.id)
+        assert verified.transaction is not None and verified.transaction.amount == 50_000
+        assert (await service.handle_webhook(body, headers)).outcome is WebhookOutcome.DUPLICATE
+
+    asyncio.run(scenario())
+    assert len(wallet.by_key) == 1
+
+
+def test_verify_of_a_paid_session_finishes_the_credit_without_asking_again(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet(outages=1)
+    service = _service(store, wallet)
+
+    async def scenario() -> None:
+        session, _ = await service.create_session("usr_2", 50_000, "INR")
+        with pytest.raises(Unavailable):
+            await service.verify("usr_2", session.id)
+        assert store.get_session(session.id).status is TopUpStatus.PAID
+        assert (await service.verify("usr_2", session.id)).session.status is TopUpStatus.CREDITED
+
+    asyncio.run(scenario())
+    assert wallet.calls == 2
+    assert len(wallet.by_key) == 1
+
+
+def _transfer_event(event_id: str, *, reversed_: bool = False) -> tuple[bytes, dict[str, str]]:
+    obj = {"id": "tr_9", "object": "transfer", "amount": 50_000, "currency": "inr", "transfer_group": "pay_9",
+           "metadata": {"payout_id": "pay_9"}, "reversed": reversed_}
+    return build_signed_event("transfer.reversed" if reversed_ else "transfer.created", obj, secret=SECRET,
+                              event_id=event_id)
+
+
+def test_payout_results_are_forwarded_once_with_our_payout_id(store: SqliteTopUpStore) -> None:
+    sink = RecordingSink()
+    service = _service(store, ScriptedWallet(), sink)
+
+    async def scenario() -> None:
+        body, headers = _transfer_event("evt_tr_1", reversed_=True)
+        assert (await service.handle_webhook(body, headers)).outcome is WebhookOutcome.FORWARDED
+        assert (await service.handle_webhook(body, headers)).outcome is WebhookOutcome.DUPLICATE
+
+    asyncio.run(scenario())
+    assert sink.results == [PayoutProviderResult(
+        payout_id="pay_9", status="failed", provider="mock", provider_reference="tr_9",
+        failure_reason="Transfer was reversed", event_id="evt_tr_1", event_type="transfer.reversed", amount=50_000,
+        currency="INR",
+    )]
+
+
+def test_a_payout_service_outage_is_retried_and_a_refusal_acknowledged(store: SqliteTopUpStore) -> None:
+    down = _service(store, ScriptedWallet(), RecordingSink(Unavailable("payouts down")))
+    refusing = _service(store, ScriptedWallet(), RecordingSink(NotFound("no such payout")))
+
+    async def scenario() -> None:
+        body, headers = _transfer_event("evt_tr_2")
+        with pytest.raises(Unavailable):
+            await down.handle_webhook(body, headers)
+        assert not store.event_processed("mock", "evt_tr_2")
+        assert (await refusing.handle_webhook(body, headers)).outcome is WebhookOutcome.IGNORED
+        assert store.event_processed("mock", "evt_tr_2")
+
+    asyncio.run(scenario())
+
+
+def test_webhook_refs_that_disagree_with_the_stored_session_are_ignored(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet()
+    service = _service(store, wallet)
+
+    async def scenario() -> None:
+        mine, _ = await service.create_session("usr_3", 50_000, "INR")
+        other, _ = await service.create_session("usr_4", 50_000, "INR")
+        crossed = replace(mine, provider_ref=other.provider_ref)
+        result = await service.handle_webhook(*_completed(crossed, "evt_crossed"))
+        assert result.outcome is WebhookOutcome.IGNORED
+
+    asyncio.run(scenario())
+    assert wallet.calls == 0
+
+
+def _dynamic_request_class() -> Any:
+    proto = descriptor_pb2.FileDescriptorProto(name="test_payouts_shape.proto", package="test.payouts.v1")
+    message = proto.message_type.add(name="RecordProviderResultRequest")
+    for number, (name, kind) in enumerate([
+        ("payout_id", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
+        ("status", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
+        ("provider_reference", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
+        ("amount", descriptor_pb2.FieldDescriptorProto.TYPE_INT64),
+        ("note", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
+    ], start=1):
+        message.field.add(name=name, number=number, type=kind,
+                          label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL)
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(proto)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName("test.payouts.v1.RecordProviderResultRequest"))
+
+
+def test_the_payout_forwarder_fills_the_fields_the_payout_contract_has() -> None:
+    cls = _dynamic_request_class()
+
+    class Messages:
+        RecordProviderResultRequest = cls
+
+    result = PayoutProviderResult(payout_id="pay_1", status="paid", provider="stripe", provider_reference="tr_1",
+                                  failure_reason="", event_id="evt_1", event_type="transfer.created",
+                                  amount=None, currency="INR")
+    request = _request(Messages, result)
+    assert (request.payout_id, request.status, request.provider_reference, request.amount, request.note) == (
+        "pay_1", "paid", "tr_1", 0, "")
+
+
+def test_the_payout_forwarder_speaks_the_payout_services_contract() -> None:
+    payouts_pb2 = pytest.importorskip("winzone.payouts.v1.payouts_pb2")
+    payouts_pb2_grpc = pytest.importorskip("winzone.payouts.v1.payouts_pb2_grpc")
+    seen: list[Any] = []
+
+    class PayoutService(payouts_pb2_grpc.PayoutServiceServicer):  # type: ignore[misc]
+        async def RecordProviderResult(self, request: Any, context: Any) -> Any:
+            seen.append(request)
+            if request.payout_id == "pay_unknown":
+                raise NotFound("Payout not found")
+            return payouts_pb2.RecordProviderResultResponse(changed=True)
+
+    def register(server: Any) -> list[str]:
+        payouts_pb2_grpc.add_PayoutServiceServicer_to_server(PayoutService(), server)
+        return [payouts_pb2.DESCRIPTOR.services_by_name["PayoutService"].full_name]
+
+    assert payouts_contract_available()
+    server = RunningServer(lambda: start_server(register=register, token=TEST_TOKEN))
+    result = PayoutProviderResult(payout_id="pay_1", status="failed", provider="stripe", provider_reference="tr_1",
+                                  failure_reason="Transfer was reversed", event_id="evt_1",
+                                  event_type="transfer.reversed", amount=50_000, currency="INR")
+
+    async def scenario() -> None:
+        channel = internal_channel(server.address, TEST_TOKEN)
+        try:
+            sink = GrpcPayoutResults(channel)
+            await sink.record(result)
+            with pytest.raises(NotFound):
+                await sink.record(replace(result, payout_id="pay_unknown"))
+        finally:
+            await channel.close()
+
+    try:
+        server.thread.run(scenario())
+    finally:
+        server.stop()
+    assert [(r.payout_id, r.status, r.provider_reference, r.failure_reason, r.event_id) for r in seen] == [
+        ("pay_1", "failed", "tr_1", "Transfer was reversed", "evt_1"),
+        ("pay_unknown", "failed", "tr_1", "Transfer was reversed", "evt_1"),
+    ]

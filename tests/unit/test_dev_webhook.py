@@ -1,0 +1,91 @@
+"""`winzone webhook`: what it signs and sends, and how it refuses input it cannot use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
+from payment_gateway.dev_webhook import send_mock_webhook
+from payment_gateway.domain import TopUpSession, TopUpStatus
+from payment_gateway.providers import signatures
+from payment_gateway.providers.mock import MOCK_SIGNATURE_HEADER
+from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
+from winzone_kernel.config import ConfigError
+from winzone_kernel.ids import utc_now
+
+
+class Captured:
+    def __init__(self) -> None:
+        self.url = ""
+        self.body = b""
+        self.headers: dict[str, str] = {}
+
+
+@pytest.fixture
+def captured(monkeypatch: pytest.MonkeyPatch) -> Captured:
+    seen = Captured()
+
+    class Reply:
+        status_code = 200
+        text = '{"success":true}'
+
+    def post(url: str, *, content: bytes, headers: dict[str, str], timeout: float) -> Reply:
+        seen.url, seen.body, seen.headers = url, content, headers
+        return Reply()
+
+    monkeypatch.setattr("payment_gateway.dev_webhook.httpx.post", post)
+    return seen
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {"WINZONE_DATA_DIR": str(tmp_path)}
+
+
+def test_the_stored_session_supplies_amount_currency_and_refs(tmp_path: Path, captured: Captured) -> None:
+    store = SqliteTopUpStore(tmp_path / "payments.sqlite3")
+    store.migrate()
+    now = utc_now()
+    store.add_session(TopUpSession("tps_1", "usr_1", 100_000, "INR", "mock", TopUpStatus.CREATED, now, now))
+    store.attach_checkout("tps_1", "mock_session_1", "http://gw/checkout/mock/mock_session_1", now)
+    store.close()
+
+    reply = send_mock_webhook("checkout.session.completed", "mock_session_1", url="http://gw.test/",
+                              env=_env(tmp_path))
+    assert reply.status == 200
+    assert captured.url == "http://gw.test/api/payments/webhook"
+    signatures.verify_header(captured.body, captured.headers[MOCK_SIGNATURE_HEADER], DEV_MOCK_WEBHOOK_SECRET)
+    event = json.loads(captured.body)
+    assert event["type"] == "checkout.session.completed"
+    assert {k: event["data"]["object"][k] for k in ("id", "client_reference_id", "amount_total", "currency",
+                                                    "payment_status")} == {
+        "id": "mock_session_1", "client_reference_id": "tps_1", "amount_total": 100_000, "currency": "inr",
+        "payment_status": "paid"}
+
+
+def test_options_override_and_the_secret_comes_from_the_environment(tmp_path: Path, captured: Captured) -> None:
+    env = {**_env(tmp_path), "MOCK_WEBHOOK_SECRET": "whsec_from_env_0123456789"}
+    send_mock_webhook("checkout.session.expired", "tps_unknown", amount="12.5", currency="usd", env=env,
+                      event_id="evt_fixed")
+    signatures.verify_header(captured.body, captured.headers[MOCK_SIGNATURE_HEADER], "whsec_from_env_0123456789")
+    event = json.loads(captured.body)
+    assert event["id"] == "evt_fixed"
+    assert (event["data"]["object"]["amount_total"], event["data"]["object"]["currency"]) == (1250, "usd")
+    assert (event["data"]["object"]["status"], event["data"]["object"]["payment_status"]) == ("expired", "unpaid")
+
+
+@pytest.mark.parametrize(("event_type", "options"), [
+    ("checkout.session.completed", {}),
+    ("charge.refunded", {"amount": "10", "currency": "INR"}),
+    ("checkout.session.completed", {"amount": "10.001", "currency": "INR"}),
+    ("checkout.session.completed", {"amount": "ten", "currency": "INR"}),
+    ("checkout.session.completed", {"amount": "10", "currency": "EUR"}),
+])
+def test_unusable_input_is_a_config_error(tmp_path: Path, captured: Captured, event_type: str,
+                                          options: dict[str, str]) -> None:
+    with pytest.raises(ConfigError):
+        send_mock_webhook(event_type, "tps_nowhere", env=_env(tmp_path), **options)
+    assert captured.body == b""
+    assert not (tmp_path / "payments.sqlite3").exists()

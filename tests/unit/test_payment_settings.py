@@ -1,0 +1,75 @@
+"""Payment gateway settings: provider choice, secrets, exact top-up limits, URLs; bad values refuse to start."""
+
+from __future__ import annotations
+
+import pytest
+
+from payment_gateway.domain import TopUpLimits
+from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET, PaymentSettings
+from winzone_kernel.config import ConfigError
+from winzone_kernel.errors import InvalidArgument
+
+BASE = {"INTERNAL_TOKEN": "internal-token-0123456789", "APP_ENV": "development"}
+STRIPE = {"PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_test_0123456789",
+          "STRIPE_WEBHOOK_SECRET": "whsec_0123456789"}
+
+
+def settings(**env: str) -> PaymentSettings:
+    return PaymentSettings.from_env({**BASE, **env})
+
+
+def test_defaults_are_the_mock_provider_and_the_documented_limits() -> None:
+    s = settings()
+    assert (s.provider, s.mock_webhook_secret) == ("mock", DEV_MOCK_WEBHOOK_SECRET)
+    assert s.limits.bounds == {"INR": (1_000, 10_000_000), "USD": (1_000, 10_000_000)}
+    assert s.frontend_url == "http://localhost:5173"
+    assert s.gateway_public_url == "http://localhost:5000"
+    assert s.success_url == "http://localhost:5173/wallet/topup/success?session_id={session_id}"
+    assert settings(GATEWAY_PORT="8080").gateway_public_url == "http://localhost:8080"
+    assert settings(FRONTEND_URL="https://app.example/").frontend_url == "https://app.example"
+
+
+def test_limits_are_parsed_exactly_in_major_units() -> None:
+    s = settings(TOPUP_MIN="0.5", TOPUP_MAX="250.75", TOPUP_CURRENCIES="INR")
+    assert s.limits.bounds == {"INR": (50, 25_075)}
+    for bad in ({"TOPUP_MIN": "10.005"}, {"TOPUP_MIN": "abc"}, {"TOPUP_MAX": "NaN"}, {"TOPUP_MIN": "0"},
+                {"TOPUP_MIN": "100", "TOPUP_MAX": "10"}, {"TOPUP_CURRENCIES": "EUR"}, {"TOPUP_CURRENCIES": ","}):
+        with pytest.raises(ConfigError):
+            settings(**bad)
+
+
+def test_the_mock_provider_is_refused_in_production() -> None:
+    with pytest.raises(ConfigError, match="refused"):
+        settings(APP_ENV="production")
+    assert settings(APP_ENV="production", **STRIPE).provider == "stripe"
+
+
+@pytest.mark.parametrize("missing", [
+    {"STRIPE_SECRET_KEY": ""}, {"STRIPE_SECRET_KEY": "changeme"}, {"STRIPE_WEBHOOK_SECRET": ""},
+    {"STRIPE_WEBHOOK_SECRET": "secret"},
+])
+def test_stripe_needs_real_looking_secrets(missing: dict[str, str]) -> None:
+    with pytest.raises(ConfigError):
+        settings(**{**STRIPE, **missing})
+
+
+def test_unknown_providers_and_weak_mock_secrets_are_refused() -> None:
+    with pytest.raises(ConfigError):
+        settings(PAYMENT_PROVIDER="paypal")
+    with pytest.raises(ConfigError):
+        settings(MOCK_WEBHOOK_SECRET="short")
+
+
+def test_secrets_stay_out_of_the_repr() -> None:
+    text = repr(settings(**STRIPE, MOCK_WEBHOOK_SECRET="mock-secret-0123456789"))
+    for secret in ("sk_test_0123456789", "whsec_0123456789", "mock-secret-0123456789"):
+        assert secret not in text
+
+
+def test_limits_check_each_currency() -> None:
+    limits = TopUpLimits({"INR": (1_000, 10_000_000)})
+    limits.check(1_000, "INR")
+    limits.check(10_000_000, "INR")
+    for amount, currency in ((999, "INR"), (10_000_001, "INR"), (5_000, "USD")):
+        with pytest.raises(InvalidArgument):
+            limits.check(amount, currency)
