@@ -1,0 +1,90 @@
+"""The stored form of a payout record: one JSON-ready document with camelCase fields, shared by every store.
+
+The payout method is stored UNMASKED (it is needed to send the money); it never leaves the service that
+way: responses and logs go through ``PayoutMethod.masked()`` / ``mask_for_log``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payout_service.domain.methods import PayoutMethod
+from payout_service.domain.state import HistoryEntry, HoldAction, PayoutRequest, PayoutStatus
+from payout_service.instants import format_instant, parse_instant
+from payout_service.ports import PayoutRecord, PendingFunds
+
+
+def to_document(record: PayoutRecord) -> dict[str, Any]:
+    """The record as a document (``_id`` is the payout id); ``attention`` mirrors ``needs_attention``."""
+    p = record.payout
+    return {
+        "_id": p.id,
+        "userId": p.user_id,
+        "amount": p.amount_minor,
+        "currency": p.currency,
+        "method": p.method.to_json(),
+        "status": p.status.value,
+        "adminNote": p.admin_note,
+        "processedBy": p.processed_by,
+        "transactionId": p.transaction_id,
+        "providerReference": p.provider_reference,
+        "failureReason": p.failure_reason,
+        "refundTransactionId": p.refund_transaction_id,
+        "history": [
+            {"status": h.status.value, "at": format_instant(h.at), "by": h.by, "note": h.note} for h in p.history
+        ],
+        "createdAt": format_instant(p.created_at),
+        "updatedAt": format_instant(p.updated_at),
+        "version": p.version,
+        "requestKey": record.request_key,
+        "fingerprint": record.fingerprint,
+        "holdPlaced": record.hold_placed,
+        "pendingFunds": None if record.pending is None else {
+            "action": record.pending.action.value,
+            "reason": record.pending.reason,
+            "providerReference": record.pending.provider_reference,
+        },
+        "attention": record.needs_attention,
+    }
+
+
+def from_document(doc: dict[str, Any]) -> PayoutRecord:
+    """Rebuild a record written by ``to_document``."""
+    payout = PayoutRequest(
+        id=doc["_id"],
+        user_id=doc["userId"],
+        amount_minor=doc["amount"],
+        currency=doc["currency"],
+        method=PayoutMethod.from_json(doc["method"]),
+        status=PayoutStatus(doc["status"]),
+        created_at=parse_instant(doc["createdAt"]),
+        updated_at=parse_instant(doc["updatedAt"]),
+        history=[
+            HistoryEntry(PayoutStatus(h["status"]), parse_instant(h["at"]), h["by"], h.get("note"))
+            for h in doc["history"]
+        ],
+        admin_note=doc.get("adminNote"),
+        processed_by=doc.get("processedBy"),
+        transaction_id=doc.get("transactionId"),
+        provider_reference=doc.get("providerReference"),
+        failure_reason=doc.get("failureReason"),
+        refund_transaction_id=doc.get("refundTransactionId"),
+        version=doc["version"],
+    )
+    pending = doc.get("pendingFunds")
+    return PayoutRecord(
+        payout=payout,
+        fingerprint=doc["fingerprint"],
+        request_key=doc.get("requestKey"),
+        hold_placed=bool(doc["holdPlaced"]),
+        pending=None if pending is None else PendingFunds(
+            HoldAction(pending["action"]), pending.get("reason"), pending.get("providerReference")
+        ),
+    )
+
+
+def next_version(record: PayoutRecord, expected_version: int) -> int:
+    """The version a successful ``save`` stores: past ``expected_version`` even when no transition bumped it."""
+    if record.payout.version < expected_version:
+        raise ValueError(f"payout {record.payout.id} is at version {record.payout.version}, behind {expected_version}")
+    return max(record.payout.version, expected_version + 1)

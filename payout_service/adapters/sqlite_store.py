@@ -1,0 +1,168 @@
+"""Payout records on SQLite: one row per payout, the document as JSON beside indexed, checked columns.
+
+Writes go through the kernel's group-commit writer (one writer thread, WAL, durable before acknowledged);
+reads use one connection per thread. The columns that identify a payout's terms (user, amount, currency)
+are immutable by trigger, and ``(user_id, request_key)`` is unique.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from payout_service.adapters.documents import from_document, next_version, to_document
+from payout_service.domain.state import PayoutStatus
+from payout_service.instants import format_instant
+from payout_service.ports import DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
+from winzone_kernel.sqlite import GroupCommitWriter, ThreadLocalReader, connect
+
+_statuses = ", ".join(f"'{s.value}'" for s in PayoutStatus)
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS payout_requests (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ({_statuses})),
+    request_key TEXT,
+    hold_placed INTEGER NOT NULL CHECK (hold_placed IN (0, 1)),
+    attention INTEGER NOT NULL CHECK (attention IN (0, 1)),
+    version INTEGER NOT NULL CHECK (version >= 0),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    document TEXT NOT NULL,
+    UNIQUE (user_id, request_key)
+);
+CREATE INDEX IF NOT EXISTS payout_requests_status ON payout_requests (status);
+CREATE INDEX IF NOT EXISTS payout_requests_user_created ON payout_requests (user_id, created_at);
+CREATE INDEX IF NOT EXISTS payout_requests_attention ON payout_requests (attention, updated_at);
+
+CREATE TRIGGER IF NOT EXISTS payout_requests_keep_their_terms
+BEFORE UPDATE ON payout_requests WHEN NEW.user_id <> OLD.user_id OR NEW.amount <> OLD.amount
+    OR NEW.currency <> OLD.currency OR NEW.created_at <> OLD.created_at
+BEGIN SELECT RAISE(ABORT, 'payout terms are immutable'); END;
+"""
+
+_COLUMNS = (
+    "id, user_id, amount, currency, status, request_key, hold_placed, attention, version, created_at, "
+    "updated_at, document"
+)
+
+
+def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        doc["_id"], doc["userId"], doc["amount"], doc["currency"], doc["status"], doc["requestKey"],
+        int(doc["holdPlaced"]), int(doc["attention"]), doc["version"], doc["createdAt"], doc["updatedAt"],
+        json.dumps(doc, separators=(",", ":"), ensure_ascii=False),
+    )
+
+
+def _record(document: str) -> PayoutRecord:
+    return from_document(json.loads(document))
+
+
+class SqlitePayoutStore(PayoutStore):
+    """The embedded payout store (see the module docstring)."""
+
+    def __init__(self, path: Path | str, *, synchronous: str = "FULL") -> None:
+        self.path = path
+        self._writer_conn = connect(path, synchronous)
+        self._writer = GroupCommitWriter(self._writer_conn, name="payout-writer")
+        self._readers = ThreadLocalReader(path, synchronous)
+
+    def migrate(self) -> None:
+        conn = connect(self.path)
+        try:
+            conn.executescript(SCHEMA)
+        finally:
+            conn.close()
+
+    def insert(self, record: PayoutRecord) -> None:
+        row = _row(to_document(record))
+
+        def op(conn: sqlite3.Connection) -> None:
+            try:
+                conn.execute(f"INSERT INTO payout_requests ({_COLUMNS}) VALUES ({', '.join('?' * 12)})", row)
+            except sqlite3.IntegrityError as exc:
+                if "request_key" in str(exc):
+                    raise DuplicateRequestKey("This idempotency key was already used for a payout") from exc
+                raise
+
+        self._writer.run(op)
+
+    def get(self, payout_id: str) -> PayoutRecord | None:
+        row = self._readers.conn().execute(
+            "SELECT document FROM payout_requests WHERE id = ?", (payout_id,)
+        ).fetchone()
+        return None if row is None else _record(row[0])
+
+    def find_by_key(self, user_id: str, request_key: str) -> PayoutRecord | None:
+        row = self._readers.conn().execute(
+            "SELECT document FROM payout_requests WHERE user_id = ? AND request_key = ?", (user_id, request_key)
+        ).fetchone()
+        return None if row is None else _record(row[0])
+
+    def save(self, record: PayoutRecord, expected_version: int) -> bool:
+        version = next_version(record, expected_version)
+        previous = record.payout.version
+        record.payout.version = version
+        row = _row(to_document(record))
+
+        def op(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE payout_requests SET status = ?, hold_placed = ?, attention = ?, version = ?, "
+                "updated_at = ?, document = ? WHERE id = ? AND version = ?",
+                (row[4], row[6], row[7], row[8], row[10], row[11], row[0], expected_version),
+            )
+            return cursor.rowcount == 1
+
+        written = self._writer.run(op)
+        if not written:
+            record.payout.version = previous
+        return written
+
+    def delete_unplaced(self, payout_id: str) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute("DELETE FROM payout_requests WHERE id = ? AND hold_placed = 0", (payout_id,))
+            return cursor.rowcount == 1
+
+        return self._writer.run(op)
+
+    def list(self, *, user_id: str | None, status: PayoutStatus | None, page: int, limit: int) -> RecordPage:
+        clauses, params = ["hold_placed = 1"], []
+        if user_id:
+            clauses.append("user_id = ?")
+            params.append(user_id)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status.value)
+        where = " AND ".join(clauses)
+        conn = self._readers.conn()
+        conn.execute("BEGIN")
+        try:
+            total = conn.execute(f"SELECT COUNT(*) FROM payout_requests WHERE {where}", params).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT document FROM payout_requests WHERE {where} ORDER BY created_at DESC, id DESC "
+                "LIMIT ? OFFSET ?",
+                [*params, limit, (page - 1) * limit],
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return RecordPage([_record(r[0]) for r in rows], total)
+
+    def needing_attention(self, updated_before: datetime, limit: int) -> list[PayoutRecord]:
+        rows = self._readers.conn().execute(
+            "SELECT document FROM payout_requests WHERE attention = 1 AND updated_at <= ? "
+            "ORDER BY updated_at, id LIMIT ?",
+            (format_instant(updated_before), limit),
+        ).fetchall()
+        return [_record(r[0]) for r in rows]
+
+    def close(self) -> None:
+        self._writer.close()
+        self._writer_conn.close()
+        self._readers.close()

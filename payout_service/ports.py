@@ -1,0 +1,156 @@
+"""The payout service's ports: its store, the wallet it holds funds in and the payment gateway it pays through.
+
+A ``PayoutRecord`` is the stored form of a ``PayoutRequest`` plus the bookkeeping the workflow needs to
+resume after a crash: whether the wallet hold is placed yet, and a wallet step decided but not yet done
+(``PendingFunds``). Every write is a compare-and-set on ``payout.version``, so of two concurrent writers
+exactly one wins and the other reloads.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from payout_service.domain.state import HoldAction, PayoutRequest, PayoutStatus
+from winzone_kernel.errors import AlreadyExists
+
+
+class DuplicateRequestKey(AlreadyExists):
+    """The user already has a payout request under this idempotency key."""
+
+    default_code = "DUPLICATE_REQUEST_KEY"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingFunds:
+    """A wallet step that must happen before the payout is settled: ``void`` (after a rejection) or
+    ``refund`` (a paid payout the provider reversed, with the provider's reason)."""
+
+    action: HoldAction
+    reason: str | None = None
+    provider_reference: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class PayoutRecord:
+    """A payout request as stored, with its idempotency fingerprint and its unfinished wallet steps.
+
+    ``hold_placed`` is false from the insert until the wallet confirmed the hold; such a record is invisible
+    to users and admins. ``fingerprint`` identifies the request behind ``request_key``.
+    """
+
+    payout: PayoutRequest
+    fingerprint: str
+    request_key: str | None = None
+    hold_placed: bool = False
+    pending: PendingFunds | None = None
+
+    @property
+    def needs_attention(self) -> bool:
+        """A step is left to do: place the hold, finish a wallet step, or learn the provider's outcome."""
+        return not self.hold_placed or self.pending is not None or self.payout.status is PayoutStatus.APPROVED
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    """One page of records, newest first, and how many match in all."""
+
+    items: list[PayoutRecord]
+    total: int
+
+
+class PayoutStore(ABC):
+    """Persistence of payout records. Implementations enforce uniqueness of ``(user_id, request_key)``."""
+
+    @abstractmethod
+    def migrate(self) -> None:
+        """Create tables/collections and indexes; safe to run any number of times."""
+
+    @abstractmethod
+    def insert(self, record: PayoutRecord) -> None:
+        """Store a new record; ``DuplicateRequestKey`` when the user already used its ``request_key``."""
+
+    @abstractmethod
+    def get(self, payout_id: str) -> PayoutRecord | None:
+        """One record by payout id, placed or not."""
+
+    @abstractmethod
+    def find_by_key(self, user_id: str, request_key: str) -> PayoutRecord | None:
+        """The user's record created under ``request_key``."""
+
+    @abstractmethod
+    def save(self, record: PayoutRecord, expected_version: int) -> bool:
+        """Write ``record`` if the stored version is still ``expected_version``; return whether it was written.
+
+        The stored version moves past ``expected_version`` (to the domain's version after its transitions, or
+        to ``expected_version + 1`` for a bookkeeping change) and ``record.payout.version`` is set to it.
+        """
+
+    @abstractmethod
+    def delete_unplaced(self, payout_id: str) -> bool:
+        """Remove a record whose hold was never placed; return whether one was removed."""
+
+    @abstractmethod
+    def list(self, *, user_id: str | None, status: PayoutStatus | None, page: int, limit: int) -> RecordPage:
+        """Placed records, newest first, optionally of one user and in one status."""
+
+    @abstractmethod
+    def needing_attention(self, updated_before: datetime, limit: int) -> list[PayoutRecord]:
+        """Records that ``needs_attention``, last updated before ``updated_before``, oldest first."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections and background threads."""
+
+
+class ProviderStatus(StrEnum):
+    """A provider's answer about one payout; ``pending`` means the outcome is not known yet."""
+
+    PAID = "paid"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderOutcome:
+    """The provider's answer, in our terms; ``failure_reason`` is safe to show to the user."""
+
+    status: ProviderStatus
+    provider_reference: str | None = None
+    failure_reason: str | None = None
+
+
+class PaymentsPort(Protocol):
+    """The payment gateway as the payout workflow uses it. Errors are ``WinzoneError``s (``Unavailable``:
+    the outcome is unknown)."""
+
+    async def send_payout(self, payout: PayoutRequest) -> ProviderOutcome:
+        """Send the payout once per payout id (the provider idempotency key); again returns the same outcome."""
+        ...
+
+    async def get_payout(self, payout_id: str) -> ProviderOutcome | None:
+        """The provider's outcome for our payout id, or ``None`` when it never received it."""
+        ...
+
+
+class WalletPort(Protocol):
+    """The wallet steps of a payout, each idempotent per payout (a repeat returns the first result)."""
+
+    async def hold(self, payout: PayoutRequest) -> None:
+        """Reserve the payout's amount; ``InsufficientFunds`` when the available balance is short."""
+        ...
+
+    async def capture(self, payout_id: str) -> str:
+        """Move the held funds out of the wallet; returns the user's payout transaction id."""
+        ...
+
+    async def void(self, payout_id: str) -> None:
+        """Release the held funds."""
+        ...
+
+    async def refund(self, payout: PayoutRequest) -> str:
+        """Return a captured payout's amount to the user with a ``refund`` credit; returns its transaction id."""
+        ...

@@ -1,0 +1,137 @@
+"""Composition root of the payout service: store, wallet and payment-gateway clients, use cases, gRPC server.
+
+Besides serving, the process reconciles: once at start-up (every payout left in between, whatever its
+age) and then every ``PAYOUT_RECONCILE_INTERVAL_SECONDS`` (payouts untouched for
+``PAYOUT_RECONCILE_GRACE_SECONDS``, so that requests in flight are left alone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import grpc
+
+from payout_service.adapters.grpc_clients import GrpcPayments, GrpcWallet
+from payout_service.ports import PayoutStore
+from payout_service.service import PayoutService
+from payout_service.servicer import PayoutServicer
+from payout_service.settings import Fault, PayoutSettings
+from winzone.payments.v1 import payments_pb2_grpc
+from winzone.payouts.v1 import payouts_pb2, payouts_pb2_grpc
+from winzone.wallet.v1 import wallet_pb2_grpc
+from winzone_kernel.config import CommonSettings
+from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel.grpc_server import SHUTDOWN_GRACE_SECONDS, ServingServer, serve_until_signal, start_server
+from winzone_kernel.logs import configure_logging
+
+SERVICE_NAME = payouts_pb2.DESCRIPTOR.services_by_name["PayoutService"].full_name
+log = logging.getLogger("winzone.payouts")
+
+
+def build_store(common: CommonSettings) -> PayoutStore:
+    """The payout store selected by the environment: MongoDB when MONGODB_URI is set, else SQLite."""
+    if common.mongodb_uri:
+        from payout_service.adapters.mongo_store import MongoPayoutStore
+
+        return MongoPayoutStore.from_uri(common.mongodb_uri, common.mongodb_db)
+    from payout_service.adapters.sqlite_store import SqlitePayoutStore
+
+    return SqlitePayoutStore(common.sqlite_path("payouts"), synchronous=common.sqlite_synchronous)
+
+
+def _kill_self() -> None:
+    log.critical("fault injected: killing the payout service after the provider call")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def fault_hook(fault: Fault | None) -> Callable[[], None] | None:
+    """What to run right after the payment gateway answered ``SendPayout`` (``PAYOUT_FAULT``)."""
+    return _kill_self if fault is Fault.CRASH_AFTER_PROVIDER_CALL else None
+
+
+@dataclass
+class PayoutServer:
+    """A started payout server with its use cases and the channels it owns."""
+
+    serving: ServingServer
+    service: PayoutService
+    channels: tuple[grpc.aio.Channel, ...]
+
+    @property
+    def port(self) -> int:
+        return self.serving.port
+
+    async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        await self.serving.stop(grace)
+        for channel in self.channels:
+            await channel.close()
+
+
+async def create_server(
+    store: PayoutStore, settings: PayoutSettings, *, port: int = 0, host: str = "127.0.0.1"
+) -> PayoutServer:
+    """Start a payout gRPC server on ``port`` (0 picks a free one) over ``store``, calling the wallet and the
+    payment gateway at the addresses in ``settings``. Call it on the event loop that will serve."""
+    common = settings.common
+    wallet_channel = internal_channel(common.addresses["wallet"], common.internal_token)
+    payments_channel = internal_channel(common.addresses["payments"], common.internal_token)
+    service = PayoutService(
+        store,
+        GrpcWallet(wallet_pb2_grpc.WalletServiceStub(wallet_channel), provider=settings.provider),
+        GrpcPayments(payments_pb2_grpc.PaymentGatewayStub(payments_channel),
+                     timeout=settings.provider_timeout_seconds),
+        limits=settings.limits,
+        after_provider_call=fault_hook(settings.fault),
+    )
+    servicer = PayoutServicer(service)
+
+    def register(server: grpc.aio.Server) -> list[str]:
+        payouts_pb2_grpc.add_PayoutServiceServicer_to_server(servicer, server)
+        return [SERVICE_NAME]
+
+    serving = await start_server(register=register, token=common.internal_token, port=port, host=host)
+    return PayoutServer(serving, service, (wallet_channel, payments_channel))
+
+
+async def reconcile_periodically(service: PayoutService, settings: PayoutSettings) -> None:
+    """Reconcile at once (whatever the age), then every interval (payouts past the grace period)."""
+    min_age = 0
+    while True:
+        try:
+            await service.reconcile(min_age)
+        except Exception:
+            log.exception("payout reconciliation run failed")
+        min_age = settings.reconcile_grace_seconds
+        await asyncio.sleep(settings.reconcile_interval_seconds)
+
+
+async def serve(settings: PayoutSettings) -> None:
+    """Run the payout service until SIGTERM/SIGINT."""
+    common = settings.common
+    store = build_store(common)
+    await asyncio.to_thread(store.migrate)
+    server = await create_server(store, settings, port=common.ports["payouts"], host=common.bind_host)
+    log.info("payout service listening", extra={"fields": {"port": server.port, "fault": settings.fault}})
+    reconciler = asyncio.create_task(reconcile_periodically(server.service, settings))
+
+    async def shut_down() -> None:
+        reconciler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reconciler
+        for channel in server.channels:
+            await channel.close()
+        await asyncio.to_thread(store.close)
+
+    await serve_until_signal(server.serving, shut_down)
+
+
+def main() -> None:
+    settings = PayoutSettings.from_env()
+    configure_logging("payouts", settings.common.log_level)
+    asyncio.run(serve(settings))

@@ -1,0 +1,79 @@
+"""Payout service settings, read once from the environment at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from payout_service.domain.limits import DEFAULT_PAYOUT_MAX_MINOR, DEFAULT_PAYOUT_MIN_MINOR, PayoutLimits
+from winzone_kernel.config import CommonSettings, ConfigError, env_decimal, env_int
+from winzone_kernel.errors import InvalidArgument
+from winzone_kernel.money import DEFAULT_CURRENCY, to_major, to_minor
+
+PROVIDERS = frozenset({"mock", "stripe"})
+
+
+class Fault(StrEnum):
+    """Failures the service can be told to inject, for crash tests (``PAYOUT_FAULT``); never in production."""
+
+    CRASH_AFTER_PROVIDER_CALL = "crash_after_provider_call"
+    """SIGKILL this process right after the payment gateway answered ``SendPayout``, before the capture."""
+
+
+def _limit(env: Mapping[str, str], name: str, default_minor: int) -> int:
+    value = env_decimal(env, name, str(to_major(default_minor, DEFAULT_CURRENCY)))
+    try:
+        return to_minor(Decimal(value), DEFAULT_CURRENCY)
+    except InvalidArgument as exc:
+        raise ConfigError(f"{name} must be a positive amount in major units, got {value}") from exc
+
+
+def _seconds(env: Mapping[str, str], name: str, default: str) -> float:
+    value = env_decimal(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name} must be a positive number of seconds")
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutSettings:
+    """Everything the payout service needs besides its adapters."""
+
+    common: CommonSettings
+    limits: PayoutLimits
+    provider: str
+    reconcile_interval_seconds: int
+    reconcile_grace_seconds: int
+    provider_timeout_seconds: float
+    fault: Fault | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PayoutSettings:
+        env = os.environ if env is None else env
+        common = CommonSettings.from_env(env)
+        low = _limit(env, "PAYOUT_MIN", DEFAULT_PAYOUT_MIN_MINOR)
+        high = _limit(env, "PAYOUT_MAX", DEFAULT_PAYOUT_MAX_MINOR)
+        if low > high:
+            raise ConfigError("PAYOUT_MIN must not exceed PAYOUT_MAX")
+        provider = env.get("PAYMENT_PROVIDER") or "mock"
+        if provider not in PROVIDERS:
+            raise ConfigError(f"PAYMENT_PROVIDER must be one of {sorted(PROVIDERS)}")
+        raw_fault = env.get("PAYOUT_FAULT") or None
+        try:
+            fault = Fault(raw_fault) if raw_fault else None
+        except ValueError:
+            raise ConfigError(f"PAYOUT_FAULT must be one of {[f.value for f in Fault]}") from None
+        if fault is not None and common.production:
+            raise ConfigError("PAYOUT_FAULT is for tests and must not be set when APP_ENV=production")
+        return cls(
+            common=common,
+            limits=PayoutLimits(low, high),
+            provider=provider,
+            reconcile_interval_seconds=env_int(env, "PAYOUT_RECONCILE_INTERVAL_SECONDS", 60, minimum=1),
+            reconcile_grace_seconds=env_int(env, "PAYOUT_RECONCILE_GRACE_SECONDS", 120),
+            provider_timeout_seconds=_seconds(env, "PAYOUT_PROVIDER_TIMEOUT_SECONDS", "30"),
+            fault=fault,
+        )

@@ -1,0 +1,182 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PayoutMethod(_message.Message):
+    __slots__ = ("type", "details")
+    class DetailsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    details: _containers.ScalarMap[str, str]
+    def __init__(self, type: _Optional[str] = ..., details: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class HistoryEntry(_message.Message):
+    __slots__ = ("status", "at", "by", "note")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    BY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    at: str
+    by: str
+    note: str
+    def __init__(self, status: _Optional[str] = ..., at: _Optional[str] = ..., by: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class PayoutRequest(_message.Message):
+    __slots__ = ("id", "user_id", "amount", "currency", "method", "status", "admin_note", "processed_by", "transaction_id", "provider_reference", "failure_reason", "history", "created_at", "updated_at", "refund_transaction_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_NOTE_FIELD_NUMBER: _ClassVar[int]
+    PROCESSED_BY_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    REFUND_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    user_id: str
+    amount: int
+    currency: str
+    method: PayoutMethod
+    status: str
+    admin_note: str
+    processed_by: str
+    transaction_id: str
+    provider_reference: str
+    failure_reason: str
+    history: _containers.RepeatedCompositeFieldContainer[HistoryEntry]
+    created_at: str
+    updated_at: str
+    refund_transaction_id: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., method: _Optional[_Union[PayoutMethod, _Mapping]] = ..., status: _Optional[str] = ..., admin_note: _Optional[str] = ..., processed_by: _Optional[str] = ..., transaction_id: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., history: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., refund_transaction_id: _Optional[str] = ...) -> None: ...
+
+class CreatePayoutRequestRequest(_message.Message):
+    __slots__ = ("user_id", "amount", "currency", "method_json", "idempotency_key")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    METHOD_JSON_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    amount: int
+    currency: str
+    method_json: str
+    idempotency_key: str
+    def __init__(self, user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., method_json: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class CreatePayoutRequestResponse(_message.Message):
+    __slots__ = ("payout", "replayed")
+    PAYOUT_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    payout: PayoutRequest
+    replayed: bool
+    def __init__(self, payout: _Optional[_Union[PayoutRequest, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class GetPayoutRequestRequest(_message.Message):
+    __slots__ = ("payout_id", "user_id")
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    payout_id: str
+    user_id: str
+    def __init__(self, payout_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+
+class ListPayoutRequestsRequest(_message.Message):
+    __slots__ = ("user_id", "status", "page", "limit")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    status: str
+    page: int
+    limit: int
+    def __init__(self, user_id: _Optional[str] = ..., status: _Optional[str] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListPayoutRequestsResponse(_message.Message):
+    __slots__ = ("payouts", "total", "page", "limit")
+    PAYOUTS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    payouts: _containers.RepeatedCompositeFieldContainer[PayoutRequest]
+    total: int
+    page: int
+    limit: int
+    def __init__(self, payouts: _Optional[_Iterable[_Union[PayoutRequest, _Mapping]]] = ..., total: _Optional[int] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ApprovePayoutRequest(_message.Message):
+    __slots__ = ("payout_id", "admin_id", "note")
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    payout_id: str
+    admin_id: str
+    note: str
+    def __init__(self, payout_id: _Optional[str] = ..., admin_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class RejectPayoutRequest(_message.Message):
+    __slots__ = ("payout_id", "admin_id", "reason")
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    payout_id: str
+    admin_id: str
+    reason: str
+    def __init__(self, payout_id: _Optional[str] = ..., admin_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RecordProviderResultRequest(_message.Message):
+    __slots__ = ("payout_id", "status", "provider_reference", "failure_reason", "event_id")
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    payout_id: str
+    status: str
+    provider_reference: str
+    failure_reason: str
+    event_id: str
+    def __init__(self, payout_id: _Optional[str] = ..., status: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., event_id: _Optional[str] = ...) -> None: ...
+
+class RecordProviderResultResponse(_message.Message):
+    __slots__ = ("payout", "changed")
+    PAYOUT_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    payout: PayoutRequest
+    changed: bool
+    def __init__(self, payout: _Optional[_Union[PayoutRequest, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...
+
+class ReconcilePayoutsRequest(_message.Message):
+    __slots__ = ("min_age_seconds",)
+    MIN_AGE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    min_age_seconds: int
+    def __init__(self, min_age_seconds: _Optional[int] = ...) -> None: ...
+
+class ReconcilePayoutsResponse(_message.Message):
+    __slots__ = ("examined", "settled", "pending", "errors")
+    EXAMINED_FIELD_NUMBER: _ClassVar[int]
+    SETTLED_FIELD_NUMBER: _ClassVar[int]
+    PENDING_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    examined: int
+    settled: int
+    pending: int
+    errors: int
+    def __init__(self, examined: _Optional[int] = ..., settled: _Optional[int] = ..., pending: _Optional[int] = ..., errors: _Optional[int] = ...) -> None: ...

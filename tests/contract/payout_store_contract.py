@@ -1,0 +1,195 @@
+"""The contract every ``PayoutStore`` must pass (subclass ``PayoutStoreContract`` and implement ``create_store``)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from payout_service.domain.limits import DEFAULT_PAYOUT_LIMITS
+from payout_service.domain.methods import parse_payout_method
+from payout_service.domain.state import HoldAction, PayoutRequest, PayoutStatus
+from payout_service.ports import DuplicateRequestKey, PayoutRecord, PayoutStore, PendingFunds
+
+T0 = datetime(2026, 1, 2, 3, 4, 5, 678_901, tzinfo=UTC)
+BANK = {"type": "bank", "details": {"accountNumber": "123456784321", "ifsc": "hdfc0001234",
+                                    "accountHolderName": "Zoë Ünïcode"}}
+
+
+def new_user() -> str:
+    return f"usr_{uuid.uuid4().hex[:12]}"
+
+
+def new_record(user: str | None = None, *, at: datetime = T0, amount: int = 10_000, key: str | None = None,
+               placed: bool = True) -> PayoutRecord:
+    payout = PayoutRequest.create(
+        payout_id=f"payout_{uuid.uuid4().hex}", user_id=user or new_user(), amount_minor=amount, currency="INR",
+        method=parse_payout_method(BANK), at=at, limits=DEFAULT_PAYOUT_LIMITS,
+    )
+    return PayoutRecord(payout, fingerprint=uuid.uuid4().hex, request_key=key, hold_placed=placed)
+
+
+class PayoutStoreContract(ABC):
+    """Abstract contract test case for ``PayoutStore`` implementations."""
+
+    store: PayoutStore
+    tmp_path: Path
+
+    @abstractmethod
+    def create_store(self) -> PayoutStore:
+        """A new, empty store for one test (``self.tmp_path`` is a fresh directory)."""
+
+    def dispose_store(self, store: PayoutStore) -> None:
+        store.close()
+
+    @pytest.fixture(autouse=True)
+    def _fresh_store(self, tmp_path: Path) -> Iterator[None]:
+        self.tmp_path = tmp_path
+        self.store = self.create_store()
+        self.store.migrate()
+        try:
+            yield
+        finally:
+            self.dispose_store(self.store)
+
+    def saved(self, record: PayoutRecord) -> PayoutRecord:
+        self.store.insert(record)
+        return record
+
+    def test_round_trip_keeps_every_field_and_the_unmasked_method(self) -> None:
+        record = new_record(key="key-1")
+        self.store.insert(record)
+        version = record.payout.version
+        record.payout.approve("usr_admin", "  a note  ", at=T0 + timedelta(seconds=1))
+        record.payout.mark_paid("tr_1", "txn_1", at=T0 + timedelta(seconds=2))
+        record.pending = PendingFunds(HoldAction.REFUND, "Reversed by bank", "tr_1")
+        assert self.store.save(record, version)
+        loaded = self.store.get(record.payout.id)
+        assert loaded is not None
+        for name in ("id", "user_id", "amount_minor", "currency", "status", "created_at", "updated_at", "history",
+                     "admin_note", "processed_by", "transaction_id", "provider_reference", "failure_reason",
+                     "refund_transaction_id", "version"):
+            assert getattr(loaded.payout, name) == getattr(record.payout, name), name
+        assert loaded.payout.method.to_json() == record.payout.method.to_json()
+        assert loaded.payout.method.details["accountNumber"] == "123456784321"
+        assert loaded.payout.method.details["ifsc"] == "HDFC0001234"
+        assert (loaded.fingerprint, loaded.request_key, loaded.hold_placed) == (record.fingerprint, "key-1", True)
+        assert loaded.pending == PendingFunds(HoldAction.REFUND, "Reversed by bank", "tr_1")
+        assert loaded.payout.history[1].note == "a note" and loaded.payout.history[0].note is None
+        assert loaded.payout.created_at == T0 and loaded.payout.created_at.tzinfo is not None
+        assert self.store.get("payout_missing") is None
+
+    def test_request_keys_are_unique_per_user(self) -> None:
+        user = new_user()
+        first = self.saved(new_record(user, key="k"))
+        with pytest.raises(DuplicateRequestKey):
+            self.store.insert(new_record(user, key="k"))
+        self.saved(new_record(new_user(), key="k"))
+        self.saved(new_record(user))
+        self.saved(new_record(user))
+        found = self.store.find_by_key(user, "k")
+        assert found is not None and found.payout.id == first.payout.id
+        assert self.store.find_by_key(new_user(), "k") is None
+        assert self.store.find_by_key(user, "other") is None
+
+    def test_save_is_compare_and_set_on_the_version(self) -> None:
+        record = self.saved(new_record(placed=False))
+        stale = self.store.get(record.payout.id)
+        assert stale is not None
+        record.hold_placed = True
+        assert self.store.save(record, 0) and record.payout.version == 1
+        stale.payout.approve("usr_admin", None, at=T0)
+        assert not self.store.save(stale, 0)
+        assert stale.payout.version == 1
+        stored = self.store.get(record.payout.id)
+        assert stored is not None and stored.payout.status is PayoutStatus.REQUESTED and stored.hold_placed
+        stored.payout.reject("usr_admin", "no", at=T0)
+        assert self.store.save(stored, 1) and stored.payout.version == 2
+        again = self.store.get(record.payout.id)
+        assert again is not None and (again.payout.status, again.payout.version) == (PayoutStatus.REJECTED, 2)
+
+    def test_concurrent_transitions_have_exactly_one_winner(self) -> None:
+        record = self.saved(new_record())
+        barrier = threading.Barrier(8)
+
+        def approve(i: int) -> bool:
+            mine = self.store.get(record.payout.id)
+            assert mine is not None
+            version = mine.payout.version
+            mine.payout.approve(f"usr_admin_{i}", None, at=T0)
+            barrier.wait()
+            return self.store.save(mine, version)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(approve, range(8)))
+        assert results.count(True) == 1
+        stored = self.store.get(record.payout.id)
+        assert stored is not None and stored.payout.processed_by == f"usr_admin_{results.index(True)}"
+        assert [h.status for h in stored.payout.history] == [PayoutStatus.REQUESTED, PayoutStatus.APPROVED]
+
+    def test_only_unplaced_records_are_deleted(self) -> None:
+        placed = self.saved(new_record())
+        unplaced = self.saved(new_record(placed=False))
+        assert not self.store.delete_unplaced(placed.payout.id)
+        assert self.store.delete_unplaced(unplaced.payout.id)
+        assert not self.store.delete_unplaced(unplaced.payout.id)
+        assert self.store.get(unplaced.payout.id) is None and self.store.get(placed.payout.id) is not None
+
+    def test_list_shows_placed_records_newest_first_filtered_and_paged(self) -> None:
+        user, other = new_user(), new_user()
+        mine = [self.saved(new_record(user, at=T0 + timedelta(minutes=i))) for i in range(5)]
+        self.saved(new_record(user, at=T0 + timedelta(hours=1), placed=False))
+        self.saved(new_record(other))
+        version = mine[0].payout.version
+        mine[0].payout.reject("usr_admin", "no", at=T0 + timedelta(hours=2))
+        assert self.store.save(mine[0], version)
+        page = self.store.list(user_id=user, status=None, page=1, limit=2)
+        assert page.total == 5 and [r.payout.id for r in page.items] == [mine[4].payout.id, mine[3].payout.id]
+        last = self.store.list(user_id=user, status=None, page=3, limit=2)
+        assert [r.payout.id for r in last.items] == [mine[0].payout.id]
+        requested = self.store.list(user_id=user, status=PayoutStatus.REQUESTED, page=1, limit=100)
+        assert requested.total == 4 and all(r.payout.status is PayoutStatus.REQUESTED for r in requested.items)
+        everyone = self.store.list(user_id=None, status=None, page=1, limit=100)
+        assert everyone.total == 6
+        rejected = self.store.list(user_id=None, status=PayoutStatus.REJECTED, page=1, limit=100)
+        assert [r.payout.id for r in rejected.items] == [mine[0].payout.id]
+        assert self.store.list(user_id=new_user(), status=None, page=1, limit=10).total == 0
+
+    def test_needing_attention_finds_unfinished_work_oldest_first(self) -> None:
+        unplaced = self.saved(new_record(at=T0 + timedelta(minutes=3), placed=False))
+        self.saved(new_record(at=T0))
+        approved = self.saved(new_record(at=T0))
+        version = approved.payout.version
+        approved.payout.approve("usr_admin", None, at=T0 + timedelta(minutes=1))
+        assert self.store.save(approved, version)
+        releasing = self.saved(new_record(at=T0))
+        version = releasing.payout.version
+        releasing.payout.reject("usr_admin", "no", at=T0 + timedelta(minutes=2))
+        releasing.pending = PendingFunds(HoldAction.VOID)
+        assert self.store.save(releasing, version)
+        done = self.saved(new_record(at=T0))
+        version = done.payout.version
+        done.payout.reject("usr_admin", "no", at=T0)
+        assert self.store.save(done, version)
+
+        found = self.store.needing_attention(T0 + timedelta(hours=1), 10)
+        assert [r.payout.id for r in found] == [approved.payout.id, releasing.payout.id, unplaced.payout.id]
+        assert [r.payout.id for r in self.store.needing_attention(T0 + timedelta(minutes=2), 10)] == [
+            approved.payout.id, releasing.payout.id]
+        assert len(self.store.needing_attention(T0 + timedelta(hours=1), 1)) == 1
+        releasing.pending = None
+        assert self.store.save(releasing, releasing.payout.version)
+        assert releasing.payout.id not in {r.payout.id for r in self.store.needing_attention(T0 + timedelta(hours=1),
+                                                                                             10)}
+
+    def test_migrate_is_idempotent(self) -> None:
+        record = self.saved(new_record())
+        self.store.migrate()
+        self.store.migrate()
+        assert self.store.get(record.payout.id) is not None

@@ -1,0 +1,135 @@
+"""Payouts end to end over real processes (`winzone up`: wallet, payment gateway with the mock provider, payout
+service, REST gateway), driven over REST as the web app and the admin panel would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from payment_gateway.providers.mock import build_signed_event
+from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
+from tests.support.grpc_servers import authed_channel
+from tests.support.stack import Stack, start_stack
+from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+
+pytestmark = pytest.mark.e2e
+
+UPI = {"type": "upi", "details": {"upiId": "player@paytm", "name": "Player Three"}}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_stack(Path(tmp_path_factory.mktemp("payout-stack")))
+    yield running
+    assert running.stop() == 0, running.log()
+
+
+@pytest.fixture
+def http(stack: Stack) -> Iterator[httpx.Client]:
+    with stack.client() as client:
+        yield client
+
+
+def _assert_audit_ok(stack: Stack) -> None:
+    with authed_channel(stack.grpc_address("wallet"), stack.env["INTERNAL_TOKEN"]) as channel:
+        report = wallet_pb2_grpc.WalletServiceStub(channel).Audit(wallet_pb2.AuditRequest())
+    assert report.ok, list(report.violations)
+
+
+def _player_with_1000(http: httpx.Client, email: str) -> tuple[str, dict[str, str]]:
+    http.post("/api/auth/register", json={"name": "Player", "email": email, "password": "player-pass-1"})
+    login = http.post("/api/auth/login", json={"email": email, "password": "player-pass-1"}).json()["data"]
+    headers = {"Authorization": f"Bearer {login['token']}"}
+    session = http.post("/api/wallet/topup", json={"amount": 1000}, headers=headers)
+    assert session.status_code == 201, session.text
+    verified = http.post("/api/wallet/topup/verify", json={"sessionId": session.json()["data"]["sessionId"]},
+                         headers=headers)
+    assert verified.status_code == 200 and verified.json()["data"]["balance"] == 1000, verified.text
+    return login["user"]["_id"], headers
+
+
+def _admin(http: httpx.Client, stack: Stack) -> dict[str, str]:
+    login = http.post("/api/auth/login", json={"email": stack.admin_email, "password": stack.admin_password})
+    return {"Authorization": f"Bearer {login.json()['data']['token']}"}
+
+
+def _wallet(http: httpx.Client, headers: dict[str, str]) -> dict[str, Any]:
+    return http.get("/api/wallet", headers=headers).json()["data"]
+
+
+def test_seed_flow_3_request_list_approve_paid(stack: Stack, http: httpx.Client) -> None:
+    user_id, player = _player_with_1000(http, "flow3@winzone.test")
+    requested = http.post("/api/wallet/payout-request", json={"amount": 500, "method": UPI}, headers=player)
+    assert requested.status_code == 201, requested.text
+    payout = requested.json()["data"]
+    assert payout["status"] == "requested" and payout["method"]["details"]["upiId"] == "pl****@paytm"
+    held = _wallet(http, player)
+    assert (held["balance"], held["held"], held["available"]) == (1000, 500, 500)
+
+    admin = _admin(http, stack)
+    queue = http.get("/api/admin/payouts", params={"status": "requested"}, headers=admin).json()
+    assert payout["_id"] in [p["_id"] for p in queue["data"]]
+    approved = http.put(f"/api/admin/payouts/{payout['_id']}/approve", json={"note": "ok"}, headers=admin)
+    assert approved.status_code == 200, approved.text
+    paid = approved.json()["data"]
+    assert paid["status"] == "paid" and paid["providerReference"].startswith("mock_payout_")
+    after = _wallet(http, player)
+    assert (after["balance"], after["held"], after["available"]) == (500, 0, 500)
+    mine = http.get("/api/wallet/payout-requests", headers=player).json()["data"]
+    assert [(p["_id"], p["status"]) for p in mine] == [(payout["_id"], "paid")]
+    assert user_id == paid["userId"]
+    _assert_audit_ok(stack)
+    assert "player@paytm" not in stack.log()
+
+
+def test_reject_flow_returns_the_funds(stack: Stack, http: httpx.Client) -> None:
+    _, player = _player_with_1000(http, "rejectme@winzone.test")
+    payout = http.post("/api/wallet/payout-request", json={"amount": 400, "method": UPI}, headers=player).json()
+    admin = _admin(http, stack)
+    rejected = http.put(f"/api/admin/payouts/{payout['data']['_id']}/reject", json={"reason": "KYC pending"},
+                        headers=admin)
+    assert rejected.status_code == 200 and rejected.json()["data"]["status"] == "rejected"
+    after = _wallet(http, player)
+    assert (after["balance"], after["held"], after["available"]) == (1000, 0, 1000)
+    conflict = http.put(f"/api/admin/payouts/{payout['data']['_id']}/approve", json={}, headers=admin)
+    assert conflict.status_code == 409
+    _assert_audit_ok(stack)
+
+
+def test_declined_payout_and_a_reversal_webhook_return_the_funds(stack: Stack, http: httpx.Client) -> None:
+    _, player = _player_with_1000(http, "declined@winzone.test")
+    admin = _admin(http, stack)
+    declined_method = {"type": "upi", "details": {"upiId": "will.fail@okbank", "name": "Player Three"}}
+    declined = http.post("/api/wallet/payout-request", json={"amount": 100, "method": declined_method},
+                         headers=player).json()["data"]
+    failed = http.put(f"/api/admin/payouts/{declined['_id']}/approve", headers=admin).json()["data"]
+    assert failed["status"] == "failed" and failed["failureReason"]
+    assert _wallet(http, player)["balance"] == 1000
+
+    payout = http.post("/api/wallet/payout-request", json={"amount": 300, "method": UPI}, headers=player).json()
+    payout_id = payout["data"]["_id"]
+    assert http.put(f"/api/admin/payouts/{payout_id}/approve", headers=admin).json()["data"]["status"] == "paid"
+    assert _wallet(http, player)["balance"] == 700
+    body, headers = build_signed_event(
+        "payout.failed",
+        {"id": "po_reversed", "object": "payout", "metadata": {"payout_id": payout_id},
+         "failure_message": "Beneficiary bank returned the funds"},
+        secret=DEV_MOCK_WEBHOOK_SECRET,
+    )
+    for _ in range(3):
+        delivered = http.post("/api/payments/webhook", content=body,
+                              headers={**headers, "content-type": "application/json"})
+        assert delivered.status_code == 200, delivered.text
+    reversed_ = http.get(f"/api/wallet/payout-requests/{payout_id}", headers=player).json()["data"]
+    assert reversed_["status"] == "failed"
+    assert reversed_["failureReason"] == "Beneficiary bank returned the funds"
+    assert [h["status"] for h in reversed_["history"]] == ["requested", "approved", "paid", "failed"]
+    wallet = _wallet(http, player)
+    assert (wallet["balance"], wallet["held"]) == (1000, 0)
+    refunds = http.get("/api/wallet/transactions", params={"type": "refund"}, headers=player).json()
+    assert refunds["pagination"]["total"] == 1 and refunds["data"][0]["amount"] == 300
+    _assert_audit_ok(stack)
