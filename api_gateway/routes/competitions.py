@@ -1,0 +1,217 @@
+"""``/api/competitions`` and ``/api/matches/{id}/rewards``: prize pools, entries, sponsorship, refunds, rewards.
+
+Ownership (only the owning organizer or an admin manages a competition) is enforced by the reward service
+from the ``actor`` each call carries; this module checks roles, parses bodies exactly and shapes replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from api_gateway.auth import Principal
+from api_gateway.body import amount_field, currency_field, json_body, optional_str, required_str
+from api_gateway.context import GatewayContext, context, principal, require_roles
+from api_gateway.envelope import EnvelopeResponse, ok
+from api_gateway.serializers import transaction_json
+from api_gateway.users.model import Role
+from winzone.rewards.v1 import rewards_pb2 as rpb
+from winzone_kernel.errors import InvalidArgument
+from winzone_kernel.ids import new_id
+from winzone_kernel.money import to_major
+
+router = APIRouter(tags=["competitions"])
+
+MAX_RANK = 2**31 - 1
+MAX_ID = 64
+
+Who = Annotated[Principal, Depends(principal)]
+Ctx = Annotated[GatewayContext, Depends(context)]
+Body = Annotated[dict[str, Any], Depends(json_body)]
+Manager = Annotated[Principal, Depends(require_roles(Role.ORGANIZER, Role.ADMIN))]
+Player = Annotated[Principal, Depends(require_roles(Role.PLAYER))]
+
+
+def competition_json(c: rpb.Competition) -> dict[str, Any]:
+    return {
+        "_id": c.id,
+        "organizerId": c.organizer_id,
+        "entryFee": to_major(c.entry_fee, c.currency),
+        "currency": c.currency,
+        "template": c.template,
+        "status": c.status,
+        "poolBalance": to_major(c.pool_balance, c.currency),
+        "entries": c.entries,
+        "createdAt": c.created_at,
+        "updatedAt": c.updated_at,
+    }
+
+
+def distribution_json(d: rpb.Distribution) -> dict[str, Any]:
+    return {
+        "_id": d.match_id,
+        "matchId": d.match_id,
+        "competitionId": d.competition_id,
+        "template": d.template or None,
+        "shares": [Decimal(s) for s in d.shares] or None,
+        "currency": d.currency,
+        "prizePool": to_major(d.prize_pool, d.currency),
+        "platformFee": to_major(d.platform_fee, d.currency),
+        "organizerFee": to_major(d.organizer_fee, d.currency),
+        "platformFeePercentage": Decimal(d.platform_fee_percentage),
+        "organizerFeePercentage": Decimal(d.organizer_fee_percentage),
+        "organizerId": d.organizer_id,
+        "payouts": [{"userId": p.user_id, "rank": p.rank, "amount": to_major(p.amount, d.currency)}
+                    for p in d.payouts],
+        "status": d.status,
+        "entryId": d.entry_id or None,
+        "createdAt": d.created_at,
+        "updatedAt": d.updated_at,
+    }
+
+
+def refund_json(r: rpb.Refund, currency: str) -> dict[str, Any]:
+    return {
+        "reason": r.reason,
+        "status": r.status,
+        "total": to_major(r.total, currency),
+        "refunds": [{"userId": x.user_id, "amount": to_major(x.amount, currency), "kind": x.kind} for x in r.lines],
+        "entryId": r.entry_id or None,
+        "createdAt": r.created_at,
+        "updatedAt": r.updated_at,
+    }
+
+
+def _actor(who: Principal) -> rpb.Actor:
+    return rpb.Actor(user_id=who.user_id, role=who.role)
+
+
+def _shares(body: dict[str, Any]) -> list[str]:
+    shares = body.get("shares")
+    if shares is None:
+        return []
+    if not isinstance(shares, list) or not shares or any(
+            isinstance(s, bool) or not isinstance(s, int | Decimal) for s in shares):
+        raise InvalidArgument("shares must be a non-empty list of percentages", code="INVALID_SHARES")
+    return [str(share) for share in shares]
+
+
+def _standings(body: dict[str, Any]) -> list[rpb.Standing]:
+    standings = body.get("standings")
+    if not isinstance(standings, list):
+        raise InvalidArgument("standings must be a list of {userId, rank}", code="INVALID_STANDINGS")
+    parsed = []
+    for item in standings:
+        if not isinstance(item, dict):
+            raise InvalidArgument("Each standing must be an object {userId, rank}", code="INVALID_STANDINGS")
+        user_id, rank = item.get("userId"), item.get("rank")
+        if not isinstance(user_id, str) or not user_id:
+            raise InvalidArgument("Each standing needs a userId string", code="INVALID_USER_ID")
+        if isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= MAX_RANK:
+            raise InvalidArgument("Ranks must be positive integers", code="INVALID_RANK")
+        parsed.append(rpb.Standing(user_id=user_id, rank=rank))
+    return parsed
+
+
+async def _currency_for(ctx: GatewayContext, body: dict[str, Any], competition_id: str) -> str:
+    """The body's currency, else the competition's (404 when it does not exist)."""
+    if "currency" in body:
+        return currency_field(body)
+    competition = await ctx.stubs["rewards"].GetCompetition(rpb.GetCompetitionRequest(competition_id=competition_id))
+    return competition.currency
+
+
+@router.put("/api/competitions/{competition_id}")
+async def open_competition(competition_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
+    """Open a competition's prize pool (the caller owns it; an admin may name the organizer), or change
+    it before its first entry."""
+    currency = currency_field(body)
+    entry_fee = amount_field(body, currency, "entryFee")
+    template = optional_str(body, "template", max_length=MAX_ID) or ""
+    organizer_id = optional_str(body, "organizerId", max_length=MAX_ID) or ""
+    if organizer_id and who.role == Role.ADMIN and organizer_id != who.user_id:
+        owner = await asyncio.to_thread(ctx.users.by_id, organizer_id)
+        if owner is None or owner.role not in (Role.ORGANIZER, Role.ADMIN):
+            raise InvalidArgument("organizerId must be the id of an organizer", code="INVALID_ORGANIZER")
+    reply = await ctx.stubs["rewards"].OpenCompetition(rpb.OpenCompetitionRequest(
+        competition_id=competition_id, organizer_id=organizer_id, entry_fee=entry_fee, currency=currency,
+        template=template, actor=_actor(who),
+    ))
+    if reply.created:
+        return ok("Competition created successfully", competition_json(reply.competition), status=201)
+    return ok("Competition updated successfully", competition_json(reply.competition))
+
+
+@router.get("/api/competitions/{competition_id}")
+async def get_competition(competition_id: str, who: Who, ctx: Ctx) -> EnvelopeResponse:
+    """One competition with its pool balance and number of entries."""
+    competition = await ctx.stubs["rewards"].GetCompetition(rpb.GetCompetitionRequest(competition_id=competition_id))
+    return ok("Competition fetched successfully", competition_json(competition))
+
+
+@router.post("/api/competitions/{competition_id}/entry", status_code=201)
+async def enter_competition(competition_id: str, body: Body, who: Player, ctx: Ctx) -> EnvelopeResponse:
+    """Pay the competition's entry fee from the caller's wallet, once; a repeat returns the same transaction."""
+    expected_currency = currency_field(body) if "currency" in body else ""
+    expected_amount = 0
+    if "amount" in body:
+        expected_amount = amount_field(body, await _currency_for(ctx, body, competition_id))
+    reply = await ctx.stubs["rewards"].ChargeEntryFee(rpb.ChargeEntryFeeRequest(
+        competition_id=competition_id, user_id=who.user_id, expected_amount=expected_amount,
+        expected_currency=expected_currency,
+    ))
+    message = "Already entered" if reply.replayed else "Entry fee paid successfully"
+    return ok(message, transaction_json(reply.transaction), status=201)
+
+
+@router.post("/api/competitions/{competition_id}/fund", status_code=201)
+async def fund_competition(competition_id: str, request: Request, body: Body, who: Manager,
+                           ctx: Ctx) -> EnvelopeResponse:
+    """Move sponsor money from the caller's wallet into the pool (``Idempotency-Key`` makes it once)."""
+    currency = await _currency_for(ctx, body, competition_id)
+    amount = amount_field(body, currency)
+    key = request.headers.get("idempotency-key") or new_id("fund")
+    reply = await ctx.stubs["rewards"].FundPrizePool(rpb.FundPrizePoolRequest(
+        competition_id=competition_id, user_id=who.user_id, amount=amount, currency=currency,
+        idempotency_key=key, actor=_actor(who),
+    ))
+    return ok("Prize pool funded successfully", transaction_json(reply.transaction), status=201)
+
+
+@router.post("/api/competitions/{competition_id}/refund")
+async def refund_competition(competition_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
+    """Cancel the competition and return every entry fee (and sponsorship) to its payer, once."""
+    reason = required_str(body, "reason", max_length=500)
+    reply = await ctx.stubs["rewards"].RefundEntryFees(rpb.RefundEntryFeesRequest(
+        competition_id=competition_id, reason=reason, actor=_actor(who)))
+    data = {"competition": competition_json(reply.competition),
+            "refund": refund_json(reply.refund, reply.competition.currency)}
+    return ok("Competition cancelled and entry fees refunded", data)
+
+
+@router.post("/api/matches/{match_id}/rewards", status_code=201)
+async def distribute_rewards(match_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
+    """Pay a match's rewards from its competition's pool, exactly once; the same request again returns the
+    same distribution, another one is 409."""
+    competition_id = required_str(body, "competitionId", max_length=MAX_ID)
+    template = optional_str(body, "template", max_length=MAX_ID) or ""
+    shares = _shares(body)
+    standings = _standings(body)
+    request = rpb.DistributeMatchRewardsRequest(
+        match_id=match_id, competition_id=competition_id, template=template, shares=shares, standings=standings,
+        actor=_actor(who),
+    )
+    if body.get("prizePool") is not None:
+        request.prize_pool = amount_field(body, await _currency_for(ctx, body, competition_id), "prizePool")
+    distribution = await ctx.stubs["rewards"].DistributeMatchRewards(request)
+    return ok("Match rewards distributed successfully", distribution_json(distribution), status=201)
+
+
+@router.get("/api/matches/{match_id}/rewards")
+async def get_rewards(match_id: str, who: Who, ctx: Ctx) -> EnvelopeResponse:
+    """The distribution of one match (404 until it was distributed)."""
+    distribution = await ctx.stubs["rewards"].GetDistribution(rpb.GetDistributionRequest(match_id=match_id))
+    return ok("Match rewards fetched successfully", distribution_json(distribution))

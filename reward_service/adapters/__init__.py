@@ -1,0 +1,1 @@
+"""Adapters of the reward service: its stores (SQLite, MongoDB) and its wallet client (gRPC)."""

@@ -1,0 +1,290 @@
+"""The reward store on MongoDB: replica-set transactions retried by ``with_transaction``, unique indexes.
+
+Every step runs in one multi-document transaction (read and write concern ``majority``, primary reads).
+A competition document carries a ``version``: a write only applies to the version that was read, and a
+lost race is raised with the ``TransientTransactionError`` label so that ``with_transaction`` reruns the
+whole step on a fresh snapshot. Because every step that depends on a competition's state rewrites that
+competition, two competing steps always write the same document and one of them is rerun, which closes
+the write-skew gap that snapshot isolation would otherwise leave. Reads outside a step use a snapshot
+session. Documents use camelCase field names; ``_id`` is the competition id, contribution id or match id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any, Protocol, TypeVar
+
+import pymongo
+from pymongo import ASCENDING, IndexModel, MongoClient, ReadPreference
+from pymongo.errors import (
+    CollectionInvalid,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    OperationFailure,
+    PyMongoError,
+)
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+from reward_service.domain.model import Competition, Contribution, Distribution, Payout, Refund, RefundLine
+from reward_service.domain.ports import RewardStore, RewardUnitOfWork
+from winzone_kernel.errors import AlreadyExists, Unavailable
+
+T = TypeVar("T")
+
+COMPETITIONS = "competitions"
+CONTRIBUTIONS = "contributions"
+DISTRIBUTIONS = "distributions"
+REFUNDS = "refunds"
+COLLECTIONS = (COMPETITIONS, CONTRIBUTIONS, DISTRIBUTIONS, REFUNDS)
+
+INDEXES: dict[str, list[IndexModel]] = {
+    COMPETITIONS: [
+        IndexModel([("organizerId", ASCENDING), ("createdAt", ASCENDING)], name="organizerId_createdAt"),
+        IndexModel([("status", ASCENDING)], name="status"),
+    ],
+    CONTRIBUTIONS: [
+        IndexModel([("competitionId", ASCENDING), ("status", ASCENDING)], name="competitionId_status"),
+        IndexModel([("userId", ASCENDING), ("createdAt", ASCENDING)], name="userId_createdAt"),
+        IndexModel(
+            [("competitionId", ASCENDING), ("userId", ASCENDING)], name="one_entry_per_user", unique=True,
+            partialFilterExpression={"kind": "entry"},
+        ),
+    ],
+    DISTRIBUTIONS: [
+        IndexModel([("competitionId", ASCENDING)], name="competitionId"),
+        IndexModel([("status", ASCENDING)], name="status"),
+    ],
+    REFUNDS: [IndexModel([("status", ASCENDING)], name="status")],
+}
+
+TRANSIENT_LABEL = "TransientTransactionError"
+ILLEGAL_OPERATION = 20
+DEFAULT_TIMEOUT = 10.0
+"""Seconds one store call may take, ``with_transaction`` reruns included (pymongo's own limit is 120 s)."""
+TX_OPTIONS: dict[str, Any] = {
+    "read_concern": ReadConcern("majority"),
+    "write_concern": WriteConcern("majority"),
+    "read_preference": ReadPreference.PRIMARY,
+}
+
+
+class MongoClientLike(Protocol):
+    """What the store needs of a client: ``pymongo.MongoClient`` or a test double with sessions."""
+
+    def __getitem__(self, name: str) -> Any: ...
+
+    def start_session(self, *, snapshot: bool = ...) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+class StaleCompetition(PyMongoError):
+    """The competition changed after this transaction read it; ``with_transaction`` reruns the step."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, error_labels=[TRANSIENT_LABEL])
+
+
+def _competition_doc(c: Competition) -> dict[str, Any]:
+    return {"_id": c.id, "organizerId": c.organizer_id, "entryFee": c.entry_fee, "currency": c.currency,
+            "template": c.template, "status": c.status, "poolBalance": c.pool_balance, "entries": c.entries,
+            "version": c.version, "createdAt": c.created_at, "updatedAt": c.updated_at}
+
+
+def _competition(d: dict[str, Any]) -> Competition:
+    return Competition(d["_id"], d["organizerId"], d["entryFee"], d["currency"], d["template"], d["status"],
+                       d["poolBalance"], d["entries"], d["version"], d["createdAt"], d["updatedAt"])
+
+
+def _contribution_doc(c: Contribution) -> dict[str, Any]:
+    return {"_id": c.id, "competitionId": c.competition_id, "userId": c.user_id, "kind": c.kind,
+            "amount": c.amount, "currency": c.currency, "requestFingerprint": c.request_fingerprint,
+            "status": c.status, "leaseToken": c.lease_token, "leaseUntil": c.lease_until,
+            "createdAt": c.created_at, "updatedAt": c.updated_at}
+
+
+def _contribution(d: dict[str, Any]) -> Contribution:
+    return Contribution(d["_id"], d["competitionId"], d["userId"], d["kind"], d["amount"], d["currency"],
+                        d["requestFingerprint"], d["status"], d["leaseToken"], float(d["leaseUntil"]),
+                        d["createdAt"], d["updatedAt"])
+
+
+def _distribution_doc(d: Distribution) -> dict[str, Any]:
+    return {"_id": d.match_id, "competitionId": d.competition_id, "fingerprint": d.fingerprint,
+            "template": d.template, "shares": list(d.shares), "currency": d.currency, "prizePool": d.prize_pool,
+            "platformFee": d.platform_fee, "organizerFee": d.organizer_fee, "organizerId": d.organizer_id,
+            "platformFeePercentage": d.platform_fee_percentage,
+            "organizerFeePercentage": d.organizer_fee_percentage,
+            "payouts": [[p.user_id, p.rank, p.amount] for p in d.payouts], "status": d.status,
+            "entryId": d.entry_id, "createdAt": d.created_at, "updatedAt": d.updated_at}
+
+
+def _distribution(d: dict[str, Any]) -> Distribution:
+    return Distribution(
+        match_id=d["_id"], competition_id=d["competitionId"], fingerprint=d["fingerprint"], template=d["template"],
+        shares=tuple(d["shares"]), currency=d["currency"], prize_pool=d["prizePool"], platform_fee=d["platformFee"],
+        organizer_fee=d["organizerFee"], organizer_id=d["organizerId"],
+        platform_fee_percentage=d["platformFeePercentage"], organizer_fee_percentage=d["organizerFeePercentage"],
+        payouts=tuple(Payout(u, r, a) for u, r, a in d["payouts"]), status=d["status"], entry_id=d["entryId"],
+        created_at=d["createdAt"], updated_at=d["updatedAt"],
+    )
+
+
+def _refund_doc(r: Refund) -> dict[str, Any]:
+    return {"_id": r.competition_id, "reason": r.reason, "status": r.status, "total": r.total,
+            "lines": [[x.user_id, x.amount, x.kind, x.contribution_id] for x in r.lines], "entryId": r.entry_id,
+            "createdAt": r.created_at, "updatedAt": r.updated_at}
+
+
+def _refund(d: dict[str, Any]) -> Refund:
+    return Refund(d["_id"], d["reason"], d["status"], d["total"], tuple(RefundLine(*x) for x in d["lines"]),
+                  d["entryId"], d["createdAt"], d["updatedAt"])
+
+
+@contextmanager
+def _driver_errors() -> Iterator[None]:
+    """Translate driver failures into our errors: the store is unreachable or cannot run transactions."""
+    try:
+        yield
+    except (ConnectionFailure, ExecutionTimeout) as exc:
+        raise Unavailable("reward store unavailable") from exc
+    except OperationFailure as exc:
+        if exc.code == ILLEGAL_OPERATION:
+            raise Unavailable("reward store cannot run transactions: MongoDB must be a replica set") from exc
+        raise
+
+
+class MongoRewardUnitOfWork(RewardUnitOfWork):
+    """Reward reads and writes inside one MongoDB transaction or snapshot session (every call passes it)."""
+
+    __slots__ = ("_competitions", "_contributions", "_distributions", "_refunds", "_session")
+
+    def __init__(self, db: Any, session: Any) -> None:
+        self._competitions = db[COMPETITIONS]
+        self._contributions = db[CONTRIBUTIONS]
+        self._distributions = db[DISTRIBUTIONS]
+        self._refunds = db[REFUNDS]
+        self._session = session
+
+    def _insert(self, collection: Any, doc: dict[str, Any], what: str) -> None:
+        try:
+            collection.insert_one(doc, session=self._session)
+        except DuplicateKeyError as exc:
+            raise AlreadyExists(f"{what} already exists") from exc
+
+    def competition_get(self, competition_id: str) -> Competition | None:
+        doc = self._competitions.find_one({"_id": competition_id}, session=self._session)
+        return None if doc is None else _competition(doc)
+
+    def competition_add(self, competition: Competition) -> None:
+        self._insert(self._competitions, _competition_doc(competition), "The competition")
+
+    def competition_update(self, competition: Competition) -> None:
+        doc = _competition_doc(competition)
+        del doc["_id"], doc["createdAt"]
+        result = self._competitions.update_one(
+            {"_id": competition.id, "version": competition.version - 1}, {"$set": doc}, session=self._session
+        )
+        if result.matched_count != 1:
+            raise StaleCompetition(f"competition {competition.id} changed concurrently")
+
+    def contribution_get(self, contribution_id: str) -> Contribution | None:
+        doc = self._contributions.find_one({"_id": contribution_id}, session=self._session)
+        return None if doc is None else _contribution(doc)
+
+    def contribution_add(self, contribution: Contribution) -> None:
+        self._insert(self._contributions, _contribution_doc(contribution), "The contribution")
+
+    def contribution_update(self, contribution: Contribution) -> None:
+        c = contribution
+        self._contributions.update_one(
+            {"_id": c.id, "status": "pending"},
+            {"$set": {"status": c.status, "leaseToken": c.lease_token, "leaseUntil": c.lease_until,
+                      "updatedAt": c.updated_at}},
+            session=self._session,
+        )
+
+    def contribution_delete(self, contribution_id: str) -> None:
+        self._contributions.delete_one({"_id": contribution_id, "status": "pending"}, session=self._session)
+
+    def contributions_of(self, competition_id: str) -> list[Contribution]:
+        docs = self._contributions.find({"competitionId": competition_id}, sort=[("_id", ASCENDING)],
+                                        session=self._session)
+        return [_contribution(d) for d in docs]
+
+    def distribution_get(self, match_id: str) -> Distribution | None:
+        doc = self._distributions.find_one({"_id": match_id}, session=self._session)
+        return None if doc is None else _distribution(doc)
+
+    def distribution_add(self, distribution: Distribution) -> None:
+        self._insert(self._distributions, _distribution_doc(distribution), "A distribution of this match")
+
+    def distribution_mark_paid(self, match_id: str, entry_id: str, now: str) -> None:
+        self._distributions.update_one(
+            {"_id": match_id, "status": "pending"},
+            {"$set": {"status": "paid", "entryId": entry_id, "updatedAt": now}},
+            session=self._session,
+        )
+
+    def refund_get(self, competition_id: str) -> Refund | None:
+        doc = self._refunds.find_one({"_id": competition_id}, session=self._session)
+        return None if doc is None else _refund(doc)
+
+    def refund_add(self, refund: Refund) -> None:
+        self._insert(self._refunds, _refund_doc(refund), "A refund of this competition")
+
+    def refund_update(self, refund: Refund) -> None:
+        doc = _refund_doc(refund)
+        del doc["_id"], doc["createdAt"]
+        self._refunds.update_one({"_id": refund.competition_id, "status": {"$ne": "paid"}}, {"$set": doc},
+                                 session=self._session)
+
+
+class MongoRewardStore(RewardStore):
+    """The reward store on a MongoDB replica set (see the module docstring)."""
+
+    def __init__(self, client: MongoClientLike, db_name: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._client = client
+        self._db = client[db_name]
+        self._timeout = timeout
+
+    @classmethod
+    def from_uri(cls, uri: str, db_name: str, *, timeout: float = DEFAULT_TIMEOUT) -> MongoRewardStore:
+        """A store on a new client; nothing connects until the first operation."""
+        client: MongoClient[dict[str, Any]] = MongoClient(
+            uri, appname="winzone-rewards", retryWrites=True, retryReads=True,
+        )
+        return cls(client, db_name, timeout=timeout)
+
+    @contextmanager
+    def _bounded(self) -> Iterator[None]:
+        """One time budget for the whole call, reruns included, and driver errors translated."""
+        with pymongo.timeout(self._timeout), _driver_errors():
+            yield
+
+    def migrate(self) -> None:
+        with _driver_errors():
+            existing = set(self._db.list_collection_names())
+            for name in COLLECTIONS:
+                if name not in existing:
+                    with suppress(CollectionInvalid):
+                        self._db.create_collection(name)
+            for name, indexes in INDEXES.items():
+                self._db[name].create_indexes(indexes)
+
+    def atomic(self, op: Callable[[RewardUnitOfWork], T]) -> T:
+        def callback(session: Any) -> T:
+            return op(MongoRewardUnitOfWork(self._db, session))
+
+        with self._bounded(), self._client.start_session() as session:
+            return session.with_transaction(callback, **TX_OPTIONS)
+
+    def read(self, op: Callable[[RewardUnitOfWork], T]) -> T:
+        with self._bounded(), self._client.start_session(snapshot=True) as session:
+            return op(MongoRewardUnitOfWork(self._db, session))
+
+    def close(self) -> None:
+        self._client.close()

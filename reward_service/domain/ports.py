@@ -1,0 +1,128 @@
+"""The reward service's ports: its store (a unit of work per atomic step) and the wallet it pays through."""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from reward_service.domain.model import Competition, Contribution, Distribution, Refund
+from reward_service.domain.postings import PostingPlan
+
+T = TypeVar("T")
+
+
+class RewardUnitOfWork(ABC):
+    """Everything one atomic step may read or write; all of it commits together or not at all.
+
+    Implementations enforce the invariants a second time: a competition id, an entry per (competition,
+    user), a contribution id, a distribution per match and a refund per competition are unique
+    (``AlreadyExists``); a competition is written only over the version that was read (``competition_update``).
+    """
+
+    @abstractmethod
+    def competition_get(self, competition_id: str) -> Competition | None:
+        """One competition."""
+
+    @abstractmethod
+    def competition_add(self, competition: Competition) -> None:
+        """Insert a new competition (``AlreadyExists`` if the id is taken)."""
+
+    @abstractmethod
+    def competition_update(self, competition: Competition) -> None:
+        """Replace the competition whose version is ``competition.version - 1`` (read in this unit of work)."""
+
+    @abstractmethod
+    def contribution_get(self, contribution_id: str) -> Contribution | None:
+        """One contribution."""
+
+    @abstractmethod
+    def contribution_add(self, contribution: Contribution) -> None:
+        """Insert a contribution (``AlreadyExists`` for a taken id or a second entry of the same user)."""
+
+    @abstractmethod
+    def contribution_update(self, contribution: Contribution) -> None:
+        """Replace a contribution (status, lease, timestamps)."""
+
+    @abstractmethod
+    def contribution_delete(self, contribution_id: str) -> None:
+        """Remove a pending contribution whose charge failed."""
+
+    @abstractmethod
+    def contributions_of(self, competition_id: str) -> list[Contribution]:
+        """Every contribution to a competition's pool, by id."""
+
+    @abstractmethod
+    def distribution_get(self, match_id: str) -> Distribution | None:
+        """The distribution of one match."""
+
+    @abstractmethod
+    def distribution_add(self, distribution: Distribution) -> None:
+        """Insert a decided distribution (``AlreadyExists`` if the match has one)."""
+
+    @abstractmethod
+    def distribution_mark_paid(self, match_id: str, entry_id: str, now: str) -> None:
+        """Record the wallet entry of a pending distribution; a paid one never changes again."""
+
+    @abstractmethod
+    def refund_get(self, competition_id: str) -> Refund | None:
+        """The refund of a cancelled competition."""
+
+    @abstractmethod
+    def refund_add(self, refund: Refund) -> None:
+        """Insert the refund of a competition (``AlreadyExists`` if it has one)."""
+
+    @abstractmethod
+    def refund_update(self, refund: Refund) -> None:
+        """Replace a competition's refund (its lines once decided, its entry once paid)."""
+
+
+class RewardStore(ABC):
+    """Runs units of work atomically and answers reads outside of them."""
+
+    @abstractmethod
+    def atomic(self, op: Callable[[RewardUnitOfWork], T]) -> T:
+        """Run ``op`` in one transaction, committed durably before this returns; nothing persists if it raises."""
+
+    async def atomic_async(self, op: Callable[[RewardUnitOfWork], T]) -> T:
+        """``atomic`` for an event loop; adapters with a writer thread override this to skip a thread hop."""
+        return await asyncio.to_thread(self.atomic, op)
+
+    @abstractmethod
+    def read(self, op: Callable[[RewardUnitOfWork], T]) -> T:
+        """Run read-only ``op`` on one consistent snapshot, outside any write transaction."""
+
+    @abstractmethod
+    def migrate(self) -> None:
+        """Create tables/collections and indexes; safe to run any number of times."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections and stop background threads."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostingReceipt:
+    """What the wallet answered to a posting.
+
+    ``transactions`` are the wallet's own transaction messages, one per leg in plan order, handed through
+    untouched so a reply can show the payer its transaction.
+    """
+
+    entry_id: str
+    replayed: bool
+    transactions: Sequence[object]
+
+
+class WalletPort(ABC):
+    """The wallet service as the reward service uses it: one balanced posting at a time."""
+
+    @abstractmethod
+    async def post(self, plan: PostingPlan) -> PostingReceipt:
+        """Post ``plan`` (idempotent under ``plan.key``); the wallet's refusal is raised as our domain error."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release the connection."""

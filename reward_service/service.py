@@ -1,0 +1,239 @@
+"""The reward service's use cases: decide and persist in the store, move money through the wallet, record it.
+
+Each money-moving use case follows the same three steps so that a crash anywhere is resumed, never
+duplicated: (1) a unit of work decides what must be posted and persists it (a pending contribution, a
+pending distribution, a pending refund); (2) the wallet posts it under a key derived from that record, so
+posting it again replays; (3) a unit of work records the outcome. Retrying a request after a crash re-runs
+step 2 for the stored record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
+
+from reward_service.domain import rules
+from reward_service.domain.commands import ContributionRequest, DistributeCommand, OpenCompetitionCommand
+from reward_service.domain.model import (
+    Actor,
+    Competition,
+    Distribution,
+    FeeSchedule,
+    PaymentStatus,
+    Payout,
+    Refund,
+    RefundStatus,
+    check_reason,
+    check_ref,
+)
+from reward_service.domain.ports import PostingReceipt, RewardStore, RewardUnitOfWork, WalletPort
+from reward_service.domain.postings import contribution_posting, distribution_posting, refund_posting
+from reward_service.domain.rules import Claim, ClaimOutcome, PoolChanged
+from reward_service.domain.split import compute_split
+from winzone_kernel.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
+from winzone_kernel.ids import new_id, utc_now
+
+LEASE_SECONDS = 30.0
+"""How long a driver owns a pending contribution; well above the wallet call's deadline."""
+
+BUSY_POLL_SECONDS = 0.02
+MAX_DECIDE_ATTEMPTS = 20
+DEFINITE_REFUSALS = (InvalidArgument, FailedPrecondition, NotFound, PermissionDenied)
+"""Wallet answers that prove the posting did not happen (an unreachable wallet or a key conflict does not)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolPayment:
+    """A paid entry fee or sponsorship: the competition after it and the payer's wallet transaction."""
+
+    competition: Competition
+    transaction: object
+    replayed: bool
+
+
+ClaimStep = Callable[[RewardUnitOfWork, str, float, float, str], Claim]
+
+
+class RewardService:
+    """Use cases of the reward service (see the module docstring)."""
+
+    def __init__(self, store: RewardStore, wallet: WalletPort, fees: FeeSchedule, *,
+                 clock: Callable[[], float] = time.time, lease_seconds: float = LEASE_SECONDS) -> None:
+        self._store = store
+        self._wallet = wallet
+        self._fees = fees
+        self._clock = clock
+        self._lease = lease_seconds
+
+    async def open_competition(self, cmd: OpenCompetitionCommand, actor: Actor | None) -> tuple[Competition, bool]:
+        """Create or change a competition; True when it was created."""
+        for _ in range(2):
+            try:
+                return await self._store.atomic_async(
+                    lambda uow: rules.open_competition(uow, cmd, actor, utc_now()))
+            except AlreadyExists:
+                continue
+        raise Unavailable("The competition is being changed concurrently; try again")
+
+    def competition(self, competition_id: object) -> Competition:
+        if not isinstance(competition_id, str) or not competition_id or len(competition_id) > 64:
+            raise NotFound("Competition not found", code="COMPETITION_NOT_FOUND")
+        return self._store.read(lambda uow: rules.competition_of(uow, competition_id))
+
+    async def contribute(self, request: ContributionRequest) -> PoolPayment:
+        """Charge an entry fee (once per player) or a sponsorship (once per key) into the pool."""
+        claim, token = await self._claim(
+            lambda uow, token, now_ts, until, now: rules.claim_contribution(
+                uow, request, token, now_ts=now_ts, lease_until=until, now=now))
+        competition, receipt = await self._drive(claim, token)
+        return PoolPayment(competition, receipt.transactions[0], receipt.replayed)
+
+    def preview(self, cmd: DistributeCommand) -> Distribution:
+        """What ``distribute`` would pay now; nothing is stored or moved."""
+        competition = self._store.read(lambda uow: rules.competition_of(uow, cmd.competition_id))
+        competition.check_manager(cmd.actor)
+        competition.check_distributable()
+        draft = self._draft(cmd, competition, utc_now())
+        return replace(draft, status="preview")
+
+    async def distribute(self, cmd: DistributeCommand) -> Distribution:
+        """Pay a match once: decide and persist the split, post it, record the entry (module docstring)."""
+        for _ in range(MAX_DECIDE_ATTEMPTS):
+            decided = self._store.read(lambda uow: rules.existing_distribution(uow, cmd.match_id, cmd.actor))
+            if decided is None:
+                competition = self._store.read(lambda uow: rules.competition_of(uow, cmd.competition_id))
+                competition.check_manager(cmd.actor)
+                competition.check_distributable()
+                draft = self._draft(cmd, competition, utc_now())
+                try:
+                    decided = await self._store.atomic_async(lambda uow, draft=draft: rules.decide_distribution(
+                        uow, draft, cmd.prize_pool is None, cmd.actor, utc_now()))
+                except (PoolChanged, AlreadyExists):
+                    continue
+                competition_template = competition.template
+            else:
+                competition_template = self._store.read(
+                    lambda uow, cid=decided.competition_id: rules.competition_of(uow, cid)).template
+            if decided.competition_id != cmd.competition_id or \
+                    decided.fingerprint != cmd.fingerprint(competition_template):
+                raise AlreadyExists("This match was already distributed with other standings, shares or pool",
+                                    code="DISTRIBUTION_CONFLICT")
+            return await self._pay(decided)
+        raise Unavailable("The prize pool keeps changing; try again")
+
+    def distribution(self, match_id: object) -> Distribution:
+        if not isinstance(match_id, str) or not match_id or len(match_id) > 64:
+            raise NotFound("Distribution not found", code="DISTRIBUTION_NOT_FOUND")
+        found = self._store.read(lambda uow: uow.distribution_get(match_id))
+        if found is None:
+            raise NotFound("Distribution not found", code="DISTRIBUTION_NOT_FOUND")
+        return found
+
+    async def refund(self, competition_id: object, reason: object, actor: Actor | None) -> tuple[Competition, Refund]:
+        """Cancel an open competition and return every contribution to its payer in one posting, once."""
+        cid = check_ref(competition_id, "competition_id")
+        why = check_reason(reason)
+        refund, competition = await self._store.atomic_async(
+            lambda uow: rules.begin_refund(uow, cid, why, actor, utc_now()))
+        if refund.status == RefundStatus.COLLECTING:
+            refund = await self._collect(cid)
+        if refund.status == RefundStatus.PENDING:
+            receipt = await self._wallet.post(refund_posting(refund, competition.currency))
+            refund = await self._store.atomic_async(
+                lambda uow: rules.mark_refund_paid(uow, cid, receipt.entry_id, utc_now()))
+        return self._store.read(lambda uow: rules.competition_of(uow, cid)), refund
+
+    def _draft(self, cmd: DistributeCommand, competition: Competition, now: str) -> Distribution:
+        template, shares = cmd.plan(competition.template)
+        pool = competition.pool_balance if cmd.prize_pool is None else cmd.prize_pool
+        if not 0 < pool <= competition.pool_balance:
+            raise FailedPrecondition(
+                f"The prize pool holds {competition.pool_balance} minor units; {pool} cannot be distributed",
+                code="INSUFFICIENT_POOL",
+            )
+        split = compute_split(pool, self._fees.platform, self._fees.organizer, shares, cmd.standings)
+        return Distribution(
+            match_id=cmd.match_id, competition_id=competition.id, fingerprint=cmd.fingerprint(competition.template),
+            template=template, shares=() if template else tuple(str(s) for s in shares),
+            currency=competition.currency, prize_pool=split.pool_minor, platform_fee=split.platform_fee_minor,
+            organizer_fee=split.organizer_fee_minor, organizer_id=competition.organizer_id,
+            platform_fee_percentage=str(self._fees.platform), organizer_fee_percentage=str(self._fees.organizer),
+            payouts=tuple(Payout(p.user_id, p.rank, p.amount_minor) for p in split.payouts),
+            status=PaymentStatus.PENDING.value, entry_id="", created_at=now, updated_at=now,
+        )
+
+    async def _pay(self, decided: Distribution) -> Distribution:
+        if decided.status == PaymentStatus.PAID:
+            return decided
+        receipt = await self._wallet.post(distribution_posting(decided))
+        return await self._store.atomic_async(
+            lambda uow: rules.mark_distribution_paid(uow, decided.match_id, receipt.entry_id, utc_now()))
+
+    async def _claim(self, step: ClaimStep) -> tuple[Claim, str]:
+        """Run a claim step until it does not find the contribution leased by another driver."""
+        deadline = self._clock() + self._lease + 1.0
+        while True:
+            token = new_id("lease")
+            now_ts = self._clock()
+            claim = await self._store.atomic_async(
+                lambda uow, token=token, now_ts=now_ts: step(uow, token, now_ts, now_ts + self._lease, utc_now()))
+            if claim.outcome is not ClaimOutcome.BUSY:
+                return claim, token
+            if now_ts > deadline:
+                raise Unavailable("This payment is still being processed; try again", code="PAYMENT_IN_PROGRESS")
+            await asyncio.sleep(BUSY_POLL_SECONDS)
+
+    async def _drive(self, claim: Claim, token: str) -> tuple[Competition, PostingReceipt]:
+        """Post a claimed contribution (a paid one only replays) and settle what the wallet answered."""
+        contribution = claim.contribution
+        if contribution is None:
+            raise NotFound("Contribution not found")
+        plan = contribution_posting(contribution)
+        if claim.outcome is ClaimOutcome.PAID:
+            return claim.competition, await self._wallet.post(plan)
+        try:
+            receipt = await self._wallet.post(plan)
+        except DEFINITE_REFUSALS:
+            await self._store.atomic_async(lambda uow: rules.settle_failed(uow, contribution.id, token, utc_now()))
+            raise
+        except BaseException:
+            await asyncio.shield(self._store.atomic_async(
+                lambda uow: rules.release_lease(uow, contribution.id, token, utc_now())))
+            raise
+        _, competition = await self._store.atomic_async(lambda uow: rules.settle_paid(uow, contribution, utc_now()))
+        return competition, receipt
+
+    async def _collect(self, competition_id: str) -> Refund:
+        """Settle every contribution still being charged, then decide the refund's lines."""
+        deadline = self._clock() + self._lease + 5.0
+        while True:
+            decided = await self._store.atomic_async(
+                lambda uow: rules.decide_refund(uow, competition_id, utc_now()))
+            if decided is not None:
+                return decided
+            if self._clock() > deadline:
+                raise Unavailable("Entries are still being charged; try the refund again", code="REFUND_IN_PROGRESS")
+            pending = self._store.read(lambda uow: rules.pending_contributions(uow, competition_id))
+            for contribution_id in pending:
+                step = partial(_refund_claim, competition_id, contribution_id)
+                claim, token = await self._claim(step)
+                if claim.outcome is ClaimOutcome.OWNED:
+                    with contextlib.suppress(DEFINITE_REFUSALS):
+                        await self._drive(claim, token)
+
+
+def _refund_claim(competition_id: str, contribution_id: str, uow: RewardUnitOfWork, token: str, now_ts: float,
+                  until: float, now: str) -> Claim:
+    return rules.claim_for_refund(uow, competition_id, contribution_id, token, now_ts=now_ts, lease_until=until,
+                                  now=now)

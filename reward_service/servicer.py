@@ -1,0 +1,124 @@
+"""gRPC adapter of the reward service: protobuf messages to use-case calls and back."""
+
+from __future__ import annotations
+
+import grpc
+
+from reward_service.domain.commands import ContributionRequest, DistributeCommand, OpenCompetitionCommand
+from reward_service.domain.model import Actor, Competition, Distribution, Refund, Role, check_ref
+from reward_service.domain.split import Standing
+from reward_service.service import PoolPayment, RewardService
+from winzone.rewards.v1 import rewards_pb2 as pb
+from winzone.rewards.v1 import rewards_pb2_grpc as pb_grpc
+from winzone_kernel.errors import InvalidArgument
+
+ROLES = frozenset(role.value for role in Role)
+
+
+def competition_pb(c: Competition) -> pb.Competition:
+    return pb.Competition(id=c.id, organizer_id=c.organizer_id, entry_fee=c.entry_fee, currency=c.currency,
+                          template=c.template, status=c.status, pool_balance=c.pool_balance, entries=c.entries,
+                          created_at=c.created_at, updated_at=c.updated_at)
+
+
+def distribution_pb(d: Distribution) -> pb.Distribution:
+    return pb.Distribution(
+        match_id=d.match_id, competition_id=d.competition_id, template=d.template, shares=d.shares,
+        currency=d.currency, prize_pool=d.prize_pool, platform_fee=d.platform_fee, organizer_fee=d.organizer_fee,
+        organizer_id=d.organizer_id, platform_fee_percentage=d.platform_fee_percentage,
+        organizer_fee_percentage=d.organizer_fee_percentage,
+        payouts=[pb.Payout(user_id=p.user_id, rank=p.rank, amount=p.amount) for p in d.payouts],
+        status=d.status, entry_id=d.entry_id, created_at=d.created_at, updated_at=d.updated_at,
+    )
+
+
+def refund_pb(r: Refund) -> pb.Refund:
+    return pb.Refund(
+        competition_id=r.competition_id, reason=r.reason, status=r.status, total=r.total,
+        lines=[pb.RefundLine(user_id=x.user_id, amount=x.amount, kind=x.kind) for x in r.lines],
+        entry_id=r.entry_id, created_at=r.created_at, updated_at=r.updated_at,
+    )
+
+
+def payment_pb(p: PoolPayment) -> pb.PoolPayment:
+    return pb.PoolPayment(competition=competition_pb(p.competition), transaction=p.transaction, replayed=p.replayed)
+
+
+def actor_of(request: pb.OpenCompetitionRequest | pb.FundPrizePoolRequest | pb.DistributeMatchRewardsRequest
+             | pb.RefundEntryFeesRequest) -> Actor | None:
+    """The end user a gateway acts for, or None for a trusted internal caller."""
+    if not request.HasField("actor"):
+        return None
+    if request.actor.role not in ROLES:
+        raise InvalidArgument(f"actor.role must be one of {sorted(ROLES)}", code="INVALID_ACTOR")
+    return Actor(check_ref(request.actor.user_id, "actor.user_id"), request.actor.role)
+
+
+def distribute_command(request: pb.DistributeMatchRewardsRequest) -> DistributeCommand:
+    return DistributeCommand.build(
+        match_id=request.match_id, competition_id=request.competition_id, template=request.template or None,
+        shares=list(request.shares) or None,
+        standings=[Standing(s.user_id, s.rank) for s in request.standings],
+        prize_pool=request.prize_pool if request.HasField("prize_pool") else None, actor=actor_of(request),
+    )
+
+
+class RewardServicer(pb_grpc.RewardServiceServicer):
+    """``winzone.rewards.v1.RewardService``: prize pools and exactly-once match rewards."""
+
+    def __init__(self, service: RewardService) -> None:
+        self._svc = service
+
+    async def OpenCompetition(self, request: pb.OpenCompetitionRequest, context: grpc.aio.ServicerContext
+                              ) -> pb.OpenCompetitionResponse:
+        """Create a competition, or change one nobody has entered yet."""
+        cmd = OpenCompetitionCommand.build(
+            competition_id=request.competition_id, organizer_id=request.organizer_id, entry_fee=request.entry_fee,
+            currency=request.currency, template=request.template,
+        )
+        competition, created = await self._svc.open_competition(cmd, actor_of(request))
+        return pb.OpenCompetitionResponse(competition=competition_pb(competition), created=created)
+
+    async def GetCompetition(self, request: pb.GetCompetitionRequest, context: grpc.aio.ServicerContext
+                             ) -> pb.Competition:
+        """One competition (NOT_FOUND when unknown)."""
+        return competition_pb(self._svc.competition(request.competition_id))
+
+    async def ChargeEntryFee(self, request: pb.ChargeEntryFeeRequest, context: grpc.aio.ServicerContext
+                             ) -> pb.PoolPayment:
+        """Charge a player's entry fee into the pool, once per player."""
+        entry = ContributionRequest.entry(
+            competition_id=request.competition_id, user_id=request.user_id,
+            expected_amount=request.expected_amount, expected_currency=request.expected_currency,
+        )
+        return payment_pb(await self._svc.contribute(entry))
+
+    async def FundPrizePool(self, request: pb.FundPrizePoolRequest, context: grpc.aio.ServicerContext
+                            ) -> pb.PoolPayment:
+        """Move sponsor money from a user's wallet into the pool, once per idempotency key."""
+        sponsorship = ContributionRequest.sponsorship(
+            competition_id=request.competition_id, user_id=request.user_id, amount=request.amount,
+            currency=request.currency, key=request.idempotency_key, actor=actor_of(request),
+        )
+        return payment_pb(await self._svc.contribute(sponsorship))
+
+    async def PreviewDistribution(self, request: pb.DistributeMatchRewardsRequest,
+                                  context: grpc.aio.ServicerContext) -> pb.Distribution:
+        """The distribution a request would pay now; nothing is stored or moved."""
+        return distribution_pb(self._svc.preview(distribute_command(request)))
+
+    async def DistributeMatchRewards(self, request: pb.DistributeMatchRewardsRequest,
+                                     context: grpc.aio.ServicerContext) -> pb.Distribution:
+        """Pay a match's rewards in one wallet posting, exactly once."""
+        return distribution_pb(await self._svc.distribute(distribute_command(request)))
+
+    async def GetDistribution(self, request: pb.GetDistributionRequest, context: grpc.aio.ServicerContext
+                              ) -> pb.Distribution:
+        """The distribution of one match (NOT_FOUND when none)."""
+        return distribution_pb(self._svc.distribution(request.match_id))
+
+    async def RefundEntryFees(self, request: pb.RefundEntryFeesRequest, context: grpc.aio.ServicerContext
+                              ) -> pb.RefundResult:
+        """Cancel a competition and return every entry fee and sponsorship, once."""
+        competition, refund = await self._svc.refund(request.competition_id, request.reason, actor_of(request))
+        return pb.RefundResult(competition=competition_pb(competition), refund=refund_pb(refund))

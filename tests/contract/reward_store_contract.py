@@ -1,0 +1,390 @@
+"""The contract every ``RewardStore`` must pass: its records and unique keys, atomic steps, and the reward
+rules (``reward_service.domain.rules``) run through the store exactly as the service runs them.
+
+Subclass ``RewardStoreContract`` per backend and implement ``create_store`` (and ``dispose_store`` when
+closing is not enough).
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from reward_service.domain import rules
+from reward_service.domain.commands import ContributionRequest, OpenCompetitionCommand
+from reward_service.domain.model import (
+    Actor,
+    Competition,
+    CompetitionTerms,
+    Contribution,
+    Distribution,
+    Payout,
+    Refund,
+    RefundLine,
+)
+from reward_service.domain.ports import RewardStore, RewardUnitOfWork
+from reward_service.domain.rules import ClaimOutcome
+from winzone_kernel.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    IdempotencyConflict,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+)
+
+T = TypeVar("T")
+
+NOW = "2026-01-01T00:00:00.000000Z"
+LATER = "2026-01-01T00:05:00.000000Z"
+LEASE = 30.0
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+def a_competition(organizer: str = "org1", **changes: object) -> Competition:
+    competition = Competition.new(new_id("c"), CompetitionTerms(organizer, 1_000, "INR", "top3"), NOW)
+    return replace(competition, **changes)  # type: ignore[arg-type]
+
+
+def a_contribution(competition_id: str, user_id: str, *, kind: str = "entry", contribution_id: str | None = None,
+                   status: str = "pending", amount: int = 1_000) -> Contribution:
+    cid = contribution_id or (f"entry_{competition_id}_{user_id}" if kind == "entry" else new_id("fund_"))
+    return Contribution(cid, competition_id, user_id, kind, amount, "INR", "fp", status, "tok", 100.0, NOW, NOW)
+
+
+def a_distribution(competition_id: str, match_id: str | None = None, *, places: int = 3) -> Distribution:
+    payouts = tuple(Payout(f"u{i:05d}", i + 1, 10 + i) for i in range(places))
+    winners = sum(p.amount for p in payouts)
+    return Distribution(
+        match_id=match_id or new_id("m"), competition_id=competition_id, fingerprint="fp-1", template="",
+        shares=tuple(["33.333334", "33.333333", "33.333333"]), currency="INR", prize_pool=winners + 15,
+        platform_fee=10, organizer_fee=5, organizer_id="org1", platform_fee_percentage="10",
+        organizer_fee_percentage="5", payouts=payouts, status="pending", entry_id="", created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+class RewardStoreContract(ABC):
+    """Abstract contract test case for ``RewardStore`` implementations (pyeventsourcing style)."""
+
+    store: RewardStore
+    tmp_path: Path
+
+    @abstractmethod
+    def create_store(self) -> RewardStore:
+        """A new, empty store for one test (``self.tmp_path`` is a fresh directory)."""
+
+    def dispose_store(self, store: RewardStore) -> None:
+        store.close()
+
+    @pytest.fixture(autouse=True)
+    def _fresh_store(self, tmp_path: Path) -> Iterator[None]:
+        self.tmp_path = tmp_path
+        self.store = self.create_store()
+        self.store.migrate()
+        try:
+            yield
+        finally:
+            self.dispose_store(self.store)
+
+    def atomic(self, op: Callable[[RewardUnitOfWork], T]) -> T:
+        return self.store.atomic(op)
+
+    def read(self, op: Callable[[RewardUnitOfWork], T]) -> T:
+        return self.store.read(op)
+
+    def add_competition(self, **changes: object) -> Competition:
+        competition = a_competition(**changes)
+        self.atomic(lambda uow: uow.competition_add(competition))
+        return competition
+
+    def competition(self, competition_id: str) -> Competition:
+        found = self.read(lambda uow: uow.competition_get(competition_id))
+        assert found is not None
+        return found
+
+    # --- records and keys -------------------------------------------------------------------------------
+
+    def test_migrate_twice_is_harmless(self) -> None:
+        competition = self.add_competition()
+        self.store.migrate()
+        assert self.competition(competition.id) == competition
+
+    def test_a_competition_round_trips(self) -> None:
+        competition = self.add_competition(pool_balance=77, entries=3, status="closed")
+        assert self.competition(competition.id) == competition
+        assert self.read(lambda uow: uow.competition_get("missing")) is None
+
+    def test_competition_ids_are_unique(self) -> None:
+        competition = self.add_competition()
+        with pytest.raises(AlreadyExists):
+            self.atomic(lambda uow: uow.competition_add(replace(competition, organizer_id="other")))
+        assert self.competition(competition.id).organizer_id == "org1"
+
+    def test_a_competition_update_replaces_the_version_it_read(self) -> None:
+        competition = self.add_competition()
+        changed = competition.bumped(LATER, pool_balance=500, status="closed")
+        self.atomic(lambda uow: uow.competition_update(changed))
+        assert self.competition(competition.id) == changed
+        assert changed.version == 2
+
+    def test_a_contribution_round_trips_and_its_lease_and_status_change(self) -> None:
+        competition = self.add_competition()
+        contribution = a_contribution(competition.id, "u1")
+        self.atomic(lambda uow: uow.contribution_add(contribution))
+        assert self.read(lambda uow: uow.contribution_get(contribution.id)) == contribution
+        released = contribution.leased("", 0.0, LATER)
+        self.atomic(lambda uow: uow.contribution_update(released))
+        assert self.read(lambda uow: uow.contribution_get(contribution.id)) == released
+        paid = replace(released, status="paid")
+        self.atomic(lambda uow: uow.contribution_update(paid))
+        assert self.read(lambda uow: uow.contribution_get(contribution.id)) == paid
+
+    def test_one_entry_per_player_and_competition(self) -> None:
+        competition = self.add_competition()
+        self.atomic(lambda uow: uow.contribution_add(a_contribution(competition.id, "u1")))
+        with pytest.raises(AlreadyExists):
+            self.atomic(lambda uow: uow.contribution_add(
+                a_contribution(competition.id, "u1", contribution_id="entry_other_id")))
+        with pytest.raises(AlreadyExists):
+            self.atomic(lambda uow: uow.contribution_add(a_contribution(competition.id, "u1", kind="entry")))
+        self.atomic(lambda uow: uow.contribution_add(a_contribution(competition.id, "u1", kind="sponsorship")))
+        self.atomic(lambda uow: uow.contribution_add(a_contribution(competition.id, "u1", kind="sponsorship")))
+        other = self.add_competition()
+        self.atomic(lambda uow: uow.contribution_add(a_contribution(other.id, "u1")))
+        assert len(self.read(lambda uow: uow.contributions_of(competition.id))) == 3
+
+    def test_contributions_are_listed_by_id_per_competition(self) -> None:
+        competition, other = self.add_competition(), self.add_competition()
+        for user in ("u3", "u1", "u2"):
+            self.atomic(lambda uow, user=user: uow.contribution_add(a_contribution(competition.id, user)))
+        self.atomic(lambda uow: uow.contribution_add(a_contribution(other.id, "u9")))
+        listed = self.read(lambda uow: uow.contributions_of(competition.id))
+        assert [c.user_id for c in listed] == ["u1", "u2", "u3"]
+        assert self.read(lambda uow: uow.contributions_of("none")) == []
+
+    def test_only_pending_contributions_are_deleted(self) -> None:
+        competition = self.add_competition()
+        pending = a_contribution(competition.id, "u1")
+        paid = a_contribution(competition.id, "u2", status="paid")
+        self.atomic(lambda uow: (uow.contribution_add(pending), uow.contribution_add(paid)))
+        self.atomic(lambda uow: (uow.contribution_delete(pending.id), uow.contribution_delete(paid.id)))
+        assert [c.id for c in self.read(lambda uow: uow.contributions_of(competition.id))] == [paid.id]
+
+    def test_a_distribution_with_a_thousand_payouts_round_trips(self) -> None:
+        competition = self.add_competition()
+        distribution = a_distribution(competition.id, places=1_000)
+        self.atomic(lambda uow: uow.distribution_add(distribution))
+        assert self.read(lambda uow: uow.distribution_get(distribution.match_id)) == distribution
+        assert self.read(lambda uow: uow.distribution_get("missing")) is None
+
+    def test_one_distribution_per_match(self) -> None:
+        competition = self.add_competition()
+        distribution = a_distribution(competition.id)
+        self.atomic(lambda uow: uow.distribution_add(distribution))
+        with pytest.raises(AlreadyExists):
+            self.atomic(lambda uow: uow.distribution_add(replace(distribution, fingerprint="fp-2")))
+        assert self.read(lambda uow: uow.distribution_get(distribution.match_id)) == distribution
+
+    def test_a_distribution_is_marked_paid_once(self) -> None:
+        competition = self.add_competition()
+        distribution = a_distribution(competition.id)
+        self.atomic(lambda uow: uow.distribution_add(distribution))
+        self.atomic(lambda uow: uow.distribution_mark_paid(distribution.match_id, "ent_1", LATER))
+        self.atomic(lambda uow: uow.distribution_mark_paid(distribution.match_id, "ent_2", "2027"))
+        stored = self.read(lambda uow: uow.distribution_get(distribution.match_id))
+        assert stored == replace(distribution, status="paid", entry_id="ent_1", updated_at=LATER)
+
+    def test_a_refund_round_trips_and_is_decided_then_paid(self) -> None:
+        competition = self.add_competition()
+        refund = Refund(competition.id, "rain", "collecting", 0, (), "", NOW, NOW)
+        self.atomic(lambda uow: uow.refund_add(refund))
+        assert self.read(lambda uow: uow.refund_get(competition.id)) == refund
+        decided = replace(refund, status="pending", total=1_500, updated_at=LATER,
+                          lines=(RefundLine("u1", 1_000, "entry", "entry_x_u1"),
+                                 RefundLine("o1", 500, "sponsorship", "fund_x_k")))
+        self.atomic(lambda uow: uow.refund_update(decided))
+        assert self.read(lambda uow: uow.refund_get(competition.id)) == decided
+        paid = replace(decided, status="paid", entry_id="ent_9")
+        self.atomic(lambda uow: uow.refund_update(paid))
+        assert self.read(lambda uow: uow.refund_get(competition.id)) == paid
+        assert self.read(lambda uow: uow.refund_get("missing")) is None
+
+    def test_one_refund_per_competition(self) -> None:
+        competition = self.add_competition()
+        refund = Refund(competition.id, "rain", "collecting", 0, (), "", NOW, NOW)
+        self.atomic(lambda uow: uow.refund_add(refund))
+        with pytest.raises(AlreadyExists):
+            self.atomic(lambda uow: uow.refund_add(replace(refund, reason="again")))
+
+    def test_a_failed_step_persists_nothing(self) -> None:
+        competition = self.add_competition()
+
+        def half_done(uow: RewardUnitOfWork) -> None:
+            uow.competition_update(competition.bumped(LATER, pool_balance=1_000))
+            uow.contribution_add(a_contribution(competition.id, "u1"))
+            uow.distribution_add(a_distribution(competition.id, "m-half"))
+            uow.refund_add(Refund(competition.id, "x", "collecting", 0, (), "", NOW, NOW))
+            raise RuntimeError("crash in the middle")
+
+        with pytest.raises(RuntimeError, match="crash"):
+            self.atomic(half_done)
+        assert self.competition(competition.id) == competition
+        assert self.read(lambda uow: uow.contributions_of(competition.id)) == []
+        assert self.read(lambda uow: uow.distribution_get("m-half")) is None
+        assert self.read(lambda uow: uow.refund_get(competition.id)) is None
+
+    # --- the rules, run through the store ----------------------------------------------------------------
+
+    def open(self, organizer: str = "org1", *, fee: int = 1_000, actor: Actor | None = None,
+             competition_id: str | None = None) -> Competition:
+        cmd = OpenCompetitionCommand.build(competition_id=competition_id or new_id("c"), organizer_id=organizer,
+                                           entry_fee=fee, currency="INR", template="top3")
+        competition, _ = self.atomic(lambda uow: rules.open_competition(uow, cmd, actor, NOW))
+        return competition
+
+    def claim(self, request: ContributionRequest, token: str, now_ts: float = 0.0) -> rules.Claim:
+        return self.atomic(lambda uow: rules.claim_contribution(
+            uow, request, token, now_ts=now_ts, lease_until=now_ts + LEASE, now=NOW))
+
+    def pay_entry(self, competition_id: str, user: str) -> Contribution:
+        claim = self.claim(ContributionRequest.entry(competition_id=competition_id, user_id=user), new_id("t"))
+        assert claim.contribution is not None
+        paid, _ = self.atomic(lambda uow: rules.settle_paid(uow, claim.contribution, NOW))  # type: ignore[arg-type]
+        return paid
+
+    def test_an_organizer_opens_changes_and_freezes_a_competition(self) -> None:
+        owner = Actor("org1", "organizer")
+        competition = self.open("org1", actor=owner)
+        cmd = OpenCompetitionCommand.build(competition_id=competition.id, organizer_id="", entry_fee=2_000,
+                                           currency="INR", template="top5")
+        changed, created = self.atomic(lambda uow: rules.open_competition(uow, cmd, owner, LATER))
+        assert (created, changed.entry_fee, changed.template, changed.organizer_id) == (False, 2_000, "top5", "org1")
+        with pytest.raises(PermissionDenied):
+            self.atomic(lambda uow: rules.open_competition(uow, cmd, Actor("org2", "organizer"), LATER))
+        self.pay_entry(competition.id, "u1")
+        frozen = replace(cmd, entry_fee=3_000)
+        with pytest.raises(InvalidState):
+            self.atomic(lambda uow: rules.open_competition(uow, frozen, owner, LATER))
+        assert self.competition(competition.id).entry_fee == 2_000
+
+    def test_an_entry_is_leased_to_one_driver_at_a_time(self) -> None:
+        competition = self.open()
+        request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
+        first = self.claim(request, "t1", now_ts=1_000.0)
+        assert first.outcome is ClaimOutcome.OWNED and first.competition.entries == 1
+        assert self.claim(request, "t2", now_ts=1_010.0).outcome is ClaimOutcome.BUSY
+        takeover = self.claim(request, "t3", now_ts=1_000.0 + LEASE + 1)
+        assert takeover.outcome is ClaimOutcome.OWNED
+        assert takeover.contribution is not None and takeover.contribution.lease_token == "t3"
+        self.atomic(lambda uow: rules.settle_failed(uow, takeover.contribution.id, "t1", NOW))  # type: ignore[union-attr]
+        assert self.competition(competition.id).entries == 1
+        self.atomic(lambda uow: rules.settle_paid(uow, takeover.contribution, NOW))  # type: ignore[arg-type]
+        self.atomic(lambda uow: rules.settle_paid(uow, takeover.contribution, NOW))  # type: ignore[arg-type]
+        after = self.competition(competition.id)
+        assert (after.pool_balance, after.entries) == (1_000, 1)
+        assert self.claim(request, "t4", now_ts=1_011.0).outcome is ClaimOutcome.PAID
+
+    def test_a_failed_charge_is_forgotten_by_its_lease_holder(self) -> None:
+        competition = self.open()
+        request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
+        claim = self.claim(request, "t1")
+        self.atomic(lambda uow: rules.settle_failed(uow, request.contribution_id, "t1", NOW))
+        assert self.read(lambda uow: uow.contribution_get(request.contribution_id)) is None
+        assert self.competition(competition.id).entries == 0
+        assert claim.outcome is ClaimOutcome.OWNED
+        assert self.claim(request, "t2").outcome is ClaimOutcome.OWNED
+
+    def test_a_released_lease_is_claimed_at_once(self) -> None:
+        competition = self.open()
+        request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
+        self.claim(request, "t1", now_ts=1_000.0)
+        self.atomic(lambda uow: rules.release_lease(uow, request.contribution_id, "t1", NOW))
+        assert self.claim(request, "t2", now_ts=1_000.5).outcome is ClaimOutcome.OWNED
+
+    def test_a_sponsorship_key_is_bound_to_its_request(self) -> None:
+        competition = self.open()
+        request = ContributionRequest.sponsorship(competition_id=competition.id, user_id="org1", amount=500,
+                                                  currency="", key="k1", actor=None)
+        self.claim(request, "t1")
+        with pytest.raises(IdempotencyConflict):
+            self.claim(replace(request, amount=501), "t2")
+        assert self.competition(competition.id).entries == 0
+
+    def test_a_distribution_promises_the_pool_and_closes_entries(self) -> None:
+        competition = self.open()
+        for user in ("u1", "u2", "u3"):
+            self.pay_entry(competition.id, user)
+        draft = replace(a_distribution(competition.id), prize_pool=3_000, platform_fee=300, organizer_fee=150,
+                        payouts=(Payout("u1", 1, 2_550),))
+        decided = self.atomic(lambda uow: rules.decide_distribution(uow, draft, True, None, NOW))
+        assert decided == draft
+        after = self.competition(competition.id)
+        assert (after.pool_balance, after.status) == (0, "closed")
+        assert self.atomic(lambda uow: rules.decide_distribution(
+            uow, replace(draft, fingerprint="other"), True, None, NOW)) == draft
+        with pytest.raises(InvalidState):
+            self.claim(ContributionRequest.entry(competition_id=competition.id, user_id="u4"), "t")
+        with pytest.raises(InvalidState):
+            self.atomic(lambda uow: rules.begin_refund(uow, competition.id, "late", None, NOW))
+        paid = self.atomic(lambda uow: rules.mark_distribution_paid(uow, draft.match_id, "ent_1", LATER))
+        assert (paid.status, paid.entry_id) == ("paid", "ent_1")
+
+    def test_a_distribution_needs_the_pool_and_the_owner(self) -> None:
+        competition = self.open()
+        self.pay_entry(competition.id, "u1")
+        draft = replace(a_distribution(competition.id), prize_pool=1_000, platform_fee=100, organizer_fee=50,
+                        payouts=(Payout("u1", 1, 850),))
+        with pytest.raises(PermissionDenied):
+            self.atomic(lambda uow: rules.decide_distribution(uow, draft, False, Actor("org2", "organizer"), NOW))
+        with pytest.raises(rules.PoolChanged):
+            self.atomic(lambda uow: rules.decide_distribution(
+                uow, replace(draft, prize_pool=900, platform_fee=0), True, None, NOW))
+        with pytest.raises(FailedPrecondition):
+            self.atomic(lambda uow: rules.decide_distribution(
+                uow, replace(draft, prize_pool=1_100, platform_fee=200), False, None, NOW))
+        with pytest.raises(NotFound):
+            self.atomic(lambda uow: rules.decide_distribution(
+                uow, replace(draft, competition_id="nope"), False, None, NOW))
+        assert self.read(lambda uow: uow.distribution_get(draft.match_id)) is None
+        assert self.competition(competition.id).pool_balance == 1_000
+
+    def test_a_refund_cancels_then_waits_for_pending_charges(self) -> None:
+        competition = self.open()
+        self.pay_entry(competition.id, "u1")
+        pending = ContributionRequest.entry(competition_id=competition.id, user_id="u2")
+        self.claim(pending, "t1", now_ts=1_000.0)
+        refund, cancelled = self.atomic(lambda uow: rules.begin_refund(uow, competition.id, "rain", None, NOW))
+        assert (refund.status, cancelled.status) == ("collecting", "cancelled")
+        assert self.atomic(lambda uow: rules.decide_refund(uow, competition.id, NOW)) is None
+        with pytest.raises(InvalidState):
+            self.claim(pending, "t2", now_ts=1_000.0 + LEASE + 1)
+        assert self.read(lambda uow: rules.pending_contributions(uow, competition.id)) == [pending.contribution_id]
+        busy = self.atomic(lambda uow: rules.claim_for_refund(
+            uow, competition.id, pending.contribution_id, "t3", now_ts=1_001.0, lease_until=1_031.0, now=NOW))
+        assert busy.outcome is ClaimOutcome.BUSY
+        owned = self.atomic(lambda uow: rules.claim_for_refund(
+            uow, competition.id, pending.contribution_id, "t3", now_ts=1_040.0, lease_until=1_070.0, now=NOW))
+        assert owned.outcome is ClaimOutcome.OWNED
+        self.atomic(lambda uow: rules.settle_paid(uow, owned.contribution, NOW))  # type: ignore[arg-type]
+        decided = self.atomic(lambda uow: rules.decide_refund(uow, competition.id, LATER))
+        assert decided is not None
+        assert (decided.status, decided.total, [line.user_id for line in decided.lines]) == (
+            "pending", 2_000, ["u1", "u2"])
+        assert self.competition(competition.id).pool_balance == 0
+        again, _ = self.atomic(lambda uow: rules.begin_refund(uow, competition.id, "other reason", None, LATER))
+        assert again == decided
+        paid = self.atomic(lambda uow: rules.mark_refund_paid(uow, competition.id, "ent_r", LATER))
+        assert (paid.status, paid.entry_id) == ("paid", "ent_r")
+        with pytest.raises(InvalidState):
+            self.atomic(lambda uow: rules.decide_distribution(
+                uow, a_distribution(competition.id), False, None, NOW))

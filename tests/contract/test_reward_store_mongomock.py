@@ -1,0 +1,88 @@
+"""The reward store contract on the MongoDB adapter over mongomock and the session/transaction shim.
+
+Every query, index definition and duplicate-key path of ``reward_service/adapters/mongo_store.py`` runs
+here, and the rerun of a step whose competition moved after it was read is driven deterministically by the
+shim's ``after_next`` hook. The shim runs transactions one at a time under a lock, so true concurrency,
+server-side rollback, write concerns and the server's own index enforcement are proven only by
+``test_reward_store_mongo.py`` against a real replica set (``MONGODB_URI`` or Docker).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mongomock
+import pytest
+from pymongo import MongoClient
+
+from reward_service.adapters.mongo_store import COMPETITIONS, CONTRIBUTIONS, DISTRIBUTIONS, MongoRewardStore
+from reward_service.domain import rules
+from reward_service.domain.commands import ContributionRequest
+from reward_service.domain.ports import RewardStore
+from tests.contract.reward_store_contract import NOW, RewardStoreContract
+from tests.support.mongo import MongomockClient
+from winzone_kernel.errors import Unavailable
+
+DB_NAME = "winzone_reward_contract"
+
+
+class MongoAdapterChecks:
+    """Checks specific to the MongoDB adapter, for any client that reaches its database directly."""
+
+    store: RewardStore
+
+    def raw_db(self) -> Any:
+        raise NotImplementedError
+
+    def test_migrate_creates_the_unique_indexes(self) -> None:
+        self.store.migrate()
+        contributions = {i["name"]: i for i in self.raw_db()[CONTRIBUTIONS].list_indexes()}
+        one_entry = contributions["one_entry_per_user"]
+        assert list(one_entry["key"]) == ["competitionId", "userId"]
+        assert one_entry["unique"] is True
+        assert one_entry["partialFilterExpression"] == {"kind": "entry"}
+        assert "competitionId" in {i["name"] for i in self.raw_db()[DISTRIBUTIONS].list_indexes()}
+
+
+class TestMongomockRewardStore(MongoAdapterChecks, RewardStoreContract):
+    client: MongomockClient
+
+    def create_store(self) -> RewardStore:
+        self.client = MongomockClient()
+        return MongoRewardStore(self.client, DB_NAME)
+
+    def raw_db(self) -> mongomock.Database:
+        return self.client.raw[DB_NAME]
+
+    def test_a_competition_that_moved_after_it_was_read_reruns_the_step(self) -> None:
+        competition = self.add_competition()
+
+        def concurrent_writer(db: mongomock.Database) -> None:
+            db[COMPETITIONS].update_one({"_id": competition.id}, {"$inc": {"version": 1}})
+
+        self.client.after_next(COMPETITIONS, "find_one", concurrent_writer)
+        request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
+        claim = self.atomic(lambda uow: rules.claim_contribution(
+            uow, request, "t1", now_ts=0.0, lease_until=30.0, now=NOW))
+        assert self.client.transient_retries == 1
+        assert claim.competition.version == 3
+        assert self.competition(competition.id).entries == 1
+        assert len(self.read(lambda uow: uow.contributions_of(competition.id))) == 1
+
+    def test_documents_use_camel_case_fields(self) -> None:
+        competition = self.add_competition()
+        assert set(self.raw_db()[COMPETITIONS].find_one({"_id": competition.id})) == {
+            "_id", "organizerId", "entryFee", "currency", "template", "status", "poolBalance", "entries",
+            "version", "createdAt", "updatedAt"}
+
+    def test_driver_failures_become_unavailable(self) -> None:
+        unreachable: MongoClient[dict[str, Any]] = MongoClient(
+            "mongodb://127.0.0.1:1/", serverSelectionTimeoutMS=100, connectTimeoutMS=100)
+        store = MongoRewardStore(unreachable, DB_NAME, timeout=1.0)
+        try:
+            with pytest.raises(Unavailable):
+                store.read(lambda uow: uow.competition_get("c1"))
+            with pytest.raises(Unavailable):
+                store.atomic(lambda uow: uow.competition_get("c1"))
+        finally:
+            store.close()

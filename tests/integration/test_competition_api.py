@@ -1,0 +1,279 @@
+"""The REST contract of competitions and match rewards: the gateway in-process over real wallet and reward
+gRPC servers and SQLite stores. Roles, ownership, exact amounts, and 400 (never 422) for any bad body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api_gateway.app import build_app
+from api_gateway.settings import GatewaySettings
+from api_gateway.users.sqlite_store import SqliteUserStore
+from tests.support.grpc_servers import TEST_TOKEN
+from tests.support.rewards import RUPEE, Harness, uid
+from winzone_kernel.admin import ensure_admin
+from winzone_kernel.config import CommonSettings
+
+PASSWORD = "correct-horse-1"
+
+
+class Api:
+    """A TestClient against the gateway, the servers behind it, and sign-in helpers."""
+
+    def __init__(self, client: TestClient, env: Harness, common: CommonSettings) -> None:
+        self.client = client
+        self.env = env
+        self.common = common
+
+    def user(self, role: str = "player") -> tuple[str, dict[str, str]]:
+        email = f"{uid(role)}@winzone.test"
+        if role == "admin":
+            ensure_admin(self.common, email, PASSWORD)
+        else:
+            registered = self.client.post("/api/auth/register", json={"name": role, "email": email,
+                                                                      "password": PASSWORD, "role": role})
+            assert registered.status_code == 201, registered.text
+        login = self.client.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()["data"]
+        return login["user"]["_id"], {"Authorization": f"Bearer {login['token']}"}
+
+    def put(self, competition: str, headers: dict[str, str], **body: Any) -> Any:
+        return self.client.put(f"/api/competitions/{competition}", json=body, headers=headers)
+
+    def post(self, path: str, headers: dict[str, str], body: Any = None) -> Any:
+        return self.client.post(path, json={} if body is None else body, headers=headers)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    tmp_path = tmp_path_factory.mktemp("competition-api")
+    env = Harness(tmp_path)
+    settings = GatewaySettings.from_env({
+        "INTERNAL_TOKEN": TEST_TOKEN, "JWT_SECRET": "x" * 48, "WINZONE_DATA_DIR": str(tmp_path),
+        "WALLET_SERVICE_ADDR": env.wallet_server.address, "REWARDS_SERVICE_ADDR": env.reward_server.address,
+        "SQLITE_SYNCHRONOUS": "NORMAL",
+    })
+    users = SqliteUserStore(settings.common.sqlite_path("gateway"))
+    users.migrate()
+    try:
+        with TestClient(build_app(settings, users)) as client:
+            yield Api(client, env, settings.common)
+    finally:
+        users.close()
+        env.close()
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["success"] is False and body["error"].isupper()
+    if code is not None:
+        assert body["error"] == code, body
+
+
+def test_seeded_flow_with_exact_amounts(api: Api) -> None:
+    organizer, org = api.user("organizer")
+    competition = uid("cmp")
+    created = api.put(competition, org, entryFee=100, template="top3")
+    assert created.status_code == 201, created.text
+    assert created.json()["data"] == {
+        "_id": competition, "organizerId": organizer, "entryFee": 100, "currency": "INR", "template": "top3",
+        "status": "open", "poolBalance": 0, "entries": 0, "createdAt": created.json()["data"]["createdAt"],
+        "updatedAt": created.json()["data"]["updatedAt"]}
+    changed = api.put(competition, org, entryFee=99.99)
+    assert changed.status_code == 200 and changed.json()["data"]["entryFee"] == 99.99
+    players = [api.user() for _ in range(3)]
+    for player_id, _ in players:
+        api.env.credit(player_id, 100 * RUPEE)
+
+    entries = [api.post(f"/api/competitions/{competition}/entry", headers) for _, headers in players]
+    again = api.post(f"/api/competitions/{competition}/entry", players[0][1], {"amount": 99.99})
+
+    assert [e.status_code for e in entries] == [201, 201, 201]
+    assert entries[0].json()["data"]["type"] == "entryFee" and entries[0].json()["data"]["amount"] == -99.99
+    assert again.status_code == 201 and again.json()["data"]["_id"] == entries[0].json()["data"]["_id"]
+    assert api.client.get(f"/api/competitions/{competition}", headers=players[0][1]).json()["data"][
+        "poolBalance"] == 299.97
+    (a, ha), (b, _), (c, _) = players
+    body = {"competitionId": competition, "standings": [{"userId": a, "rank": 1}, {"userId": b, "rank": 1},
+                                                        {"userId": c, "rank": 3}]}
+    paid = api.post(f"/api/matches/m_{competition}/rewards", org, body)
+    assert paid.status_code == 201, paid.text
+    data = paid.json()["data"]
+    assert (data["prizePool"], data["platformFee"], data["organizerFee"], data["status"]) == (
+        299.97, 29.99, 14.99, "paid")
+    amounts = {p["userId"]: p["amount"] for p in data["payouts"]}
+    first, second = sorted((a, b))
+    assert amounts == {first: 102, second: 101.99, c: 51}
+    assert api.post(f"/api/matches/m_{competition}/rewards", org, body).json()["data"] == data
+    assert api.client.get(f"/api/matches/m_{competition}/rewards", headers=ha).json()["data"] == data
+    wallet = api.client.get("/api/wallet", headers=ha).json()["data"]
+    winner = next(p for p in data["payouts"] if p["userId"] == a)
+    assert wallet["totalEarnings"] == winner["amount"]
+    api.env.assert_audit_ok()
+
+
+def test_roles_and_ownership(api: Api) -> None:
+    organizer, org = api.user("organizer")
+    _, other_org = api.user("organizer")
+    player, ph = api.user("player")
+    _, adm = api.user("admin")
+    competition = uid("cmp")
+    assert_error(api.put(competition, ph, entryFee=10), 403, "FORBIDDEN")
+    assert_error(api.put(competition, org, entryFee=10, organizerId=player), 403, "FORBIDDEN")
+    assert api.put(competition, org, entryFee=10).status_code == 201
+    api.env.credit(player, 10 * RUPEE)
+    api.env.credit(organizer, 50 * RUPEE)
+    for path, body in ((f"/api/competitions/{competition}/fund", {"amount": 5}),
+                       (f"/api/competitions/{competition}/refund", {"reason": "mine"}),
+                       (f"/api/matches/{uid('m')}/rewards", {"competitionId": competition,
+                                                              "standings": [{"userId": player, "rank": 1}]})):
+        assert_error(api.post(path, other_org, body), 403, "FORBIDDEN")
+        assert_error(api.post(path, ph, body), 403, "FORBIDDEN")
+    assert_error(api.put(competition, other_org, entryFee=20), 403, "FORBIDDEN")
+    assert_error(api.post(f"/api/competitions/{competition}/entry", org), 403, "FORBIDDEN")
+    assert_error(api.client.get(f"/api/competitions/{competition}"), 401)
+
+    funded = api.post(f"/api/competitions/{competition}/fund", org, {"amount": 50})
+    assert funded.status_code == 201 and funded.json()["data"]["amount"] == -50
+    admin_named = api.put(uid("cmp"), adm, entryFee=5, organizerId=organizer)
+    assert admin_named.status_code == 201 and admin_named.json()["data"]["organizerId"] == organizer
+    assert_error(api.put(uid("cmp"), adm, entryFee=5, organizerId=player), 400, "INVALID_ORGANIZER")
+    assert api.put(competition, adm, entryFee=11).json()["data"]["organizerId"] == organizer
+    api.env.assert_audit_ok()
+
+
+def test_unknown_resources_are_404(api: Api) -> None:
+    _, org = api.user("organizer")
+    _, ph = api.user("player")
+    assert_error(api.client.get("/api/competitions/nope", headers=ph), 404, "COMPETITION_NOT_FOUND")
+    assert_error(api.client.get(f"/api/competitions/{'x' * 300}", headers=ph), 404)
+    assert_error(api.client.get("/api/matches/nope/rewards", headers=ph), 404, "DISTRIBUTION_NOT_FOUND")
+    assert_error(api.post("/api/competitions/nope/entry", ph), 404)
+    assert_error(api.post("/api/competitions/nope/fund", org, {"amount": 5}), 404)
+    assert_error(api.post("/api/competitions/nope/refund", org, {"reason": "x"}), 404)
+    assert_error(api.post("/api/matches/m1/rewards", org, {"competitionId": "nope", "standings": [
+        {"userId": "u1", "rank": 1}]}), 404)
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"entryFee": None}, {"entryFee": "10"}, {"entryFee": 10.001}, {"entryFee": 0}, {"entryFee": -1},
+    {"entryFee": True}, {"entryFee": {"$ne": None}}, {"entryFee": 10, "currency": "EUR"},
+    {"entryFee": 10, "currency": {"$ne": None}}, {"entryFee": 10, "template": "top4"},
+    {"entryFee": 10, "template": {"$ne": None}}, {"entryFee": 10, "organizerId": {"$ne": None}},
+    {"entryFee": 1e300},
+])
+def test_bad_competition_bodies_are_400(api: Api, body: dict[str, Any]) -> None:
+    _, org = api.user("organizer")
+    assert_error(api.client.put(f"/api/competitions/{uid('c')}", json=body, headers=org), 400)
+
+
+def test_malformed_json_and_bad_ids_are_400(api: Api) -> None:
+    _, org = api.user("organizer")
+    response = api.client.put("/api/competitions/c1", content=b"{", headers={**org, "content-type":
+                                                                               "application/json"})
+    assert_error(response, 400, "INVALID_JSON")
+    assert_error(api.put("bad id!", org, entryFee=10), 400, "INVALID_ID")
+    assert_error(api.put("x" * 65, org, entryFee=10), 400, "INVALID_ID")
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ({"standings": [{"userId": "u1", "rank": 1}]}, None),
+    ({"competitionId": {"$ne": None}, "standings": [{"userId": "u1", "rank": 1}]}, None),
+    ({"competitionId": "C", "standings": {"$ne": None}}, "INVALID_STANDINGS"),
+    ({"competitionId": "C", "standings": [{"userId": {"$ne": None}, "rank": 1}]}, "INVALID_USER_ID"),
+    ({"competitionId": "C", "standings": [{"userId": "u1", "rank": "1"}]}, "INVALID_RANK"),
+    ({"competitionId": "C", "standings": [{"userId": "u1", "rank": 1.5}]}, "INVALID_RANK"),
+    ({"competitionId": "C", "standings": [{"userId": "u1", "rank": 0}]}, "INVALID_RANK"),
+    ({"competitionId": "C", "standings": [{"userId": "u1", "rank": True}]}, "INVALID_RANK"),
+    ({"competitionId": "C", "standings": [{"userId": "u1", "rank": 2**40}]}, "INVALID_RANK"),
+    ({"competitionId": "C", "standings": ["u1"]}, "INVALID_STANDINGS"),
+    ({"competitionId": "C", "standings": []}, "EMPTY_STANDINGS"),
+    ({"competitionId": "C", "standings": [{"userId": "u1", "rank": 1}, {"userId": "u1", "rank": 2}]},
+     "DUPLICATE_USER"),
+    ({"competitionId": "C", "template": "top4", "standings": [{"userId": "u1", "rank": 1}]}, "UNKNOWN_TEMPLATE"),
+    ({"competitionId": "C", "shares": [50, 40], "standings": [{"userId": "u1", "rank": 1}]}, "INVALID_SHARES"),
+    ({"competitionId": "C", "shares": ["100"], "standings": [{"userId": "u1", "rank": 1}]}, "INVALID_SHARES"),
+    ({"competitionId": "C", "shares": [110, -10], "standings": [{"userId": "u1", "rank": 1}]}, "INVALID_SHARES"),
+    ({"competitionId": "C", "shares": {"$ne": None}, "standings": [{"userId": "u1", "rank": 1}]},
+     "INVALID_SHARES"),
+    ({"competitionId": "C", "template": "top3", "shares": [100], "standings": [{"userId": "u1", "rank": 1}]},
+     "TEMPLATE_AND_SHARES"),
+    ({"competitionId": "C", "prizePool": 0.001, "standings": [{"userId": "u1", "rank": 1}]}, "INVALID_AMOUNT"),
+    ({"competitionId": "C", "prizePool": "5", "standings": [{"userId": "u1", "rank": 1}]}, "INVALID_AMOUNT"),
+])
+def test_bad_distribution_bodies_are_400_and_move_nothing(api: Api, body: dict[str, Any], code: str | None) -> None:
+    _, org = api.user("organizer")
+    competition = uid("cmp")
+    api.put(competition, org, entryFee=10)
+    player, ph = api.user()
+    api.env.credit(player, 10 * RUPEE)
+    api.post(f"/api/competitions/{competition}/entry", ph)
+    before = api.env.ledger_state()
+    payload = {k: (competition if v == "C" else v) for k, v in body.items()}
+
+    assert_error(api.post(f"/api/matches/{uid('m')}/rewards", org, payload), 400, code)
+
+    assert api.env.ledger_state() == before
+
+
+def test_entry_fund_and_refund_validation(api: Api) -> None:
+    organizer, org = api.user("organizer")
+    competition = uid("cmp")
+    api.put(competition, org, entryFee=10)
+    player, ph = api.user()
+    api.env.credit(player, 100 * RUPEE)
+    api.env.credit(organizer, 100 * RUPEE)
+    entry = f"/api/competitions/{competition}/entry"
+    assert_error(api.post(entry, ph, {"amount": 11}), 400, "ENTRY_FEE_MISMATCH")
+    assert_error(api.post(entry, ph, {"amount": 10, "currency": "USD"}), 400, "CURRENCY_MISMATCH")
+    assert_error(api.post(entry, ph, {"amount": {"$ne": None}}), 400)
+    assert_error(api.post(entry, ph, []), 400, "INVALID_JSON")
+    fund = f"/api/competitions/{competition}/fund"
+    for bad in ({}, {"amount": -5}, {"amount": 5.001}, {"amount": 5, "currency": "USD"}, {"amount": "5"}):
+        assert_error(api.post(fund, org, bad), 400)
+    keyed = {**org, "Idempotency-Key": "sponsor-1"}
+    first = api.client.post(fund, json={"amount": 20}, headers=keyed)
+    assert api.client.post(fund, json={"amount": 20}, headers=keyed).json()["data"] == first.json()["data"]
+    assert_error(api.client.post(fund, json={"amount": 21}, headers=keyed), 409)
+    assert_error(api.post(f"/api/competitions/{competition}/refund", org, {"reason": {"$ne": None}}), 400)
+    assert_error(api.post(f"/api/competitions/{competition}/refund", org, {}), 400)
+    assert api.post(entry, ph).status_code == 201
+
+    refund = api.post(f"/api/competitions/{competition}/refund", org, {"reason": "cancelled by organizer"})
+
+    assert refund.status_code == 200, refund.text
+    data = refund.json()["data"]
+    assert data["competition"]["status"] == "cancelled" and data["refund"]["total"] == 30
+    assert sorted(r["amount"] for r in data["refund"]["refunds"]) == [10, 20]
+    assert api.client.get("/api/wallet", headers=ph).json()["data"]["balance"] == 100
+    assert_error(api.post(entry, api.user()[1]), 409, "COMPETITION_CANCELLED")
+    api.env.assert_audit_ok()
+
+
+def test_conflicts_are_409(api: Api) -> None:
+    _, org = api.user("organizer")
+    competition = uid("cmp")
+    api.put(competition, org, entryFee=10)
+    players = [api.user() for _ in range(2)]
+    for player, headers in players:
+        api.env.credit(player, 10 * RUPEE)
+        api.post(f"/api/competitions/{competition}/entry", headers)
+    standings = [{"userId": p, "rank": r} for r, (p, _) in enumerate(players, start=1)]
+    match = f"/api/matches/{uid('m')}/rewards"
+    assert api.post(match, org, {"competitionId": competition, "standings": standings}).status_code == 201
+    before = api.env.ledger_state()
+
+    swapped = [{"userId": players[1][0], "rank": 1}, {"userId": players[0][0], "rank": 2}]
+    assert_error(api.post(match, org, {"competitionId": competition, "standings": swapped}), 409,
+                 "DISTRIBUTION_CONFLICT")
+    assert_error(api.put(competition, org, entryFee=20), 409, "COMPETITION_NOT_OPEN")
+    assert_error(api.post(f"/api/competitions/{competition}/refund", org, {"reason": "late"}), 409,
+                 "REFUND_REFUSED")
+    assert_error(api.post(f"/api/competitions/{competition}/entry", api.user()[1]), 409, "ENTRIES_CLOSED")
+    assert_error(api.post(f"/api/matches/{uid('m')}/rewards", org,
+                          {"competitionId": competition, "standings": standings}), 409, "INSUFFICIENT_POOL")
+    assert api.env.ledger_state() == before
+    api.env.assert_audit_ok()
