@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import grpc
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 
 from api_gateway.auth import TokenIssuer
 from api_gateway.context import GatewayContext
 from api_gateway.errors import install_error_handlers
-from api_gateway.routes import auth, health, transactions
+from api_gateway.routes import auth, competitions, health, mock_checkout, payments, payouts, transactions
 from api_gateway.settings import GatewaySettings
 from api_gateway.users.ports import UserStore
+from winzone.payments.v1 import payments_pb2_grpc
+from winzone.payouts.v1 import payouts_pb2_grpc
+from winzone.rewards.v1 import rewards_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.grpc_client import internal_channel
 from winzone_kernel.logs import REQUEST_ID_HEADER, new_request_id, request_id_var
+from winzone_kernel.metrics import CONTENT_TYPE, HTTP_ERRORS, HTTP_LATENCY, HTTP_REQUESTS, exposition
 
 STUBS: dict[str, type] = {
     "wallet": wallet_pb2_grpc.WalletServiceStub,
+    "rewards": rewards_pb2_grpc.RewardServiceStub,
+    "payments": payments_pb2_grpc.PaymentGatewayStub,
+    "payouts": payouts_pb2_grpc.PayoutServiceStub,
 }
 """The gRPC services the gateway calls, by service name (see ``winzone_kernel.config.DEFAULT_PORTS``)."""
 
@@ -54,16 +63,36 @@ def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[settings.frontend_url],
+        allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", REQUEST_ID_HEADER],
+        expose_headers=[REQUEST_ID_HEADER],
+        max_age=600,
+    )
 
     @app.middleware("http")
     async def bind_request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         supplied = request.headers.get(REQUEST_ID_HEADER, "")
         rid = supplied if 8 <= len(supplied) <= 64 and supplied.isalnum() else new_request_id()
         request_id_var.set(rid)
+        started = time.perf_counter()
         response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_LATENCY.labels(path, request.method).observe(time.perf_counter() - started)
+        HTTP_REQUESTS.labels(path, request.method, str(response.status_code)).inc()
+        if response.status_code >= 400:
+            HTTP_ERRORS.labels(path, str(response.status_code)).inc()
         response.headers[REQUEST_ID_HEADER] = rid
         return response
 
-    for module in (auth, transactions, health):
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus text exposition of the gateway's metrics."""
+        return Response(exposition(), media_type=CONTENT_TYPE)
+
+    for module in (auth, transactions, competitions, payments, payouts, mock_checkout, health):
         app.include_router(module.router)
     return app

@@ -49,6 +49,15 @@ def _audit(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _webhook(args: argparse.Namespace) -> int:
+    from payment_gateway.dev_webhook import send_mock_webhook
+
+    reply = send_mock_webhook(args.type, args.session, url=args.url, amount=args.amount, currency=args.currency,
+                              payment_status=args.payment_status, event_id=args.event_id)
+    print(f"HTTP {reply.status}: {reply.body}")
+    return 0 if 200 <= reply.status < 300 else 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="winzone", description="WinZone money backend")
     sub = root.add_subparsers(dest="command", required=True)
@@ -64,6 +73,16 @@ def parser() -> argparse.ArgumentParser:
     admin.set_defaults(func=_create_admin)
     sub.add_parser("audit", help="check every ledger invariant; non-zero exit on a violation").set_defaults(
         func=_audit)
+    webhook = sub.add_parser("webhook", help="send a signed mock-provider webhook to the gateway (development)")
+    webhook.add_argument("--type", required=True, help="checkout.session.completed, ...async_payment_succeeded, "
+                         "...async_payment_failed or ...expired")
+    webhook.add_argument("--session", required=True, help="our session id (tps_...) or its mock_session_... ref")
+    webhook.add_argument("--url", default="http://localhost:5000", help="the gateway's base URL")
+    webhook.add_argument("--amount", help="major units; default: the stored session's amount")
+    webhook.add_argument("--currency", help="default: the stored session's currency")
+    webhook.add_argument("--payment-status", help="default: paid for completed/succeeded, else unpaid")
+    webhook.add_argument("--event-id", help="default: a new evt_mock_... id (reuse one to see it deduplicated)")
+    webhook.set_defaults(func=_webhook)
     return root
 
 

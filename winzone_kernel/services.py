@@ -30,6 +30,9 @@ class ServiceSpec:
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("wallet", "wallet_service.server", stores=("wallet_service.server:build_store",)),
+    ServiceSpec("payments", "payment_gateway.server", stores=("payment_gateway.server:build_store",)),
+    ServiceSpec("payouts", "payout_service.server", stores=("payout_service.server:build_store",)),
+    ServiceSpec("rewards", "reward_service.server", stores=("reward_service.server:build_store",)),
     ServiceSpec("gateway", "api_gateway.server", grpc=False, stores=("api_gateway.server:build_user_store",)),
 )
 
