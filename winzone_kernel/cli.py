@@ -23,7 +23,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     from winzone_kernel.admin import migrate_all
 
-    done = migrate_all(CommonSettings.from_env())
+    done = migrate_all(CommonSettings.from_env(require_token=False))
     print(f"migrated: {', '.join(done)}")
     return 0
 
@@ -31,7 +31,7 @@ def _migrate(args: argparse.Namespace) -> int:
 def _create_admin(args: argparse.Namespace) -> int:
     from winzone_kernel.admin import ensure_admin
 
-    user_id = ensure_admin(CommonSettings.from_env(), args.email, args.password, args.name)
+    user_id = ensure_admin(CommonSettings.from_env(require_token=False), args.email, args.password, args.name)
     print(f"admin {args.email} ready (id {user_id})")
     return 0
 
@@ -39,7 +39,7 @@ def _create_admin(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     from winzone_kernel.admin import run_audit
 
-    report = run_audit(CommonSettings.from_env())
+    report = run_audit(CommonSettings.from_env(require_token=False))
     totals = ", ".join(f"{c}={t}" for c, t in sorted(report.totals.items())) or "none"
     print(f"accounts={report.accounts_checked} transactions={report.transactions_checked} "
           f"holds={report.holds_checked} sums by currency: {totals}")
@@ -56,6 +56,27 @@ def _webhook(args: argparse.Namespace) -> int:
                               payment_status=args.payment_status, event_id=args.event_id)
     print(f"HTTP {reply.status}: {reply.body}")
     return 0 if 200 <= reply.status < 300 else 1
+
+
+def _health(args: argparse.Namespace) -> int:
+    import os
+
+    from winzone_kernel.config import env_int
+    from winzone_kernel.supervisor import grpc_serving, http_healthy
+
+    if BY_NAME[args.service].grpc:
+        port = CommonSettings.from_env(require_token=False).ports[args.service]
+        healthy = grpc_serving(f"127.0.0.1:{port}")
+    else:
+        healthy = http_healthy(f"http://127.0.0.1:{env_int(os.environ, 'GATEWAY_PORT', 5000)}")
+    print("SERVING" if healthy else "NOT_SERVING")
+    return 0 if healthy else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from winzone_kernel.demo import run_demo
+
+    return run_demo(args.url, admin_email=args.admin_email, admin_password=args.admin_password)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -83,6 +104,14 @@ def parser() -> argparse.ArgumentParser:
     webhook.add_argument("--payment-status", help="default: paid for completed/succeeded, else unpaid")
     webhook.add_argument("--event-id", help="default: a new evt_mock_... id (reuse one to see it deduplicated)")
     webhook.set_defaults(func=_webhook)
+    health = sub.add_parser("health", help="probe a service on this host (container healthchecks)")
+    health.add_argument("service", choices=sorted(BY_NAME))
+    health.set_defaults(func=_health)
+    demo = sub.add_parser("demo", help="walk the five test flows against a running stack over REST")
+    demo.add_argument("--url", default="http://localhost:5000", help="the gateway's base URL")
+    demo.add_argument("--admin-email", help="default: WINZONE_ADMIN_EMAIL, else the dev admin of `winzone up`")
+    demo.add_argument("--admin-password", help="default: WINZONE_ADMIN_PASSWORD, else the dev admin's")
+    demo.set_defaults(func=_demo)
     return root
 
 

@@ -72,13 +72,14 @@ class CommonSettings:
         return self.data_dir / f"{service}.sqlite3"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> CommonSettings:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, require_token: bool = True) -> CommonSettings:
+        """Settings from ``env``; operator commands that only touch stores pass ``require_token=False``."""
         env = os.environ if env is None else env
         app_env = env.get("APP_ENV", "development")
         if app_env not in {"development", "test", "production"}:
             raise ConfigError("APP_ENV must be development, test or production")
         token = env.get("INTERNAL_TOKEN", "")
-        if len(token) < 16 or token.lower() in PLACEHOLDER_SECRETS:
+        if require_token and (len(token) < 16 or token.lower() in PLACEHOLDER_SECRETS):
             raise ConfigError("INTERNAL_TOKEN must be set to a random secret of at least 16 characters")
         synchronous = env.get("SQLITE_SYNCHRONOUS", "FULL").upper()
         if synchronous not in {"FULL", "NORMAL", "EXTRA"}:

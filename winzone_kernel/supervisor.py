@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -73,6 +74,16 @@ def plan_stack(base: Mapping[str, str]) -> StackPlan:
     return StackPlan(env, gateway_url, email, password, generated)
 
 
+def record_dev_admin(data_dir: Path, email: str, password: str) -> None:
+    """Leave the development admin's credentials beside the data (owner-only) for `winzone demo`."""
+    from winzone_kernel.demo import DEV_ADMIN_FILE
+
+    path = data_dir / DEV_ADMIN_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"email": email, "password": password}, handle)
+
+
 def spawn(spec: ServiceSpec, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "winzone_kernel.cli", "serve", spec.name], env=dict(env))
 
@@ -130,6 +141,8 @@ def run_stack(base_env: Mapping[str, str] | None = None) -> int:
     common = CommonSettings.from_env(plan.env)
     migrate_all(common)
     ensure_admin(common, plan.admin_email, plan.admin_password)
+    if not common.production:
+        record_dev_admin(Path(plan.env["WINZONE_DATA_DIR"]), plan.admin_email, plan.admin_password)
 
     stopping = False
 
