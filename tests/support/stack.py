@@ -35,6 +35,9 @@ class Stack:
     def grpc_address(self, service: str) -> str:
         return self.env[f"{service.upper()}_SERVICE_ADDR"]
 
+    def metrics_port(self, service: str) -> int:
+        return int(self.env[f"{service.upper()}_METRICS_PORT"])
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
@@ -66,6 +69,7 @@ def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Stac
     for name in ("WALLET", "PAYMENTS", "REWARDS", "PAYOUTS"):
         env[f"{name}_SERVICE_PORT"] = str(free_port())
         env[f"{name}_SERVICE_ADDR"] = f"127.0.0.1:{env[f'{name}_SERVICE_PORT']}"
+        env[f"{name}_METRICS_PORT"] = str(free_port())
     env.update(extra_env or {})
     log_path = data_dir / "stack.log"
     data_dir.mkdir(parents=True, exist_ok=True)
