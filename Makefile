@@ -31,6 +31,7 @@ lint: $(STAMP_DEV)
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/wallet_postings.py
+	$(BIN)/python bench/rewards.py
 
 protos: $(STAMP_DEV)
 	$(BIN)/python scripts/gen_protos.py
