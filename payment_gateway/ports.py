@@ -66,6 +66,10 @@ class TopUpStore(ABC):
         """
 
     @abstractmethod
+    def sessions_in_status(self, status: TopUpStatus, limit: int) -> list[TopUpSession]:
+        """Up to ``limit`` sessions in ``status``, least recently updated first (for the settle sweep)."""
+
+    @abstractmethod
     def event_processed(self, provider: str, event_id: str) -> bool:
         """Whether this provider event was already recorded."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import grpc
@@ -27,6 +28,9 @@ SERVICE_NAMES = [
 ]
 WALLET_DEADLINE_SECONDS = 10.0
 PAYOUTS_DEADLINE_SECONDS = 10.0
+SETTLE_INTERVAL_SECONDS = 60.0
+STRIPE_CALL_TIMEOUT_SECONDS = 12.0
+"""Per Stripe request; with two retries a call stays inside the gateway's 45 s deadline for this service."""
 log = logging.getLogger("winzone.payments")
 
 
@@ -46,7 +50,8 @@ def build_provider(settings: PaymentSettings, store: TopUpStore) -> PaymentProvi
     if settings.provider == "stripe":
         from payment_gateway.providers.stripe_provider import StripeProvider, create_stripe_client
 
-        client = create_stripe_client(settings.stripe_secret_key, api_base=settings.stripe_api_base)
+        client = create_stripe_client(settings.stripe_secret_key, api_base=settings.stripe_api_base,
+                                      timeout_seconds=STRIPE_CALL_TIMEOUT_SECONDS, max_network_retries=2)
         return StripeProvider(client, webhook_secret=settings.stripe_webhook_secret)
     return MockProvider(store.mock_state(), gateway_base_url=settings.gateway_public_url,
                         webhook_secret=settings.mock_webhook_secret)
@@ -79,6 +84,18 @@ async def create_server(
     return await start_server(register=register, token=token, port=port, host=host)
 
 
+async def settle_periodically(service: PaymentGatewayService, interval: float = SETTLE_INTERVAL_SECONDS) -> None:
+    """Credit sessions left ``paid`` at start-up and then every ``interval`` seconds, until cancelled."""
+    while True:
+        try:
+            settled = await service.settle_paid_sessions()
+            if settled:
+                log.info("paid top-ups settled", extra={"fields": {"credited": settled}})
+        except Exception:
+            log.exception("top-up settle run failed")
+        await asyncio.sleep(interval)
+
+
 async def serve(settings: PaymentSettings, host: str = "127.0.0.1") -> None:
     """Run the payment gateway until SIGTERM/SIGINT."""
     common = settings.common
@@ -99,7 +116,12 @@ async def serve(settings: PaymentSettings, host: str = "127.0.0.1") -> None:
     log.info("payment gateway listening", extra={"fields": {
         "port": serving.port, "provider": provider.name, "payout_results": "grpc" if payouts else "log-only"}})
 
+    settler = asyncio.create_task(settle_periodically(service))
+
     async def close() -> None:
+        settler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await settler
         for channel in channels:
             await channel.close()
         await asyncio.to_thread(store.close)

@@ -6,6 +6,11 @@ The wallet's idempotency makes racing or repeated paths harmless; the session's 
 updates keep its record straight. User and amount always come from the stored session; the provider's
 amount and currency only confirm them.
 
+A session left ``paid`` (the wallet was down, or a crash came between the two steps) is credited by the next
+verify, the provider's redelivery, or :meth:`PaymentGatewayService.settle_paid_sessions`, which the server
+runs at start-up and every minute. The mock checkout's Pay and a closing event (expiry, failure) race on
+the mock provider's own compare-and-set, so a closed session is never paid on the page.
+
 Blocking work (the store, the provider SDKs) runs in worker threads so the event loop stays free.
 """
 
@@ -39,7 +44,7 @@ from payment_gateway.ports import (
     TopUpStore,
     Wallet,
 )
-from payment_gateway.providers.mock import MockCheckout, MockProvider
+from payment_gateway.providers.mock import MockCheckout, MockProvider, MockSessionState
 from payment_gateway.providers.port import (
     CHECKOUT_EVENT_TYPES,
     PaymentProvider,
@@ -50,7 +55,14 @@ from payment_gateway.providers.port import (
     check_reference,
     mask,
 )
-from winzone_kernel.errors import IdempotencyConflict, InvalidArgument, NotFound, Unavailable, WinzoneError
+from winzone_kernel.errors import (
+    IdempotencyConflict,
+    InvalidArgument,
+    InvalidState,
+    NotFound,
+    Unavailable,
+    WinzoneError,
+)
 from winzone_kernel.ids import new_id, utc_now
 from winzone_kernel.money import DEFAULT_CURRENCY, check_minor, currency_of
 
@@ -61,6 +73,7 @@ log = logging.getLogger("winzone.payments")
 PAYOUT_METHOD_TYPES = frozenset({"upi", "bank", "stripe"})
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 _SESSION_REF = re.compile(r"[A-Za-z0-9_\-.:]{1,200}")
+_SETTLED = frozenset({TopUpStatus.PAID, TopUpStatus.CREDITED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,12 +218,32 @@ class PaymentGatewayService:
         }.get(status)
         if target is None:
             return session, WebhookOutcome.IGNORED
+        if session.status is TopUpStatus.CREATED and not await self._close_mock_checkout(session):
+            log.info("mock checkout was paid before it could be closed; close ignored", extra={"fields": {
+                "session_id": session.id, "status": target.value, "origin": origin}})
+            return session, WebhookOutcome.IGNORED
         moved = await self._io(self._store.transition, session.id, {TopUpStatus.CREATED}, target, self._clock())
         if moved is None:
             return session, WebhookOutcome.IGNORED
         log.info("top-up session closed", extra={"fields": {"session_id": session.id, "status": target.value,
                                                             "origin": origin}})
         return moved, WebhookOutcome.APPLIED
+
+    async def _close_mock_checkout(self, session: TopUpSession) -> bool:
+        """Close the mock checkout of a session we are about to close; ``False`` if it was paid first.
+
+        The mock provider is its own source of truth: closing its checkout first (a compare-and-set against
+        the page's Pay) means an expiry or failure and a Pay can never both win. Other providers close their
+        own sessions, so there is nothing to do for them.
+        """
+        mock = self._provider
+        if not isinstance(mock, MockProvider) or session.provider != mock.name or not session.provider_ref:
+            return True
+        try:
+            checkout = await self._io(mock.close, session.provider_ref)
+        except NotFound:
+            return True
+        return checkout.status is not MockSessionState.PAID
 
     async def _settle_paid(self, session: TopUpSession) -> TopUpSession:
         """Mark the session paid and credit the wallet once; safe to run concurrently for one session."""
@@ -237,6 +270,27 @@ class PaymentGatewayService:
                 "currency": session.currency, "transaction_id": transaction.id}})
             return credited
         return await self._reload(session.id)
+
+    async def settle_paid_sessions(self, limit: int = 100) -> int:
+        """Finish crediting sessions left ``paid`` (the wallet was down, or a crash came between the steps).
+
+        Nothing else would: the mock provider sends no webhooks, and a player may never come back to verify.
+        Returns how many sessions were credited; stops early while the wallet is unavailable.
+        """
+        stuck = await self._io(self._store.sessions_in_status, TopUpStatus.PAID, limit)
+        credited = 0
+        for session in stuck:
+            try:
+                settled = await self._settle_paid(session)
+            except Unavailable:
+                log.warning("paid top-ups wait for the wallet", extra={"fields": {"session_id": session.id}})
+                break
+            except WinzoneError as exc:
+                log.error("ALERT: a paid top-up could not be credited", extra={"fields": {
+                    "alert": "topup_credit_refused", "session_id": session.id, "error": exc.code}})
+                continue
+            credited += settled.status is TopUpStatus.CREDITED
+        return credited
 
     async def _reload(self, session_id: str) -> TopUpSession:
         session = await self._io(self._store.get_session, session_id)
@@ -333,32 +387,51 @@ class PaymentGatewayService:
             raise NotFound("Checkout session not found", code="CHECKOUT_NOT_FOUND")
         return self._provider
 
-    async def mock_checkout(self, provider_ref: str) -> MockCheckout:
-        """The mock checkout session behind the checkout page."""
+    async def _mock_session(self, provider_ref: str) -> tuple[MockProvider, TopUpSession]:
+        """The mock provider and our session behind one of its checkouts (one we never handed out is 404)."""
         mock = self._mock()
-        return await self._io(mock.checkout, provider_ref)
+        session = await self._io(self._store.find_by_provider_ref, mock.name, provider_ref)
+        if session is None:
+            raise NotFound("Checkout session not found", code="CHECKOUT_NOT_FOUND")
+        return mock, session
+
+    async def mock_checkout(self, provider_ref: str) -> tuple[MockCheckout, str]:
+        """The mock checkout session behind the checkout page, and the status the page shows.
+
+        Pay and Cancel are offered only while that status is ``created``: a session we closed (expired,
+        failed) or credited (by a webhook) shows as such even if its mock checkout was never touched.
+        """
+        mock, session = await self._mock_session(provider_ref)
+        checkout = await self._io(mock.checkout, provider_ref)
+        return checkout, _shown_status(checkout, session)
 
     async def pay_mock_checkout(self, provider_ref: str) -> MockCheckout:
-        """The mock page's Pay button: the session is paid, and credited as the provider's webhook would."""
-        mock = self._mock()
+        """The mock page's Pay button: the session is paid, and credited as the provider's webhook would.
+
+        Paying again is fine; a session that is closed (cancelled, expired, failed) is ``CHECKOUT_CLOSED``,
+        and nothing is credited for it.
+        """
+        mock, session = await self._mock_session(provider_ref)
+        if session.status in UNSETTLED:
+            raise InvalidState(f"Checkout session is already {session.status.value}", code="CHECKOUT_CLOSED")
         checkout = await self._io(mock.pay, provider_ref)
-        session = await self._io(self._store.find_by_provider_ref, mock.name, provider_ref)
-        if session is not None:
-            try:
-                await self._apply_status(session, SessionStatus.PAID, checkout.amount_minor, checkout.currency,
-                                         origin="mock_checkout")
-            except Unavailable:
-                log.warning("mock checkout paid but crediting must wait for verify", extra={
-                    "fields": {"session_id": session.id}})
+        try:
+            await self._apply_status(session, SessionStatus.PAID, checkout.amount_minor, checkout.currency,
+                                     origin="mock_checkout")
+        except Unavailable:
+            log.warning("mock checkout paid but crediting must wait for verify or the settle sweep", extra={
+                "fields": {"session_id": session.id}})
         return checkout
 
     async def cancel_mock_checkout(self, provider_ref: str) -> MockCheckout:
-        """The mock page's Cancel button: the session is cancelled (a paid one is refused)."""
-        mock = self._mock()
+        """The mock page's Cancel button: the session is cancelled (again is fine; any other state is refused)."""
+        mock, session = await self._mock_session(provider_ref)
+        if session.status not in (TopUpStatus.CREATED, TopUpStatus.CANCELLED):
+            checkout = await self._io(mock.checkout, provider_ref)
+            raise InvalidState(f"Checkout session is already {_shown_status(checkout, session)}",
+                               code="CHECKOUT_CLOSED")
         checkout = await self._io(mock.cancel, provider_ref)
-        session = await self._io(self._store.find_by_provider_ref, mock.name, provider_ref)
-        if session is not None:
-            await self._apply_status(session, SessionStatus.CANCELLED, None, None, origin="mock_checkout")
+        await self._apply_status(session, SessionStatus.CANCELLED, None, None, origin="mock_checkout")
         return checkout
 
     async def send_payout(
@@ -388,3 +461,12 @@ class PaymentGatewayService:
         """The provider's record of our ``payout_id``, or ``None`` if it has none."""
         check_reference(payout_id, "payout_id")
         return await self._io(self._provider.get_payout, payout_id)
+
+
+def _shown_status(checkout: MockCheckout, session: TopUpSession) -> str:
+    """What the mock page says about a checkout: our session's word once it left ``created``."""
+    if session.status in _SETTLED:
+        return MockSessionState.PAID.value
+    if session.status in UNSETTLED:
+        return session.status.value
+    return checkout.status.value

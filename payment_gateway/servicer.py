@@ -40,10 +40,10 @@ def payout_pb(payout_id: str, provider: str, r: PayoutResult, amount: int = 0, c
     )
 
 
-def mock_view_pb(c: MockCheckout, redirect_url: str = "") -> pb.MockCheckoutView:
+def mock_view_pb(c: MockCheckout, redirect_url: str = "", status: str = "") -> pb.MockCheckoutView:
     return pb.MockCheckoutView(
         provider_ref=c.provider_ref, session_id=c.session_id, amount=c.amount_minor, currency=c.currency,
-        status=c.status.value, redirect_url=redirect_url,
+        status=status or c.status.value, redirect_url=redirect_url,
     )
 
 
@@ -108,7 +108,8 @@ class MockCheckoutServicer(pb_grpc.MockCheckoutServicer):
     async def GetMockCheckout(self, request: pb.MockCheckoutRequest, context: grpc.aio.ServicerContext
                               ) -> pb.MockCheckoutView:
         """The mock checkout session to show on the page."""
-        return mock_view_pb(await self._svc.mock_checkout(request.provider_ref))
+        checkout, shown = await self._svc.mock_checkout(request.provider_ref)
+        return mock_view_pb(checkout, status=shown)
 
     async def PayMockCheckout(self, request: pb.MockCheckoutRequest, context: grpc.aio.ServicerContext
                               ) -> pb.MockCheckoutView:

@@ -2,7 +2,8 @@
 
 The page and its form posts talk to the payment gateway's ``MockCheckout`` service, which answers 404 for
 any provider but the mock one. Pay marks the session paid (and credits it) and Cancel cancels it; both
-end in a ``303`` to the frontend.
+end in a ``303`` to the frontend. The forms are offered, and accepted, only while the session is
+``created``; a browser's cross-site form post (``Sec-Fetch-Site: cross-site``) is refused.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from typing import Annotated
 from urllib.parse import quote
 
 import grpc
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api_gateway.context import GatewayContext, context
 from api_gateway.errors import http_status_for
 from winzone.payments.v1 import payments_pb2 as pb
 from winzone.payments.v1 import payments_pb2_grpc as pb_grpc
-from winzone_kernel.errors import NotFound, WinzoneError
+from winzone_kernel.errors import NotFound, PermissionDenied, WinzoneError
 from winzone_kernel.grpc_errors import error_from_rpc
 from winzone_kernel.money import to_major
 
@@ -104,7 +105,10 @@ async def checkout_page(ref: str, ctx: Ctx) -> Response:
     return _page("WinZone mock checkout", body)
 
 
-async def _finish(ctx: GatewayContext, method: str, ref: str) -> Response:
+async def _finish(request: Request, ctx: GatewayContext, method: str, ref: str) -> Response:
+    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+        return _error_page(PermissionDenied("Checkout forms can only be submitted from the checkout page",
+                                            code="CROSS_SITE_FORM"))
     try:
         view = await _call(ctx, method, ref)
     except WinzoneError as exc:
@@ -115,12 +119,12 @@ async def _finish(ctx: GatewayContext, method: str, ref: str) -> Response:
 
 
 @router.post("/checkout/mock/{ref}/pay")
-async def pay(ref: str, ctx: Ctx) -> Response:
+async def pay(ref: str, request: Request, ctx: Ctx) -> Response:
     """Pay: the session is paid and credited; 303 to ``FRONTEND_URL/wallet/topup/success?session_id=...``."""
-    return await _finish(ctx, "PayMockCheckout", ref)
+    return await _finish(request, ctx, "PayMockCheckout", ref)
 
 
 @router.post("/checkout/mock/{ref}/cancel")
-async def cancel(ref: str, ctx: Ctx) -> Response:
+async def cancel(ref: str, request: Request, ctx: Ctx) -> Response:
     """Cancel: the session is cancelled; 303 to the frontend's cancel page."""
-    return await _finish(ctx, "CancelMockCheckout", ref)
+    return await _finish(request, ctx, "CancelMockCheckout", ref)

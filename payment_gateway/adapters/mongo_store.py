@@ -13,7 +13,13 @@ from contextlib import contextmanager, suppress
 from typing import Any, Protocol, TypeVar
 
 from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument
-from pymongo.errors import CollectionInvalid, ConnectionFailure, DuplicateKeyError, ExecutionTimeout
+from pymongo.errors import (
+    CollectionInvalid,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    PyMongoError,
+)
 
 from payment_gateway.domain import ProcessedEvent, TopUpSession, TopUpStatus
 from payment_gateway.ports import TopUpStore
@@ -63,6 +69,10 @@ def _driver_errors() -> Iterator[None]:
         yield
     except (ConnectionFailure, ExecutionTimeout) as exc:
         raise Unavailable("payments store unavailable") from exc
+    except PyMongoError as exc:
+        if not exc.timeout:
+            raise
+        raise Unavailable("payments store unavailable") from exc
 
 
 def _session_doc(s: TopUpSession) -> dict[str, Any]:
@@ -96,7 +106,8 @@ class MongoTopUpStore(TopUpStore):
     def from_uri(cls, uri: str, db_name: str) -> MongoTopUpStore:
         """A store on a new client; nothing connects until the first operation."""
         client: MongoClient[dict[str, Any]] = MongoClient(
-            uri, appname="winzone-payments", serverSelectionTimeoutMS=10_000, retryWrites=True, retryReads=True,
+            uri, appname="winzone-payments", serverSelectionTimeoutMS=10_000, timeoutMS=10_000, retryWrites=True,
+            retryReads=True,
         )
         return cls(client, db_name)
 
@@ -181,6 +192,18 @@ class MongoTopUpStore(TopUpStore):
             {"_id": session_id, "status": {"$in": sources}}, {"$set": changes},
             return_document=ReturnDocument.AFTER,
         )))
+
+    def sessions_in_status(self, status: TopUpStatus, limit: int) -> list[TopUpSession]:
+        wanted, count = TopUpStatus(status).value, max(0, int(limit))
+        if count == 0:
+            return []
+
+        def op() -> list[TopUpSession]:
+            found = self._db[SESSIONS].find(
+                {"status": wanted}, sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=count)
+            return [s for s in map(_session, found) if s is not None]
+
+        return self._run(op)
 
     def event_processed(self, provider: str, event_id: str) -> bool:
         return self._run(lambda: self._db[EVENTS].find_one({"provider": provider, "eventId": event_id}) is not None)

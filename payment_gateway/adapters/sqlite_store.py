@@ -216,6 +216,13 @@ class SqliteTopUpStore(TopUpStore):
 
         return self._write(op)
 
+    def sessions_in_status(self, status: TopUpStatus, limit: int) -> list[TopUpSession]:
+        rows = self._readers.conn().execute(
+            f"SELECT {SESSION_COLUMNS} FROM topup_sessions WHERE status = ? ORDER BY updated_at, id LIMIT ?",
+            (TopUpStatus(status).value, max(0, int(limit))),
+        ).fetchall()
+        return [s for s in map(_session, rows) if s is not None]
+
     def event_processed(self, provider: str, event_id: str) -> bool:
         return self._read_one(
             "SELECT 1 FROM webhook_events WHERE provider = ? AND event_id = ?", (provider, event_id)

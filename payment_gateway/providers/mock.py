@@ -194,6 +194,13 @@ class MockProvider(PaymentProvider):
         """The page's Cancel button: mark the session cancelled (again is fine); a paid one is refused."""
         return self._transition(provider_ref, MockSessionState.CANCELLED)
 
+    def close(self, provider_ref: str) -> MockCheckout:
+        """Close a session that is still ``created`` because ours expired or failed: it can no longer be paid.
+
+        Returns the stored session; one that was paid first stays paid (the payment won the race).
+        """
+        return self._transition_from(self.checkout(provider_ref), MockSessionState.CANCELLED, allow_refusal=True)
+
     def retrieve_checkout(self, provider_ref: str) -> CheckoutStatus:
         """Paid unless cancelled: a session still ``created`` is marked paid on the spot."""
         checkout = self.checkout(provider_ref)
@@ -242,7 +249,7 @@ class MockProvider(PaymentProvider):
         )
         try:
             payload = json.loads(raw_body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise InvalidArgument("Webhook body is not JSON", code="INVALID_WEBHOOK_PAYLOAD") from exc
         return WebhookEvent.from_payload(payload)
 

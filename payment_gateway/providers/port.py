@@ -119,6 +119,8 @@ HANDLED_EVENT_TYPES = CHECKOUT_EVENT_TYPES | PAYMENT_EVENT_TYPES | PAYOUT_EVENT_
 """Event types normalised with a status; any other type parses with ``status=None`` (acknowledge, ignore)."""
 
 _REASON_MAX = 200
+_EVENT_FIELD = re.compile(r"[\x21-\x7e]{1,255}")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +152,7 @@ class WebhookEvent:
         if not isinstance(payload, Mapping):
             raise _malformed()
         event_id, event_type = payload.get("id"), payload.get("type")
-        if not isinstance(event_id, str) or not event_id or not isinstance(event_type, str) or not event_type:
+        if not _is_event_field(event_id) or not _is_event_field(event_type):
             raise _malformed()
         data = payload.get("data")
         obj = data.get("object") if isinstance(data, Mapping) else None
@@ -284,12 +286,29 @@ def _malformed() -> InvalidArgument:
     return InvalidArgument("Webhook body is not a provider event", code="INVALID_WEBHOOK_PAYLOAD")
 
 
+def _is_event_field(value: object) -> bool:
+    """Event ids and types are short printable ASCII (``evt_...``, ``checkout.session.completed``)."""
+    return isinstance(value, str) and _EVENT_FIELD.fullmatch(value) is not None
+
+
 def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+    """A non-empty string that can be stored and sent on (JSON escapes can smuggle in lone surrogates)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
 
 
 def _amount(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """An integer amount; one that no int64 field can carry is not a provider event (never a 500 later)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise _malformed()
+    return value
 
 
 def _currency(value: object) -> str | None:

@@ -257,11 +257,12 @@ class StripeProvider(PaymentProvider):
             event = self._client.construct_event(
                 raw_body, header_value(headers, STRIPE_SIGNATURE_HEADER), self._webhook_secret, self._tolerance
             )
+            payload = event.to_dict()
         except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
             raise InvalidSignature() from exc
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise InvalidArgument("Webhook body is not a Stripe event", code="INVALID_WEBHOOK_PAYLOAD") from exc
-        return WebhookEvent.from_payload(event.to_dict())
+        return WebhookEvent.from_payload(payload)
 
 
 def _transfer_result(fields: Mapping[str, Any]) -> PayoutResult:

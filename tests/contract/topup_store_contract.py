@@ -133,6 +133,18 @@ class TopUpStoreContract(ABC):
         assert len(winners) == 1
         assert self.store.get_session(session.id).status is winners[0].status
 
+    def test_sessions_in_a_status_are_listed_least_recently_updated_first(self) -> None:
+        sessions = [self.add(new_session()) for _ in range(4)]
+        for session in (sessions[2], sessions[0], sessions[3]):
+            assert self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, utc_now()) is not None
+        paid = self.store.sessions_in_status(TopUpStatus.PAID, 10)
+        assert [s.id for s in paid] == [sessions[2].id, sessions[0].id, sessions[3].id]
+        assert paid[0] == self.store.get_session(sessions[2].id)
+        assert [s.id for s in self.store.sessions_in_status(TopUpStatus.PAID, 2)] == [sessions[2].id, sessions[0].id]
+        assert self.store.sessions_in_status(TopUpStatus.PAID, 0) == []
+        assert [s.id for s in self.store.sessions_in_status(TopUpStatus.CREATED, 10)] == [sessions[1].id]
+        assert self.store.sessions_in_status(TopUpStatus.CREDITED, 10) == []
+
     def test_events_are_recorded_once_per_provider(self) -> None:
         event = ProcessedEvent("mock", "evt_1", "checkout.session.completed", WebhookOutcome.APPLIED, utc_now(),
                                "tps_1")

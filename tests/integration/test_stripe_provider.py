@@ -666,3 +666,12 @@ def test_stripe_event_types_normalise_through_the_real_sdk(
         assert event.client_reference_id == "top_1"
     if event_type.startswith("transfer."):
         assert event.payout_id == "pay_1"
+
+
+def test_a_deeply_nested_signed_stripe_body_is_an_invalid_payload(offline_provider: StripeProvider) -> None:
+    body = b'{"id": "evt_1", "type": "x", "data": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+
+    with pytest.raises(InvalidArgument) as raised:
+        offline_provider.parse_webhook(body, {"Stripe-Signature": signatures.sign_header(body, WEBHOOK_SECRET)})
+    assert not isinstance(raised.value, InvalidSignature)
+    assert raised.value.code == "INVALID_WEBHOOK_PAYLOAD"

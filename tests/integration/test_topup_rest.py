@@ -347,3 +347,77 @@ def test_mock_checkout_page_for_an_unknown_session_is_404(gateway: GatewayHarnes
     assert page.status_code == 404
     assert "<script>" not in page.text
     assert gateway.client.post(f"/checkout/mock/{ref}/pay", follow_redirects=False).status_code == 404
+
+
+def test_mock_checkout_of_an_expired_session_offers_no_pay_and_refuses_it(
+    gateway: GatewayHarness, payments: PaymentsHarness, wallet: WalletHarness
+) -> None:
+    user, headers = gateway.player()
+    session_id = _topup(gateway, headers, {"amount": 1000}).json()["data"]["sessionId"]
+    session = _session_pb(payments, session_id)
+    expired = _post_webhook(gateway, *mock_event("checkout.session.expired", session, payment_status="unpaid"))
+    assert expired.json()["data"]["outcome"] == "applied"
+
+    page = gateway.client.get(f"/checkout/mock/{session.provider_ref}")
+    assert page.status_code == 200
+    assert "<form" not in page.text and "already expired" in page.text
+    for action in ("pay", "cancel"):
+        refused = gateway.client.post(f"/checkout/mock/{session.provider_ref}/{action}", follow_redirects=False)
+        assert refused.status_code == 409, (action, refused.text)
+        assert refused.headers["content-type"].startswith("text/html")
+    assert payments.session(session_id).status == "expired"
+    assert _verify(gateway, headers, session_id).json()["data"]["transaction"] is None
+    assert wallet.balance(user).balance == 0
+    wallet.assert_audit_ok()
+
+
+def test_mock_checkout_of_a_session_credited_by_webhook_cannot_be_cancelled(
+    gateway: GatewayHarness, payments: PaymentsHarness, wallet: WalletHarness
+) -> None:
+    user, headers = gateway.player()
+    session = _session_pb(payments, _topup(gateway, headers, {"amount": 1000}).json()["data"]["sessionId"])
+    assert _post_webhook(gateway, *mock_event("checkout.session.completed", session)).status_code == 200
+    page = gateway.client.get(f"/checkout/mock/{session.provider_ref}")
+    assert "<form" not in page.text and "already paid" in page.text
+    refused = gateway.client.post(f"/checkout/mock/{session.provider_ref}/cancel", follow_redirects=False)
+    assert refused.status_code == 409
+    assert payments.session(session.id).status == "credited"
+    assert wallet.balance(user).balance == 100_000
+    wallet.assert_audit_ok()
+
+
+def test_mock_checkout_forms_accept_only_same_site_posts(
+    gateway: GatewayHarness, payments: PaymentsHarness, wallet: WalletHarness
+) -> None:
+    user, headers = gateway.player()
+    session_id = _topup(gateway, headers, {"amount": 1000}).json()["data"]["sessionId"]
+    ref = payments.session(session_id).provider_ref
+    for action in ("pay", "cancel"):
+        assert gateway.client.get(f"/checkout/mock/{ref}/{action}").status_code == 405
+        forged = gateway.client.post(f"/checkout/mock/{ref}/{action}", headers={"Sec-Fetch-Site": "cross-site"},
+                                     follow_redirects=False)
+        assert forged.status_code == 403, forged.text
+    assert payments.session(session_id).status == "created"
+    assert wallet.balance(user).balance == 0
+    paid = gateway.client.post(f"/checkout/mock/{ref}/pay", headers={"Sec-Fetch-Site": "same-origin"},
+                               follow_redirects=False)
+    assert paid.status_code == 303
+    assert wallet.balance(user).balance == 100_000
+    wallet.assert_audit_ok()
+
+
+@pytest.mark.parametrize("obj", [
+    {"id": "mock_session_x", "amount_total": 2**64, "currency": "inr", "payment_status": "paid"},
+    {"id": "tr_1", "amount": 2**64, "metadata": {"payout_id": "pay_1"}},
+])
+def test_signed_webhook_with_an_amount_no_int64_holds_is_400_not_5xx(
+    gateway: GatewayHarness, obj: dict[str, Any]
+) -> None:
+    from payment_gateway.providers.mock import build_signed_event
+
+    event_type = "transfer.created" if obj["id"].startswith("tr_") else "checkout.session.completed"
+    body, signed = build_signed_event(event_type, obj, secret=MOCK_SECRET)
+    for _ in range(2):
+        reply = _post_webhook(gateway, body, signed)
+        assert reply.status_code == 400, reply.text
+        assert reply.json()["error"] == "INVALID_WEBHOOK_PAYLOAD"

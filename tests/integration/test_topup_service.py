@@ -23,7 +23,7 @@ from payment_gateway.ports import LedgerTransaction, PayoutProviderResult, Payou
 from payment_gateway.providers.mock import MockProvider, build_signed_event, checkout_session_object
 from payment_gateway.service import PaymentGatewayService
 from tests.support.grpc_servers import TEST_TOKEN, RunningServer
-from winzone_kernel.errors import NotFound, Unavailable
+from winzone_kernel.errors import InvalidState, NotFound, Unavailable
 from winzone_kernel.grpc_client import internal_channel
 from winzone_kernel.grpc_server import start_server
 
@@ -253,3 +253,196 @@ def test_the_payout_forwarder_speaks_the_payout_services_contract() -> None:
         ("pay_1", "failed", "tr_1", "Transfer was reversed", "evt_1"),
         ("pay_unknown", "failed", "tr_1", "Transfer was reversed", "evt_1"),
     ]
+
+
+def _closing(session: Any, event_type: str, event_id: str) -> tuple[bytes, dict[str, str]]:
+    obj = checkout_session_object(session.provider_ref, client_reference_id=session.id, amount_minor=session.amount,
+                                  currency=session.currency, payment_status="unpaid", status="expired")
+    return build_signed_event(event_type, obj, secret=SECRET, event_id=event_id)
+
+
+@pytest.mark.parametrize("event_type", ["checkout.session.expired", "checkout.session.async_payment_failed"])
+def test_mock_pay_after_the_session_expired_or_failed_is_refused_and_credits_nothing(
+    store: SqliteTopUpStore, event_type: str
+) -> None:
+    wallet = ScriptedWallet()
+    service = _service(store, wallet)
+
+    async def scenario() -> None:
+        session, _ = await service.create_session("usr_5", 50_000, "INR")
+        closed = await service.handle_webhook(*_closing(session, event_type, "evt_close"))
+        assert closed.outcome is WebhookOutcome.APPLIED
+        _, shown = await service.mock_checkout(session.provider_ref)
+        assert shown == closed.session.status.value
+        with pytest.raises(InvalidState) as refused:
+            await service.pay_mock_checkout(session.provider_ref)
+        assert refused.value.code == "CHECKOUT_CLOSED"
+        with pytest.raises(InvalidState):
+            await service.cancel_mock_checkout(session.provider_ref)
+        assert (await service.verify("usr_5", session.id)).transaction is None
+
+    asyncio.run(scenario())
+    assert wallet.calls == 0
+    assert [s.status for s in store.sessions_in_status(TopUpStatus.CREDITED, 10)] == []
+
+
+def test_mock_pay_first_wins_over_a_later_expiry_and_is_credited(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet(outages=1)
+    service = _service(store, wallet)
+
+    async def scenario() -> None:
+        session, _ = await service.create_session("usr_6", 50_000, "INR")
+        await service.pay_mock_checkout(session.provider_ref)
+        assert store.get_session(session.id).status is TopUpStatus.PAID
+        late = await service.handle_webhook(*_closing(session, "checkout.session.expired", "evt_late"))
+        assert late.outcome is WebhookOutcome.IGNORED
+        assert store.get_session(session.id).status is TopUpStatus.PAID
+        assert (await service.verify("usr_6", session.id)).session.status is TopUpStatus.CREDITED
+
+    asyncio.run(scenario())
+    assert len(wallet.by_key) == 1
+
+
+def test_racing_mock_pay_and_expiry_never_credit_a_closed_session(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet()
+    service = _service(store, wallet)
+
+    async def race(i: int) -> tuple[str, TopUpStatus]:
+        session, _ = await service.create_session(f"usr_race_{i}", 50_000, "INR")
+
+        async def pay() -> str:
+            try:
+                await service.pay_mock_checkout(session.provider_ref)
+            except InvalidState:
+                return "refused"
+            return "paid"
+
+        paid, _ = await asyncio.gather(pay(), service.handle_webhook(
+            *_closing(session, "checkout.session.expired", f"evt_race_{i}")))
+        return paid, store.get_session(session.id).status
+
+    async def scenario() -> list[tuple[str, TopUpStatus]]:
+        return [await race(i) for i in range(12)]
+
+    for paid, status in asyncio.run(scenario()):
+        assert (paid, status) in {("paid", TopUpStatus.CREDITED), ("refused", TopUpStatus.EXPIRED)}
+    assert len(wallet.by_key) == len(store.sessions_in_status(TopUpStatus.CREDITED, 100))
+
+
+def test_the_settle_sweep_credits_sessions_left_paid_exactly_once(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet(outages=3)
+    service = _service(store, wallet)
+
+    async def scenario() -> None:
+        first, _ = await service.create_session("usr_7", 50_000, "INR")
+        second, _ = await service.create_session("usr_8", 70_000, "INR")
+        for session in (first, second):
+            await service.pay_mock_checkout(session.provider_ref)
+        assert len(store.sessions_in_status(TopUpStatus.PAID, 10)) == 2
+        assert await service.settle_paid_sessions() == 0
+        assert len(store.sessions_in_status(TopUpStatus.PAID, 10)) == 2
+        assert await service.settle_paid_sessions() == 2
+        assert await service.settle_paid_sessions() == 0
+        assert store.get_session(first.id).status is TopUpStatus.CREDITED
+        assert (await service.verify("usr_8", second.id)).transaction.amount == 70_000
+
+    asyncio.run(scenario())
+    assert sorted(t.amount for t in wallet.by_key.values()) == [50_000, 70_000]
+
+
+def test_a_late_failure_event_never_strands_a_paid_session(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet(outages=1)
+    service = _service(store, wallet)
+
+    async def scenario() -> None:
+        session, _ = await service.create_session("usr_9", 50_000, "INR")
+        with pytest.raises(Unavailable):
+            await service.verify("usr_9", session.id)
+        for event_type in ("checkout.session.async_payment_failed", "checkout.session.expired"):
+            late = await service.handle_webhook(*_closing(session, event_type, f"evt_{event_type}"))
+            assert late.outcome is WebhookOutcome.IGNORED
+        assert store.get_session(session.id).status is TopUpStatus.PAID
+        assert await service.settle_paid_sessions() == 1
+
+    asyncio.run(scenario())
+    assert len(wallet.by_key) == 1
+
+
+def test_a_provider_that_reports_paid_after_expiry_is_credited(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet()
+    service = _service(store, wallet)
+
+    async def scenario() -> None:
+        session, _ = await service.create_session("usr_10", 50_000, "INR")
+        await service.handle_webhook(*_closing(session, "checkout.session.expired", "evt_exp"))
+        paid = await service.handle_webhook(*_completed(session, "evt_paid_late"))
+        assert (paid.outcome, paid.session.status) == (WebhookOutcome.APPLIED, TopUpStatus.CREDITED)
+
+    asyncio.run(scenario())
+    assert len(wallet.by_key) == 1
+
+
+def test_a_mock_checkout_no_session_points_at_is_not_found(store: SqliteTopUpStore) -> None:
+    service = _service(store, ScriptedWallet())
+    provider = MockProvider(store.mock_state(), gateway_base_url="http://gw.test", webhook_secret=SECRET)
+    orphan = provider.create_checkout("tps_orphan", "usr_11", 50_000, "INR", "http://fe/ok", "http://fe/no")
+
+    async def scenario() -> None:
+        for call in (service.mock_checkout, service.pay_mock_checkout, service.cancel_mock_checkout):
+            with pytest.raises(NotFound):
+                await call(orphan.provider_ref)
+
+    asyncio.run(scenario())
+    assert provider.checkout(orphan.provider_ref).status.value == "created"
+
+
+def test_settle_periodically_runs_at_once_and_survives_a_failed_run() -> None:
+    from payment_gateway.server import settle_periodically
+
+    class Flaky:
+        runs = 0
+
+        async def settle_paid_sessions(self) -> int:
+            Flaky.runs += 1
+            if Flaky.runs == 1:
+                raise RuntimeError("store hiccup")
+            return 1
+
+    async def scenario() -> None:
+        task = asyncio.create_task(settle_periodically(Flaky(), interval=0.01))  # type: ignore[arg-type]
+        while Flaky.runs < 3:
+            await asyncio.sleep(0.01)
+        task.cancel()
+
+    asyncio.run(scenario())
+    assert Flaky.runs >= 3
+
+
+def test_an_expiry_after_the_mock_took_the_payment_is_ignored_and_verify_credits(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet()
+    service = _service(store, wallet)
+    provider = MockProvider(store.mock_state(), gateway_base_url="http://gw.test", webhook_secret=SECRET)
+
+    async def scenario() -> None:
+        session, _ = await service.create_session("usr_12", 50_000, "INR")
+        provider.pay(session.provider_ref)
+        late = await service.handle_webhook(*_closing(session, "checkout.session.expired", "evt_after_pay"))
+        assert late.outcome is WebhookOutcome.IGNORED
+        assert (await service.verify("usr_12", session.id)).session.status is TopUpStatus.CREDITED
+
+    asyncio.run(scenario())
+    assert len(wallet.by_key) == 1
+
+
+def test_a_session_closed_while_its_mock_checkout_stayed_open_cannot_be_paid(store: SqliteTopUpStore) -> None:
+    wallet = ScriptedWallet()
+    service = _service(store, wallet)
+
+    async def scenario() -> None:
+        session, _ = await service.create_session("usr_13", 50_000, "INR")
+        assert store.transition(session.id, {TopUpStatus.CREATED}, TopUpStatus.EXPIRED, "t") is not None
+        with pytest.raises(InvalidState):
+            await service.pay_mock_checkout(session.provider_ref)
+
+    asyncio.run(scenario())
+    assert wallet.calls == 0

@@ -85,7 +85,9 @@ class PaymentGatewayServicer:
     def HandleWebhook(self, request, context):
         """Verify a provider webhook over its exact raw body and apply it once per provider event id.
         A bad or missing signature is INVALID_ARGUMENT with code "INVALID_SIGNATURE" and changes nothing.
-        Events that are unknown, duplicated or about sessions we never created are acknowledged (OK).
+        Events that are unknown, duplicated or about sessions we never created are acknowledged (OK). A signed
+        body that is not a provider event (no short printable id and type, an amount beyond int64) is
+        INVALID_ARGUMENT with code "INVALID_WEBHOOK_PAYLOAD" and changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -316,7 +318,7 @@ class MockCheckoutServicer:
     """
 
     def GetMockCheckout(self, request, context):
-        """The mock checkout session shown on the page.
+        """The mock checkout session shown on the page. NOT_FOUND for a checkout no top-up session points at.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -324,15 +326,15 @@ class MockCheckoutServicer:
 
     def PayMockCheckout(self, request, context):
         """The page's Pay button: mark the session paid and credit the wallet (as the provider's webhook would).
-        Paying again is fine; a cancelled session is FAILED_PRECONDITION ("CHECKOUT_CLOSED").
+        Paying again is fine; a cancelled, expired or failed session is FAILED_PRECONDITION ("CHECKOUT_CLOSED").
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CancelMockCheckout(self, request, context):
-        """The page's Cancel button: mark the session cancelled. Cancelling again is fine; a paid session is
-        FAILED_PRECONDITION ("CHECKOUT_CLOSED").
+        """The page's Cancel button: mark the session cancelled. Cancelling again is fine; a session in any other
+        state than created is FAILED_PRECONDITION ("CHECKOUT_CLOSED").
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
