@@ -20,7 +20,7 @@ from winzone.payments.v1 import payments_pb2_grpc
 from winzone.payouts.v1 import payouts_pb2_grpc
 from winzone.rewards.v1 import rewards_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2_grpc
-from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel.grpc_client import DEFAULT_DEADLINE_SECONDS, internal_channel
 from winzone_kernel.logs import REQUEST_ID_HEADER, new_request_id, request_id_var
 from winzone_kernel.metrics import CONTENT_TYPE, HTTP_ERRORS, HTTP_LATENCY, HTTP_REQUESTS, exposition
 
@@ -32,6 +32,9 @@ STUBS: dict[str, type] = {
 }
 """The gRPC services the gateway calls, by service name (see ``winzone_kernel.config.DEFAULT_PORTS``)."""
 
+DEADLINES = {"payments": 45.0}
+"""Per-service call deadlines: the payment gateway may wait on a provider (Stripe: bounded retries)."""
+
 
 def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
     """The FastAPI application; gRPC channels open on start-up and close on shutdown."""
@@ -39,7 +42,8 @@ def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         channels: dict[str, grpc.aio.Channel] = {
-            name: internal_channel(settings.common.addresses[name], settings.common.internal_token)
+            name: internal_channel(settings.common.addresses[name], settings.common.internal_token,
+                                   deadline=DEADLINES.get(name, DEFAULT_DEADLINE_SECONDS))
             for name in STUBS
         }
         app.state.ctx = GatewayContext(

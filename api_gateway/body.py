@@ -14,6 +14,13 @@ from winzone_kernel.money import DEFAULT_CURRENCY, currency_of, to_minor
 MAX_BODY_BYTES = 64 * 1024
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise InvalidArgument("Duplicate keys in JSON object", code="INVALID_JSON")
+    return obj
+
+
 def _reject_constant(name: str) -> Any:
     raise InvalidArgument(f"{name} is not a valid JSON number", code="INVALID_JSON")
 
@@ -25,7 +32,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        value = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+        value = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except (ValueError, RecursionError) as exc:
         if isinstance(exc, InvalidArgument):
             raise

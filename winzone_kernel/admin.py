@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from wallet_service.domain.audit import AuditReport, audit
 from winzone_kernel.config import CommonSettings
+
+STUCK_SCAN_LIMIT = 10_000
 
 
 def migrate_all(common: CommonSettings) -> list[str]:
@@ -55,3 +59,39 @@ def run_audit(common: CommonSettings) -> AuditReport:
         return audit(store.audit_facts())
     finally:
         store.close()
+
+
+def find_stuck_work(common: CommonSettings, grace_seconds: int, now: datetime | None = None) -> list[str]:
+    """Payouts left ``approved`` and top-up sessions ``paid`` but not credited for longer than the grace period
+    (both are normally finished within a minute by the services' own sweeps)."""
+    from payment_gateway.domain import TopUpStatus
+    from payment_gateway.server import build_store as build_topup_store
+    from payout_service.domain.state import PayoutStatus
+    from payout_service.server import build_store as build_payout_store
+
+    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=grace_seconds)
+    findings: list[str] = []
+    payouts = build_payout_store(common)
+    try:
+        page = 1
+        while True:
+            found = payouts.list(user_id=None, status=PayoutStatus.APPROVED, page=page, limit=100)
+            findings.extend(
+                f"payout {r.payout.id} has been approved but unsettled since {r.payout.updated_at.isoformat()}"
+                for r in found.items if r.payout.updated_at < cutoff
+            )
+            if page * 100 >= min(found.total, STUCK_SCAN_LIMIT):
+                break
+            page += 1
+    finally:
+        payouts.close()
+    topups = build_topup_store(common)
+    try:
+        cutoff_text = cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        findings.extend(
+            f"top-up session {s.id} was paid but not credited since {s.updated_at}"
+            for s in topups.sessions_in_status(TopUpStatus.PAID, STUCK_SCAN_LIMIT) if s.updated_at < cutoff_text
+        )
+    finally:
+        topups.close()
+    return findings

@@ -37,16 +37,23 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from winzone_kernel.admin import run_audit
+    from winzone_kernel.admin import find_stuck_work, run_audit
 
-    report = run_audit(CommonSettings.from_env(require_token=False))
+    common = CommonSettings.from_env(require_token=False)
+    report = run_audit(common)
+    stuck = find_stuck_work(common, args.grace_seconds)
     totals = ", ".join(f"{c}={t}" for c, t in sorted(report.totals.items())) or "none"
     print(f"accounts={report.accounts_checked} transactions={report.transactions_checked} "
           f"holds={report.holds_checked} sums by currency: {totals}")
     for violation in report.violations:
         print(f"VIOLATION: {violation}")
-    print("audit: OK" if report.ok else f"audit: FAILED ({len(report.violations)} violations)")
-    return 0 if report.ok else 1
+    for item in stuck:
+        print(f"STUCK: {item}")
+    if report.ok and not stuck:
+        print("audit: OK")
+        return 0
+    print(f"audit: FAILED ({len(report.violations)} violations, {len(stuck)} stuck past {args.grace_seconds}s)")
+    return 1
 
 
 def _webhook(args: argparse.Namespace) -> int:
@@ -92,8 +99,11 @@ def parser() -> argparse.ArgumentParser:
     admin.add_argument("--password", required=True)
     admin.add_argument("--name", default="Administrator")
     admin.set_defaults(func=_create_admin)
-    sub.add_parser("audit", help="check every ledger invariant; non-zero exit on a violation").set_defaults(
-        func=_audit)
+    audit = sub.add_parser("audit", help="check every ledger invariant and look for stuck payouts and top-ups; "
+                           "non-zero exit on any finding")
+    audit.add_argument("--grace-seconds", type=int, default=600,
+                       help="how long a payout may stay approved, or a paid top-up uncredited (default 600)")
+    audit.set_defaults(func=_audit)
     webhook = sub.add_parser("webhook", help="send a signed mock-provider webhook to the gateway (development)")
     webhook.add_argument("--type", required=True, help="checkout.session.completed, ...async_payment_succeeded, "
                          "...async_payment_failed or ...expired")

@@ -141,6 +141,7 @@ def test_bad_list_queries_are_400(api: Api, query: str) -> None:
         b'{"email": "a@b.co", "password": "password123"}',
         b'{"name": "A", "email": "a@b.co", "password": "password123", "role": "superuser"}',
         b'{"name": "A", "email": "a@b.co", "password": "password123", "role": {"$ne": null}}',
+        b'{"name": "A", "email": "a@b.co", "password": "password123", "role": "player", "role": "admin"}',
     ],
 )
 def test_bad_registrations_are_400_and_create_nobody(api: Api, body: bytes) -> None:
