@@ -39,7 +39,10 @@ class PayoutRecord:
     """A payout request as stored, with its idempotency fingerprint and its unfinished wallet steps.
 
     ``hold_placed`` is false from the insert until the wallet confirmed the hold; such a record is invisible
-    to users and admins. ``fingerprint`` identifies the request behind ``request_key``.
+    to users and admins. An unplaced record with ``pending`` (a ``void``) is being withdrawn: a hold the
+    wallet may still hold under its id must be released, and it is never confirmed again (a repeated hold
+    call would replay the first, possibly voided, hold). ``fingerprint`` identifies the request behind
+    ``request_key``.
     """
 
     payout: PayoutRequest
@@ -52,6 +55,15 @@ class PayoutRecord:
     def needs_attention(self) -> bool:
         """A step is left to do: place the hold, finish a wallet step, or learn the provider's outcome."""
         return not self.hold_placed or self.pending is not None or self.payout.status is PayoutStatus.APPROVED
+
+    @property
+    def withdrawn(self) -> bool:
+        """Never placed and being discarded: its possible hold is released, then the record is deleted."""
+        return not self.hold_placed and self.pending is not None
+
+
+AttentionCursor = tuple[datetime, str]
+"""A position in ``needing_attention`` order: ``(updated_at, payout id)`` of the last record seen."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +95,8 @@ class PayoutStore(ABC):
 
     @abstractmethod
     def save(self, record: PayoutRecord, expected_version: int) -> bool:
-        """Write ``record`` if the stored version is still ``expected_version``; return whether it was written.
+        """Write ``record`` (all of it, ``request_key`` included) if the stored version is still
+        ``expected_version``; return whether it was written.
 
         The stored version moves past ``expected_version`` (to the domain's version after its transitions, or
         to ``expected_version + 1`` for a bookkeeping change) and ``record.payout.version`` is set to it.
@@ -91,15 +104,20 @@ class PayoutStore(ABC):
 
     @abstractmethod
     def delete_unplaced(self, payout_id: str) -> bool:
-        """Remove a record whose hold was never placed; return whether one was removed."""
+        """Remove a record whose hold was never confirmed (the caller released any hold under its id first);
+        return whether one was removed. A confirmed record is never removed."""
 
     @abstractmethod
     def list(self, *, user_id: str | None, status: PayoutStatus | None, page: int, limit: int) -> RecordPage:
         """Placed records, newest first, optionally of one user and in one status."""
 
     @abstractmethod
-    def needing_attention(self, updated_before: datetime, limit: int) -> list[PayoutRecord]:
-        """Records that ``needs_attention``, last updated before ``updated_before``, oldest first."""
+    def needing_attention(
+        self, updated_before: datetime, limit: int, after: AttentionCursor | None = None
+    ) -> list[PayoutRecord]:
+        """Records that ``needs_attention``, last updated at or before ``updated_before``, oldest first (by
+        ``updated_at``, then id); with ``after``, only those strictly past that position, so that a caller can
+        page through every one of them even while the oldest stay unfinished."""
 
     @abstractmethod
     def close(self) -> None:

@@ -88,6 +88,7 @@ async def create_server(
                      timeout=settings.provider_timeout_seconds),
         limits=settings.limits,
         after_provider_call=fault_hook(settings.fault),
+        reconcile_batch=settings.reconcile_batch,
     )
     servicer = PayoutServicer(service)
 

@@ -4,15 +4,22 @@ Every step persists its decision before it acts and every action is idempotent, 
 crash, a timeout or a concurrent caller is finished, never repeated:
 
 - create: the record is inserted (invisible, ``hold_placed`` false), the wallet hold keyed by the payout id
-  is placed, then the record is confirmed. A definite refusal (insufficient funds) discards the record.
+  is placed, then the record is confirmed. A definite refusal (insufficient funds) withdraws the record:
+  it is marked for release (``pending`` void, its idempotency key freed) rather than deleted, so that a
+  hold a concurrent retry under the same key placed meanwhile is found and released instead of stranded.
+  A record left unplaced by an unknown outcome is finished by reconciliation: placed when the client holds
+  an idempotency key to fetch it with, else withdrawn (the client was told the request failed, and cannot
+  tell a late payout from its own retry). A withdrawn payout id is never placed again.
 - approve: ``requested → approved`` is a compare-and-set, so of concurrent approvals and rejections exactly
   one wins before the provider is called; then the payment gateway sends the money with the payout id as
   the provider idempotency key. Paid: capture, then ``paid``. Failed: void, then ``failed``. Unknown or
-  pending: the payout stays ``approved`` until a provider result or reconciliation settles it.
+  pending: the payout stays ``approved`` until a provider result or reconciliation settles it. Once
+  approved, the send and its settlement run to the end even if the caller goes away.
 - reject: ``requested → rejected`` is recorded together with a pending ``void``, then the hold is voided.
 - a paid payout the provider reverses: a pending ``refund`` is recorded, the wallet credits the refund
   once, then ``failed``.
-- reconcile: finishes every record that still ``needs_attention``.
+- reconcile: finishes every record that still ``needs_attention``, page by page, so that payouts the
+  provider keeps pending cannot starve newer ones.
 
 Store calls run in worker threads; the wallet and the gateway are reached through their ports.
 """
@@ -20,6 +27,7 @@ Store calls run in worker threads; the wallet and the gateway are reached throug
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -41,6 +49,7 @@ from payout_service.domain.state import (
 )
 from payout_service.instants import utc_now
 from payout_service.ports import (
+    AttentionCursor,
     DuplicateRequestKey,
     PaymentsPort,
     PayoutRecord,
@@ -51,6 +60,7 @@ from payout_service.ports import (
     WalletPort,
 )
 from winzone_kernel.errors import (
+    AlreadyExists,
     FailedPrecondition,
     IdempotencyConflict,
     InvalidArgument,
@@ -127,6 +137,21 @@ def _log_fields(payout: PayoutRequest, **extra: Any) -> dict[str, Any]:
                        "status": payout.status.value, **extra}}
 
 
+async def _to_completion(step: Awaitable[T]) -> T:
+    """Await ``step``; if the caller is cancelled (a client deadline), the step still runs to its end."""
+    task = asyncio.ensure_future(step)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(_report_abandoned)
+        raise
+
+
+def _report_abandoned(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("payout step failed after its caller went away", exc_info=task.exception())
+
+
 def provider_outcome(status: str, reference: str | None, reason: str | None) -> ProviderOutcome:
     """Validate a provider result reported from outside (a webhook forwarded by the payment gateway)."""
     try:
@@ -150,6 +175,7 @@ class PayoutService:
         limits: PayoutLimits = DEFAULT_PAYOUT_LIMITS,
         after_provider_call: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
+        reconcile_batch: int = RECONCILE_BATCH,
     ) -> None:
         self._store = store
         self._wallet = wallet
@@ -157,6 +183,7 @@ class PayoutService:
         self._limits = limits
         self._after_provider_call = after_provider_call or (lambda: None)
         self._clock = clock
+        self._reconcile_batch = max(reconcile_batch, 1)
         self._reconcile_lock = asyncio.Lock()
 
     async def _db(self, call: Callable[..., T], *args: Any) -> T:
@@ -196,27 +223,89 @@ class PayoutService:
         return record.payout
 
     async def _place_hold(self, record: PayoutRecord) -> PayoutRecord:
+        """Hold the funds of an unplaced record and confirm it; a definite refusal withdraws the record."""
         try:
             await self._wallet.hold(record.payout)
         except Unavailable:
             raise
+        except AlreadyExists as exc:
+            # A hold under this payout id exists but not as we ask for it: never drop the record that
+            # accounts for it. Reconciliation retries (and withdraws it if the client holds no key).
+            log.error("wallet refused the payout hold as a conflicting duplicate",
+                      extra=_log_fields(record.payout, code=exc.code))
+            raise Unavailable("The payout request could not be completed; try again",
+                              code="PAYOUT_HOLD_CONFLICT") from None
         except WinzoneError as exc:
-            await self._db(self._store.delete_unplaced, record.payout.id)
+            placed = await self._withdraw(record)
+            if placed is not None:
+                return placed
             log.info("payout request refused by the wallet", extra=_log_fields(record.payout, code=exc.code))
             raise
+        return await self._confirm_hold(record)
+
+    async def _confirm_hold(self, record: PayoutRecord) -> PayoutRecord:
+        """Mark the hold the wallet just placed; if the record was withdrawn or deleted meanwhile, release it."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             if record.hold_placed:
                 return record
+            if record.withdrawn:
+                await self._release_hold(record.payout.id)
+                raise Unavailable("The payout request was withdrawn while its funds were held; try again",
+                                  code="PAYOUT_WITHDRAWN")
             expected = record.payout.version
             record.hold_placed = True
             if await self._db(self._store.save, record, expected):
                 return record
             fresh = await self._db(self._store.get, record.payout.id)
             if fresh is None:
-                await self._wallet.void(record.payout.id)
-                raise Unavailable("The payout request was withdrawn while its funds were held; try again")
+                await _to_completion(self._release_orphan(record))
+                raise Unavailable("The payout request was withdrawn while its funds were held; try again",
+                                  code="PAYOUT_WITHDRAWN")
             record = fresh
         raise Unavailable("The payout request is being changed concurrently; try again", code="PAYOUT_BUSY")
+
+    async def _withdraw(self, record: PayoutRecord) -> PayoutRecord | None:
+        """Mark an unplaced record withdrawn (its key freed); returns it instead if a concurrent call placed it."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            if record.hold_placed:
+                return record
+            if record.withdrawn:
+                return None
+            expected = record.payout.version
+            record.pending, record.request_key = PendingFunds(HoldAction.VOID), None
+            if await self._db(self._store.save, record, expected):
+                return None
+            fresh = await self._db(self._store.get, record.payout.id)
+            if fresh is None:
+                return None
+            record = fresh
+        raise Unavailable("The payout request is being changed concurrently; try again", code="PAYOUT_BUSY")
+
+    async def _discard(self, record: PayoutRecord) -> PayoutRecord | None:
+        """Withdraw an unplaced record, release whatever hold its id has, then delete it."""
+        placed = await self._withdraw(record)
+        if placed is not None:
+            return placed
+        await self._release_hold(record.payout.id)
+        await self._db(self._store.delete_unplaced, record.payout.id)
+        log.info("unplaced payout request withdrawn; any hold released", extra=_log_fields(record.payout))
+        return None
+
+    async def _release_hold(self, payout_id: str) -> None:
+        """Void the hold under ``payout_id``; none (never placed) or none open any more is fine too."""
+        with contextlib.suppress(NotFound, FailedPrecondition):
+            await self._wallet.void(payout_id)
+
+    async def _release_orphan(self, record: PayoutRecord) -> None:
+        """Our hold landed after the record was deleted: release it, or leave a withdrawn record that says so."""
+        try:
+            await self._release_hold(record.payout.id)
+            return
+        except WinzoneError as exc:
+            log.warning("hold of a deleted payout request not released yet; recorded for reconciliation",
+                        extra=_log_fields(record.payout, code=exc.code))
+        orphan = PayoutRecord(record.payout, record.fingerprint, None, False, PendingFunds(HoldAction.VOID))
+        await self._db(self._store.insert, orphan)
 
     async def _load(self, payout_id: str, user_id: str | None = None) -> PayoutRecord:
         if ID_PATTERN.fullmatch(payout_id) is None:
@@ -271,7 +360,7 @@ class PayoutService:
 
         record, _ = await self._write(record, approve)
         log.info("payout approved", extra=_log_fields(record.payout, admin_id=admin_id))
-        return (await self._send(record)).payout
+        return (await _to_completion(self._send(record))).payout
 
     async def reject(self, payout_id: str, admin_id: str, reason: str | None) -> PayoutRequest:
         """``requested → rejected`` with a reason, then release the hold."""
@@ -306,37 +395,48 @@ class PayoutService:
         """Finish every payout that needs attention and was last touched ``min_age_seconds`` ago or earlier."""
         async with self._reconcile_lock:
             cutoff = self._clock() - timedelta(seconds=max(min_age_seconds, 0))
-            records = await self._db(self._store.needing_attention, cutoff, RECONCILE_BATCH)
-            report = ReconcileReport(examined=len(records))
-            for record in records:
-                try:
-                    resumed = await self._resume(record)
-                except WinzoneError as exc:
-                    report.errors += 1
-                    log.warning("payout not reconciled yet", extra=_log_fields(record.payout, code=exc.code))
-                    continue
-                except Exception:
-                    report.errors += 1
-                    log.exception("payout reconciliation failed", extra=_log_fields(record.payout))
-                    continue
-                if resumed is not None and resumed.needs_attention:
-                    report.pending += 1
-                else:
-                    report.settled += 1
-            if records:
+            report = ReconcileReport()
+            after: AttentionCursor | None = None
+            while True:
+                records = await self._db(self._store.needing_attention, cutoff, self._reconcile_batch, after)
+                for record in records:
+                    await self._reconcile_one(record, report)
+                if len(records) < self._reconcile_batch:
+                    break
+                after = (records[-1].payout.updated_at, records[-1].payout.id)
+            if report.examined:
                 log.info("payouts reconciled", extra={"fields": {
                     "examined": report.examined, "settled": report.settled, "pending": report.pending,
                     "errors": report.errors}})
             return report
 
+    async def _reconcile_one(self, record: PayoutRecord, report: ReconcileReport) -> None:
+        report.examined += 1
+        try:
+            resumed = await self._resume(record)
+        except WinzoneError as exc:
+            report.errors += 1
+            log.warning("payout not reconciled yet", extra=_log_fields(record.payout, code=exc.code))
+            return
+        except Exception:
+            report.errors += 1
+            log.exception("payout reconciliation failed", extra=_log_fields(record.payout))
+            return
+        if resumed is not None and resumed.needs_attention:
+            report.pending += 1
+        else:
+            report.settled += 1
+
     async def _resume(self, record: PayoutRecord) -> PayoutRecord | None:
         if not record.hold_placed:
+            if record.withdrawn or record.request_key is None:
+                return await self._discard(record)
             try:
                 return await self._place_hold(record)
             except Unavailable:
                 raise
             except WinzoneError:
-                return None
+                return await self._discard(record)
         if record.pending is not None:
             return await self._finish_pending(record)
         if record.payout.status is PayoutStatus.APPROVED:
@@ -437,7 +537,16 @@ class PayoutService:
         try:
             await self._wallet.void(record.payout.id)
         except FailedPrecondition:
-            return await self._load(record.payout.id), False
+            fresh = await self._load(record.payout.id)
+            if fresh.payout.status is not PayoutStatus.APPROVED:
+                return fresh, False
+            # Still approved, yet the hold is not open: only our capture closes it other than our void (which
+            # would have replayed), so a capture went through whose ``paid`` was never recorded (a crash, or
+            # a settler still on its way). Record it now; the caller then refunds the reversal.
+            transaction_id = await self._wallet.capture(record.payout.id)
+            log.warning("hold of an approved payout was already captured; recording it as paid",
+                        extra=_log_fields(fresh.payout))
+            return await self._record_paid(fresh, transaction_id, reference)
         at = self._clock()
 
         def mark_failed(r: PayoutRecord) -> bool:

@@ -47,6 +47,7 @@ class PayoutSettings:
     provider: str
     reconcile_interval_seconds: int
     reconcile_grace_seconds: int
+    reconcile_batch: int
     provider_timeout_seconds: float
     fault: Fault | None
 
@@ -74,6 +75,9 @@ class PayoutSettings:
             provider=provider,
             reconcile_interval_seconds=env_int(env, "PAYOUT_RECONCILE_INTERVAL_SECONDS", 60, minimum=1),
             reconcile_grace_seconds=env_int(env, "PAYOUT_RECONCILE_GRACE_SECONDS", 120),
-            provider_timeout_seconds=_seconds(env, "PAYOUT_PROVIDER_TIMEOUT_SECONDS", "30"),
+            reconcile_batch=env_int(env, "PAYOUT_RECONCILE_BATCH", 500, minimum=1),
+            # Below the gateway's 10 s deadline on ApprovePayout, so that a slow provider answers the admin
+            # "approved, pending" instead of a 503 for an approval that was in fact recorded.
+            provider_timeout_seconds=_seconds(env, "PAYOUT_PROVIDER_TIMEOUT_SECONDS", "8"),
             fault=fault,
         )

@@ -8,12 +8,13 @@ gRPC errors become the domain errors the downstream service raised (``error_from
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
 
-from payout_service.domain.state import PayoutRequest
+from payout_service.domain.state import PROVIDER_REFERENCE_MAX_LENGTH, PayoutRequest
 from payout_service.ports import ProviderOutcome, ProviderStatus
 from winzone.payments.v1 import payments_pb2, payments_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
@@ -21,6 +22,7 @@ from winzone_kernel.errors import Unavailable
 from winzone_kernel.grpc_errors import error_from_rpc
 
 T = TypeVar("T")
+log = logging.getLogger("winzone.payouts")
 
 SOURCE = "payout_service"
 PAYOUT_TYPE = "payout"
@@ -87,13 +89,21 @@ class GrpcWallet:
 
 
 def _outcome(result: payments_pb2.PayoutResult) -> ProviderOutcome:
+    """The gateway's answer in our terms. The wallet step is taken before the payout is recorded, so nothing
+    here may make the record refuse the answer afterwards: a reference we cannot keep is dropped (the payout
+    id, which the provider also has, stands in for it) rather than refused."""
     try:
         status = ProviderStatus(result.status)
     except ValueError:
         raise Unavailable("The payment gateway gave an unknown payout status", code="UPSTREAM_ERROR") from None
+    reference = result.provider_reference.strip() or None
+    if reference is not None and (len(reference) > PROVIDER_REFERENCE_MAX_LENGTH or not reference.isprintable()):
+        log.warning("unusable provider reference dropped", extra={"fields": {
+            "payout_id": result.payout_id, "reference_length": len(reference)}})
+        reference = None
     return ProviderOutcome(
         status=status,
-        provider_reference=result.provider_reference or None,
+        provider_reference=reference,
         failure_reason=(result.failure_reason or None) if status is ProviderStatus.FAILED else None,
     )
 

@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient
-from pymongo.errors import CollectionInvalid, ConnectionFailure, DuplicateKeyError, ExecutionTimeout
+from pymongo.errors import CollectionInvalid, DuplicateKeyError, PyMongoError
 
 from payout_service.adapters.documents import from_document, next_version, to_document
 from payout_service.domain.state import PayoutStatus
 from payout_service.instants import format_instant
-from payout_service.ports import DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
+from payout_service.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
 from winzone_kernel.errors import Unavailable
 
 COLLECTION = "payout_requests"
@@ -37,9 +37,13 @@ INDEXES = [
 
 @contextmanager
 def _driver_errors() -> Iterator[None]:
+    """Any driver failure (unreachable, timed out, a write concern not met, ...) is ``Unavailable``: the
+    caller retries or leaves the step to reconciliation. Duplicate keys are the callers' to translate."""
     try:
         yield
-    except (ConnectionFailure, ExecutionTimeout) as exc:
+    except DuplicateKeyError:
+        raise
+    except PyMongoError as exc:
         raise Unavailable("payout store unavailable") from exc
 
 
@@ -125,11 +129,16 @@ class MongoPayoutStore(PayoutStore):
             ))
         return RecordPage([from_document(d) for d in docs], total)
 
-    def needing_attention(self, updated_before: datetime, limit: int) -> list[PayoutRecord]:
+    def needing_attention(
+        self, updated_before: datetime, limit: int, after: AttentionCursor | None = None
+    ) -> list[PayoutRecord]:
+        query: dict[str, Any] = {"attention": True, "updatedAt": {"$lte": format_instant(updated_before)}}
+        if after is not None:
+            at = format_instant(after[0])
+            query["$or"] = [{"updatedAt": {"$gt": at}}, {"updatedAt": at, "_id": {"$gt": after[1]}}]
         with _driver_errors():
             docs = list(self._payouts.find(
-                {"attention": True, "updatedAt": {"$lte": format_instant(updated_before)}},
-                sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
+                query, sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
             ))
         return [from_document(d) for d in docs]
 

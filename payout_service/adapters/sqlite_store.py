@@ -16,7 +16,7 @@ from typing import Any
 from payout_service.adapters.documents import from_document, next_version, to_document
 from payout_service.domain.state import PayoutStatus
 from payout_service.instants import format_instant
-from payout_service.ports import DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
+from payout_service.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
 from winzone_kernel.sqlite import GroupCommitWriter, ThreadLocalReader, connect
 
 _statuses = ", ".join(f"'{s.value}'" for s in PayoutStatus)
@@ -114,9 +114,9 @@ class SqlitePayoutStore(PayoutStore):
 
         def op(conn: sqlite3.Connection) -> bool:
             cursor = conn.execute(
-                "UPDATE payout_requests SET status = ?, hold_placed = ?, attention = ?, version = ?, "
-                "updated_at = ?, document = ? WHERE id = ? AND version = ?",
-                (row[4], row[6], row[7], row[8], row[10], row[11], row[0], expected_version),
+                "UPDATE payout_requests SET status = ?, request_key = ?, hold_placed = ?, attention = ?, "
+                "version = ?, updated_at = ?, document = ? WHERE id = ? AND version = ?",
+                (row[4], row[5], row[6], row[7], row[8], row[10], row[11], row[0], expected_version),
             )
             return cursor.rowcount == 1
 
@@ -154,12 +154,16 @@ class SqlitePayoutStore(PayoutStore):
             conn.execute("COMMIT")
         return RecordPage([_record(r[0]) for r in rows], total)
 
-    def needing_attention(self, updated_before: datetime, limit: int) -> list[PayoutRecord]:
-        rows = self._readers.conn().execute(
-            "SELECT document FROM payout_requests WHERE attention = 1 AND updated_at <= ? "
-            "ORDER BY updated_at, id LIMIT ?",
-            (format_instant(updated_before), limit),
-        ).fetchall()
+    def needing_attention(
+        self, updated_before: datetime, limit: int, after: AttentionCursor | None = None
+    ) -> list[PayoutRecord]:
+        sql, params = "SELECT document FROM payout_requests WHERE attention = 1 AND updated_at <= ?", [
+            format_instant(updated_before)]
+        if after is not None:
+            at = format_instant(after[0])
+            sql += " AND (updated_at > ? OR (updated_at = ? AND id > ?))"
+            params += [at, at, after[1]]
+        rows = self._readers.conn().execute(f"{sql} ORDER BY updated_at, id LIMIT ?", [*params, limit]).fetchall()
         return [_record(r[0]) for r in rows]
 
     def close(self) -> None:

@@ -188,6 +188,34 @@ class PayoutStoreContract(ABC):
         assert releasing.payout.id not in {r.payout.id for r in self.store.needing_attention(T0 + timedelta(hours=1),
                                                                                              10)}
 
+    def test_needing_attention_pages_on_from_a_cursor(self) -> None:
+        same_instant = [self.saved(new_record(at=T0, placed=False)) for _ in range(3)]
+        later = self.saved(new_record(at=T0 + timedelta(minutes=1), placed=False))
+        self.saved(new_record(at=T0 + timedelta(hours=2), placed=False))
+        expected = [*sorted(r.payout.id for r in same_instant), later.payout.id]
+        cutoff = T0 + timedelta(hours=1)
+        seen: list[str] = []
+        after = None
+        while page := self.store.needing_attention(cutoff, 2, after):
+            seen += [r.payout.id for r in page]
+            after = (page[-1].payout.updated_at, page[-1].payout.id)
+        assert seen == expected
+        last = self.store.needing_attention(cutoff, 10, (later.payout.updated_at, later.payout.id))
+        assert last == []
+
+    def test_save_can_free_the_request_key(self) -> None:
+        user = new_user()
+        record = self.saved(new_record(user, key="k", placed=False))
+        record.request_key = None
+        record.pending = PendingFunds(HoldAction.VOID)
+        assert self.store.save(record, record.payout.version)
+        assert self.store.find_by_key(user, "k") is None
+        stored = self.store.get(record.payout.id)
+        assert stored is not None and stored.request_key is None and stored.withdrawn
+        self.saved(new_record(user, key="k"))
+        found = self.store.find_by_key(user, "k")
+        assert found is not None and found.payout.id != record.payout.id
+
     def test_migrate_is_idempotent(self) -> None:
         record = self.saved(new_record())
         self.store.migrate()

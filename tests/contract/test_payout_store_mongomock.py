@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from pymongo.errors import OperationFailure, WriteConcernError
+
 from payout_service.adapters.mongo_store import COLLECTION, MongoPayoutStore
+from payout_service.domain.state import PayoutStatus
 from payout_service.ports import PayoutStore
-from tests.contract.payout_store_contract import PayoutStoreContract, new_record
+from tests.contract.payout_store_contract import T0, PayoutStoreContract, new_record
 from tests.support.mongo import MongomockClient
+from winzone_kernel.errors import Unavailable
 
 DB_NAME = "winzone_payout_contract"
 
@@ -56,3 +61,33 @@ class TestMongomockPayoutStore(MongoPayoutChecks, PayoutStoreContract):
 
     def raw_db(self) -> Any:
         return self.client.raw[DB_NAME]
+
+
+class _FailingCollection:
+    """Every operation fails the way a server under trouble answers (not a connection error)."""
+
+    def __init__(self, error: Exception) -> None:
+        self._error = error
+
+    def __getattr__(self, name: str) -> Any:
+        def fail(*args: Any, **kwargs: Any) -> Any:
+            raise self._error
+
+        return fail
+
+
+@pytest.mark.parametrize("error", [OperationFailure("not primary", code=10107),
+                                   WriteConcernError("waiting for replication timed out")])
+def test_driver_failures_are_unavailable_not_bugs(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    store = MongoPayoutStore(MongomockClient(), DB_NAME)
+    monkeypatch.setattr(MongoPayoutStore, "_payouts", property(lambda self: _FailingCollection(error)))
+    record = new_record()
+    calls = [
+        lambda: store.insert(record), lambda: store.get(record.payout.id), lambda: store.save(record, 0),
+        lambda: store.find_by_key("usr_x", "k"), lambda: store.delete_unplaced(record.payout.id),
+        lambda: store.list(user_id=None, status=PayoutStatus.REQUESTED, page=1, limit=10),
+        lambda: store.needing_attention(T0, 10),
+    ]
+    for call in calls:
+        with pytest.raises(Unavailable):
+            call()

@@ -16,6 +16,7 @@ from tests.conftest import WalletHarness
 from tests.support.payout_provider_double import ProviderDoubleServer
 from tests.support.payouts import PayoutHarness, error_code
 from winzone.payouts.v1 import payouts_pb2 as pb
+from winzone.wallet.v1 import wallet_pb2
 
 
 @pytest.fixture
@@ -108,7 +109,10 @@ def test_ten_parallel_requests_against_five_requests_worth_of_funds(payouts: Pay
     balance = wallet.balance(user)
     assert (balance.balance, balance.held, balance.available) == (50_000, 50_000, 0)
     assert payouts.stub.ListPayoutRequests(pb.ListPayoutRequestsRequest(user_id=user)).total == 5
+    report = payouts.reconcile()
+    assert (report.examined, report.settled, report.errors) == (5, 5, 0)
     assert payouts.reconcile().examined == 0
+    assert wallet.balance(user).held == 50_000
     payouts.assert_books_match(user)
 
 
@@ -119,4 +123,21 @@ def test_parallel_requests_under_one_key_create_one_payout(payouts: PayoutHarnes
     assert all(isinstance(r, pb.PayoutRequest) for r in results), results
     assert len({r.id for r in results if isinstance(r, pb.PayoutRequest)}) == 1
     assert wallet.balance(user).held == 20_000
+    payouts.assert_books_match(user)
+
+
+def test_parallel_reversals_of_a_paid_payout_refund_once(payouts: PayoutHarness, wallet: WalletHarness) -> None:
+    """A provider (or its webhook retries) reports the reversal of a paid payout several times at once."""
+    user = new_user()
+    wallet.fund(user, 100_000)
+    payout = payouts.request(user, 40_000)
+    assert payouts.approve(payout.id).status == "paid"
+    results = _together([lambda: payouts.provider_result(payout.id, "failed", reason="Reversed") for _ in range(6)])
+    assert all(isinstance(r, pb.RecordProviderResultResponse) for r in results), results
+    assert sum(r.changed for r in results if isinstance(r, pb.RecordProviderResultResponse)) == 1
+    final = payouts.get(payout.id)
+    assert (final.status, [h.status for h in final.history][-2:]) == ("failed", ["paid", "failed"])
+    refunds = wallet.stub.ListTransactions(wallet_pb2.ListTransactionsRequest(user_id=user, type="refund"))
+    assert refunds.total == 1 and refunds.transactions[0].id == final.refund_transaction_id
+    assert (wallet.balance(user).balance, wallet.balance(user).held) == (100_000, 0)
     payouts.assert_books_match(user)

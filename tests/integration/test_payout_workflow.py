@@ -19,6 +19,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from payout_service.adapters.grpc_clients import capture_key
 from payout_service.domain.state import HoldAction
 from payout_service.instants import utc_now
 from payout_service.ports import PendingFunds
@@ -285,11 +286,16 @@ def test_amount_outside_the_limits_is_refused(payouts: PayoutHarness, wallet: Wa
 def test_amount_above_available_is_insufficient_funds_and_leaves_no_record(
         payouts: PayoutHarness, wallet: WalletHarness, user: str) -> None:
     payouts.request(user, FUNDS - 10_000)
-    error = _rpc_error(lambda: payouts.request(user, 20_000))
+    error = _rpc_error(lambda: payouts.request(user, 20_000, key="too-much"))
     assert (error.code(), error_code(error)) == (grpc.StatusCode.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS")
     listed = payouts.stub.ListPayoutRequests(pb.ListPayoutRequestsRequest(user_id=user))
     assert listed.total == 1
-    assert payouts.store.needing_attention(payouts.store.get(listed.payouts[0].id).payout.updated_at, 10) == []
+    assert payouts.store.find_by_key(user, "too-much") is None
+    withdrawn = payouts.store.needing_attention(utc_now(), 10)
+    assert [(r.payout.amount_minor, r.hold_placed, r.withdrawn) for r in withdrawn] == [(20_000, False, True)]
+    assert payouts.reconcile().settled == 1
+    assert payouts.store.get(withdrawn[0].payout.id) is None
+    assert wallet.balance(user).held == FUNDS - 10_000
     payouts.assert_books_match(user)
 
 
@@ -350,19 +356,53 @@ def test_lists_are_paged_filtered_and_newest_first(payouts: PayoutHarness, walle
     payouts.assert_books_match(user)
 
 
-def test_reconcile_finishes_a_hold_a_crash_left_unconfirmed(payouts: PayoutHarness, wallet: WalletHarness,
-                                                            user: str) -> None:
-    payout = payouts.request(user, 10_000)
-    record = payouts.store.get(payout.id)
+def _unconfirm(payouts: PayoutHarness, payout_id: str) -> None:
+    """As if the service crashed after the wallet placed the hold, before it confirmed the record."""
+    record = payouts.store.get(payout_id)
     assert record is not None
     record.hold_placed = False
     assert payouts.store.save(record, record.payout.version)
+
+
+def test_reconcile_finishes_a_keyed_hold_a_crash_left_unconfirmed(payouts: PayoutHarness, wallet: WalletHarness,
+                                                                  user: str) -> None:
+    payout = payouts.request(user, 10_000, key="crashed-once")
+    _unconfirm(payouts, payout.id)
     missing = _rpc_error(lambda: payouts.get(payout.id))
     assert missing.code() == grpc.StatusCode.NOT_FOUND
     assert payouts.reconcile().settled == 1
     assert payouts.get(payout.id).status == "requested"
     assert wallet.balance(user).held == 10_000
+    retried = payouts.stub.CreatePayoutRequest(pb.CreatePayoutRequestRequest(
+        user_id=user, amount=10_000, method_json=json.dumps(UPI), idempotency_key="crashed-once"))
+    assert (retried.payout.id, retried.replayed) == (payout.id, True)
     payouts.assert_books_match(user)
+
+
+def test_a_client_retry_finishes_a_keyed_hold_a_crash_left_unconfirmed(
+        payouts: PayoutHarness, wallet: WalletHarness, user: str) -> None:
+    payout = payouts.request(user, 10_000, key="retry-me")
+    _unconfirm(payouts, payout.id)
+    assert payouts.request(user, 10_000, key="retry-me").id == payout.id
+    assert payouts.get(payout.id).status == "requested"
+    assert payouts.reconcile().examined == 0
+    assert wallet.balance(user).held == 10_000
+    payouts.assert_books_match(user)
+
+
+def test_reconcile_withdraws_an_unkeyed_request_a_crash_left_unconfirmed(
+        payouts: PayoutHarness, wallet: WalletHarness, user: str) -> None:
+    """The client was told its request failed and holds no key to find it by: the request is withdrawn and its
+    hold released, rather than turning into a payout behind the back of a client that may have retried."""
+    payout = payouts.request(user, 10_000)
+    _unconfirm(payouts, payout.id)
+    assert wallet.balance(user).held == 10_000
+    report = payouts.reconcile()
+    assert (report.examined, report.settled, report.errors) == (1, 1, 0)
+    assert payouts.store.get(payout.id) is None
+    assert wallet.balance(user).held == 0
+    assert payouts.reconcile().examined == 0
+    payouts.assert_books_match(user, withdrawn={payout.id})
 
 
 def test_reconcile_finishes_a_release_and_a_refund_a_crash_interrupted(
@@ -410,6 +450,87 @@ def test_reconcile_resends_an_approval_the_provider_never_saw_and_captures_one_i
     assert payouts.get(never_sent.id).status == payouts.get(paid_uncaptured.id).status == "paid"
     assert wallet.balance(user).balance == FUNDS - 30_000
     payouts.assert_books_match(user)
+
+
+def _approve_in_store(payouts: PayoutHarness, payout_id: str) -> None:
+    """As if an approval was recorded and the service crashed before it called the provider."""
+    record = payouts.store.get(payout_id)
+    assert record is not None
+    version = record.payout.version
+    record.payout.approve(ADMIN, None, at=utc_now())
+    assert payouts.store.save(record, version)
+
+
+@pytest.mark.parametrize("settle", ["webhook", "reconcile"])
+def test_a_reversal_of_a_payout_captured_but_not_yet_recorded_as_paid_is_refunded_once(
+        payouts: PayoutHarness, wallet: WalletHarness, provider: ProviderDouble, user: str, settle: str) -> None:
+    """The provider paid and the hold was captured, but the service crashed before recording ``paid``; then
+    the provider reverses the transfer. The hold cannot be voided any more: the money must come back as one
+    refund, and the payout must end ``failed`` instead of staying ``approved`` for ever."""
+    payout = payouts.request(user, 30_000)
+    _approve_in_store(payouts, payout.id)
+    provider.preset(payout.id, 30_000)
+    wallet.stub.CaptureHold(wallet_pb2.CaptureHoldRequest(
+        idempotency_key=capture_key(payout.id), hold_id=payout.id, counter_account="clearing:mock",
+        description="Payout paid"))
+    assert wallet.balance(user).balance == FUNDS - 30_000
+    provider.settle(payout.id, FAILED, "Transfer was reversed")
+    if settle == "webhook":
+        result = payouts.provider_result(payout.id, "failed", reason="Transfer was reversed")
+        assert (result.payout.status, result.changed) == ("failed", True)
+    else:
+        report = payouts.reconcile()
+        assert (report.settled, report.errors) == (1, 0)
+    final = payouts.get(payout.id)
+    assert [h.status for h in final.history] == ["requested", "approved", "paid", "failed"]
+    assert final.transaction_id == _hold_transaction(wallet, user, payout.id).id
+    assert final.refund_transaction_id
+    refunds = wallet.stub.ListTransactions(wallet_pb2.ListTransactionsRequest(user_id=user, type="refund"))
+    assert refunds.total == 1 and refunds.transactions[0].amount == 30_000
+    assert (wallet.balance(user).balance, wallet.balance(user).held) == (FUNDS, 0)
+    assert payouts.reconcile().examined == 0
+    payouts.assert_books_match(user)
+
+
+@pytest.mark.parametrize("status", ["paid", "failed"])
+def test_an_unusable_provider_reference_does_not_stop_the_settlement(
+        payouts: PayoutHarness, wallet: WalletHarness, provider: ProviderDouble, user: str, status: str) -> None:
+    """The wallet step is taken before the payout is recorded, so recording must not refuse the provider's
+    answer afterwards (here: a reference over the 255 characters we keep)."""
+    payout = payouts.request(user, 10_000)
+    provider.preset(payout.id, 10_000, status)
+    provider.sent[payout.id].result.provider_reference = "tr_" + "9" * 300
+    settled = payouts.approve(payout.id)
+    assert settled.status == status
+    assert len(settled.provider_reference or settled.id) <= 255
+    assert payouts.reconcile().examined == 0
+    payouts.assert_books_match(user)
+
+
+def test_payouts_the_provider_keeps_pending_do_not_starve_newer_ones(
+        tmp_path: Path, wallet: WalletHarness, provider_server: ProviderDoubleServer) -> None:
+    harness = PayoutHarness(tmp_path / "batches.sqlite3", wallet, provider_server.address,
+                            PAYOUT_RECONCILE_BATCH="2")
+    provider = provider_server.double
+    try:
+        user = new_user()
+        wallet.fund(user, 100_000)
+        stuck = []
+        for _ in range(3):
+            payout = harness.request(user, 10_000)
+            provider.behave(payout.id, PENDING)
+            stuck.append(harness.approve(payout.id))
+        never_sent = harness.request(user, 10_000)
+        provider.behave(never_sent.id, DOWN)
+        assert harness.approve(never_sent.id).status == "approved"
+        provider.behave(never_sent.id, "paid")
+        report = harness.reconcile()
+        assert (report.examined, report.settled, report.pending, report.errors) == (4, 1, 3, 0)
+        assert harness.get(never_sent.id).status == "paid"
+        assert all(harness.get(p.id).status == "approved" for p in stuck)
+        harness.assert_books_match(user)
+    finally:
+        harness.close()
 
 
 def test_methods_are_masked_in_every_response_and_log_line(payouts: PayoutHarness, wallet: WalletHarness,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +75,10 @@ class PayoutHarness:
     def reconcile(self, min_age_seconds: int = 0) -> pb.ReconcilePayoutsResponse:
         return self.stub.ReconcilePayouts(pb.ReconcilePayoutsRequest(min_age_seconds=min_age_seconds))
 
-    def assert_books_match(self, user_id: str) -> None:
+    def assert_books_match(self, user_id: str, withdrawn: Collection[str] = ()) -> None:
         """The wallet agrees with the user's payouts: audit ok, every hold open exactly while its payout is
-        requested or approved (captured when paid, voided when failed or rejected), held = open payouts."""
+        requested or approved (captured when paid, voided when failed or rejected), held = open payouts.
+        ``withdrawn``: ids of requests withdrawn before they were confirmed, whose hold must be voided."""
         self.wallet.assert_audit_ok()
         payouts = list(self.stub.ListPayoutRequests(pb.ListPayoutRequestsRequest(user_id=user_id, limit=100)).payouts)
         holds = {
@@ -96,6 +98,8 @@ class PayoutHarness:
             else:
                 assert holds[payout.id] == expected_hold[payout.status], payout
                 assert payout.id not in refunded
+        for payout_id in withdrawn:
+            assert holds.pop(payout_id) == "failed", payout_id
         assert set(holds) == {p.id for p in payouts}
         held = sum(p.amount for p in payouts if p.status in OPEN_STATUSES)
         assert self.wallet.balance(user_id).held == held

@@ -15,22 +15,25 @@ def test_defaults() -> None:
     settings = PayoutSettings.from_env(BASE)
     assert (settings.limits.min_minor, settings.limits.max_minor) == (10_000, 5_000_000)
     assert (settings.provider, settings.fault) == ("mock", None)
-    assert settings.reconcile_interval_seconds == 60 and settings.provider_timeout_seconds == 30.0
+    assert settings.reconcile_interval_seconds == 60 and settings.provider_timeout_seconds == 8.0
+    assert settings.reconcile_batch == 500
     assert fault_hook(settings.fault) is None
 
 
 def test_limits_and_timings_come_from_the_environment() -> None:
     settings = PayoutSettings.from_env({**BASE, "PAYOUT_MIN": "250.50", "PAYOUT_MAX": "1000",
-                                        "PAYOUT_RECONCILE_INTERVAL_SECONDS": "5",
+                                        "PAYOUT_RECONCILE_INTERVAL_SECONDS": "5", "PAYOUT_RECONCILE_BATCH": "3",
                                         "PAYOUT_PROVIDER_TIMEOUT_SECONDS": "2.5", "PAYMENT_PROVIDER": "stripe"})
     assert (settings.limits.min_minor, settings.limits.max_minor) == (25_050, 100_000)
     assert (settings.reconcile_interval_seconds, settings.provider_timeout_seconds) == (5, 2.5)
+    assert settings.reconcile_batch == 3
     assert settings.provider == "stripe"
 
 
 @pytest.mark.parametrize("env", [
     {"PAYOUT_MIN": "0"}, {"PAYOUT_MIN": "1.001"}, {"PAYOUT_MIN": "abc"}, {"PAYOUT_MIN": "600", "PAYOUT_MAX": "500"},
     {"PAYOUT_RECONCILE_INTERVAL_SECONDS": "0"}, {"PAYOUT_PROVIDER_TIMEOUT_SECONDS": "-1"},
+    {"PAYOUT_RECONCILE_BATCH": "0"},
     {"PAYMENT_PROVIDER": "paypal"}, {"PAYOUT_FAULT": "explode"},
     {"PAYOUT_FAULT": "crash_after_provider_call", "APP_ENV": "production"},
 ])

@@ -77,7 +77,10 @@ class PayoutServiceServicer:
     def CreatePayoutRequest(self, request, context):
         """Validate the method and the amount (PAYOUT_MIN..PAYOUT_MAX and at most the available balance), then
         hold the funds. With an idempotency_key (scoped by user_id), the same key and the same request return
-        the first payout (replayed=true); the same key with a different request is ALREADY_EXISTS.
+        the first payout (replayed=true); the same key with a different request is ALREADY_EXISTS. A request
+        the wallet refused (e.g. INSUFFICIENT_FUNDS) frees its key. After UNAVAILABLE the outcome is unknown:
+        retry with the same key to get the payout; without a key, reconciliation withdraws the request and
+        releases any funds it held.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -129,8 +132,10 @@ class PayoutServiceServicer:
     def ReconcilePayouts(self, request, context):
         """Settle every payout left in between by a crash or an unknown provider outcome: approved payouts from
         the provider's answer to GetPayout (sent again, with the same payout id, when the provider never saw
-        it), wallet steps a crash interrupted (a hold not yet placed, captured, voided or refunded). Runs at
-        start-up and every PAYOUT_RECONCILE_INTERVAL_SECONDS; safe to run at any time and concurrently.
+        it), wallet steps a crash interrupted (captured, voided or refunded), requests whose hold was never
+        confirmed (completed when made with an idempotency key, else withdrawn with their hold released).
+        Works through every such payout, PAYOUT_RECONCILE_BATCH at a time. Runs at start-up and every
+        PAYOUT_RECONCILE_INTERVAL_SECONDS; safe to run at any time and concurrently.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
