@@ -21,6 +21,7 @@ from winzone_kernel.config import CommonSettings
 from winzone_kernel.grpc_client import internal_channel
 from winzone_kernel.grpc_server import ServingServer, serve_until_signal, start_server
 from winzone_kernel.logs import configure_logging
+from winzone_kernel.metrics import serve_metrics
 
 SERVICE_NAMES = [
     payments_pb2.DESCRIPTOR.services_by_name["PaymentGateway"].full_name,
@@ -96,9 +97,11 @@ async def settle_periodically(service: PaymentGatewayService, interval: float = 
         await asyncio.sleep(interval)
 
 
-async def serve(settings: PaymentSettings, host: str = "127.0.0.1") -> None:
+async def serve(settings: PaymentSettings) -> None:
     """Run the payment gateway until SIGTERM/SIGINT."""
     common = settings.common
+    host = common.bind_host
+    serve_metrics(common.metrics_ports["payments"], host)
     store = build_store(common)
     store.migrate()
     provider = build_provider(settings, store)

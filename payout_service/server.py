@@ -12,12 +12,16 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import grpc
+from prometheus_client import REGISTRY
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from payout_service.adapters.grpc_clients import GrpcPayments, GrpcWallet
+from payout_service.domain.state import PayoutStatus
 from payout_service.ports import PayoutStore
 from payout_service.service import PayoutService
 from payout_service.servicer import PayoutServicer
@@ -29,6 +33,7 @@ from winzone_kernel.config import CommonSettings
 from winzone_kernel.grpc_client import internal_channel
 from winzone_kernel.grpc_server import SHUTDOWN_GRACE_SECONDS, ServingServer, serve_until_signal, start_server
 from winzone_kernel.logs import configure_logging
+from winzone_kernel.metrics import serve_metrics
 
 SERVICE_NAME = payouts_pb2.DESCRIPTOR.services_by_name["PayoutService"].full_name
 log = logging.getLogger("winzone.payouts")
@@ -112,11 +117,27 @@ async def reconcile_periodically(service: PayoutService, settings: PayoutSetting
         await asyncio.sleep(settings.reconcile_interval_seconds)
 
 
+class PayoutsByStatusCollector(Collector):
+    """Payout requests per status, read from the store at scrape time."""
+
+    def __init__(self, store: PayoutStore) -> None:
+        self._store = store
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily("winzone_payouts", "Payout requests by status", labels=["status"])
+        for status in PayoutStatus:
+            found = self._store.list(user_id=None, status=status, page=1, limit=1)
+            family.add_metric([status.value], found.total)
+        yield family
+
+
 async def serve(settings: PayoutSettings) -> None:
     """Run the payout service until SIGTERM/SIGINT."""
     common = settings.common
     store = build_store(common)
     await asyncio.to_thread(store.migrate)
+    REGISTRY.register(PayoutsByStatusCollector(store))
+    serve_metrics(common.metrics_ports["payouts"], common.bind_host)
     server = await create_server(store, settings, port=common.ports["payouts"], host=common.bind_host)
     log.info("payout service listening", extra={"fields": {"port": server.port, "fault": settings.fault}})
     reconciler = asyncio.create_task(reconcile_periodically(server.service, settings))

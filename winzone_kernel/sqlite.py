@@ -171,26 +171,32 @@ def _resolve_all(items: list[tuple[asyncio.Future[Any], Any, BaseException | Non
 
 
 class ThreadLocalReader:
-    """One read connection per thread (WAL readers never block the writer)."""
+    """One read connection per thread (WAL readers never block the writer); connections of threads that
+    have ended are closed the next time a thread opens one, so short-lived threads do not leak them."""
 
     def __init__(self, path: Path | str, synchronous: str) -> None:
         self._path = path
         self._synchronous = synchronous
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._by_thread: dict[threading.Thread, sqlite3.Connection] = {}
         self._lock = threading.Lock()
 
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        thread = threading.current_thread()
+        conn = self._by_thread.get(thread)
+        if conn is not None:
+            return conn
+        with self._lock:
+            for ended in [t for t in self._by_thread if not t.is_alive()]:
+                self._by_thread.pop(ended).close()
             conn = connect(self._path, self._synchronous)
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
+            self._by_thread[thread] = conn
         return conn
+
+    def open_connections(self) -> int:
+        return len(self._by_thread)
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._all:
+            for conn in self._by_thread.values():
                 conn.close()
-            self._all.clear()
+            self._by_thread.clear()

@@ -36,5 +36,9 @@ def test_demo_then_audit_then_metrics(tmp_path: Path) -> None:
         assert 'winzone_money_moved_minor_total{currency="INR",type="reward"} 34000.0' in wallet_metrics
         assert "winzone_grpc_requests_total" in wallet_metrics
         assert "# TYPE winzone_open_holds gauge" in wallet_metrics
+        payout_metrics = httpx.get(f"http://127.0.0.1:{stack.metrics_port('payouts')}/metrics", timeout=10).text
+        assert 'winzone_payouts{status="paid"} 1.0' in payout_metrics
+        payment_metrics = httpx.get(f"http://127.0.0.1:{stack.metrics_port('payments')}/metrics", timeout=10).text
+        assert 'method="/winzone.payments.v1.PaymentGateway/VerifyTopUp"' in payment_metrics
     finally:
         assert stack.stop() == 0, stack.log()

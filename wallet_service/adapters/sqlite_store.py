@@ -295,13 +295,9 @@ class SqliteLedgerStore(LedgerStore):
         return TransactionPage([_tx_from_row(r) for r in rows], total, flt.page, flt.limit)
 
     def open_holds(self) -> dict[str, tuple[int, int]]:
-        conn = connect(self.path, "NORMAL")
-        try:
-            rows = conn.execute(
-                "SELECT currency, COUNT(*), SUM(amount) FROM holds WHERE status = 'open' GROUP BY currency"
-            ).fetchall()
-        finally:
-            conn.close()
+        rows = self._readers.conn().execute(
+            "SELECT currency, COUNT(*), SUM(amount) FROM holds WHERE status = 'open' GROUP BY currency"
+        ).fetchall()
         return {currency: (count, total) for currency, count, total in rows}
 
     def audit_facts(self) -> AuditFacts:
