@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -23,6 +24,8 @@ from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.grpc_client import DEFAULT_DEADLINE_SECONDS, internal_channel
 from winzone_kernel.logs import REQUEST_ID_HEADER, new_request_id, request_id_var
 from winzone_kernel.metrics import CONTENT_TYPE, HTTP_ERRORS, HTTP_LATENCY, HTTP_REQUESTS, exposition
+
+log = logging.getLogger("winzone.gateway")
 
 STUBS: dict[str, type] = {
     "wallet": wallet_pb2_grpc.WalletServiceStub,
@@ -85,7 +88,12 @@ def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
         response = await call_next(request)
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
-        HTTP_LATENCY.labels(path, request.method).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        HTTP_LATENCY.labels(path, request.method).observe(elapsed)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("http request", extra={"fields": {"method": request.method, "route": path,
+                                                        "status": response.status_code,
+                                                        "ms": round(elapsed * 1000, 2)}})
         HTTP_REQUESTS.labels(path, request.method, str(response.status_code)).inc()
         if response.status_code >= 400:
             HTTP_ERRORS.labels(path, str(response.status_code)).inc()

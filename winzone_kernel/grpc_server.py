@@ -91,8 +91,12 @@ def _mapped(behavior: Callable[..., Awaitable[Any]], method: str, request_id: st
             log.exception("unhandled error", extra={"fields": {"rpc": method}})
             await context.abort(grpc.StatusCode.INTERNAL, "internal error")
         finally:
-            RPC_LATENCY.labels(method).observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            RPC_LATENCY.labels(method).observe(elapsed)
             RPC_REQUESTS.labels(method, code).inc()
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("rpc handled", extra={"fields": {"rpc": method, "code": code,
+                                                           "ms": round(elapsed * 1000, 2)}})
 
     return handle
 
