@@ -82,7 +82,7 @@ class RewardServicer(pb_grpc.RewardServiceServicer):
     async def GetCompetition(self, request: pb.GetCompetitionRequest, context: grpc.aio.ServicerContext
                              ) -> pb.Competition:
         """One competition (NOT_FOUND when unknown)."""
-        return competition_pb(self._svc.competition(request.competition_id))
+        return competition_pb(await self._svc.competition(request.competition_id))
 
     async def ChargeEntryFee(self, request: pb.ChargeEntryFeeRequest, context: grpc.aio.ServicerContext
                              ) -> pb.PoolPayment:
@@ -95,17 +95,19 @@ class RewardServicer(pb_grpc.RewardServiceServicer):
 
     async def FundPrizePool(self, request: pb.FundPrizePoolRequest, context: grpc.aio.ServicerContext
                             ) -> pb.PoolPayment:
-        """Move sponsor money from a user's wallet into the pool, once per idempotency key."""
+        """Move sponsor money from a user's wallet (the actor's own, when an actor is set) into the pool, once
+        per idempotency key."""
+        actor = actor_of(request)
         sponsorship = ContributionRequest.sponsorship(
-            competition_id=request.competition_id, user_id=request.user_id, amount=request.amount,
-            currency=request.currency, key=request.idempotency_key, actor=actor_of(request),
+            competition_id=request.competition_id, user_id=request.user_id or (actor.user_id if actor else ""),
+            amount=request.amount, currency=request.currency, key=request.idempotency_key, actor=actor,
         )
         return payment_pb(await self._svc.contribute(sponsorship))
 
     async def PreviewDistribution(self, request: pb.DistributeMatchRewardsRequest,
                                   context: grpc.aio.ServicerContext) -> pb.Distribution:
         """The distribution a request would pay now; nothing is stored or moved."""
-        return distribution_pb(self._svc.preview(distribute_command(request)))
+        return distribution_pb(await self._svc.preview(distribute_command(request)))
 
     async def DistributeMatchRewards(self, request: pb.DistributeMatchRewardsRequest,
                                      context: grpc.aio.ServicerContext) -> pb.Distribution:
@@ -115,7 +117,7 @@ class RewardServicer(pb_grpc.RewardServiceServicer):
     async def GetDistribution(self, request: pb.GetDistributionRequest, context: grpc.aio.ServicerContext
                               ) -> pb.Distribution:
         """The distribution of one match (NOT_FOUND when none)."""
-        return distribution_pb(self._svc.distribution(request.match_id))
+        return distribution_pb(await self._svc.distribution(request.match_id))
 
     async def RefundEntryFees(self, request: pb.RefundEntryFeesRequest, context: grpc.aio.ServicerContext
                               ) -> pb.RefundResult:

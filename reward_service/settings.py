@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reward_service.domain.model import FeeSchedule
-from winzone_kernel.config import CommonSettings, ConfigError, env_decimal
+from winzone_kernel.config import CommonSettings, ConfigError, env_decimal, env_int
 from winzone_kernel.errors import InvalidArgument
 
 DEFAULT_PLATFORM_FEE_PERCENTAGE = "10"
@@ -16,10 +16,14 @@ DEFAULT_ORGANIZER_FEE_PERCENTAGE = "5"
 
 @dataclass(frozen=True, slots=True)
 class RewardSettings:
-    """The shared settings plus the fee schedule (each fee 0-100 %, together below 100 %, decimals allowed)."""
+    """The shared settings, the fee schedule (each fee 0-100 %, together below 100 %, decimals allowed) and
+    the reconciler's timing: every ``reconcile_interval_seconds`` it settles payments left pending for at
+    least ``reconcile_grace_seconds`` (at start-up, whatever their age)."""
 
     common: CommonSettings
     fees: FeeSchedule
+    reconcile_interval_seconds: int = 60
+    reconcile_grace_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RewardSettings:
@@ -31,4 +35,9 @@ class RewardSettings:
             fees = FeeSchedule(platform, organizer)
         except InvalidArgument as exc:
             raise ConfigError(f"PLATFORM_FEE_PERCENTAGE / ORGANIZER_FEE_PERCENTAGE: {exc.message}") from exc
-        return cls(common=common, fees=fees)
+        return cls(
+            common=common,
+            fees=fees,
+            reconcile_interval_seconds=env_int(env, "REWARD_RECONCILE_INTERVAL_SECONDS", 60, minimum=1),
+            reconcile_grace_seconds=env_int(env, "REWARD_RECONCILE_GRACE_SECONDS", 60),
+        )

@@ -96,7 +96,7 @@ def _shares(body: dict[str, Any]) -> list[str]:
     if not isinstance(shares, list) or not shares or any(
             isinstance(s, bool) or not isinstance(s, int | Decimal) for s in shares):
         raise InvalidArgument("shares must be a non-empty list of percentages", code="INVALID_SHARES")
-    return [str(share) for share in shares]
+    return [format(Decimal(share), "f") for share in shares]
 
 
 def _standings(body: dict[str, Any]) -> list[rpb.Standing]:
@@ -114,6 +114,22 @@ def _standings(body: dict[str, Any]) -> list[rpb.Standing]:
             raise InvalidArgument("Ranks must be positive integers", code="INVALID_RANK")
         parsed.append(rpb.Standing(user_id=user_id, rank=rank))
     return parsed
+
+
+async def _check_players(ctx: GatewayContext, standings: list[rpb.Standing]) -> None:
+    """Every standing must name a registered player: a reward paid to an id nobody signs in as (a typo), or
+    to the organizer or an admin, could never be undone."""
+
+    def first_stranger() -> str | None:
+        for standing in standings:
+            user = ctx.users.by_id(standing.user_id)
+            if user is None or user.role != Role.PLAYER:
+                return standing.user_id
+        return None
+
+    stranger = await asyncio.to_thread(first_stranger)
+    if stranger is not None:
+        raise InvalidArgument(f"Standing {stranger[:64]!r} is not a registered player", code="UNKNOWN_PLAYER")
 
 
 async def _currency_for(ctx: GatewayContext, body: dict[str, Any], competition_id: str) -> str:
@@ -200,12 +216,15 @@ async def distribute_rewards(match_id: str, body: Body, who: Manager, ctx: Ctx) 
     template = optional_str(body, "template", max_length=MAX_ID) or ""
     shares = _shares(body)
     standings = _standings(body)
+    competition = await ctx.stubs["rewards"].GetCompetition(rpb.GetCompetitionRequest(competition_id=competition_id))
     request = rpb.DistributeMatchRewardsRequest(
         match_id=match_id, competition_id=competition_id, template=template, shares=shares, standings=standings,
         actor=_actor(who),
     )
     if body.get("prizePool") is not None:
-        request.prize_pool = amount_field(body, await _currency_for(ctx, body, competition_id), "prizePool")
+        request.prize_pool = amount_field(body, currency_field(body) if "currency" in body else competition.currency,
+                                          "prizePool")
+    await _check_players(ctx, standings)
     distribution = await ctx.stubs["rewards"].DistributeMatchRewards(request)
     return ok("Match rewards distributed successfully", distribution_json(distribution), status=201)
 

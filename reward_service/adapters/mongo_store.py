@@ -47,6 +47,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     CONTRIBUTIONS: [
         IndexModel([("competitionId", ASCENDING), ("status", ASCENDING)], name="competitionId_status"),
+        IndexModel([("status", ASCENDING), ("leaseUntil", ASCENDING)], name="status_leaseUntil"),
         IndexModel([("userId", ASCENDING), ("createdAt", ASCENDING)], name="userId_createdAt"),
         IndexModel(
             [("competitionId", ASCENDING), ("userId", ASCENDING)], name="one_entry_per_user", unique=True,
@@ -56,8 +57,12 @@ INDEXES: dict[str, list[IndexModel]] = {
     DISTRIBUTIONS: [
         IndexModel([("competitionId", ASCENDING)], name="competitionId"),
         IndexModel([("status", ASCENDING)], name="status"),
+        IndexModel([("status", ASCENDING), ("updatedAt", ASCENDING)], name="status_updatedAt"),
     ],
-    REFUNDS: [IndexModel([("status", ASCENDING)], name="status")],
+    REFUNDS: [
+        IndexModel([("status", ASCENDING)], name="status"),
+        IndexModel([("status", ASCENDING), ("updatedAt", ASCENDING)], name="status_updatedAt"),
+    ],
 }
 
 TRANSIENT_LABEL = "TransientTransactionError"
@@ -215,12 +220,24 @@ class MongoRewardUnitOfWork(RewardUnitOfWork):
                                         session=self._session)
         return [_contribution(d) for d in docs]
 
+    def contributions_pending(self, lease_expired_by: float, limit: int) -> list[Contribution]:
+        docs = self._contributions.find({"status": "pending", "leaseUntil": {"$lte": lease_expired_by}},
+                                        sort=[("leaseUntil", ASCENDING), ("_id", ASCENDING)], limit=limit,
+                                        session=self._session)
+        return [_contribution(d) for d in docs]
+
     def distribution_get(self, match_id: str) -> Distribution | None:
         doc = self._distributions.find_one({"_id": match_id}, session=self._session)
         return None if doc is None else _distribution(doc)
 
     def distribution_add(self, distribution: Distribution) -> None:
         self._insert(self._distributions, _distribution_doc(distribution), "A distribution of this match")
+
+    def distributions_pending(self, updated_before: str, limit: int) -> list[Distribution]:
+        docs = self._distributions.find({"status": "pending", "updatedAt": {"$lt": updated_before}},
+                                        sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
+                                        session=self._session)
+        return [_distribution(d) for d in docs]
 
     def distribution_mark_paid(self, match_id: str, entry_id: str, now: str) -> None:
         self._distributions.update_one(
@@ -241,6 +258,12 @@ class MongoRewardUnitOfWork(RewardUnitOfWork):
         del doc["_id"], doc["createdAt"]
         self._refunds.update_one({"_id": refund.competition_id, "status": {"$ne": "paid"}}, {"$set": doc},
                                  session=self._session)
+
+    def refunds_unfinished(self, updated_before: str, limit: int) -> list[Refund]:
+        docs = self._refunds.find({"status": {"$in": ["collecting", "pending"]}, "updatedAt": {"$lt": updated_before}},
+                                  sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
+                                  session=self._session)
+        return [_refund(d) for d in docs]
 
 
 class MongoRewardStore(RewardStore):

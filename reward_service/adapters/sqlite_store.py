@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS contributions (
 CREATE UNIQUE INDEX IF NOT EXISTS contributions_one_entry_per_user
     ON contributions (competition_id, user_id) WHERE kind = 'entry';
 CREATE INDEX IF NOT EXISTS contributions_competition ON contributions (competition_id, status);
+CREATE INDEX IF NOT EXISTS contributions_pending ON contributions (lease_until) WHERE status = 'pending';
 
 CREATE TRIGGER IF NOT EXISTS contributions_paid_are_final
 BEFORE UPDATE ON contributions WHEN OLD.status = 'paid' OR NEW.amount <> OLD.amount
@@ -72,6 +73,7 @@ CREATE TABLE IF NOT EXISTS distributions (
     CHECK ((status = 'paid') = (entry_id <> ''))
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS distributions_competition ON distributions (competition_id);
+CREATE INDEX IF NOT EXISTS distributions_pending ON distributions (updated_at) WHERE status = 'pending';
 
 CREATE TRIGGER IF NOT EXISTS distributions_keep_their_terms
 BEFORE UPDATE ON distributions WHEN OLD.status = 'paid' OR NEW.fingerprint <> OLD.fingerprint
@@ -92,6 +94,8 @@ CREATE TABLE IF NOT EXISTS refunds (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 ) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS refunds_unfinished ON refunds (updated_at) WHERE status <> 'paid';
 
 CREATE TRIGGER IF NOT EXISTS refunds_paid_are_final
 BEFORE UPDATE ON refunds WHEN OLD.status = 'paid'
@@ -217,6 +221,14 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
         ).fetchall()
         return [Contribution(*row) for row in rows]
 
+    def contributions_pending(self, lease_expired_by: float, limit: int) -> list[Contribution]:
+        rows = self._conn.execute(
+            f"SELECT {CONTRIBUTION_COLUMNS} FROM contributions WHERE status = 'pending' AND lease_until <= ? "
+            "ORDER BY lease_until, id LIMIT ?",
+            (lease_expired_by, limit),
+        ).fetchall()
+        return [Contribution(*row) for row in rows]
+
     def distribution_get(self, match_id: str) -> Distribution | None:
         row = self._conn.execute(f"SELECT {DISTRIBUTION_COLUMNS} FROM distributions WHERE match_id = ?",
                                  (match_id,)).fetchone()
@@ -225,6 +237,14 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
     def distribution_add(self, distribution: Distribution) -> None:
         self._insert("distributions", DISTRIBUTION_COLUMNS, _distribution_row(distribution),
                      "A distribution of this match")
+
+    def distributions_pending(self, updated_before: str, limit: int) -> list[Distribution]:
+        rows = self._conn.execute(
+            f"SELECT {DISTRIBUTION_COLUMNS} FROM distributions WHERE status = 'pending' AND updated_at < ? "
+            "ORDER BY updated_at, match_id LIMIT ?",
+            (updated_before, limit),
+        ).fetchall()
+        return [_distribution(row) for row in rows]
 
     def distribution_mark_paid(self, match_id: str, entry_id: str, now: str) -> None:
         self._conn.execute(
@@ -249,6 +269,14 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
             (*row[1:6], row[7], row[0]),
         )
 
+    def refunds_unfinished(self, updated_before: str, limit: int) -> list[Refund]:
+        rows = self._conn.execute(
+            f"SELECT {REFUND_COLUMNS} FROM refunds WHERE status <> 'paid' AND updated_at < ? "
+            "ORDER BY updated_at, competition_id LIMIT ?",
+            (updated_before, limit),
+        ).fetchall()
+        return [_refund(row) for row in rows]
+
 
 class SqliteRewardStore(RewardStore):
     """The embedded reward store (one file, one writer thread with group commit, many readers)."""
@@ -271,6 +299,10 @@ class SqliteRewardStore(RewardStore):
 
     async def atomic_async(self, op: Callable[[RewardUnitOfWork], T]) -> T:
         return await self._writer.run_async(lambda conn: op(SqliteRewardUnitOfWork(conn)))
+
+    async def read_async(self, op: Callable[[RewardUnitOfWork], T]) -> T:
+        """Inline: a read of the local WAL file is a few microseconds and never waits for the writer."""
+        return self.read(op)
 
     def read(self, op: Callable[[RewardUnitOfWork], T]) -> T:
         conn = self._readers.conn()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -12,6 +13,7 @@ from reward_service.domain.model import (
     Actor,
     CompetitionTerms,
     ContributionKind,
+    check_key_part,
     check_ref,
     check_template,
 )
@@ -43,7 +45,7 @@ class OpenCompetitionCommand:
     def build(cls, *, competition_id: object, organizer_id: object, entry_fee: object, currency: object,
               template: object) -> OpenCompetitionCommand:
         return cls(
-            competition_id=check_ref(competition_id, "competition_id"),
+            competition_id=check_key_part(competition_id, "competition_id"),
             organizer_id=check_ref(organizer_id, "organizer_id") if organizer_id else None,
             entry_fee=check_minor(entry_fee),
             currency=currency_of(currency or "INR").code,
@@ -73,9 +75,8 @@ class ContributionRequest:
     @classmethod
     def entry(cls, *, competition_id: object, user_id: object, expected_amount: object = 0,
               expected_currency: object = "") -> ContributionRequest:
-        competition = check_ref(competition_id, "competition_id")
         return cls(
-            competition_id=competition,
+            competition_id=check_ref(competition_id, "competition_id"),
             user_id=check_ref(user_id, "user_id"),
             kind=ContributionKind.ENTRY,
             amount=check_minor(expected_amount) if expected_amount else 0,
@@ -111,10 +112,17 @@ class ContributionRequest:
         return fingerprint("sponsorship", self.competition_id, self.user_id, self.amount)
 
 
+SHARE_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$|^\.[0-9]+$", re.ASCII)
+"""A share written as text: plain ASCII decimal digits (Python's ``Decimal`` would also take '5_0', '1e2',
+' 50 ' or non-ASCII digits, and store them as the request spelt them)."""
+
+
 def _parse_shares(shares: Sequence[object]) -> tuple[Decimal, ...]:
     parsed = []
     for share in shares:
         if isinstance(share, str):
+            if len(share) > 40 or not SHARE_TEXT.match(share):
+                raise InvalidArgument("Each share must be a decimal number of percent", code="INVALID_SHARES")
             try:
                 share = Decimal(share)
             except InvalidOperation as exc:
@@ -157,7 +165,7 @@ class DistributeCommand:
     @classmethod
     def build(cls, *, match_id: object, competition_id: object, template: object, shares: Sequence[object] | None,
               standings: Sequence[Standing], prize_pool: object, actor: Actor | None) -> DistributeCommand:
-        match = check_ref(match_id, "match_id")
+        match = check_key_part(match_id, "match_id")
         competition = check_ref(competition_id, "competition_id")
         if template and shares:
             raise InvalidArgument("Give either a template or explicit shares, not both", code="TEMPLATE_AND_SHARES")

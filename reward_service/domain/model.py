@@ -28,7 +28,13 @@ from winzone_kernel.errors import FailedPrecondition, InvalidArgument, InvalidSt
 from winzone_kernel.money import check_minor, currency_of
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
-"""Competition, match and user ids: short enough that every derived wallet key stays under 200 characters."""
+"""User ids and sponsorship keys: short enough that every derived wallet key stays under 200 characters."""
+
+KEY_PART_PATTERN = re.compile(r"^[A-Za-z0-9.@-]{1,64}$")
+"""Competition and match ids: as ``REF_PATTERN`` but without '_'. They come first in wallet keys such as
+``match_reward_{matchId}_{userId}`` and ``entry_{competitionId}_{userId}``, where user ids may contain '_'
+(the gateway's are ``usr_...``); an id without '_' ends at the first '_', so two different (match, user) or
+(competition, user) pairs can never make the same key."""
 
 DEFAULT_TEMPLATE = "top3"
 MAX_REASON = 500
@@ -69,6 +75,15 @@ def check_ref(value: object, what: str) -> str:
     if not isinstance(value, str) or not REF_PATTERN.match(value):
         raise InvalidArgument(
             f"{what} must be 1-64 characters of letters, digits, '_', '.', '@' or '-'", code="INVALID_ID"
+        )
+    return value
+
+
+def check_key_part(value: object, what: str) -> str:
+    """Validate a new competition or match id (see ``KEY_PART_PATTERN``)."""
+    if not isinstance(value, str) or not KEY_PART_PATTERN.match(value):
+        raise InvalidArgument(
+            f"{what} must be 1-64 characters of letters, digits, '.', '@' or '-'", code="INVALID_ID"
         )
     return value
 

@@ -55,8 +55,18 @@ class RewardUnitOfWork(ABC):
         """Every contribution to a competition's pool, by id."""
 
     @abstractmethod
+    def contributions_pending(self, lease_expired_by: float, limit: int) -> list[Contribution]:
+        """Up to ``limit`` pending contributions of any competition whose lease ended at ``lease_expired_by``
+        (epoch seconds) or earlier, or was released; oldest lease first."""
+
+    @abstractmethod
     def distribution_get(self, match_id: str) -> Distribution | None:
         """The distribution of one match."""
+
+    @abstractmethod
+    def distributions_pending(self, updated_before: str, limit: int) -> list[Distribution]:
+        """Up to ``limit`` decided but unpaid distributions last updated before ``updated_before`` (an RFC 3339
+        timestamp like ``updated_at``), least recently updated first."""
 
     @abstractmethod
     def distribution_add(self, distribution: Distribution) -> None:
@@ -78,6 +88,11 @@ class RewardUnitOfWork(ABC):
     def refund_update(self, refund: Refund) -> None:
         """Replace a competition's refund (its lines once decided, its entry once paid)."""
 
+    @abstractmethod
+    def refunds_unfinished(self, updated_before: str, limit: int) -> list[Refund]:
+        """Up to ``limit`` refunds still collecting or pending, last updated before ``updated_before``, least
+        recently updated first."""
+
 
 class RewardStore(ABC):
     """Runs units of work atomically and answers reads outside of them."""
@@ -93,6 +108,11 @@ class RewardStore(ABC):
     @abstractmethod
     def read(self, op: Callable[[RewardUnitOfWork], T]) -> T:
         """Run read-only ``op`` on one consistent snapshot, outside any write transaction."""
+
+    async def read_async(self, op: Callable[[RewardUnitOfWork], T]) -> T:
+        """``read`` for an event loop: off the loop's thread, so a slow or unreachable store never stalls it;
+        adapters whose reads are local and quick may override this to skip the thread hop."""
+        return await asyncio.to_thread(self.read, op)
 
     @abstractmethod
     def migrate(self) -> None:

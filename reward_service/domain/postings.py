@@ -14,6 +14,16 @@ from reward_service.domain.model import Contribution, ContributionKind, Distribu
 SOURCE = "rewards"
 PLATFORM_FEES_ACCOUNT = "platform_fees"
 
+WALLET_MAX_LEGS = 20_000
+"""The most legs the wallet accepts in one posting (``wallet_service.domain.commands.MAX_LEGS``); a larger
+posting is refused by the wallet, so it must never be decided here."""
+
+MAX_PAYOUTS = WALLET_MAX_LEGS - 3
+"""The most winners one distribution may pay: its posting has one more leg for the pool and one per fee."""
+
+REFUND_BATCH = 10_000
+"""Refund lines per wallet posting: a competition's refund is as many postings as it needs."""
+
 
 def user_account(user_id: str) -> str:
     return f"user:{user_id}"
@@ -94,16 +104,24 @@ def distribution_posting(distribution: Distribution) -> PostingPlan:
                        description=f"Rewards of match {match}", metadata=common)
 
 
-def refund_posting(refund: Refund, currency: str) -> PostingPlan:
-    """Pool → every payer of a cancelled competition (``refund``, key ``refund_{contributionId}``)."""
+def refund_postings(refund: Refund, currency: str, batch: int = REFUND_BATCH) -> tuple[PostingPlan, ...]:
+    """Pool → every payer of a cancelled competition (``refund``, key ``refund_{contributionId}``), in postings
+    of at most ``batch`` lines keyed ``refund_{competitionId}``, then ``refund_{competitionId}:2``, ``:3``...
+    (':' is in no id, so these keys never meet another competition's)."""
     cid = refund.competition_id
     description = f"Refund: competition {cid} was cancelled"
     metadata = {"competitionId": cid}
-    legs = [LegPlan(pool_account(cid), -refund.total, "refund", description, metadata=metadata)]
-    legs.extend(
-        LegPlan(user_account(line.user_id), line.amount, "refund", description, key=f"refund_{line.contribution_id}",
-                metadata={**metadata, "kind": line.kind})
-        for line in refund.lines
-    )
-    return PostingPlan(key=f"refund_{cid}", currency=currency, legs=tuple(legs), description=description,
-                       metadata=metadata)
+    plans = []
+    for number, start in enumerate(range(0, len(refund.lines), batch), start=1):
+        lines = refund.lines[start:start + batch]
+        legs = [LegPlan(pool_account(cid), -sum(line.amount for line in lines), "refund", description,
+                        metadata=metadata)]
+        legs.extend(
+            LegPlan(user_account(line.user_id), line.amount, "refund", description,
+                    key=f"refund_{line.contribution_id}", metadata={**metadata, "kind": line.kind})
+            for line in lines
+        )
+        key = f"refund_{cid}" if number == 1 else f"refund_{cid}:{number}"
+        plans.append(PostingPlan(key=key, currency=currency, legs=tuple(legs), description=description,
+                                 metadata=metadata))
+    return tuple(plans)

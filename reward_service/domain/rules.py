@@ -68,6 +68,9 @@ def open_competition(uow: RewardUnitOfWork, cmd: OpenCompetitionCommand, actor: 
     if terms == existing.terms:
         return existing, False
     changed = existing.changed(terms, now)
+    if terms.currency != existing.currency and uow.contributions_of(existing.id):
+        raise InvalidState("The currency cannot change once money was paid into the pool",
+                           code="POOL_NOT_EMPTY")
     uow.competition_update(changed)
     return changed, False
 
@@ -112,6 +115,8 @@ def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, toke
         _check_entry_terms(request, competition)
     else:
         competition.check_manager(request.actor)
+        if request.actor is not None and request.actor.user_id != request.user_id:
+            raise PermissionDenied("A sponsor can only pay from their own wallet", code="FORBIDDEN")
         if request.currency and request.currency != competition.currency:
             raise InvalidArgument("The currency differs from the competition's currency", code="CURRENCY_MISMATCH")
     existing = uow.contribution_get(request.contribution_id)
@@ -144,9 +149,10 @@ def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, toke
     return Claim(ClaimOutcome.OWNED, contribution, bumped)
 
 
-def claim_for_refund(uow: RewardUnitOfWork, competition_id: str, contribution_id: str, token: str, *,
+def claim_pending(uow: RewardUnitOfWork, competition_id: str, contribution_id: str, token: str, *,
                      now_ts: float, lease_until: float, now: str) -> Claim:
-    """The refund's claim on a pending contribution of its cancelled competition (see ``claim_contribution``)."""
+    """Claim a pending contribution for whoever must settle it without its payer's request: the refund of its
+    cancelled competition, or the reconciler (see ``claim_contribution``)."""
     competition = competition_of(uow, competition_id)
     existing = uow.contribution_get(contribution_id)
     if existing is None:

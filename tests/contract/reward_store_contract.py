@@ -7,6 +7,7 @@ closing is not enough).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -163,6 +164,15 @@ class RewardStoreContract(ABC):
         self.atomic(lambda uow: uow.contribution_add(a_contribution(other.id, "u1")))
         assert len(self.read(lambda uow: uow.contributions_of(competition.id))) == 3
 
+    def test_a_paid_contribution_never_goes_back_to_pending(self) -> None:
+        competition = self.add_competition()
+        paid = a_contribution(competition.id, "u1", status="paid")
+        self.atomic(lambda uow: uow.contribution_add(paid))
+        with contextlib.suppress(Exception):
+            self.atomic(lambda uow: uow.contribution_update(replace(paid, status="pending", lease_token="t9",
+                                                                    lease_until=999.0)))
+        assert self.read(lambda uow: uow.contribution_get(paid.id)) == paid
+
     def test_contributions_are_listed_by_id_per_competition(self) -> None:
         competition, other = self.add_competition(), self.add_competition()
         for user in ("u3", "u1", "u2"):
@@ -226,6 +236,44 @@ class RewardStoreContract(ABC):
         with pytest.raises(AlreadyExists):
             self.atomic(lambda uow: uow.refund_add(replace(refund, reason="again")))
 
+    def test_pending_contributions_are_listed_once_their_lease_ran_out(self) -> None:
+        competition, other = self.add_competition(), self.add_competition()
+        expired = replace(a_contribution(competition.id, "u1"), lease_until=50.0)
+        released = replace(a_contribution(other.id, "u2"), lease_token="", lease_until=0.0)
+        leased = replace(a_contribution(competition.id, "u3"), lease_until=150.0)
+        paid = replace(a_contribution(competition.id, "u4", status="paid"), lease_until=0.0)
+        self.atomic(lambda uow: [uow.contribution_add(c) for c in (expired, released, leased, paid)])
+
+        assert self.read(lambda uow: uow.contributions_pending(100.0, 10)) == [released, expired]
+        assert self.read(lambda uow: uow.contributions_pending(100.0, 1)) == [released]
+        assert self.read(lambda uow: uow.contributions_pending(200.0, 10)) == [released, expired, leased]
+
+    def test_pending_distributions_are_listed_oldest_first(self) -> None:
+        competition = self.add_competition()
+        old = replace(a_distribution(competition.id), updated_at="2026-01-01T00:00:01.000000Z")
+        new = replace(a_distribution(competition.id), updated_at="2026-01-01T00:00:09.000000Z")
+        paid = replace(a_distribution(competition.id), updated_at=NOW)
+        self.atomic(lambda uow: [uow.distribution_add(d) for d in (new, old, paid)])
+        self.atomic(lambda uow: uow.distribution_mark_paid(paid.match_id, "ent_1", NOW))
+
+        assert self.read(lambda uow: uow.distributions_pending(LATER, 10)) == [old, new]
+        assert self.read(lambda uow: uow.distributions_pending(LATER, 1)) == [old]
+        assert self.read(lambda uow: uow.distributions_pending("2026-01-01T00:00:05.000000Z", 10)) == [old]
+        assert self.read(lambda uow: uow.distributions_pending(NOW, 10)) == []
+
+    def test_unfinished_refunds_are_listed_oldest_first(self) -> None:
+        refunds = []
+        for status, second in (("pending", 3), ("collecting", 1), ("paid", 0)):
+            competition = self.add_competition()
+            refund = Refund(competition.id, "rain", status, 0, (), "", NOW, f"2026-01-01T00:00:0{second}.000000Z")
+            self.atomic(lambda uow, refund=refund: uow.refund_add(refund))
+            refunds.append(refund)
+        pending, collecting, _ = refunds
+
+        assert self.read(lambda uow: uow.refunds_unfinished(LATER, 10)) == [collecting, pending]
+        assert self.read(lambda uow: uow.refunds_unfinished("2026-01-01T00:00:02.000000Z", 10)) == [collecting]
+        assert self.read(lambda uow: uow.refunds_unfinished(LATER, 1)) == [collecting]
+
     def test_a_failed_step_persists_nothing(self) -> None:
         competition = self.add_competition()
 
@@ -277,6 +325,31 @@ class RewardStoreContract(ABC):
             self.atomic(lambda uow: rules.open_competition(uow, frozen, owner, LATER))
         assert self.competition(competition.id).entry_fee == 2_000
 
+    def test_the_currency_is_frozen_by_a_sponsorship_still_being_charged(self) -> None:
+        owner = Actor("org1", "organizer")
+        competition = self.open("org1", actor=owner)
+        self.claim(ContributionRequest.sponsorship(competition_id=competition.id, user_id="org1", amount=500,
+                                                   currency="", key="k1", actor=owner), "t1")
+        in_dollars = OpenCompetitionCommand.build(competition_id=competition.id, organizer_id="", entry_fee=1_000,
+                                                  currency="USD", template="top3")
+        with pytest.raises(InvalidState) as refused:
+            self.atomic(lambda uow: rules.open_competition(uow, in_dollars, owner, LATER))
+        assert refused.value.code == "POOL_NOT_EMPTY"
+        assert self.competition(competition.id).currency == "INR"
+
+    def test_a_sponsor_actor_pays_only_from_their_own_wallet(self) -> None:
+        owner = Actor("org1", "organizer")
+        competition = self.open("org1", actor=owner)
+        for actor in (owner, Actor("adm1", "admin")):
+            someone_else = ContributionRequest.sponsorship(competition_id=competition.id, user_id="player9",
+                                                           amount=500, currency="", key="k1", actor=actor)
+            with pytest.raises(PermissionDenied):
+                self.claim(someone_else, "t1")
+        assert self.read(lambda uow: uow.contributions_of(competition.id)) == []
+        own = ContributionRequest.sponsorship(competition_id=competition.id, user_id="org1", amount=500,
+                                              currency="", key="k1", actor=owner)
+        assert self.claim(own, "t2").outcome is ClaimOutcome.OWNED
+
     def test_an_entry_is_leased_to_one_driver_at_a_time(self) -> None:
         competition = self.open()
         request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
@@ -303,6 +376,26 @@ class RewardStoreContract(ABC):
         assert self.competition(competition.id).entries == 0
         assert claim.outcome is ClaimOutcome.OWNED
         assert self.claim(request, "t2").outcome is ClaimOutcome.OWNED
+
+    def test_only_the_lease_holder_releases_the_lease(self) -> None:
+        competition = self.open()
+        request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
+        self.claim(request, "t1", now_ts=1_000.0)
+        self.atomic(lambda uow: rules.release_lease(uow, request.contribution_id, "stale", NOW))
+        assert self.claim(request, "t2", now_ts=1_000.5).outcome is ClaimOutcome.BUSY
+
+    def test_a_posted_contribution_whose_record_vanished_is_recorded_and_counted(self) -> None:
+        competition = self.open()
+        request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
+        claim = self.claim(request, "t1")
+        assert claim.contribution is not None
+        self.atomic(lambda uow: rules.settle_failed(uow, request.contribution_id, "t1", NOW))
+        assert self.competition(competition.id).entries == 0
+
+        paid, after = self.atomic(lambda uow: rules.settle_paid(uow, claim.contribution, LATER))  # type: ignore[arg-type]
+
+        assert (paid.status, after.pool_balance, after.entries) == ("paid", 1_000, 1)
+        assert self.read(lambda uow: uow.contribution_get(request.contribution_id)) == paid
 
     def test_a_released_lease_is_claimed_at_once(self) -> None:
         competition = self.open()
@@ -369,10 +462,10 @@ class RewardStoreContract(ABC):
         with pytest.raises(InvalidState):
             self.claim(pending, "t2", now_ts=1_000.0 + LEASE + 1)
         assert self.read(lambda uow: rules.pending_contributions(uow, competition.id)) == [pending.contribution_id]
-        busy = self.atomic(lambda uow: rules.claim_for_refund(
+        busy = self.atomic(lambda uow: rules.claim_pending(
             uow, competition.id, pending.contribution_id, "t3", now_ts=1_001.0, lease_until=1_031.0, now=NOW))
         assert busy.outcome is ClaimOutcome.BUSY
-        owned = self.atomic(lambda uow: rules.claim_for_refund(
+        owned = self.atomic(lambda uow: rules.claim_pending(
             uow, competition.id, pending.contribution_id, "t3", now_ts=1_040.0, lease_until=1_070.0, now=NOW))
         assert owned.outcome is ClaimOutcome.OWNED
         self.atomic(lambda uow: rules.settle_paid(uow, owned.contribution, NOW))  # type: ignore[arg-type]

@@ -9,13 +9,28 @@ server-side rollback, write concerns and the server's own index enforcement are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import mongomock
 import pytest
-from pymongo import MongoClient
+from pymongo import _csot
+from pymongo.errors import (
+    AutoReconnect,
+    ExecutionTimeout,
+    OperationFailure,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
 
-from reward_service.adapters.mongo_store import COMPETITIONS, CONTRIBUTIONS, DISTRIBUTIONS, MongoRewardStore
+from reward_service.adapters.mongo_store import (
+    COMPETITIONS,
+    CONTRIBUTIONS,
+    DISTRIBUTIONS,
+    ILLEGAL_OPERATION,
+    TRANSIENT_LABEL,
+    MongoRewardStore,
+)
 from reward_service.domain import rules
 from reward_service.domain.commands import ContributionRequest
 from reward_service.domain.ports import RewardStore
@@ -75,14 +90,45 @@ class TestMongomockRewardStore(MongoAdapterChecks, RewardStoreContract):
             "_id", "organizerId", "entryFee", "currency", "template", "status", "poolBalance", "entries",
             "version", "createdAt", "updatedAt"}
 
-    def test_driver_failures_become_unavailable(self) -> None:
-        unreachable: MongoClient[dict[str, Any]] = MongoClient(
-            "mongodb://127.0.0.1:1/", serverSelectionTimeoutMS=100, connectTimeoutMS=100)
-        store = MongoRewardStore(unreachable, DB_NAME, timeout=1.0)
-        try:
-            with pytest.raises(Unavailable):
-                store.read(lambda uow: uow.competition_get("c1"))
-            with pytest.raises(Unavailable):
-                store.atomic(lambda uow: uow.competition_get("c1"))
-        finally:
-            store.close()
+    @pytest.mark.parametrize("error", [
+        lambda: ServerSelectionTimeoutError("127.0.0.1:27017: connection refused"),
+        lambda: AutoReconnect("connection reset", errors={"errorLabels": [TRANSIENT_LABEL]}),
+        lambda: ExecutionTimeout("operation exceeded time limit", 50),
+        lambda: OperationFailure("Transaction numbers are only allowed on a replica set member", ILLEGAL_OPERATION),
+    ], ids=["unreachable", "transient-until-the-deadline", "deadline", "not-a-replica-set"])
+    def test_driver_failures_become_unavailable(self, error: Callable[[], PyMongoError]) -> None:
+        store = MongoRewardStore(FailingClient(error), DB_NAME)
+        with pytest.raises(Unavailable):
+            store.read(lambda uow: uow.competition_get("c1"))
+        with pytest.raises(Unavailable):
+            store.atomic(lambda uow: uow.competition_get("c1"))
+
+    def test_other_server_errors_are_not_disguised_as_unavailable(self) -> None:
+        store = MongoRewardStore(FailingClient(lambda: OperationFailure("bad query", 2)), DB_NAME)
+        with pytest.raises(OperationFailure):
+            store.read(lambda uow: uow.competition_get("c1"))
+
+    def test_every_store_call_runs_under_the_store_timeout(self) -> None:
+        """pymongo bounds a call, ``with_transaction`` reruns and server selection included, by the innermost
+        ``pymongo.timeout``; so each call must run under one (pymongo's own rerun limit is 120 s)."""
+        store = MongoRewardStore(self.client, DB_NAME, timeout=2.5)
+        seen = []
+
+        def op(uow: object) -> None:
+            seen.append(_csot.get_timeout())
+
+        store.read(op)
+        store.atomic(op)
+        assert seen == [2.5, 2.5]
+
+
+class FailingClient(MongomockClient):
+    """The session/transaction shim over mongomock, where every collection call fails with ``error()`` as
+    pymongo fails when the server is unreachable, times out or is not a replica set: no network, no waiting."""
+
+    def __init__(self, error: Callable[[], PyMongoError]) -> None:
+        super().__init__()
+        self._error = error
+
+    def _run_after(self, raw_collection: mongomock.Collection, method: str) -> None:
+        raise self._error()

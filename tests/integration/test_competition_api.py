@@ -3,6 +3,7 @@ gRPC servers and SQLite stores. Roles, ownership, exact amounts, and 400 (never 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -99,7 +100,7 @@ def test_seeded_flow_with_exact_amounts(api: Api) -> None:
     (a, ha), (b, _), (c, _) = players
     body = {"competitionId": competition, "standings": [{"userId": a, "rank": 1}, {"userId": b, "rank": 1},
                                                         {"userId": c, "rank": 3}]}
-    paid = api.post(f"/api/matches/m_{competition}/rewards", org, body)
+    paid = api.post(f"/api/matches/m-{competition}/rewards", org, body)
     assert paid.status_code == 201, paid.text
     data = paid.json()["data"]
     assert (data["prizePool"], data["platformFee"], data["organizerFee"], data["status"]) == (
@@ -107,8 +108,8 @@ def test_seeded_flow_with_exact_amounts(api: Api) -> None:
     amounts = {p["userId"]: p["amount"] for p in data["payouts"]}
     first, second = sorted((a, b))
     assert amounts == {first: 102, second: 101.99, c: 51}
-    assert api.post(f"/api/matches/m_{competition}/rewards", org, body).json()["data"] == data
-    assert api.client.get(f"/api/matches/m_{competition}/rewards", headers=ha).json()["data"] == data
+    assert api.post(f"/api/matches/m-{competition}/rewards", org, body).json()["data"] == data
+    assert api.client.get(f"/api/matches/m-{competition}/rewards", headers=ha).json()["data"] == data
     wallet = api.client.get("/api/wallet", headers=ha).json()["data"]
     winner = next(p for p in data["payouts"] if p["userId"] == a)
     assert wallet["totalEarnings"] == winner["amount"]
@@ -152,6 +153,11 @@ def test_unknown_resources_are_404(api: Api) -> None:
     assert_error(api.client.get(f"/api/competitions/{'x' * 300}", headers=ph), 404)
     assert_error(api.client.get("/api/matches/nope/rewards", headers=ph), 404, "DISTRIBUTION_NOT_FOUND")
     assert_error(api.post("/api/competitions/nope/entry", ph), 404)
+    assert_error(api.post("/api/competitions/no_such/entry", ph), 404, "COMPETITION_NOT_FOUND")
+    assert_error(api.post("/api/competitions/no_such/fund", org, {"amount": 5}), 404)
+    assert_error(api.post("/api/competitions/no_such/refund", org, {"reason": "x"}), 404)
+    assert_error(api.post("/api/matches/m1/rewards", org, {"competitionId": "no_such", "standings": [
+        {"userId": "u1", "rank": 1}]}), 404)
     assert_error(api.post("/api/competitions/nope/fund", org, {"amount": 5}), 404)
     assert_error(api.post("/api/competitions/nope/refund", org, {"reason": "x"}), 404)
     assert_error(api.post("/api/matches/m1/rewards", org, {"competitionId": "nope", "standings": [
@@ -212,7 +218,8 @@ def test_bad_distribution_bodies_are_400_and_move_nothing(api: Api, body: dict[s
     api.env.credit(player, 10 * RUPEE)
     api.post(f"/api/competitions/{competition}/entry", ph)
     before = api.env.ledger_state()
-    payload = {k: (competition if v == "C" else v) for k, v in body.items()}
+    payload = json.loads(json.dumps({k: (competition if v == "C" else v) for k, v in body.items()})
+                         .replace('"u1"', json.dumps(player)))
 
     assert_error(api.post(f"/api/matches/{uid('m')}/rewards", org, payload), 400, code)
 
@@ -277,3 +284,48 @@ def test_conflicts_are_409(api: Api) -> None:
                           {"competitionId": competition, "standings": standings}), 409, "INSUFFICIENT_POOL")
     assert api.env.ledger_state() == before
     api.env.assert_audit_ok()
+
+
+def test_rewards_go_only_to_registered_players(api: Api) -> None:
+    organizer, org = api.user("organizer")
+    admin, _ = api.user("admin")
+    competition = uid("cmp")
+    api.put(competition, org, entryFee=10)
+    player, ph = api.user()
+    api.env.credit(player, 10 * RUPEE)
+    api.post(f"/api/competitions/{competition}/entry", ph)
+    match = uid("m")
+    before = api.env.ledger_state()
+
+    for stranger in ("usr_typo", organizer, admin):
+        standings = [{"userId": player, "rank": 1}, {"userId": stranger, "rank": 2}]
+        assert_error(api.post(f"/api/matches/{match}/rewards", org, {"competitionId": competition,
+                                                                     "standings": standings}), 400, "UNKNOWN_PLAYER")
+
+    assert api.env.ledger_state() == before
+    assert_error(api.client.get(f"/api/matches/{match}/rewards", headers=ph), 404)
+    paid = api.post(f"/api/matches/{match}/rewards", org, {"competitionId": competition,
+                                                          "standings": [{"userId": player, "rank": 1}]})
+    assert paid.status_code == 201 and paid.json()["data"]["payouts"][0]["userId"] == player
+    api.env.assert_audit_ok()
+
+
+def test_explicit_shares_may_use_any_json_number_form(api: Api) -> None:
+    _, org = api.user("organizer")
+    competition = uid("cmp")
+    api.put(competition, org, entryFee=100)
+    (a, ha), (b, hb) = api.user(), api.user()
+    for player, headers in ((a, ha), (b, hb)):
+        api.env.credit(player, 100 * RUPEE)
+        api.post(f"/api/competitions/{competition}/entry", headers)
+    body = b'{"competitionId": "%s", "shares": [6e1, 40.0], "standings": [{"userId": "%s", "rank": 1}, ' \
+           b'{"userId": "%s", "rank": 2}]}' % (competition.encode(), a.encode(), b.encode())
+
+    paid = api.client.post(f"/api/matches/{uid('m')}/rewards", content=body,
+                           headers={**org, "content-type": "application/json"})
+
+    assert paid.status_code == 201, paid.text
+    data = paid.json()["data"]
+    assert (data["shares"], [p["amount"] for p in data["payouts"]]) == ([60, 40.0], [102, 68])
+    api.env.assert_audit_ok()
+

@@ -6,6 +6,7 @@ its legs, no user or pool account is negative, total earnings equal posted rewar
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,13 @@ from typing import Any
 import grpc
 import pytest
 
-from tests.support.rewards import RUPEE, Harness, uid
+from reward_service.adapters.sqlite_store import SqliteRewardStore
+from reward_service.domain.commands import ContributionRequest, DistributeCommand, OpenCompetitionCommand
+from reward_service.domain.ports import PostingReceipt, RewardStore, RewardUnitOfWork, WalletPort
+from reward_service.domain.postings import PostingPlan
+from reward_service.domain.split import Standing
+from reward_service.service import RewardService
+from tests.support.rewards import FEES, RUPEE, Harness, uid
 from winzone.rewards.v1 import rewards_pb2 as rpb
 
 
@@ -56,7 +63,7 @@ class TestWorkedExamples:
         competition, organizer, (a, b, c, d) = env.competition_with_players(4)
         assert env.competition(competition).pool_balance == 400 * RUPEE
 
-        paid = env.distribute("m_" + competition, competition, [(a, 1), (b, 2), (c, 3), (d, 4)])
+        paid = env.distribute("m-" + competition, competition, [(a, 1), (b, 2), (c, 3), (d, 4)])
 
         assert (paid.prize_pool, paid.platform_fee, paid.organizer_fee) == (40_000, 4_000, 2_000)
         assert [(p.user_id, p.rank, p.amount) for p in paid.payouts] == [(a, 1, 17_000), (b, 2, 10_200),
@@ -67,7 +74,7 @@ class TestWorkedExamples:
         assert env.balance(organizer) == 2_000
         assert [t.type for t in env.transactions(organizer)] == ["organizerFee"]
         rewards = env.transactions(a, "reward")
-        assert [(t.amount, t.idempotency_key) for t in rewards] == [(17_000, f"match_reward_m_{competition}_{a}")]
+        assert [(t.amount, t.idempotency_key) for t in rewards] == [(17_000, f"match_reward_m-{competition}_{a}")]
         assert env.pool(competition) == 0
         after = env.competition(competition)
         assert (after.pool_balance, after.status, after.entries) == (0, "closed", 4)
@@ -538,3 +545,61 @@ def test_an_invalid_entry_moves_nothing(
     assert env.ledger_state() == before
     assert env.competition(competition).entries == 0
     env.assert_audit_ok()
+
+
+class ThreadRecordingStore(RewardStore):
+    """The SQLite store behind the port's default ``read_async`` (as the MongoDB store uses it), recording the
+    thread of every read."""
+
+    def __init__(self, inner: SqliteRewardStore) -> None:
+        self.inner = inner
+        self.read_threads: list[int] = []
+
+    def atomic(self, op: Callable[[RewardUnitOfWork], Any]) -> Any:
+        return self.inner.atomic(op)
+
+    def read(self, op: Callable[[RewardUnitOfWork], Any]) -> Any:
+        self.read_threads.append(threading.get_ident())
+        return self.inner.read(op)
+
+    def migrate(self) -> None:
+        self.inner.migrate()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class PaysEverything(WalletPort):
+    async def post(self, plan: PostingPlan) -> PostingReceipt:
+        return PostingReceipt(entry_id=f"ent_{plan.key}", replayed=False, transactions=(None,))
+
+    async def close(self) -> None:
+        pass
+
+
+def test_store_reads_never_block_the_event_loop(tmp_path: Path) -> None:
+    """A read of a remote store (MongoDB) can wait up to its timeout: it must not freeze every other call."""
+    store = ThreadRecordingStore(SqliteRewardStore(tmp_path / "rewards.sqlite3", synchronous="NORMAL"))
+    store.migrate()
+    service = RewardService(store, PaysEverything(), FEES)
+
+    async def scenario() -> int:
+        await service.open_competition(OpenCompetitionCommand.build(
+            competition_id="c1", organizer_id="org1", entry_fee=100, currency="INR", template="top3"), None)
+        for user in ("a", "b"):
+            await service.contribute(ContributionRequest.entry(competition_id="c1", user_id=user))
+        cmd = DistributeCommand.build(match_id="m1", competition_id="c1", template=None, shares=None,
+                                      standings=[Standing("a", 1), Standing("b", 2)], prize_pool=None, actor=None)
+        await service.preview(cmd)
+        await service.distribute(cmd)
+        await service.distribute(cmd)
+        await service.distribution("m1")
+        await service.competition("c1")
+        await service.reconcile()
+        return threading.get_ident()
+
+    try:
+        loop_thread = asyncio.run(scenario())
+    finally:
+        store.close()
+    assert store.read_threads and loop_thread not in store.read_threads

@@ -3,6 +3,7 @@ reward tests; and a wallet client that can be made to fail around a posting, as 
 
 from __future__ import annotations
 
+import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from reward_service.adapters.wallet_client import GrpcWallet
 from reward_service.domain.model import FeeSchedule
 from reward_service.domain.ports import PostingReceipt, WalletPort
 from reward_service.domain.postings import PostingPlan
+from reward_service.service import ReconcileReport, RewardService
 from tests.support.grpc_servers import TEST_TOKEN, RunningServer, authed_channel
 from wallet_service import server as wallet_server
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
@@ -30,7 +32,8 @@ RUPEE = 100
 
 
 def uid(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+    """A fresh id; '-' because competition and match ids may not contain '_'."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 class FlakyWallet(WalletPort):
@@ -59,17 +62,23 @@ class FlakyWallet(WalletPort):
 class Harness:
     """A wallet and a reward server on port 0, and synchronous clients for both."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, **service_options: Any) -> None:
         self.ledger = SqliteLedgerStore(tmp_path / "wallet.sqlite3", synchronous="NORMAL")
         self.ledger.migrate()
         self.wallet_server = RunningServer(lambda: wallet_server.create_server(self.ledger, token=TEST_TOKEN))
         self.rewards_store = SqliteRewardStore(tmp_path / "rewards.sqlite3", synchronous="NORMAL")
         self.rewards_store.migrate()
         self.flaky: FlakyWallet | None = None
+        self.service: RewardService | None = None
+        self.clock_offset = 0.0
+        """Seconds added to the reward service's clock (to let leases run out without waiting)."""
 
         async def start_rewards() -> Any:
             self.flaky = FlakyWallet(GrpcWallet(internal_channel(self.wallet_server.address, TEST_TOKEN)))
-            return await reward_server.create_server(self.rewards_store, self.flaky, FEES, token=TEST_TOKEN)
+            self.service = RewardService(self.rewards_store, self.flaky, FEES,
+                                         clock=lambda: time.time() + self.clock_offset, **service_options)
+            return await reward_server.create_server(self.rewards_store, self.flaky, FEES, token=TEST_TOKEN,
+                                                     service=self.service)
 
         self.reward_server = RunningServer(start_rewards)
         self._wallet_channel = authed_channel(self.wallet_server.address)
@@ -77,13 +86,28 @@ class Harness:
         self.wallet = wallet_pb2_grpc.WalletServiceStub(self._wallet_channel)
         self.rewards = rewards_pb2_grpc.RewardServiceStub(self._reward_channel)
 
+    def stop_rewards(self) -> None:
+        """Stop the reward server and close its store, as a crash or a restart would."""
+        if self.service is not None:
+            self.service = None
+            self.reward_server.stop()
+            self.rewards_store.close()
+
     def close(self) -> None:
         self._wallet_channel.close()
         self._reward_channel.close()
-        self.reward_server.stop()
+        self.stop_rewards()
         self.wallet_server.stop()
-        self.rewards_store.close()
         self.ledger.close()
+
+    def reconcile(self, min_age_seconds: float = 0.0) -> ReconcileReport:
+        """Run the reward service's reconciler once, on the server's event loop."""
+        assert self.service is not None
+        return self.reward_server.thread.run(self.service.reconcile(min_age_seconds))
+
+    def pending_distributions(self) -> list[str]:
+        pending = self.rewards_store.read(lambda uow: uow.distributions_pending("9999", 1_000))
+        return [d.match_id for d in pending]
 
     def credit(self, user: str, amount: int) -> None:
         self.wallet.Credit(wpb.CreditRequest(idempotency_key=uid("topup"), user_id=user, amount=amount,

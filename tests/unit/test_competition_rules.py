@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import reward_service.domain
 from reward_service.domain.commands import ContributionRequest, DistributeCommand, OpenCompetitionCommand
@@ -23,12 +25,20 @@ from reward_service.domain.model import (
     Payout,
     Refund,
     RefundLine,
+    check_key_part,
     check_reason,
     check_ref,
 )
-from reward_service.domain.postings import contribution_posting, distribution_posting, refund_posting
+from reward_service.domain.postings import (
+    MAX_PAYOUTS,
+    WALLET_MAX_LEGS,
+    contribution_posting,
+    distribution_posting,
+    refund_postings,
+)
 from reward_service.domain.split import Standing
 from reward_service.settings import RewardSettings
+from wallet_service.domain import commands as wallet_commands
 from winzone_kernel.config import ConfigError
 from winzone_kernel.errors import FailedPrecondition, InvalidArgument, InvalidState, PermissionDenied
 
@@ -111,6 +121,17 @@ class TestValidation:
         assert check_ref("usr_01.ab@x-Y", "id") == "usr_01.ab@x-Y"
         assert check_ref("a" * 64, "id") == "a" * 64
 
+    @pytest.mark.parametrize("value", ["a_b", "_", "", "a" * 65, "a b", {"$ne": None}])
+    def test_competition_and_match_ids_have_no_underscore(self, value: object) -> None:
+        assert_refused(InvalidArgument, "INVALID_ID", check_key_part, value, "id")
+        assert check_key_part("cup-2026.final@eu", "id") == "cup-2026.final@eu"
+
+    def test_new_competitions_and_matches_refuse_an_underscore_id(self) -> None:
+        assert_refused(InvalidArgument, "INVALID_ID", OpenCompetitionCommand.build, competition_id="c_1",
+                       organizer_id="", entry_fee=100, currency="", template="")
+        assert_refused(InvalidArgument, "INVALID_ID", DistributeCommand.build, match_id="m_1", competition_id="c1",
+                       template=None, shares=None, standings=[Standing("usr_a", 1)], prize_pool=None, actor=None)
+
     @pytest.mark.parametrize("value", ["", "   ", "x" * 501, "bad\nline", None, 3])
     def test_bad_reasons(self, value: object) -> None:
         assert_refused(InvalidArgument, "INVALID_REASON", check_reason, value)
@@ -145,6 +166,10 @@ class TestValidation:
         ({"shares": ["60", "30"]}, "INVALID_SHARES"),
         ({"shares": ["abc"]}, "INVALID_SHARES"),
         ({"shares": ["Infinity"]}, "INVALID_SHARES"),
+        ({"shares": ["5_0", "50"]}, "INVALID_SHARES"),
+        ({"shares": ["1e2"]}, "INVALID_SHARES"),
+        ({"shares": [" 100"]}, "INVALID_SHARES"),
+        ({"shares": ["\u0661\u0660\u0660"]}, "INVALID_SHARES"),
         ({"prize_pool": 0}, "INVALID_AMOUNT"),
         ({"match_id": ""}, "INVALID_ID"),
     ])
@@ -256,10 +281,53 @@ class TestPostings:
     def test_a_refund_returns_each_line_from_the_pool(self) -> None:
         refund = Refund("c1", "rain", "pending", 700, (RefundLine("u1", 500, "entry", "entry_c1_u1"),
                                                       RefundLine("o1", 200, "sponsorship", "fund_c1_k")))
-        plan = refund_posting(refund, "INR")
+        (plan,) = refund_postings(refund, "INR")
         assert plan.key == "refund_c1"
         assert [(leg.account, leg.amount, leg.key) for leg in plan.legs] == [
             ("pool:c1", -700, ""), ("user:u1", 500, "refund_entry_c1_u1"), ("user:o1", 200, "refund_fund_c1_k")]
+
+    def test_a_large_refund_is_split_into_postings_the_wallet_accepts(self) -> None:
+        lines = tuple(RefundLine(f"u{i}", 100 + i % 7, "entry", f"entry_c1_u{i}") for i in range(25_001))
+        refund = Refund("c1", "rain", "pending", sum(line.amount for line in lines), lines)
+
+        plans = refund_postings(refund, "INR")
+
+        assert [plan.key for plan in plans] == ["refund_c1", "refund_c1:2", "refund_c1:3"]
+        assert all(len(plan.legs) <= WALLET_MAX_LEGS for plan in plans)
+        assert sum(-plan.legs[0].amount for plan in plans) == refund.total
+        assert [leg.key for plan in plans for leg in plan.legs[1:]] == [f"refund_{line.contribution_id}"
+                                                                         for line in lines]
+        assert refund_postings(refund, "INR") == plans
+
+    def test_a_refund_of_nothing_posts_nothing(self) -> None:
+        assert refund_postings(Refund("c1", "rain", "paid", 0), "INR") == ()
+
+    @given(st.tuples(st.from_regex(r"[a-z_]{1,4}", fullmatch=True), st.from_regex(r"[a-z_]{1,4}", fullmatch=True)),
+           st.tuples(st.from_regex(r"[a-z_]{1,4}", fullmatch=True), st.from_regex(r"[a-z_]{1,4}", fullmatch=True)))
+    def test_two_different_winners_never_share_a_wallet_key(self, first: tuple[str, str],
+                                                            second: tuple[str, str]) -> None:
+        keys = []
+        for match, user in (first, second):
+            try:
+                cmd = DistributeCommand.build(match_id=match, competition_id="c1", template=None, shares=None,
+                                              standings=[Standing(user, 1)], prize_pool=None, actor=None)
+            except InvalidArgument:
+                keys.append(None)
+                continue
+            keys.append(distribution_posting(distribution(match_id=cmd.match_id, payouts=(
+                Payout(user, 1, 34_000),))).legs[1].key)
+        if first != second and None not in keys:
+            assert keys[0] != keys[1]
+        entries = []
+        for competition, user in (first, second):
+            try:
+                OpenCompetitionCommand.build(competition_id=competition, organizer_id="o", entry_fee=1, currency="",
+                                             template="")
+                entries.append(ContributionRequest.entry(competition_id=competition, user_id=user).contribution_id)
+            except InvalidArgument:
+                entries.append(None)
+        if first != second and None not in entries:
+            assert entries[0] != entries[1]
 
     def test_every_derived_key_fits_the_wallet(self) -> None:
         longest = "x" * 64
@@ -270,11 +338,28 @@ class TestPostings:
         assert max(len(leg.key) for leg in plan.legs) <= 200
         assert len("refund_" + entry.contribution_id) <= 200
 
+    def test_the_largest_distribution_fits_one_wallet_posting(self) -> None:
+        assert WALLET_MAX_LEGS == wallet_commands.MAX_LEGS
+        payouts = tuple(Payout(f"u{i}", 1, 1) for i in range(MAX_PAYOUTS))
+        plan = distribution_posting(distribution(prize_pool=MAX_PAYOUTS + 2, platform_fee=1, organizer_fee=1,
+                                                 payouts=payouts))
+        assert len(plan.legs) == WALLET_MAX_LEGS
+
 
 class TestFeeSettings:
     def test_defaults(self) -> None:
         settings = RewardSettings.from_env({"INTERNAL_TOKEN": "x" * 32})
         assert settings.fees == FeeSchedule(Decimal(10), Decimal(5))
+
+    def test_reconciler_timing(self) -> None:
+        defaults = RewardSettings.from_env({"INTERNAL_TOKEN": "x" * 32})
+        assert (defaults.reconcile_interval_seconds, defaults.reconcile_grace_seconds) == (60, 60)
+        env = {"INTERNAL_TOKEN": "x" * 32, "REWARD_RECONCILE_INTERVAL_SECONDS": "5",
+               "REWARD_RECONCILE_GRACE_SECONDS": "0"}
+        assert (RewardSettings.from_env(env).reconcile_interval_seconds,
+                RewardSettings.from_env(env).reconcile_grace_seconds) == (5, 0)
+        with pytest.raises(ConfigError):
+            RewardSettings.from_env({**env, "REWARD_RECONCILE_INTERVAL_SECONDS": "0"})
 
     def test_fractional_percentages(self) -> None:
         env = {"INTERNAL_TOKEN": "x" * 32, "PLATFORM_FEE_PERCENTAGE": "7.25", "ORGANIZER_FEE_PERCENTAGE": "0"}

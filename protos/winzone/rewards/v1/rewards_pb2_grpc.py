@@ -119,7 +119,8 @@ class RewardServiceServicer:
     def DistributeMatchRewards(self, request, context):
         """Pay a match's rewards: fees and winners' shares of the prize pool in ONE wallet posting, once per
         match. The same request again returns the same distribution; another request for the same match is
-        ALREADY_EXISTS and moves nothing; a pool short of the amount is FAILED_PRECONDITION.
+        ALREADY_EXISTS and moves nothing; a pool short of the amount is FAILED_PRECONDITION; more than
+        19,997 winners (ties included) do not fit one posting and are INVALID_ARGUMENT (TOO_MANY_WINNERS).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -133,8 +134,8 @@ class RewardServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RefundEntryFees(self, request, context):
-        """Cancel a competition and return every entry fee and sponsorship to its payer in ONE wallet posting,
-        once. Refused (FAILED_PRECONDITION) once a distribution was started.
+        """Cancel a competition and return every entry fee and sponsorship to its payer, once: one wallet
+        posting per 10,000 payers. Refused (FAILED_PRECONDITION) once a distribution was started.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,0 +1,294 @@
+"""Payments nobody comes back for are still settled, and requests that could strand money are refused before
+anything is decided: the reward service's reconciler over a real wallet server, the restart of a crashed
+service, and the limits of one wallet posting.
+
+Every test ends with nothing left pending, each pool's unpromised balance equal to the wallet's pool, and the
+wallet's audit passing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from reward_service import server as reward_server
+from reward_service.domain import rules
+from reward_service.domain.commands import ContributionRequest
+from reward_service.domain.postings import MAX_PAYOUTS
+from reward_service.service import ReconcileReport
+from reward_service.settings import RewardSettings
+from tests.support.grpc_servers import TEST_TOKEN
+from tests.support.rewards import RUPEE, Harness, uid
+from winzone.rewards.v1 import rewards_pb2 as rpb
+from winzone_kernel.ids import utc_now
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Harness]:
+    harness = Harness(tmp_path)
+    try:
+        yield harness
+    finally:
+        harness.close()
+
+
+def rpc_code(call: Callable[[], object]) -> tuple[grpc.StatusCode, str]:
+    with pytest.raises(grpc.RpcError) as caught:
+        call()
+    error: Any = caught.value
+    return error.code(), dict(error.trailing_metadata() or ()).get("winzone-error-code", "")
+
+
+def assert_books_agree(env: Harness, *competitions: str) -> None:
+    assert env.pending_distributions() == []
+    for competition in competitions:
+        assert env.competition(competition).pool_balance == env.pool(competition)
+    env.assert_audit_ok()
+
+
+def claim_and_crash(env: Harness, request: ContributionRequest) -> None:
+    """What a request that crashed right after claiming its contribution leaves: a pending, leased entry."""
+    now = time.time()
+    env.rewards_store.atomic(lambda uow: rules.claim_contribution(
+        uow, request, "crashed-driver", now_ts=now, lease_until=now + 30, now=utc_now()))
+
+
+class TestReconciler:
+    def test_a_distribution_its_caller_never_retried_is_paid(self, env: Harness) -> None:
+        competition, organizer, (a, b, c) = env.competition_with_players(3)
+        match = uid("m")
+        assert env.flaky is not None
+        env.flaky.fail_before.add(f"distribution_{match}")
+        assert rpc_code(lambda: env.distribute(match, competition, [(a, 1), (b, 2), (c, 3)]))[0] == \
+            grpc.StatusCode.UNAVAILABLE
+        assert env.pending_distributions() == [match]
+
+        assert env.reconcile(min_age_seconds=60) == ReconcileReport()
+        assert env.reconcile() == ReconcileReport(distributions=1)
+
+        paid = env.rewards.GetDistribution(rpb.GetDistributionRequest(match_id=match))
+        assert paid.status == "paid" and paid.entry_id
+        assert [env.balance(u) for u in (a, b, c)] == [12_750, 7_650, 5_100]
+        assert env.balance(organizer) == 1_500
+        assert env.reconcile() == ReconcileReport()
+        assert [env.balance(u) for u in (a, b, c)] == [12_750, 7_650, 5_100]
+        assert_books_agree(env, competition)
+
+    def test_an_entry_whose_answer_was_lost_is_recorded(self, env: Harness) -> None:
+        competition = env.open(uid("org"), 40 * RUPEE)
+        player = uid("p")
+        env.credit(player, 100 * RUPEE)
+        assert env.flaky is not None
+        env.flaky.fail_after.add(f"entry_{competition}_{player}")
+        request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
+        assert rpc_code(lambda: env.rewards.ChargeEntryFee(request))[0] == grpc.StatusCode.UNAVAILABLE
+        assert (env.pool(competition), env.competition(competition).pool_balance) == (40 * RUPEE, 0)
+
+        assert env.reconcile() == ReconcileReport(contributions=1)
+
+        after = env.competition(competition)
+        assert (after.pool_balance, after.entries) == (40 * RUPEE, 1)
+        assert env.balance(player) == 60 * RUPEE
+        assert env.rewards.ChargeEntryFee(request).replayed
+        assert_books_agree(env, competition)
+
+    def test_an_entry_left_by_a_crashed_request_is_settled_once_its_lease_ran_out(self, env: Harness) -> None:
+        competition = env.open(uid("org"), 40 * RUPEE)
+        player = uid("p")
+        env.credit(player, 100 * RUPEE)
+        claim_and_crash(env, ContributionRequest.entry(competition_id=competition, user_id=player))
+
+        assert env.reconcile() == ReconcileReport()
+        env.clock_offset = 31.0
+        assert env.reconcile() == ReconcileReport(contributions=1)
+
+        after = env.competition(competition)
+        assert (after.pool_balance, after.entries) == (40 * RUPEE, 1)
+        assert env.balance(player) == 60 * RUPEE
+        assert_books_agree(env, competition)
+
+    def test_an_entry_the_wallet_refuses_is_removed_and_charges_nothing(self, env: Harness) -> None:
+        competition = env.open(uid("org"), 40 * RUPEE)
+        player = uid("p")
+        env.credit(player, 10 * RUPEE)
+        claim_and_crash(env, ContributionRequest.entry(competition_id=competition, user_id=player))
+        assert env.competition(competition).entries == 1
+        env.clock_offset = 31.0
+
+        assert env.reconcile() == ReconcileReport(contributions=1)
+
+        after = env.competition(competition)
+        assert (after.pool_balance, after.entries) == (0, 0)
+        assert env.balance(player) == 10 * RUPEE
+        assert_books_agree(env, competition)
+
+    def test_a_refund_interrupted_before_its_posting_is_finished(self, env: Harness) -> None:
+        competition, _, users = env.competition_with_players(3)
+        assert env.flaky is not None
+        env.flaky.fail_before.add(f"refund_{competition}")
+        request = rpb.RefundEntryFeesRequest(competition_id=competition, reason="venue flooded")
+        assert rpc_code(lambda: env.rewards.RefundEntryFees(request))[0] == grpc.StatusCode.UNAVAILABLE
+        assert env.competition(competition).status == "cancelled"
+        assert env.pool(competition) == 300 * RUPEE
+
+        assert env.reconcile() == ReconcileReport(refunds=1)
+
+        assert [env.balance(u) for u in users] == [100 * RUPEE] * 3
+        assert env.rewards.RefundEntryFees(request).refund.status == "paid"
+        assert [len(env.transactions(u, "refund")) for u in users] == [1, 1, 1]
+        assert_books_agree(env, competition)
+
+    def test_a_failure_is_left_for_the_next_run(self, env: Harness) -> None:
+        competition, _, (a, b) = env.competition_with_players(2)
+        match = uid("m")
+        assert env.flaky is not None
+        env.flaky.fail_before.add(f"distribution_{match}")
+        rpc_code(lambda: env.distribute(match, competition, [(a, 1), (b, 2)]))
+        env.flaky.fail_before.add(f"distribution_{match}")
+
+        assert env.reconcile() == ReconcileReport(failed=1)
+        assert env.pending_distributions() == [match]
+        assert env.reconcile() == ReconcileReport(distributions=1)
+        assert_books_agree(env, competition)
+
+
+def test_a_restarted_service_pays_what_its_crashed_predecessor_decided(
+    env: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    competition, _, (a, b, c) = env.competition_with_players(3)
+    match = uid("m")
+    assert env.flaky is not None
+    env.flaky.fail_before.add(f"distribution_{match}")
+    assert rpc_code(lambda: env.distribute(match, competition, [(a, 1), (b, 2), (c, 3)]))[0] == \
+        grpc.StatusCode.UNAVAILABLE
+    env.stop_rewards()
+    hosts: list[str] = []
+    real_start_server = reward_server.start_server
+
+    async def start_server(**kwargs: Any) -> Any:
+        hosts.append(kwargs["host"])
+        return await real_start_server(**{**kwargs, "host": "127.0.0.1"})
+
+    async def until_paid(serving: Any, on_stop: Callable[[], Any]) -> None:
+        deadline = time.monotonic() + 20
+        while await asyncio.to_thread(env.balance, a) == 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await serving.stop(0)
+        await on_stop()
+
+    monkeypatch.setattr(reward_server, "start_server", start_server)
+    monkeypatch.setattr(reward_server, "serve_until_signal", until_paid)
+    settings = RewardSettings.from_env({
+        "INTERNAL_TOKEN": TEST_TOKEN, "WINZONE_DATA_DIR": str(tmp_path), "SQLITE_SYNCHRONOUS": "NORMAL",
+        "WALLET_SERVICE_ADDR": env.wallet_server.address, "REWARDS_SERVICE_PORT": "0",
+        "GRPC_BIND_HOST": "0.0.0.0",
+    })
+
+    asyncio.run(reward_server.serve(settings))
+
+    assert hosts == ["0.0.0.0"]
+    assert [env.balance(u) for u in (a, b, c)] == [12_750, 7_650, 5_100]
+    assert [len(env.transactions(u, "reward")) for u in (a, b, c)] == [1, 1, 1]
+    env.assert_audit_ok()
+
+
+def test_the_reconciler_runs_at_start_up_then_every_interval_past_the_grace() -> None:
+    runs: list[float] = []
+
+    class Recorder:
+        async def reconcile(self, min_age_seconds: float) -> ReconcileReport:
+            runs.append(min_age_seconds)
+            if len(runs) == 2:
+                raise RuntimeError("a failed run does not stop the next one")
+            return ReconcileReport()
+
+    async def three_runs() -> None:
+        task = asyncio.create_task(reward_server.reconcile_periodically(Recorder(), 0.01, 45))  # type: ignore[arg-type]
+        while len(runs) < 3:
+            await asyncio.sleep(0.005)
+        task.cancel()
+
+    asyncio.run(three_runs())
+    assert runs[:3] == [0, 45, 45]
+
+
+def test_a_refund_too_large_for_one_posting_is_paid_in_several(tmp_path: Path) -> None:
+    env = Harness(tmp_path, refund_batch=2)
+    try:
+        competition, _, users = env.competition_with_players(5)
+        assert env.flaky is not None
+        env.flaky.fail_before.add(f"refund_{competition}:3")
+        request = rpb.RefundEntryFeesRequest(competition_id=competition, reason="cancelled")
+        assert rpc_code(lambda: env.rewards.RefundEntryFees(request))[0] == grpc.StatusCode.UNAVAILABLE
+        assert sum(env.balance(u) for u in users) == 4 * 100 * RUPEE
+
+        result = env.rewards.RefundEntryFees(request)
+
+        assert (result.refund.status, result.refund.total, len(result.refund.lines)) == ("paid", 500 * RUPEE, 5)
+        first_batch = env.transactions(result.refund.lines[0].user_id, "refund")[0]
+        assert result.refund.entry_id == first_batch.entry_id
+        assert [env.balance(u) for u in users] == [100 * RUPEE] * 5
+        assert [len(env.transactions(u, "refund")) for u in users] == [1] * 5
+        assert_books_agree(env, competition)
+    finally:
+        env.close()
+
+
+def test_ids_that_could_share_a_wallet_key_are_refused_before_anything_is_decided(env: Harness) -> None:
+    first, _, _ = env.competition_with_players(1)
+    second, _, _ = env.competition_with_players(1)
+
+    assert rpc_code(lambda: env.distribute("k_x", first, [("y", 1)])) == (grpc.StatusCode.INVALID_ARGUMENT,
+                                                                          "INVALID_ID")
+    paid = env.distribute("k", second, [("x_y", 1)])
+
+    assert paid.status == "paid" and paid.payouts[0].user_id == "x_y"
+    assert env.competition(first).pool_balance == 100 * RUPEE
+    assert_books_agree(env, first, second)
+
+
+def test_more_winners_than_one_posting_holds_are_refused_and_promise_nothing(env: Harness) -> None:
+    competition = env.open(uid("org"), 100)
+    sponsor = uid("s")
+    env.credit(sponsor, 1_000_000)
+    env.rewards.FundPrizePool(rpb.FundPrizePoolRequest(competition_id=competition, user_id=sponsor,
+                                                       amount=1_000_000, idempotency_key="seed"))
+    everyone_tied_first = [(f"p{i}", 1) for i in range(MAX_PAYOUTS + 1)]
+    request = env.request(uid("m"), competition, everyone_tied_first)
+
+    for method in (env.rewards.PreviewDistribution, env.rewards.DistributeMatchRewards):
+        assert rpc_code(lambda method=method: method(request)) == (grpc.StatusCode.INVALID_ARGUMENT,
+                                                                   "TOO_MANY_WINNERS")
+
+    assert env.competition(competition).pool_balance == 1_000_000
+    assert len(env.rewards.PreviewDistribution(
+        env.request(uid("m"), competition, everyone_tied_first[:MAX_PAYOUTS])).payouts) == MAX_PAYOUTS
+    assert_books_agree(env, competition)
+
+
+def test_a_sponsor_actor_pays_from_its_own_wallet_only(env: Harness) -> None:
+    organizer = uid("org")
+    owner = rpb.Actor(user_id=organizer, role="organizer")
+    competition = env.open(organizer, 10 * RUPEE, actor=owner)
+    player = uid("p")
+    env.credit(player, 100 * RUPEE)
+    env.credit(organizer, 50 * RUPEE)
+    before = env.ledger_state()
+
+    assert rpc_code(lambda: env.rewards.FundPrizePool(rpb.FundPrizePoolRequest(
+        competition_id=competition, user_id=player, amount=50 * RUPEE, idempotency_key="k1", actor=owner))) == \
+        (grpc.StatusCode.PERMISSION_DENIED, "FORBIDDEN")
+    assert env.ledger_state() == before
+
+    funded = env.rewards.FundPrizePool(rpb.FundPrizePoolRequest(
+        competition_id=competition, amount=50 * RUPEE, idempotency_key="k2", actor=owner))
+
+    assert (funded.transaction.user_id, funded.transaction.amount) == (organizer, -50 * RUPEE)
+    assert env.balance(player) == 100 * RUPEE
+    assert_books_agree(env, competition)
