@@ -80,6 +80,12 @@ MAX_PAGE_SIZE: Final = 100
 MAX_WRITE_ATTEMPTS: Final = 8
 RECONCILE_BATCH: Final = 500
 REFUSED_REASON: Final = "The payment provider refused the payout"
+DEFINITE_REFUSALS: Final = frozenset({
+    "INVALID_PAYOUT_DESTINATION", "INVALID_PAYOUT_METHOD", "INVALID_REFERENCE", "INVALID_AMOUNT",
+    "INVALID_CURRENCY", "PROVIDER_REJECTED", "VALIDATION_ERROR",
+})
+"""Codes with which the payment gateway refuses a payout before any money can have moved; any other refusal
+leaves the payout ``approved`` for reconciliation rather than releasing funds that may have left."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,6 +456,10 @@ class PayoutService:
         try:
             outcome = await self._payments.send_payout(record.payout)
         except InvalidArgument as exc:
+            if exc.code not in DEFINITE_REFUSALS:
+                log.warning("payment gateway refused the payout for an unknown reason; left for reconciliation",
+                            extra=_log_fields(record.payout, code=exc.code))
+                return record
             log.warning("payment gateway refused the payout", extra=_log_fields(record.payout, code=exc.code))
             outcome = ProviderOutcome(ProviderStatus.FAILED, None, REFUSED_REASON)
         except WinzoneError as exc:
