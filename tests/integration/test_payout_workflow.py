@@ -581,3 +581,19 @@ def test_periodic_reconciliation_settles_a_timed_out_payout(tmp_path: Path, wall
         harness.assert_books_match(user)
     finally:
         harness.close()
+
+
+@pytest.mark.parametrize(("code", "status"), [("INVALID_PAYOUT_DESTINATION", "failed"),
+                                              ("SOMETHING_NEW", "approved")])
+def test_only_definite_refusals_release_the_funds(payouts: PayoutHarness, wallet: WalletHarness,
+                                                  provider: ProviderDouble, user: str, code: str,
+                                                  status: str) -> None:
+    from tests.support.payout_provider_double import REFUSE_PREFIX
+
+    payout = payouts.request(user, 30_000)
+    provider.behave(payout.id, REFUSE_PREFIX + code)
+    after = payouts.approve(payout.id)
+    assert after.status == status
+    held = wallet.balance(user).held
+    assert held == (0 if status == "failed" else 30_000)
+    payouts.assert_books_match(user)

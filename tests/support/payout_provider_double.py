@@ -29,6 +29,10 @@ DOWN = "down"
 """Answer UNAVAILABLE and record nothing."""
 
 
+REFUSE_PREFIX = "refuse:"
+"""``behave(id, REFUSE_PREFIX + CODE)``: SendPayout answers INVALID_ARGUMENT with that machine code."""
+
+
 @dataclass
 class SentPayout:
     """What the provider received for one payout id."""
@@ -105,6 +109,9 @@ class _Servicer(pb_grpc.PaymentGatewayServicer):
         result, behaviour = self._double._record(request)
         if behaviour == DOWN:
             await context.abort(grpc.StatusCode.UNAVAILABLE, "provider down")
+        if behaviour.startswith(REFUSE_PREFIX):
+            context.set_trailing_metadata((("winzone-error-code", behaviour.removeprefix(REFUSE_PREFIX)),))
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "refused")
         if behaviour == SLOW:
             await asyncio.sleep(self._double.slow_seconds)
         return pb.SendPayoutResponse(result=result)
