@@ -4,6 +4,9 @@ A single writer thread owns the write connection. Commands queue up; the writer 
 transaction, each inside its own SAVEPOINT (so one failing command rolls back alone), commits once with the
 configured ``synchronous`` level, and only then resolves each command's future. That amortises the fsync
 over the batch (group commit) without ever acknowledging an uncommitted write.
+
+``SqliteStore`` is the skeleton every SQLite store shares: that writer, a read connection per thread, the
+schema applied by ``migrate``; ``SqliteUnitOfWorkStore`` adds ``atomic`` for stores with a unit of work.
 """
 
 from __future__ import annotations
@@ -14,14 +17,16 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from winzone_kernel.errors import Unavailable
 
 T = TypeVar("T")
+U = TypeVar("U")
 log = logging.getLogger("winzone.sqlite")
 
 _STOP = object()
@@ -46,6 +51,7 @@ class GroupCommitWriter:
         self._conn = conn
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._max_batch = max_batch
+        self._name = name
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
         self._thread.start()
@@ -96,15 +102,16 @@ class GroupCommitWriter:
                 self._run_batch(conn, batch)
             except BaseException:
                 log.exception("group commit writer failed; the batch is reported as unavailable")
-                _deliver([(waiter, None, Unavailable("ledger store write failed")) for _, waiter in batch])
+                _deliver([(waiter, None, Unavailable(f"{self._name} failed to commit")) for _, waiter in batch])
                 with contextlib.suppress(sqlite3.Error):
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
             if stop_after:
                 return
 
-    @staticmethod
-    def _run_batch(conn: sqlite3.Connection, batch: list[tuple[Callable[[sqlite3.Connection], Any], Any]]) -> None:
+    def _run_batch(
+        self, conn: sqlite3.Connection, batch: list[tuple[Callable[[sqlite3.Connection], Any], Any]]
+    ) -> None:
         outcomes: list[tuple[Any, Any, BaseException | None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -126,7 +133,7 @@ class GroupCommitWriter:
             log.exception("group commit failed")
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            failure = Unavailable("ledger store write failed")
+            failure = Unavailable(f"{self._name} failed to commit")
             failure.__cause__ = exc
             outcomes = [(waiter, None, failure) for _, waiter in batch]
         _deliver(outcomes)
@@ -200,3 +207,55 @@ class ThreadLocalReader:
             for conn in self._by_thread.values():
                 conn.close()
             self._by_thread.clear()
+
+
+class SqliteStore:
+    """A store in one SQLite file: one writer thread with group commit, a read connection per thread.
+
+    A subclass sets ``schema`` (the script ``migrate`` runs; it must be idempotent) and ``writer_name`` (the
+    writer thread's name).
+    """
+
+    schema: ClassVar[str]
+    writer_name: ClassVar[str]
+
+    def __init__(self, path: Path | str, *, synchronous: str = "FULL", max_batch: int = 256) -> None:
+        self.path = path
+        self._writer_conn = connect(path, synchronous)
+        self._writer = GroupCommitWriter(self._writer_conn, max_batch=max_batch, name=self.writer_name)
+        self._readers = ThreadLocalReader(path, synchronous)
+
+    def migrate(self) -> None:
+        conn = connect(self.path)
+        try:
+            conn.executescript(self.schema)
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """This thread's read connection inside one read transaction: every query sees the same state."""
+        conn = self._readers.conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._writer.close()
+        self._writer_conn.close()
+        self._readers.close()
+
+
+class SqliteUnitOfWorkStore(SqliteStore, Generic[U]):
+    """A ``SqliteStore`` whose commands run on a unit of work: ``unit_of_work(conn)`` over the writer's
+    connection, inside the group-commit savepoint (a subclass sets ``unit_of_work``)."""
+
+    unit_of_work: Callable[[sqlite3.Connection], U]
+
+    def atomic(self, op: Callable[[U], T]) -> T:
+        return self._writer.run(lambda conn: op(self.unit_of_work(conn)))
+
+    async def atomic_async(self, op: Callable[[U], T]) -> T:
+        return await self._writer.run_async(lambda conn: op(self.unit_of_work(conn)))

@@ -8,18 +8,11 @@ the ``MONGODB_DB`` database; fields are camelCase.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager, suppress
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
-from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument
-from pymongo.errors import (
-    CollectionInvalid,
-    ConnectionFailure,
-    DuplicateKeyError,
-    ExecutionTimeout,
-    PyMongoError,
-)
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from payment_gateway.domain import ProcessedEvent, TopUpSession, TopUpStatus
 from payment_gateway.ports import TopUpStore
@@ -27,6 +20,7 @@ from payment_gateway.providers.mock import MockCheckout, MockCheckoutState, Mock
 from payment_gateway.providers.port import PayoutResult, PayoutStatus
 from winzone_kernel.errors import NotFound, Unavailable
 from winzone_kernel.ids import utc_now
+from winzone_kernel.mongo import DriverErrors, MongoStore
 
 T = TypeVar("T")
 
@@ -53,26 +47,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("provider", ASCENDING), ("eventId", ASCENDING)], name="provider_eventId_unique", unique=True),
     ],
 }
-
-
-class MongoClientLike(Protocol):
-    """What the store needs of a client: ``pymongo.MongoClient`` or a test double."""
-
-    def __getitem__(self, name: str) -> Any: ...
-
-    def close(self) -> None: ...
-
-
-@contextmanager
-def _driver_errors() -> Iterator[None]:
-    try:
-        yield
-    except (ConnectionFailure, ExecutionTimeout) as exc:
-        raise Unavailable("payments store unavailable") from exc
-    except PyMongoError as exc:
-        if not exc.timeout:
-            raise
-        raise Unavailable("payments store unavailable") from exc
+CLIENT_OPTIONS: dict[str, Any] = {"serverSelectionTimeoutMS": 10_000, "timeoutMS": 10_000}
 
 
 def _session_doc(s: TopUpSession) -> dict[str, Any]:
@@ -95,37 +70,17 @@ def _session(doc: dict[str, Any] | None) -> TopUpSession | None:
     )
 
 
-class MongoTopUpStore(TopUpStore):
+class MongoTopUpStore(MongoStore, TopUpStore):
     """The payment gateway's store on MongoDB (see the module docstring)."""
 
-    def __init__(self, client: MongoClientLike, db_name: str) -> None:
-        self._client = client
-        self._db = client[db_name]
-
-    @classmethod
-    def from_uri(cls, uri: str, db_name: str) -> MongoTopUpStore:
-        """A store on a new client; nothing connects until the first operation."""
-        client: MongoClient[dict[str, Any]] = MongoClient(
-            uri, appname="winzone-payments", serverSelectionTimeoutMS=10_000, timeoutMS=10_000, retryWrites=True,
-            retryReads=True,
-        )
-        return cls(client, db_name)
-
-    def migrate(self) -> None:
-        with _driver_errors():
-            existing = set(self._db.list_collection_names())
-            for name in COLLECTIONS:
-                if name not in existing:
-                    with suppress(CollectionInvalid):
-                        self._db.create_collection(name)
-            for name, indexes in INDEXES.items():
-                self._db[name].create_indexes(indexes)
-
-    def close(self) -> None:
-        self._client.close()
+    app_name = "winzone-payments"
+    collections = COLLECTIONS
+    indexes = INDEXES
+    errors = DriverErrors("payments store")
+    client_options = CLIENT_OPTIONS
 
     def _run(self, op: Callable[[], T]) -> T:
-        with _driver_errors():
+        with self._bounded():
             return op()
 
     def add_session(self, session: TopUpSession) -> tuple[TopUpSession, bool]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Collection
-from pathlib import Path
 from typing import Any, TypeVar
 
 from payment_gateway.domain import TOPUP_STATUSES, ProcessedEvent, TopUpSession, TopUpStatus
@@ -13,7 +12,7 @@ from payment_gateway.providers.mock import MockCheckout, MockCheckoutState, Mock
 from payment_gateway.providers.port import PayoutResult, PayoutStatus
 from winzone_kernel.errors import NotFound
 from winzone_kernel.ids import utc_now
-from winzone_kernel.sqlite import GroupCommitWriter, ThreadLocalReader, connect
+from winzone_kernel.sqlite import SqliteStore
 
 T = TypeVar("T")
 
@@ -122,26 +121,11 @@ def _payout(row: tuple[Any, ...] | None) -> PayoutResult | None:
     return PayoutResult(PayoutStatus(status), ref, reason, amount, currency)
 
 
-class SqliteTopUpStore(TopUpStore):
+class SqliteTopUpStore(SqliteStore, TopUpStore):
     """The embedded store: one file, one writer thread with group commit, a read connection per thread."""
 
-    def __init__(self, path: Path | str, *, synchronous: str = "FULL") -> None:
-        self.path = path
-        self._writer_conn = connect(path, synchronous)
-        self._writer = GroupCommitWriter(self._writer_conn, name="payments-writer")
-        self._readers = ThreadLocalReader(path, synchronous)
-
-    def migrate(self) -> None:
-        conn = connect(self.path)
-        try:
-            conn.executescript(SCHEMA)
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        self._writer.close()
-        self._writer_conn.close()
-        self._readers.close()
+    schema = SCHEMA
+    writer_name = "payments-writer"
 
     def _write(self, op: Callable[[sqlite3.Connection], T]) -> T:
         return self._writer.run(op)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from payout_service.adapters.documents import from_document, next_version, to_document
 from payout_service.domain.state import PayoutStatus
 from payout_service.instants import format_instant
 from payout_service.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
-from winzone_kernel.sqlite import GroupCommitWriter, ThreadLocalReader, connect
+from winzone_kernel.sqlite import SqliteStore
 
 _statuses = ", ".join(f"'{s.value}'" for s in PayoutStatus)
 
@@ -65,21 +64,11 @@ def _record(document: str) -> PayoutRecord:
     return from_document(json.loads(document))
 
 
-class SqlitePayoutStore(PayoutStore):
+class SqlitePayoutStore(SqliteStore, PayoutStore):
     """The embedded payout store (see the module docstring)."""
 
-    def __init__(self, path: Path | str, *, synchronous: str = "FULL") -> None:
-        self.path = path
-        self._writer_conn = connect(path, synchronous)
-        self._writer = GroupCommitWriter(self._writer_conn, name="payout-writer")
-        self._readers = ThreadLocalReader(path, synchronous)
-
-    def migrate(self) -> None:
-        conn = connect(self.path)
-        try:
-            conn.executescript(SCHEMA)
-        finally:
-            conn.close()
+    schema = SCHEMA
+    writer_name = "payout-writer"
 
     def insert(self, record: PayoutRecord) -> None:
         row = _row(to_document(record))
@@ -141,17 +130,13 @@ class SqlitePayoutStore(PayoutStore):
             clauses.append("status = ?")
             params.append(status.value)
         where = " AND ".join(clauses)
-        conn = self._readers.conn()
-        conn.execute("BEGIN")
-        try:
+        with self._snapshot() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM payout_requests WHERE {where}", params).fetchone()[0]
             rows = conn.execute(
                 f"SELECT document FROM payout_requests WHERE {where} ORDER BY created_at DESC, id DESC "
                 "LIMIT ? OFFSET ?",
                 [*params, limit, (page - 1) * limit],
             ).fetchall()
-        finally:
-            conn.execute("COMMIT")
         return RecordPage([_record(r[0]) for r in rows], total)
 
     def needing_attention(
@@ -165,8 +150,3 @@ class SqlitePayoutStore(PayoutStore):
             params += [at, at, after[1]]
         rows = self._readers.conn().execute(f"{sql} ORDER BY updated_at, id LIMIT ?", [*params, limit]).fetchall()
         return [_record(r[0]) for r in rows]
-
-    def close(self) -> None:
-        self._writer.close()
-        self._writer_conn.close()
-        self._readers.close()

@@ -11,26 +11,16 @@ session. Documents use camelCase field names; ``_id`` is the competition id, con
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-import pymongo
-from pymongo import ASCENDING, IndexModel, MongoClient, ReadPreference
-from pymongo.errors import (
-    CollectionInvalid,
-    ConnectionFailure,
-    DuplicateKeyError,
-    ExecutionTimeout,
-    OperationFailure,
-    PyMongoError,
-)
-from pymongo.read_concern import ReadConcern
-from pymongo.write_concern import WriteConcern
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from reward_service.domain.model import Competition, Contribution, Distribution, Payout, Refund, RefundLine
 from reward_service.domain.ports import RewardStore, RewardUnitOfWork
-from winzone_kernel.errors import AlreadyExists, Unavailable
+from winzone_kernel.errors import AlreadyExists
+from winzone_kernel.mongo import DriverErrors, MongoStore, TransientConflict
 
 T = TypeVar("T")
 
@@ -65,32 +55,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
 }
 
-TRANSIENT_LABEL = "TransientTransactionError"
-ILLEGAL_OPERATION = 20
-DEFAULT_TIMEOUT = 10.0
-"""Seconds one store call may take, ``with_transaction`` reruns included (pymongo's own limit is 120 s)."""
-TX_OPTIONS: dict[str, Any] = {
-    "read_concern": ReadConcern("majority"),
-    "write_concern": WriteConcern("majority"),
-    "read_preference": ReadPreference.PRIMARY,
-}
-
-
-class MongoClientLike(Protocol):
-    """What the store needs of a client: ``pymongo.MongoClient`` or a test double with sessions."""
-
-    def __getitem__(self, name: str) -> Any: ...
-
-    def start_session(self, *, snapshot: bool = ...) -> Any: ...
-
-    def close(self) -> None: ...
-
-
-class StaleCompetition(PyMongoError):
+class StaleCompetition(TransientConflict):
     """The competition changed after this transaction read it; ``with_transaction`` reruns the step."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, error_labels=[TRANSIENT_LABEL])
 
 
 def _competition_doc(c: Competition) -> dict[str, Any]:
@@ -147,19 +113,6 @@ def _refund_doc(r: Refund) -> dict[str, Any]:
 def _refund(d: dict[str, Any]) -> Refund:
     return Refund(d["_id"], d["reason"], d["status"], d["total"], tuple(RefundLine(*x) for x in d["lines"]),
                   d["entryId"], d["createdAt"], d["updatedAt"])
-
-
-@contextmanager
-def _driver_errors() -> Iterator[None]:
-    """Translate driver failures into our errors: the store is unreachable or cannot run transactions."""
-    try:
-        yield
-    except (ConnectionFailure, ExecutionTimeout) as exc:
-        raise Unavailable("reward store unavailable") from exc
-    except OperationFailure as exc:
-        if exc.code == ILLEGAL_OPERATION:
-            raise Unavailable("reward store cannot run transactions: MongoDB must be a replica set") from exc
-        raise
 
 
 class MongoRewardUnitOfWork(RewardUnitOfWork):
@@ -266,48 +219,17 @@ class MongoRewardUnitOfWork(RewardUnitOfWork):
         return [_refund(d) for d in docs]
 
 
-class MongoRewardStore(RewardStore):
+class MongoRewardStore(MongoStore, RewardStore):
     """The reward store on a MongoDB replica set (see the module docstring)."""
 
-    def __init__(self, client: MongoClientLike, db_name: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self._client = client
-        self._db = client[db_name]
-        self._timeout = timeout
-
-    @classmethod
-    def from_uri(cls, uri: str, db_name: str, *, timeout: float = DEFAULT_TIMEOUT) -> MongoRewardStore:
-        """A store on a new client; nothing connects until the first operation."""
-        client: MongoClient[dict[str, Any]] = MongoClient(
-            uri, appname="winzone-rewards", retryWrites=True, retryReads=True,
-        )
-        return cls(client, db_name, timeout=timeout)
-
-    @contextmanager
-    def _bounded(self) -> Iterator[None]:
-        """One time budget for the whole call, reruns included, and driver errors translated."""
-        with pymongo.timeout(self._timeout), _driver_errors():
-            yield
-
-    def migrate(self) -> None:
-        with _driver_errors():
-            existing = set(self._db.list_collection_names())
-            for name in COLLECTIONS:
-                if name not in existing:
-                    with suppress(CollectionInvalid):
-                        self._db.create_collection(name)
-            for name, indexes in INDEXES.items():
-                self._db[name].create_indexes(indexes)
+    app_name = "winzone-rewards"
+    collections = COLLECTIONS
+    indexes = INDEXES
+    errors = DriverErrors("reward store")
 
     def atomic(self, op: Callable[[RewardUnitOfWork], T]) -> T:
-        def callback(session: Any) -> T:
-            return op(MongoRewardUnitOfWork(self._db, session))
-
-        with self._bounded(), self._client.start_session() as session:
-            return session.with_transaction(callback, **TX_OPTIONS)
+        return self._transaction(lambda session: op(MongoRewardUnitOfWork(self._db, session)))
 
     def read(self, op: Callable[[RewardUnitOfWork], T]) -> T:
-        with self._bounded(), self._client.start_session(snapshot=True) as session:
+        with self._snapshot() as session:
             return op(MongoRewardUnitOfWork(self._db, session))
-
-    def close(self) -> None:
-        self._client.close()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from reward_service.domain.model import Competition, Contribution, Distribution, Payout, Refund, RefundLine
 from reward_service.domain.ports import RewardStore, RewardUnitOfWork
 from winzone_kernel.errors import AlreadyExists
-from winzone_kernel.sqlite import GroupCommitWriter, ThreadLocalReader, connect
+from winzone_kernel.sqlite import SqliteUnitOfWorkStore
 
 T = TypeVar("T")
 
@@ -278,41 +277,17 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
         return [_refund(row) for row in rows]
 
 
-class SqliteRewardStore(RewardStore):
+class SqliteRewardStore(SqliteUnitOfWorkStore[RewardUnitOfWork], RewardStore):
     """The embedded reward store (one file, one writer thread with group commit, many readers)."""
 
-    def __init__(self, path: Path | str, *, synchronous: str = "FULL", max_batch: int = 256) -> None:
-        self.path = path
-        self._writer_conn = connect(path, synchronous)
-        self._writer = GroupCommitWriter(self._writer_conn, max_batch=max_batch, name="reward-writer")
-        self._readers = ThreadLocalReader(path, synchronous)
-
-    def migrate(self) -> None:
-        conn = connect(self.path)
-        try:
-            conn.executescript(SCHEMA)
-        finally:
-            conn.close()
-
-    def atomic(self, op: Callable[[RewardUnitOfWork], T]) -> T:
-        return self._writer.run(lambda conn: op(SqliteRewardUnitOfWork(conn)))
-
-    async def atomic_async(self, op: Callable[[RewardUnitOfWork], T]) -> T:
-        return await self._writer.run_async(lambda conn: op(SqliteRewardUnitOfWork(conn)))
+    schema = SCHEMA
+    writer_name = "reward-writer"
+    unit_of_work = SqliteRewardUnitOfWork
 
     async def read_async(self, op: Callable[[RewardUnitOfWork], T]) -> T:
         """Inline: a read of the local WAL file is a few microseconds and never waits for the writer."""
         return self.read(op)
 
     def read(self, op: Callable[[RewardUnitOfWork], T]) -> T:
-        conn = self._readers.conn()
-        conn.execute("BEGIN")
-        try:
+        with self._snapshot() as conn:
             return op(SqliteRewardUnitOfWork(conn))
-        finally:
-            conn.execute("COMMIT")
-
-    def close(self) -> None:
-        self._writer.close()
-        self._writer_conn.close()
-        self._readers.close()

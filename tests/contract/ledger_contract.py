@@ -9,14 +9,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
+from tests.support.contract import StoreContract
 from wallet_service.domain import ledger
 from wallet_service.domain.accounts import parse_account, user_account
 from wallet_service.domain.audit import AuditReport, audit
@@ -46,30 +45,14 @@ def new_key() -> str:
     return f"key-{uuid.uuid4().hex}"
 
 
-class LedgerStoreContract(ABC):
+class LedgerStoreContract(StoreContract[LedgerStore]):
     """Abstract contract test case for ``LedgerStore`` implementations (pyeventsourcing style)."""
 
-    store: LedgerStore
     service: WalletService
-    tmp_path: Path
-
-    @abstractmethod
-    def create_store(self) -> LedgerStore:
-        """A new, empty store for one test (``self.tmp_path`` is a fresh directory)."""
-
-    def dispose_store(self, store: LedgerStore) -> None:
-        store.close()
 
     @pytest.fixture(autouse=True)
-    def _fresh_store(self, tmp_path: Path) -> Iterator[None]:
-        self.tmp_path = tmp_path
-        self.store = self.create_store()
-        self.store.migrate()
+    def _service(self, _fresh_store: None) -> None:
         self.service = WalletService(self.store)
-        try:
-            yield
-        finally:
-            self.dispose_store(self.store)
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coro)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,6 +13,7 @@ from payout_service.domain.limits import DEFAULT_PAYOUT_LIMITS
 from payout_service.domain.methods import parse_payout_method
 from payout_service.domain.state import HoldAction, PayoutRequest, PayoutStatus
 from payout_service.ports import DuplicateRequestKey, PayoutRecord, PayoutStore, PendingFunds
+from tests.support.contract import StoreContract
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678_901, tzinfo=UTC)
 BANK = {"type": "bank", "details": {"accountNumber": "123456784321", "ifsc": "hdfc0001234",
@@ -35,28 +33,8 @@ def new_record(user: str | None = None, *, at: datetime = T0, amount: int = 10_0
     return PayoutRecord(payout, fingerprint=uuid.uuid4().hex, request_key=key, hold_placed=placed)
 
 
-class PayoutStoreContract(ABC):
+class PayoutStoreContract(StoreContract[PayoutStore]):
     """Abstract contract test case for ``PayoutStore`` implementations."""
-
-    store: PayoutStore
-    tmp_path: Path
-
-    @abstractmethod
-    def create_store(self) -> PayoutStore:
-        """A new, empty store for one test (``self.tmp_path`` is a fresh directory)."""
-
-    def dispose_store(self, store: PayoutStore) -> None:
-        store.close()
-
-    @pytest.fixture(autouse=True)
-    def _fresh_store(self, tmp_path: Path) -> Iterator[None]:
-        self.tmp_path = tmp_path
-        self.store = self.create_store()
-        self.store.migrate()
-        try:
-            yield
-        finally:
-            self.dispose_store(self.store)
 
     def saved(self, record: PayoutRecord) -> PayoutRecord:
         self.store.insert(record)

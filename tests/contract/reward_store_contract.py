@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -31,6 +29,7 @@ from reward_service.domain.model import (
 )
 from reward_service.domain.ports import RewardStore, RewardUnitOfWork
 from reward_service.domain.rules import ClaimOutcome
+from tests.support.contract import StoreContract
 from winzone_kernel.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -74,28 +73,8 @@ def a_distribution(competition_id: str, match_id: str | None = None, *, places: 
     )
 
 
-class RewardStoreContract(ABC):
+class RewardStoreContract(StoreContract[RewardStore]):
     """Abstract contract test case for ``RewardStore`` implementations (pyeventsourcing style)."""
-
-    store: RewardStore
-    tmp_path: Path
-
-    @abstractmethod
-    def create_store(self) -> RewardStore:
-        """A new, empty store for one test (``self.tmp_path`` is a fresh directory)."""
-
-    def dispose_store(self, store: RewardStore) -> None:
-        store.close()
-
-    @pytest.fixture(autouse=True)
-    def _fresh_store(self, tmp_path: Path) -> Iterator[None]:
-        self.tmp_path = tmp_path
-        self.store = self.create_store()
-        self.store.migrate()
-        try:
-            yield
-        finally:
-            self.dispose_store(self.store)
 
     def atomic(self, op: Callable[[RewardUnitOfWork], T]) -> T:
         return self.store.atomic(op)

@@ -5,40 +5,19 @@ Each test gets a database of its own, dropped afterwards. Skipped, with the reas
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import pytest
-from pymongo import MongoClient
 
 from payout_service.adapters.mongo_store import MongoPayoutStore
 from payout_service.ports import PayoutStore
 from tests.contract.payout_store_contract import PayoutStoreContract
 from tests.contract.test_payout_store_mongomock import MongoPayoutChecks
-from tests.support.mongo import MONGO_SKIP_REASON, real_mongo_uri
+from tests.support.mongo import RealMongoDatabase, require_real_mongo
 
-MONGODB_URI = real_mongo_uri()
-if MONGODB_URI is None:
-    pytest.skip(MONGO_SKIP_REASON, allow_module_level=True)
+require_real_mongo()
 
 pytestmark = pytest.mark.mongo
 
 
-class TestMongoPayoutStore(MongoPayoutChecks, PayoutStoreContract):
-    client: MongoClient[dict[str, Any]]
-    db_name: str
-
+class TestMongoPayoutStore(RealMongoDatabase, MongoPayoutChecks, PayoutStoreContract):
     def create_store(self) -> PayoutStore:
-        assert MONGODB_URI is not None
-        self.client = MongoClient(MONGODB_URI, appname="winzone-contract-tests")
-        self.db_name = f"winzone_test_{uuid.uuid4().hex[:12]}"
-        return MongoPayoutStore(self.client, self.db_name)
-
-    def dispose_store(self, store: PayoutStore) -> None:
-        try:
-            self.client.drop_database(self.db_name)
-        finally:
-            store.close()
-
-    def raw_db(self) -> Any:
-        return self.client[self.db_name]
+        return MongoPayoutStore(*self.new_database())

@@ -23,20 +23,14 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
-from reward_service.adapters.mongo_store import (
-    COMPETITIONS,
-    CONTRIBUTIONS,
-    DISTRIBUTIONS,
-    ILLEGAL_OPERATION,
-    TRANSIENT_LABEL,
-    MongoRewardStore,
-)
+from reward_service.adapters.mongo_store import COMPETITIONS, CONTRIBUTIONS, DISTRIBUTIONS, MongoRewardStore
 from reward_service.domain import rules
 from reward_service.domain.commands import ContributionRequest
 from reward_service.domain.ports import RewardStore
 from tests.contract.reward_store_contract import NOW, RewardStoreContract
 from tests.support.mongo import MongomockClient
 from winzone_kernel.errors import Unavailable
+from winzone_kernel.mongo import ILLEGAL_OPERATION, TRANSIENT_LABEL
 
 DB_NAME = "winzone_reward_contract"
 

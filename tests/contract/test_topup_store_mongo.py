@@ -5,40 +5,19 @@ Each test gets a database of its own, dropped afterwards. Skipped, with the reas
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import pytest
-from pymongo import MongoClient
 
 from payment_gateway.adapters.mongo_store import MongoTopUpStore
 from payment_gateway.ports import TopUpStore
 from tests.contract.test_topup_store_mongomock import MongoTopUpChecks
 from tests.contract.topup_store_contract import TopUpStoreContract
-from tests.support.mongo import MONGO_SKIP_REASON, real_mongo_uri
+from tests.support.mongo import RealMongoDatabase, require_real_mongo
 
-MONGODB_URI = real_mongo_uri()
-if MONGODB_URI is None:
-    pytest.skip(MONGO_SKIP_REASON, allow_module_level=True)
+require_real_mongo()
 
 pytestmark = pytest.mark.mongo
 
 
-class TestMongoTopUpStore(MongoTopUpChecks, TopUpStoreContract):
-    client: MongoClient[dict[str, Any]]
-    db_name: str
-
+class TestMongoTopUpStore(RealMongoDatabase, MongoTopUpChecks, TopUpStoreContract):
     def create_store(self) -> TopUpStore:
-        assert MONGODB_URI is not None
-        self.client = MongoClient(MONGODB_URI, appname="winzone-contract-tests")
-        self.db_name = f"winzone_test_{uuid.uuid4().hex[:12]}"
-        return MongoTopUpStore(self.client, self.db_name)
-
-    def dispose_store(self, store: TopUpStore) -> None:
-        try:
-            self.client.drop_database(self.db_name)
-        finally:
-            store.close()
-
-    def raw_db(self) -> Any:
-        return self.client[self.db_name]
+        return MongoTopUpStore(*self.new_database())

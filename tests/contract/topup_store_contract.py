@@ -8,11 +8,8 @@ used by the provider's unit tests is never the only thing that proves its port.
 from __future__ import annotations
 
 import uuid
-from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -20,6 +17,7 @@ from payment_gateway.domain import PAYABLE, ProcessedEvent, TopUpSession, TopUpS
 from payment_gateway.ports import TopUpStore
 from payment_gateway.providers.mock import MockCheckout, MockProvider, MockSessionState
 from payment_gateway.providers.port import PayoutResult, PayoutStatus, SessionStatus
+from tests.support.contract import StoreContract
 from winzone_kernel.errors import InvalidState, NotFound
 from winzone_kernel.ids import new_id, utc_now
 
@@ -36,28 +34,8 @@ def new_session(user: str | None = None, *, key: str | None = None, amount: int 
                         idempotency_key=key)
 
 
-class TopUpStoreContract(ABC):
+class TopUpStoreContract(StoreContract[TopUpStore]):
     """Abstract contract test case for ``TopUpStore`` implementations."""
-
-    store: TopUpStore
-    tmp_path: Path
-
-    @abstractmethod
-    def create_store(self) -> TopUpStore:
-        """A new, empty store for one test (``self.tmp_path`` is a fresh directory)."""
-
-    def dispose_store(self, store: TopUpStore) -> None:
-        store.close()
-
-    @pytest.fixture(autouse=True)
-    def _fresh_store(self, tmp_path: Path) -> Iterator[None]:
-        self.tmp_path = tmp_path
-        self.store = self.create_store()
-        self.store.migrate()
-        try:
-            yield
-        finally:
-            self.dispose_store(self.store)
 
     def add(self, session: TopUpSession) -> TopUpSession:
         stored, created = self.store.add_session(session)

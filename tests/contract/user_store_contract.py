@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from api_gateway.users.model import User
 from api_gateway.users.ports import UserStore
+from tests.support.contract import StoreContract
 from winzone_kernel.errors import AlreadyExists
 from winzone_kernel.ids import new_id, utc_now
 
@@ -18,23 +18,8 @@ def make_user(email: str, role: str = "player") -> User:
     return User(new_id("usr"), email, "Some Name", role, "argon2-hash", now, now)
 
 
-class UserStoreContract:
+class UserStoreContract(StoreContract[UserStore]):
     """Subclasses provide ``create_store`` (and may override ``dispose_store``)."""
-
-    store: UserStore
-
-    def create_store(self) -> UserStore:
-        raise NotImplementedError
-
-    def dispose_store(self, store: UserStore) -> None:
-        store.close()
-
-    @pytest.fixture(autouse=True)
-    def _store(self) -> Iterator[None]:
-        self.store = self.create_store()
-        self.store.migrate()
-        yield
-        self.dispose_store(self.store)
 
     def test_add_and_find_by_id_and_email(self) -> None:
         user = make_user("a@winzone.test")

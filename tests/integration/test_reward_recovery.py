@@ -24,25 +24,15 @@ from reward_service.domain.postings import MAX_PAYOUTS
 from reward_service.service import ReconcileReport
 from reward_service.settings import RewardSettings
 from tests.support.grpc_servers import TEST_TOKEN
-from tests.support.rewards import RUPEE, Harness, uid
+from tests.support.rewards import RUPEE, Harness, rpc_code, uid
 from winzone.rewards.v1 import rewards_pb2 as rpb
 from winzone_kernel.ids import utc_now
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[Harness]:
-    harness = Harness(tmp_path)
-    try:
+    with Harness(tmp_path) as harness:
         yield harness
-    finally:
-        harness.close()
-
-
-def rpc_code(call: Callable[[], object]) -> tuple[grpc.StatusCode, str]:
-    with pytest.raises(grpc.RpcError) as caught:
-        call()
-    error: Any = caught.value
-    return error.code(), dict(error.trailing_metadata() or ()).get("winzone-error-code", "")
 
 
 def assert_books_agree(env: Harness, *competitions: str) -> None:
@@ -81,12 +71,7 @@ class TestReconciler:
         assert_books_agree(env, competition)
 
     def test_an_entry_whose_answer_was_lost_is_recorded(self, env: Harness) -> None:
-        competition = env.open(uid("org"), 40 * RUPEE)
-        player = uid("p")
-        env.credit(player, 100 * RUPEE)
-        assert env.flaky is not None
-        env.flaky.fail_after.add(f"entry_{competition}_{player}")
-        request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
+        competition, player, request = env.entry_with_lost_answer()
         assert rpc_code(lambda: env.rewards.ChargeEntryFee(request))[0] == grpc.StatusCode.UNAVAILABLE
         assert (env.pool(competition), env.competition(competition).pool_balance) == (40 * RUPEE, 0)
 

@@ -22,25 +22,14 @@ from reward_service.domain.ports import PostingReceipt, RewardStore, RewardUnitO
 from reward_service.domain.postings import PostingPlan
 from reward_service.domain.split import Standing
 from reward_service.service import RewardService
-from tests.support.rewards import FEES, RUPEE, Harness, uid
+from tests.support.rewards import FEES, RUPEE, Harness, rpc_code, uid
 from winzone.rewards.v1 import rewards_pb2 as rpb
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[Harness]:
-    harness = Harness(tmp_path)
-    try:
+    with Harness(tmp_path) as harness:
         yield harness
-    finally:
-        harness.close()
-
-
-def rpc_code(call: Callable[[], object]) -> tuple[grpc.StatusCode, str]:
-    with pytest.raises(grpc.RpcError) as caught:
-        call()
-    error: Any = caught.value
-    code = dict(error.trailing_metadata() or ()).get("winzone-error-code", "")
-    return error.code(), code
 
 
 def parallel(calls: list[Callable[[], Any]]) -> list[Any]:
@@ -261,12 +250,7 @@ class TestEntries:
         env.assert_audit_ok()
 
     def test_a_lost_answer_is_charged_once_when_retried(self, env: Harness) -> None:
-        competition = env.open(uid("org"), 40 * RUPEE)
-        player = uid("p")
-        env.credit(player, 100 * RUPEE)
-        assert env.flaky is not None
-        env.flaky.fail_after.add(f"entry_{competition}_{player}")
-        request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
+        competition, player, request = env.entry_with_lost_answer()
 
         assert rpc_code(lambda: env.rewards.ChargeEntryFee(request))[0] == grpc.StatusCode.UNAVAILABLE
         retried = env.rewards.ChargeEntryFee(request)

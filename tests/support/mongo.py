@@ -17,7 +17,8 @@
   deterministically.
 
 What the shim cannot show (true concurrency, server-side rollback, write concerns) is listed in
-``tests/contract/test_ledger_mongomock.py``.
+``tests/contract/test_ledger_mongomock.py``. ``RealMongoDatabase`` gives each contract test on the real
+server a database of its own.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ import os
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import mongomock
+import pytest
 from mongomock.collection import Cursor
 from mongomock.command_cursor import CommandCursor
 from pymongo import IndexModel, MongoClient
@@ -309,3 +312,37 @@ def real_mongo_uri() -> str | None:
     if not _docker_answers():
         return None
     return _start_replica_set()
+
+
+def require_real_mongo() -> str:
+    """The real MongoDB's URI; called at a test module's top level, skips the whole module when there is none."""
+    uri = real_mongo_uri()
+    if uri is None:
+        pytest.skip(MONGO_SKIP_REASON, allow_module_level=True)
+    return uri
+
+
+class RealMongoDatabase:
+    """For a store contract test case on the real MongoDB (list it before the contract): each test gets a
+    database of its own, dropped afterwards; skipped, with the reason, when no server is reachable."""
+
+    client: MongoClient[dict[str, Any]]
+    db_name: str
+
+    def new_database(self) -> tuple[MongoClient[dict[str, Any]], str]:
+        """A client and the name of a database for this test alone, to build the store on."""
+        uri = real_mongo_uri()
+        if uri is None:
+            pytest.skip(MONGO_SKIP_REASON)
+        self.client = MongoClient(uri, appname="winzone-contract-tests")
+        self.db_name = f"winzone_test_{uuid.uuid4().hex[:12]}"
+        return self.client, self.db_name
+
+    def dispose_store(self, store: Any) -> None:
+        try:
+            self.client.drop_database(self.db_name)
+        finally:
+            store.close()
+
+    def raw_db(self) -> Any:
+        return self.client[self.db_name]

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from types import TracebackType
 from typing import Any
+
+import grpc
+import pytest
 
 from reward_service import server as reward_server
 from reward_service.adapters.sqlite_store import SqliteRewardStore
@@ -36,6 +41,14 @@ def uid(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+def rpc_code(call: Callable[[], object]) -> tuple[grpc.StatusCode, str]:
+    """The status code and the ``winzone-error-code`` of the RPC error that ``call`` must raise."""
+    with pytest.raises(grpc.RpcError) as caught:
+        call()
+    error: Any = caught.value
+    return error.code(), dict(error.trailing_metadata() or ()).get("winzone-error-code", "")
+
+
 class FlakyWallet(WalletPort):
     """The real wallet client, made to fail on chosen calls: before posting (the call never reached the
     wallet) or after posting (the wallet moved the money but the answer was lost, as in a crash)."""
@@ -60,7 +73,7 @@ class FlakyWallet(WalletPort):
 
 
 class Harness:
-    """A wallet and a reward server on port 0, and synchronous clients for both."""
+    """A wallet and a reward server on port 0, and synchronous clients for both; closed on leaving ``with``."""
 
     def __init__(self, tmp_path: Path, **service_options: Any) -> None:
         self.ledger = SqliteLedgerStore(tmp_path / "wallet.sqlite3", synchronous="NORMAL")
@@ -100,6 +113,13 @@ class Harness:
         self.wallet_server.stop()
         self.ledger.close()
 
+    def __enter__(self) -> Harness:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
     def reconcile(self, min_age_seconds: float = 0.0) -> ReconcileReport:
         """Run the reward service's reconciler once, on the server's event loop."""
         assert self.service is not None
@@ -126,6 +146,16 @@ class Harness:
             fee = self.rewards.GetCompetition(rpb.GetCompetitionRequest(competition_id=competition)).entry_fee
             self.credit(user, fee)
         return self.rewards.ChargeEntryFee(rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=user))
+
+    def entry_with_lost_answer(self) -> tuple[str, str, rpb.ChargeEntryFeeRequest]:
+        """A new 40-rupee competition and a funded player whose entry fee the wallet will take while its answer
+        is lost: the competition, the player and the request that charges the fee."""
+        competition = self.open(uid("org"), 40 * RUPEE)
+        player = uid("p")
+        self.credit(player, 100 * RUPEE)
+        assert self.flaky is not None
+        self.flaky.fail_after.add(f"entry_{competition}_{player}")
+        return competition, player, rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
 
     def competition_with_players(self, players: int, entry_fee: int = 100 * RUPEE) -> tuple[str, str, list[str]]:
         organizer = uid("org")

@@ -15,23 +15,11 @@ string, as in the SQLite store.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-import pymongo
-from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient, ReadPreference
-from pymongo.errors import (
-    BulkWriteError,
-    CollectionInvalid,
-    ConnectionFailure,
-    DuplicateKeyError,
-    ExecutionTimeout,
-    OperationFailure,
-    PyMongoError,
-)
-from pymongo.read_concern import ReadConcern
-from pymongo.write_concern import WriteConcern
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from wallet_service.domain.accounts import Account
 from wallet_service.domain.model import (
@@ -46,7 +34,8 @@ from wallet_service.domain.model import (
     TxType,
 )
 from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
-from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidState, Unavailable
+from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidState
+from winzone_kernel.mongo import DriverErrors, MongoStore, TransientConflict
 
 T = TypeVar("T")
 
@@ -77,32 +66,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
 }
 
-TRANSIENT_LABEL = "TransientTransactionError"
-ILLEGAL_OPERATION = 20
-DEFAULT_TIMEOUT = 10.0
-"""Seconds one store call may take, ``with_transaction`` retries included (pymongo's own limit is 120 s)."""
-TX_OPTIONS: dict[str, Any] = {
-    "read_concern": ReadConcern("majority"),
-    "write_concern": WriteConcern("majority"),
-    "read_preference": ReadPreference.PRIMARY,
-}
-
-
-class MongoClientLike(Protocol):
-    """What the store needs of a client: ``pymongo.MongoClient`` or a test double with sessions."""
-
-    def __getitem__(self, name: str) -> Any: ...
-
-    def start_session(self, *, snapshot: bool = ...) -> Any: ...
-
-    def close(self) -> None: ...
-
-
-class StaleAccount(PyMongoError):
+class StaleAccount(TransientConflict):
     """The account changed (or appeared) after this transaction read it; ``with_transaction`` reruns it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, error_labels=[TRANSIENT_LABEL])
 
 
 def _account_id(account: str, currency: str) -> str:
@@ -156,21 +121,6 @@ def _duplicate_on(error: dict[str, Any], field: str) -> bool:
     if key_pattern:
         return field in key_pattern
     return "_id_" not in str(error.get("errmsg", ""))
-
-
-@contextmanager
-def _driver_errors() -> Iterator[None]:
-    """Translate driver failures into our errors: the store is unreachable or cannot run transactions."""
-    try:
-        yield
-    except (ConnectionFailure, ExecutionTimeout) as exc:
-        raise Unavailable("ledger store unavailable") from exc
-    except OperationFailure as exc:
-        if exc.code == ILLEGAL_OPERATION:
-            raise Unavailable("ledger store cannot run transactions: MongoDB must be a replica set") from exc
-        raise Unavailable("ledger store failed the operation") from exc
-    except PyMongoError as exc:
-        raise Unavailable("ledger store failed the operation") from exc
 
 
 class MongoUnitOfWork(LedgerUnitOfWork):
@@ -297,49 +247,16 @@ class MongoUnitOfWork(LedgerUnitOfWork):
             raise InvalidState(f"hold {hold_id} is not open", code="HOLD_NOT_OPEN")
 
 
-class MongoLedgerStore(LedgerStore):
+class MongoLedgerStore(MongoStore, LedgerStore):
     """The ledger on a MongoDB replica set (see the module docstring)."""
 
-    def __init__(self, client: MongoClientLike, db_name: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self._client = client
-        self._db = client[db_name]
-        self._timeout = timeout
-
-    @classmethod
-    def from_uri(cls, uri: str, db_name: str, *, timeout: float = DEFAULT_TIMEOUT) -> MongoLedgerStore:
-        """A store on a new client; nothing connects until the first operation."""
-        client: MongoClient[dict[str, Any]] = MongoClient(
-            uri, appname="winzone-wallet", retryWrites=True, retryReads=True,
-        )
-        return cls(client, db_name, timeout=timeout)
-
-    @contextmanager
-    def _bounded(self) -> Iterator[None]:
-        """One time budget for the whole call, retries included, and driver errors translated."""
-        with pymongo.timeout(self._timeout), _driver_errors():
-            yield
-
-    def migrate(self) -> None:
-        with _driver_errors():
-            existing = set(self._db.list_collection_names())
-            for name in COLLECTIONS:
-                if name not in existing:
-                    with suppress(CollectionInvalid):
-                        self._db.create_collection(name)
-            for name, indexes in INDEXES.items():
-                self._db[name].create_indexes(indexes)
+    app_name = "winzone-wallet"
+    collections = COLLECTIONS
+    indexes = INDEXES
+    errors = DriverErrors("ledger store", other="ledger store failed the operation")
 
     def atomic(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
-        def callback(session: Any) -> T:
-            return op(MongoUnitOfWork(self._db, session))
-
-        with self._bounded(), self._client.start_session() as session:
-            return session.with_transaction(callback, **TX_OPTIONS)
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[Any]:
-        with self._bounded(), self._client.start_session(snapshot=True) as session:
-            yield session
+        return self._transaction(lambda session: op(MongoUnitOfWork(self._db, session)))
 
     def get_account(self, account: Account, currency: str) -> AccountState | None:
         with self._bounded():
@@ -427,6 +344,3 @@ class MongoLedgerStore(LedgerStore):
             facts.transactions_checked = transactions.count_documents({}, session=session)
             facts.holds_checked = holds.count_documents({}, session=session)
         return facts
-
-    def close(self) -> None:
-        self._client.close()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from wallet_service.domain.accounts import Account
 from wallet_service.domain.model import (
@@ -21,9 +19,7 @@ from wallet_service.domain.model import (
 )
 from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
 from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds
-from winzone_kernel.sqlite import GroupCommitWriter, ThreadLocalReader, connect
-
-T = TypeVar("T")
+from winzone_kernel.sqlite import SqliteUnitOfWorkStore
 
 _types = ", ".join(f"'{t}'" for t in sorted(TX_TYPES))
 _statuses = ", ".join(f"'{s}'" for s in sorted(TX_STATUSES))
@@ -242,27 +238,12 @@ class SqliteUnitOfWork(LedgerUnitOfWork):
         return None if row is None else _tx_from_row(row)
 
 
-class SqliteLedgerStore(LedgerStore):
+class SqliteLedgerStore(SqliteUnitOfWorkStore[LedgerUnitOfWork], LedgerStore):
     """The embedded ledger store (one file, one writer thread with group commit, many readers)."""
 
-    def __init__(self, path: Path | str, *, synchronous: str = "FULL", max_batch: int = 256) -> None:
-        self.path = path
-        self._writer_conn = connect(path, synchronous)
-        self._writer = GroupCommitWriter(self._writer_conn, max_batch=max_batch, name="ledger-writer")
-        self._readers = ThreadLocalReader(path, synchronous)
-
-    def migrate(self) -> None:
-        conn = connect(self.path)
-        try:
-            conn.executescript(SCHEMA)
-        finally:
-            conn.close()
-
-    def atomic(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
-        return self._writer.run(lambda conn: op(SqliteUnitOfWork(conn)))
-
-    async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
-        return await self._writer.run_async(lambda conn: op(SqliteUnitOfWork(conn)))
+    schema = SCHEMA
+    writer_name = "ledger-writer"
+    unit_of_work = SqliteUnitOfWork
 
     def get_account(self, account: Account, currency: str) -> AccountState | None:
         return SqliteUnitOfWork(self._readers.conn()).account_get(account, currency)
@@ -281,17 +262,13 @@ class SqliteLedgerStore(LedgerStore):
                 clauses.append(f"{column} = ?")
                 params.append(value)
         where = " AND ".join(clauses)
-        conn = self._readers.conn()
-        conn.execute("BEGIN")
-        try:
+        with self._snapshot() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM transactions WHERE {where}", params).fetchone()[0]
             rows = conn.execute(
                 f"SELECT {TX_COLUMNS} FROM transactions WHERE {where} ORDER BY posted_at DESC, id DESC "
                 "LIMIT ? OFFSET ?",
                 [*params, flt.limit, (flt.page - 1) * flt.limit],
             ).fetchall()
-        finally:
-            conn.execute("COMMIT")
         return TransactionPage([_tx_from_row(r) for r in rows], total, flt.page, flt.limit)
 
     def open_holds(self) -> dict[str, tuple[int, int]]:
@@ -301,10 +278,8 @@ class SqliteLedgerStore(LedgerStore):
         return {currency: (count, total) for currency, count, total in rows}
 
     def audit_facts(self) -> AuditFacts:
-        conn = self._readers.conn()
         facts = AuditFacts()
-        conn.execute("BEGIN")
-        try:
+        with self._snapshot() as conn:
             facts.accounts = [tuple(r) for r in conn.execute(
                 "SELECT account, currency, kind, balance, held, total_earnings FROM accounts")]
             for account, currency, total, rewards in conn.execute(
@@ -332,11 +307,4 @@ class SqliteLedgerStore(LedgerStore):
             ]
             facts.transactions_checked = conn.execute("SELECT COUNT(*) FROM transactions").fetchone()[0]
             facts.holds_checked = conn.execute("SELECT COUNT(*) FROM holds").fetchone()[0]
-        finally:
-            conn.execute("COMMIT")
         return facts
-
-    def close(self) -> None:
-        self._writer.close()
-        self._writer_conn.close()
-        self._readers.close()
