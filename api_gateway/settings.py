@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from winzone_kernel.config import PLACEHOLDER_SECRETS, CommonSettings, ConfigError, env_int
 
@@ -16,7 +16,7 @@ class GatewaySettings:
     common: CommonSettings
     host: str
     port: int
-    jwt_secret: str
+    jwt_secret: str = field(repr=False)
     jwt_ttl_seconds: int
     frontend_url: str
     public_url: str

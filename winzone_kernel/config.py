@@ -54,9 +54,9 @@ class CommonSettings:
 
     app_env: str
     data_dir: Path
-    mongodb_uri: str | None
+    mongodb_uri: str | None = field(repr=False)
     mongodb_db: str
-    internal_token: str
+    internal_token: str = field(repr=False)
     sqlite_synchronous: str
     log_level: str
     addresses: Mapping[str, str]
