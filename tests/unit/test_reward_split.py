@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
@@ -237,17 +236,13 @@ class TestValidation:
         validate_fee_percentages(platform, organizer)
 
 
-def test_ten_thousand_players_and_a_thousand_places_is_fast() -> None:
+def test_ten_thousand_players_and_a_thousand_places() -> None:
+    """The benchmark's shape (bench/rewards.py measures its speed): ties straddling the last paid place."""
     shares = [Decimal("0.1")] * 1_000
     players = [Standing(f"user-{index:05d}", index // 3 + 1) for index in range(10_000)]
-    best = math.inf
-    for _ in range(3):
-        started = time.perf_counter()
-        split = compute_split(10**12, FEE_10, Decimal("5.5"), shares, players)
-        best = min(best, time.perf_counter() - started)
-
+    split = compute_split(10**12, FEE_10, Decimal("5.5"), shares, players)
     assert len(split.payouts) == 1_002
-    assert best < 0.1
+    assert split.platform_fee_minor + split.organizer_fee_minor + sum(p.amount_minor for p in split.payouts) == 10**12
 
 
 def reference_split(

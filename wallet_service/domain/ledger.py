@@ -41,6 +41,19 @@ def _replay(uow: LedgerUnitOfWork, key: str, fingerprint: str) -> dict[str, Any]
     return result
 
 
+def _replayed_posting(uow: LedgerUnitOfWork, stored: dict[str, Any]) -> PostingOutcome:
+    if "transactions" in stored:
+        records = [TransactionRecord(**t) for t in stored["transactions"]]
+        return PostingOutcome.from_dict(stored, records, replayed=True)
+    transactions = []
+    for tx_id in stored["transaction_ids"]:
+        record = uow.transaction_get(tx_id)
+        if record is None:
+            raise NotFound(f"transaction {tx_id} of a recorded entry is missing")
+        transactions.append(record)
+    return PostingOutcome.from_dict(stored, transactions, replayed=True)
+
+
 def _leg(
     *, account: Account, tx_type: str, amount: int, currency: str, source: str, description: str,
     metadata: dict[str, str], key: str | None, balance_after: int, entry_id: str, now: str,
@@ -62,7 +75,7 @@ def post(uow: LedgerUnitOfWork, cmd: PostCommand) -> PostingOutcome:
     fingerprint = cmd.fingerprint()
     stored = _replay(uow, cmd.key, fingerprint)
     if stored is not None:
-        return PostingOutcome.from_dict(stored, replayed=True)
+        return _replayed_posting(uow, stored)
     now = utc_now()
     entry_id = new_id("ent")
     net: dict[tuple[Account, str], list[int]] = {}
@@ -100,7 +113,7 @@ def move(uow: LedgerUnitOfWork, cmd: MoveCommand) -> PostingOutcome:
     fingerprint = cmd.fingerprint()
     stored = _replay(uow, cmd.key, fingerprint)
     if stored is not None:
-        return PostingOutcome.from_dict(stored, replayed=True)
+        return _replayed_posting(uow, stored)
     now = utc_now()
     entry_id = new_id("ent")
     user = user_account(cmd.user_id)
@@ -127,7 +140,7 @@ def transfer(uow: LedgerUnitOfWork, cmd: TransferCommand) -> PostingOutcome:
     fingerprint = cmd.fingerprint()
     stored = _replay(uow, cmd.key, fingerprint)
     if stored is not None:
-        return PostingOutcome.from_dict(stored, replayed=True)
+        return _replayed_posting(uow, stored)
     now = utc_now()
     entry_id = new_id("ent")
     sender, receiver = user_account(cmd.from_user_id), user_account(cmd.to_user_id)

@@ -141,17 +141,20 @@ class PostingOutcome:
     replayed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """What an idempotency record keeps: the legs by id (posted legs are immutable, so they are read back
+        exactly on a replay) and the wallets as they were right after the entry."""
         return {
             "entry_id": self.entry_id,
-            "transactions": [t.to_dict() for t in self.transactions],
+            "transaction_ids": [t.id for t in self.transactions],
             "wallets": [w.to_dict() for w in self.wallets],
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, replayed: bool) -> PostingOutcome:
+    def from_dict(cls, data: dict[str, Any], transactions: list[TransactionRecord], *,
+                  replayed: bool) -> PostingOutcome:
         return cls(
             entry_id=data["entry_id"],
-            transactions=[TransactionRecord(**t) for t in data["transactions"]],
+            transactions=transactions,
             wallets=[WalletView(**w) for w in data["wallets"]],
             replayed=replayed,
         )
