@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from wallet_service.domain.audit import AuditReport, audit
 from winzone_kernel.config import CommonSettings
+from winzone_kernel.ids import format_utc
 
 STUCK_SCAN_LIMIT = 10_000
 
@@ -87,7 +88,7 @@ def find_stuck_work(common: CommonSettings, grace_seconds: int, now: datetime | 
         payouts.close()
     topups = build_topup_store(common)
     try:
-        cutoff_text = cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        cutoff_text = format_utc(cutoff)
         findings.extend(
             f"top-up session {s.id} was paid but not credited since {s.updated_at}"
             for s in topups.sessions_in_status(TopUpStatus.PAID, STUCK_SCAN_LIMIT) if s.updated_at < cutoff_text

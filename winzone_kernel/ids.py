@@ -16,9 +16,18 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{time.time_ns() // 1000:014x}{_rng.getrandbits(64):016x}"
 
 
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+"""RFC 3339 UTC with microseconds: every stored timestamp string; they sort as text in time order."""
+
+
+def format_utc(moment: datetime) -> str:
+    """``moment`` (an aware datetime) as a stored timestamp string."""
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
 def utc_now() -> str:
-    """The current time as an RFC 3339 UTC string with microseconds."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The current time as a stored timestamp string."""
+    return format_utc(datetime.now(UTC))
 
 
 def reseed_after_fork() -> None:

@@ -52,12 +52,6 @@ async def get_wallet(request: Request, who: Who, ctx: Ctx) -> EnvelopeResponse:
 
 
 @router.get("/api/wallet/transactions")
-async def wallet_transactions(request: Request, who: Who, ctx: Ctx) -> EnvelopeResponse:
-    """The caller's transactions, newest first."""
-    query = ListQuery.parse(request, type=TYPES, status=STATUSES, currency=CURRENCY_CODES)
-    return await _list(ctx, query, who.user_id)
-
-
 @router.get("/api/transactions/my")
 async def my_transactions(request: Request, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """The caller's transactions, newest first."""
@@ -84,8 +78,6 @@ async def get_transaction(transaction_id: str, who: Who, ctx: Ctx) -> EnvelopeRe
     if len(transaction_id) > 200:
         raise NotFound("Transaction not found", code="TRANSACTION_NOT_FOUND")
     tx = await ctx.wallet.GetTransaction(wallet_pb.GetTransactionRequest(transaction_id=transaction_id))
-    if who.role != Role.ADMIN and tx.user_id != who.user_id:
-        raise NotFound("Transaction not found", code="TRANSACTION_NOT_FOUND")
-    if not tx.user_id:
+    if not tx.user_id or (who.role != Role.ADMIN and tx.user_id != who.user_id):
         raise NotFound("Transaction not found", code="TRANSACTION_NOT_FOUND")
     return ok("Transaction fetched successfully", transaction_json(tx))

@@ -17,6 +17,7 @@ from payout_service.ports import PayoutRecord
 from payout_service.server import build_store as build_payout_store
 from winzone_kernel.admin import find_stuck_work, migrate_all
 from winzone_kernel.config import CommonSettings
+from winzone_kernel.ids import format_utc
 
 
 def _seed(data_dir: Path, at: datetime) -> CommonSettings:
@@ -32,7 +33,7 @@ def _seed(data_dir: Path, at: datetime) -> CommonSettings:
         payouts.insert(PayoutRecord(payout, "fp", None, hold_placed=True))
     payouts.close()
     topups = build_topup_store(common)
-    stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    stamp = format_utc(at)
     for session_id, status in (("tps_paid", TopUpStatus.PAID), ("tps_credited", TopUpStatus.CREDITED)):
         topups.add_session(TopUpSession(id=session_id, user_id="usr_1", amount=100_000, currency="INR",
                                         provider="mock", status=TopUpStatus.CREATED, created_at=stamp,

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from wallet_service.domain.accounts import Account, check_id, parse_account, system_account, user_account
+from wallet_service.domain.accounts import Account, check_id, parse_account, system_account
 from wallet_service.domain.model import TX_TYPES, TxType
 from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.money import MAX_MINOR, check_minor, currency_of
@@ -229,7 +229,7 @@ class CreateHoldCommand:
         return cls(
             key=check_key(key),
             hold_id=check_id(hold_id, "hold_id") if hold_id else new_hold_id,
-            user_id=user_account(check_id(user_id, "user_id")).owner,
+            user_id=check_id(user_id, "user_id"),
             amount=check_minor(amount),
             currency=currency_of(currency or "INR").code,
             type=check_type(type, DEBIT_TYPES, TxType.PAYOUT),
