@@ -18,17 +18,13 @@ import httpx
 
 from payment_gateway.domain import TopUpSession
 from payment_gateway.providers.mock import SESSION_PREFIX, build_signed_event, checkout_session_object
+from payment_gateway.providers.port import CHECKOUT_EVENT_TYPES
 from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
 from winzone_kernel.config import CommonSettings, ConfigError
 from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.money import currency_of, to_minor
 
-EVENT_TYPES = (
-    "checkout.session.completed",
-    "checkout.session.async_payment_succeeded",
-    "checkout.session.async_payment_failed",
-    "checkout.session.expired",
-)
+EVENT_TYPES = tuple(sorted(CHECKOUT_EVENT_TYPES))
 DEFAULT_URL = "http://localhost:5000"
 WEBHOOK_PATH = "/api/payments/webhook"
 _LOOKUP_TOKEN = "lookup-only-token-not-used-for-calls"

@@ -53,6 +53,7 @@ from payment_gateway.providers.port import (
     SessionStatus,
     WebhookEvent,
     check_reference,
+    is_reference,
     mask,
 )
 from winzone_kernel.errors import (
@@ -72,7 +73,6 @@ log = logging.getLogger("winzone.payments")
 
 PAYOUT_METHOD_TYPES = frozenset({"upi", "bank", "stripe"})
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
-_SESSION_REF = re.compile(r"[A-Za-z0-9_\-.:]{1,200}")
 _SETTLED = frozenset({TopUpStatus.PAID, TopUpStatus.CREDITED})
 
 
@@ -188,7 +188,7 @@ class PaymentGatewayService:
 
     async def _user_session(self, user_id: str, session_ref: str) -> TopUpSession:
         missing = NotFound("Top-up session not found", code="SESSION_NOT_FOUND")
-        if not isinstance(session_ref, str) or not _SESSION_REF.fullmatch(session_ref) or not user_id:
+        if not is_reference(session_ref) or not user_id:
             raise missing
         session = await self._io(self._store.get_session, session_ref)
         if session is None:
@@ -340,8 +340,7 @@ class PaymentGatewayService:
 
     async def _session_for_event(self, event: WebhookEvent) -> TopUpSession | None:
         provider = self._provider.name
-        ours = event.client_reference_id if event.client_reference_id and _SESSION_REF.fullmatch(
-            event.client_reference_id) else None
+        ours = event.client_reference_id if is_reference(event.client_reference_id) else None
         session = None
         if event.object_ref:
             session = await self._io(self._store.find_by_provider_ref, provider, event.object_ref)

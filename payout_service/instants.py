@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+from winzone_kernel.ids import TIMESTAMP_FORMAT
+from winzone_kernel.ids import format_utc as format_instant
 
-
-def format_instant(at: datetime) -> str:
-    """``2026-11-26T10:00:00.000000Z``; fixed width, so the strings sort as the instants do."""
-    return at.astimezone(UTC).strftime(_FORMAT)
+__all__ = ["format_instant", "parse_instant", "utc_now"]
 
 
 def parse_instant(text: str) -> datetime:
-    """The aware UTC datetime of a string written by ``format_instant``."""
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    """The aware UTC datetime of a string written by ``format_instant`` (the kernel's ``format_utc``)."""
+    return datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
 
 
 def utc_now() -> datetime:

@@ -350,7 +350,7 @@ class PayoutService:
         page, limit = page or 1, limit or 20
         if page < 1 or not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidArgument(f"page must be >= 1 and limit between 1 and {MAX_PAGE_SIZE}", code="INVALID_PAGE")
-        found = await asyncio.to_thread(
+        found = await self._db(
             lambda: self._store.list(user_id=user_id or None, status=wanted, page=page, limit=limit)
         )
         return PayoutPage([r.payout for r in found.items], found.total, page, limit)

@@ -54,7 +54,7 @@ from winzone_kernel.errors import (
     Unavailable,
     WinzoneError,
 )
-from winzone_kernel.ids import new_id, utc_now
+from winzone_kernel.ids import format_utc, new_id, utc_now
 
 LEASE_SECONDS = 30.0
 """How long a driver owns a pending contribution; well above the wallet call's deadline."""
@@ -324,7 +324,7 @@ class RewardService:
                 step = partial(_pending_claim, competition_id, contribution_id)
                 claim, token = await self._claim(step)
                 if claim.outcome is ClaimOutcome.OWNED:
-                    with contextlib.suppress(DEFINITE_REFUSALS):
+                    with contextlib.suppress(*DEFINITE_REFUSALS):
                         await self._drive(claim, token)
 
 
@@ -336,4 +336,4 @@ def _pending_claim(competition_id: str, contribution_id: str, uow: RewardUnitOfW
 
 def _timestamp(epoch_seconds: float) -> str:
     """``epoch_seconds`` in the format of ``utc_now`` (so that timestamps compare as strings)."""
-    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return format_utc(datetime.fromtimestamp(epoch_seconds, UTC))

@@ -174,7 +174,7 @@ async def enter_competition(competition_id: str, body: Body, who: Player, ctx: C
     expected_currency = currency_field(body) if "currency" in body else ""
     expected_amount = 0
     if "amount" in body:
-        expected_amount = amount_field(body, await _currency_for(ctx, body, competition_id))
+        expected_amount = amount_field(body, expected_currency or await _currency_for(ctx, body, competition_id))
     reply = await ctx.stubs["rewards"].ChargeEntryFee(rpb.ChargeEntryFeeRequest(
         competition_id=competition_id, user_id=who.user_id, expected_amount=expected_amount,
         expected_currency=expected_currency,

@@ -68,7 +68,11 @@ def _error_page(error: WinzoneError) -> HTMLResponse:
 
 
 def _stub(ctx: GatewayContext) -> pb_grpc.MockCheckoutStub:
-    return pb_grpc.MockCheckoutStub(ctx.channels["payments"])
+    """One stub per gateway (on the payment gateway's channel), not one per request."""
+    stub = ctx.stubs.get("mock_checkout")
+    if stub is None:
+        stub = ctx.stubs["mock_checkout"] = pb_grpc.MockCheckoutStub(ctx.channels["payments"])
+    return stub
 
 
 async def _call(ctx: GatewayContext, method: str, ref: str) -> pb.MockCheckoutView:

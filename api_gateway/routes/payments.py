@@ -12,13 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from api_gateway.auth import Principal
-from api_gateway.body import amount_field, currency_field, json_body, required_str
+from api_gateway.body import amount_field, currency_field, json_body, read_capped, required_str
 from api_gateway.context import GatewayContext, context, principal
 from api_gateway.envelope import EnvelopeResponse, ok
 from api_gateway.serializers import transaction_json
 from winzone.payments.v1 import payments_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2 as wallet_pb
-from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.money import to_major
 
 router = APIRouter(tags=["payments"])
@@ -79,19 +78,8 @@ async def verify_topup(body: Body, who: Who, ctx: Ctx) -> EnvelopeResponse:
     return ok(message, data)
 
 
-async def _raw_body(request: Request) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_WEBHOOK_BYTES:
-            raise InvalidArgument("Request body is too large", code="PAYLOAD_TOO_LARGE")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def _webhook(request: Request, ctx: GatewayContext) -> EnvelopeResponse:
-    raw = await _raw_body(request)
+    raw = await read_capped(request, MAX_WEBHOOK_BYTES)
     headers = {name: value for name, value in request.headers.items() if name.lower() not in UNFORWARDED_HEADERS}
     response = await ctx.stubs["payments"].HandleWebhook(pb.HandleWebhookRequest(raw_body=raw, headers=headers))
     data = {"received": True, "eventId": response.event.event_id, "type": response.event.type,

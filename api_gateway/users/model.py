@@ -37,7 +37,7 @@ class User:
 
 
 def normalize_email(value: object) -> str:
-    if not isinstance(value, str) or len(value) > 254 or not EMAIL_PATTERN.match(value.strip()):
+    if not isinstance(value, str) or len(value) > 254 or not EMAIL_PATTERN.fullmatch(value.strip()):
         raise InvalidArgument("A valid email is required", code="INVALID_EMAIL")
     return value.strip().lower()
 

@@ -223,7 +223,7 @@ class _MongoMockState(MockCheckoutState):
                             doc.get("amount"), doc.get("currency"))
 
     def add_payout(self, payout_id: str, result: PayoutResult) -> PayoutResult:
-        def op() -> None:
+        def op() -> bool:
             try:
                 self._payouts.insert_one({
                     "_id": payout_id, "status": result.status.value, "providerRef": result.provider_ref,
@@ -231,9 +231,11 @@ class _MongoMockState(MockCheckoutState):
                     "currency": result.currency, "createdAt": utc_now(),
                 })
             except DuplicateKeyError:
-                return
+                return False
+            return True
 
-        self._run(op)
+        if self._run(op):
+            return result
         recorded = self.get_payout(payout_id)
         if recorded is None:
             raise Unavailable("payments store lost a mock payout record")

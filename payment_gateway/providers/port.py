@@ -111,13 +111,6 @@ CHECKOUT_EVENT_TYPES = frozenset(
         "checkout.session.expired",
     }
 )
-PAYMENT_EVENT_TYPES = frozenset({"payment_intent.payment_failed"})
-PAYOUT_EVENT_TYPES = frozenset(
-    {"transfer.created", "transfer.updated", "transfer.reversed", "payout.paid", "payout.failed"}
-)
-HANDLED_EVENT_TYPES = CHECKOUT_EVENT_TYPES | PAYMENT_EVENT_TYPES | PAYOUT_EVENT_TYPES
-"""Event types normalised with a status; any other type parses with ``status=None`` (acknowledge, ignore)."""
-
 _REASON_MAX = 200
 _EVENT_FIELD = re.compile(r"[\x21-\x7e]{1,255}")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -258,9 +251,14 @@ class PaymentProvider(ABC):
 _REFERENCE = re.compile(r"[A-Za-z0-9_\-.:]{1,200}")
 
 
+def is_reference(value: object) -> bool:
+    """Whether ``value`` has the shape of one of our ids or a provider reference (1-200 of ``[A-Za-z0-9_-.:]``)."""
+    return isinstance(value, str) and _REFERENCE.fullmatch(value) is not None
+
+
 def check_reference(value: object, field: str) -> str:
     """Validate one of our ids before it becomes a provider reference or idempotency key."""
-    if not isinstance(value, str) or not _REFERENCE.fullmatch(value):
+    if not is_reference(value):
         raise InvalidArgument(f"{field} must be 1-200 letters, digits or _-.:", code="INVALID_REFERENCE")
     return value
 

@@ -38,6 +38,14 @@ INDEXES: dict[str, list[IndexModel]] = {
 CLIENT_OPTIONS: dict[str, Any] = {"serverSelectionTimeoutMS": 10_000, "w": "majority"}
 
 
+def _document(record: PayoutRecord) -> dict[str, Any]:
+    """The stored document, without ``requestKey`` when there is none (the unique index is partial)."""
+    doc = to_document(record)
+    if doc["requestKey"] is None:
+        del doc["requestKey"]
+    return doc
+
+
 class MongoPayoutStore(MongoStore, PayoutStore):
     """The payout store on MongoDB (see the module docstring)."""
 
@@ -52,9 +60,7 @@ class MongoPayoutStore(MongoStore, PayoutStore):
         return self._db[COLLECTION]
 
     def insert(self, record: PayoutRecord) -> None:
-        doc = to_document(record)
-        if doc["requestKey"] is None:
-            del doc["requestKey"]
+        doc = _document(record)
         try:
             with self._bounded():
                 self._payouts.insert_one(doc)
@@ -78,9 +84,7 @@ class MongoPayoutStore(MongoStore, PayoutStore):
         version = next_version(record, expected_version)
         previous = record.payout.version
         record.payout.version = version
-        doc = to_document(record)
-        if doc["requestKey"] is None:
-            del doc["requestKey"]
+        doc = _document(record)
         with self._bounded():
             result = self._payouts.replace_one({"_id": doc["_id"], "version": expected_version}, doc)
         if result.matched_count != 1:

@@ -152,11 +152,10 @@ _MASKERS: Final[Mapping[str, Callable[[str], str]]] = {
 class PayoutDetails(Mapping[str, str]):
     """Read-only method details whose ``repr`` shows only the masked values."""
 
-    __slots__ = ("_masked", "_values")
+    __slots__ = ("_values",)
 
     def __init__(self, values: Mapping[str, str]) -> None:
         self._values: dict[str, str] = dict(values)
-        self._masked: dict[str, str] = {key: _MASKERS.get(key, str)(value) for key, value in self._values.items()}
 
     def __getitem__(self, key: str) -> str:
         return self._values[key]
@@ -169,10 +168,10 @@ class PayoutDetails(Mapping[str, str]):
 
     def masked(self) -> dict[str, str]:
         """The details safe to show: account numbers, UPI ids and Stripe accounts masked, names kept."""
-        return dict(self._masked)
+        return {key: _MASKERS.get(key, str)(value) for key, value in self._values.items()}
 
     def __repr__(self) -> str:
-        return f"PayoutDetails({self._masked!r})"
+        return f"PayoutDetails({self.masked()!r})"
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -196,7 +195,7 @@ class PayoutMethod:
             raise ValueError(f"{method_type} details must have exactly the keys {expected}")
         if not all(isinstance(value, str) for value in self.details.values()):
             raise TypeError("every detail value must be a string")
-        ordered = {key: str(self.details[key]) for key in expected}
+        ordered = {key: self.details[key] for key in expected}
         object.__setattr__(self, "type", method_type)
         object.__setattr__(self, "details", PayoutDetails(ordered))
 
@@ -286,7 +285,7 @@ def _required_string(details: Mapping[Any, Any], key: str, field: str) -> str:
         raise InvalidPayoutMethod(f"{field} is required", field=field)
     if not isinstance(value, str):
         raise InvalidPayoutMethod(f"{field} must be a string", field=field)
-    stripped = str(value).strip()
+    stripped = value.strip()
     if not stripped:
         raise InvalidPayoutMethod(f"{field} must not be empty", field=field)
     return stripped

@@ -46,14 +46,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     DISTRIBUTIONS: [
         IndexModel([("competitionId", ASCENDING)], name="competitionId"),
-        IndexModel([("status", ASCENDING)], name="status"),
         IndexModel([("status", ASCENDING), ("updatedAt", ASCENDING)], name="status_updatedAt"),
     ],
     REFUNDS: [
-        IndexModel([("status", ASCENDING)], name="status"),
         IndexModel([("status", ASCENDING), ("updatedAt", ASCENDING)], name="status_updatedAt"),
     ],
 }
+
 
 class StaleCompetition(TransientConflict):
     """The competition changed after this transaction read it; ``with_transaction`` reruns the step."""

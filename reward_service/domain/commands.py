@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from reward_service.domain.model import (
+    DEFAULT_TEMPLATE,
     Actor,
     CompetitionTerms,
+    Contribution,
     ContributionKind,
     check_key_part,
     check_ref,
@@ -20,7 +22,7 @@ from reward_service.domain.model import (
 from reward_service.domain.split import Standing
 from reward_service.domain.templates import TEMPLATES, share_units, validate_shares
 from winzone_kernel.errors import InvalidArgument
-from winzone_kernel.money import check_minor, currency_of
+from winzone_kernel.money import DEFAULT_CURRENCY, check_minor, currency_of
 
 MAX_STANDINGS = 100_000
 
@@ -48,8 +50,8 @@ class OpenCompetitionCommand:
             competition_id=check_key_part(competition_id, "competition_id"),
             organizer_id=check_ref(organizer_id, "organizer_id") if organizer_id else None,
             entry_fee=check_minor(entry_fee),
-            currency=currency_of(currency or "INR").code,
-            template=check_template(template or "top3"),
+            currency=currency_of(currency or DEFAULT_CURRENCY).code,
+            template=check_template(template or DEFAULT_TEMPLATE),
         )
 
     def terms(self, organizer_id: str) -> CompetitionTerms:
@@ -101,8 +103,8 @@ class ContributionRequest:
     @property
     def contribution_id(self) -> str:
         if self.kind is ContributionKind.ENTRY:
-            return f"entry_{self.competition_id}_{self.user_id}"
-        return f"fund_{self.competition_id}_{self.key}"
+            return Contribution.entry_id(self.competition_id, self.user_id)
+        return Contribution.sponsorship_id(self.competition_id, self.key)
 
     def fingerprint(self) -> str:
         """Entries are one per player whatever the request says; a sponsorship key binds sponsor and amount
@@ -121,7 +123,7 @@ def _parse_shares(shares: Sequence[object]) -> tuple[Decimal, ...]:
     parsed = []
     for share in shares:
         if isinstance(share, str):
-            if len(share) > 40 or not SHARE_TEXT.match(share):
+            if len(share) > 40 or not SHARE_TEXT.fullmatch(share):
                 raise InvalidArgument("Each share must be a decimal number of percent", code="INVALID_SHARES")
             try:
                 share = Decimal(share)

@@ -25,7 +25,7 @@ from enum import StrEnum
 from reward_service.domain.split import validate_fee_percentages
 from reward_service.domain.templates import TEMPLATES
 from winzone_kernel.errors import FailedPrecondition, InvalidArgument, InvalidState, PermissionDenied
-from winzone_kernel.money import check_minor, currency_of
+from winzone_kernel.money import DEFAULT_CURRENCY, check_minor, currency_of
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 """User ids and sponsorship keys: short enough that every derived wallet key stays under 200 characters."""
@@ -72,7 +72,7 @@ class RefundStatus(StrEnum):
 
 def check_ref(value: object, what: str) -> str:
     """Validate a competition, match or user id."""
-    if not isinstance(value, str) or not REF_PATTERN.match(value):
+    if not isinstance(value, str) or not REF_PATTERN.fullmatch(value):
         raise InvalidArgument(
             f"{what} must be 1-64 characters of letters, digits, '_', '.', '@' or '-'", code="INVALID_ID"
         )
@@ -81,7 +81,7 @@ def check_ref(value: object, what: str) -> str:
 
 def check_key_part(value: object, what: str) -> str:
     """Validate a new competition or match id (see ``KEY_PART_PATTERN``)."""
-    if not isinstance(value, str) or not KEY_PART_PATTERN.match(value):
+    if not isinstance(value, str) or not KEY_PART_PATTERN.fullmatch(value):
         raise InvalidArgument(
             f"{what} must be 1-64 characters of letters, digits, '.', '@' or '-'", code="INVALID_ID"
         )
@@ -139,7 +139,7 @@ class CompetitionTerms:
         return cls(
             organizer_id=check_ref(organizer_id, "organizer_id"),
             entry_fee=check_minor(entry_fee),
-            currency=currency_of(currency or "INR").code,
+            currency=currency_of(currency or DEFAULT_CURRENCY).code,
             template=check_template(template or DEFAULT_TEMPLATE),
         )
 

@@ -95,13 +95,6 @@ class Claim:
     competition: Competition
 
 
-def _check_entry_terms(request: ContributionRequest, competition: Competition) -> None:
-    if request.amount and request.amount != competition.entry_fee:
-        raise InvalidArgument("The amount differs from the competition's entry fee", code="ENTRY_FEE_MISMATCH")
-    if request.currency and request.currency != competition.currency:
-        raise InvalidArgument("The currency differs from the competition's currency", code="CURRENCY_MISMATCH")
-
-
 def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, token: str, *, now_ts: float,
                        lease_until: float, now: str) -> Claim:
     """Create a pending contribution leased to ``token``, or take over one whose lease ran out.
@@ -112,13 +105,14 @@ def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, toke
     """
     competition = competition_of(uow, request.competition_id)
     if request.kind is ContributionKind.ENTRY:
-        _check_entry_terms(request, competition)
+        if request.amount and request.amount != competition.entry_fee:
+            raise InvalidArgument("The amount differs from the competition's entry fee", code="ENTRY_FEE_MISMATCH")
     else:
         competition.check_manager(request.actor)
         if request.actor is not None and request.actor.user_id != request.user_id:
             raise PermissionDenied("A sponsor can only pay from their own wallet", code="FORBIDDEN")
-        if request.currency and request.currency != competition.currency:
-            raise InvalidArgument("The currency differs from the competition's currency", code="CURRENCY_MISMATCH")
+    if request.currency and request.currency != competition.currency:
+        raise InvalidArgument("The currency differs from the competition's currency", code="CURRENCY_MISMATCH")
     existing = uow.contribution_get(request.contribution_id)
     if existing is not None:
         if existing.request_fingerprint != request.fingerprint():

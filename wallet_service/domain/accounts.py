@@ -42,7 +42,7 @@ class Account:
 
 def check_id(value: object, what: str) -> str:
     """Validate an external identifier (user, competition, hold ids)."""
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise InvalidArgument(f"{what} must be 1-128 characters of letters, digits, '_', '.', '@' or '-'")
     return value
 
@@ -59,7 +59,7 @@ def parse_account(name: object) -> Account:
     if name == "platform_fees":
         return Account(name, AccountKind.SYSTEM, "platform")
     prefix, sep, owner = name.partition(":")
-    if sep and ID_PATTERN.match(owner):
+    if sep and ID_PATTERN.fullmatch(owner):
         if prefix == "user":
             return Account(name, AccountKind.USER, owner)
         if prefix == "pool":
