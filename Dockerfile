@@ -5,6 +5,7 @@ RUN python -m venv /opt/winzone
 COPY pyproject.toml README.md ./
 COPY protos ./protos
 COPY winzone_kernel ./winzone_kernel
+COPY winzone_ops ./winzone_ops
 COPY wallet_service ./wallet_service
 COPY payment_gateway ./payment_gateway
 COPY reward_service ./reward_service

@@ -1,4 +1,5 @@
-# WinZone money backend. `make run` starts every service on embedded SQLite; `make test` runs ruff and the suite.
+# WinZone money backend. `make run` starts every service on embedded SQLite; `make test` runs the linters, the
+# layer contracts, the type check and the suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -24,10 +25,14 @@ run: $(STAMP_RUN)
 
 test: $(STAMP_DEV)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/wallet_postings.py

@@ -1,4 +1,5 @@
-"""Outgoing gRPC calls: internal token, request id propagation and a deadline on every call."""
+"""Outgoing gRPC calls: internal token, request id propagation, a deadline on every call, and downstream
+errors turned back into the domain errors they stand for."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import grpc
 
+from winzone_kernel.grpc_errors import error_from_rpc
 from winzone_kernel.grpc_server import TOKEN_HEADER
 from winzone_kernel.logs import REQUEST_ID_HEADER, request_id_var
 
@@ -36,10 +38,35 @@ class _OutgoingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
         return await continuation(details, request)
 
 
+class _TranslatingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
+    """Awaits each call and raises the downstream domain error (``error_from_rpc``) instead of ``AioRpcError``."""
+
+    async def intercept_unary_unary(
+        self, continuation: Callable[..., Any], client_call_details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
+        call = await continuation(client_call_details, request)
+        try:
+            return await call
+        except grpc.aio.AioRpcError as exc:
+            raise error_from_rpc(exc) from exc
+
+
 def internal_channel(target: str, token: str, *, deadline: float = DEFAULT_DEADLINE_SECONDS) -> grpc.aio.Channel:
-    """An aio channel to another WinZone service that authenticates every call and bounds its time."""
+    """An aio channel to another WinZone service that authenticates every call and bounds its time; failed
+    calls raise ``grpc.aio.AioRpcError`` (for tools and tests that look at status codes)."""
     return grpc.aio.insecure_channel(
         target,
         interceptors=[_OutgoingInterceptor(token, deadline)],
+        options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)],
+    )
+
+
+def service_channel(target: str, token: str, *, deadline: float = DEFAULT_DEADLINE_SECONDS) -> grpc.aio.Channel:
+    """Like ``internal_channel``, but a failed call raises the domain error the downstream service raised
+    (``InvalidArgument``, ``InsufficientFunds``, ``Unavailable`` ...), so outbound clients need no
+    ``except AioRpcError`` of their own."""
+    return grpc.aio.insecure_channel(
+        target,
+        interceptors=[_OutgoingInterceptor(token, deadline), _TranslatingInterceptor()],
         options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)],
     )

@@ -1,11 +1,10 @@
-"""Identifiers and timestamps."""
+"""Identifiers."""
 
 from __future__ import annotations
 
 import os
 import random
 import time
-from datetime import UTC, datetime
 
 _rng = random.Random(os.urandom(32))
 
@@ -14,20 +13,6 @@ def new_id(prefix: str) -> str:
     """A time-ordered unique id such as ``txn_0661314a732860f683615808a12012``: microseconds since the epoch,
     then 64 random bits (from a per-process generator seeded by the OS; ids are identifiers, not secrets)."""
     return f"{prefix}_{time.time_ns() // 1000:014x}{_rng.getrandbits(64):016x}"
-
-
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-"""RFC 3339 UTC with microseconds: every stored timestamp string; they sort as text in time order."""
-
-
-def format_utc(moment: datetime) -> str:
-    """``moment`` (an aware datetime) as a stored timestamp string."""
-    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
-
-
-def utc_now() -> str:
-    """The current time as a stored timestamp string."""
-    return format_utc(datetime.now(UTC))
 
 
 def reseed_after_fork() -> None:

@@ -22,7 +22,7 @@ class Currency:
 
     @property
     def factor(self) -> int:
-        return 10**self.exponent
+        return int(10**self.exponent)
 
 
 CURRENCIES: dict[str, Currency] = {"INR": Currency("INR", 2), "USD": Currency("USD", 2)}

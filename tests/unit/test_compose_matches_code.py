@@ -8,12 +8,13 @@ from pathlib import Path
 
 import yaml
 
-from winzone_kernel.cli import parser
 from winzone_kernel.config import DEFAULT_PORTS
-from winzone_kernel.services import BY_NAME
+from winzone_ops.cli import parser
+from winzone_ops.registry import BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("winzone_kernel", "wallet_service", "payment_gateway", "reward_service", "payout_service", "api_gateway")
+PACKAGES = ("winzone_kernel", "winzone_ops", "wallet_service", "payment_gateway", "reward_service", "payout_service",
+            "api_gateway")
 ENV_READERS = {"get", "getenv", "env_str", "env_int", "env_decimal", "pop", "setdefault"}
 
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from payment_gateway.adapters import signatures
+from payment_gateway.adapters.mock_provider import MOCK_SIGNATURE_HEADER
 from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
-from payment_gateway.dev_webhook import send_mock_webhook
-from payment_gateway.domain import TopUpSession, TopUpStatus
-from payment_gateway.providers import signatures
-from payment_gateway.providers.mock import MOCK_SIGNATURE_HEADER
+from winzone_ops.webhook import send_mock_webhook
+from payment_gateway.domain.model import TopUpSession, TopUpStatus
 from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
+from winzone_kernel.clock import timestamp_now
 from winzone_kernel.config import ConfigError
-from winzone_kernel.ids import utc_now
 
 
 class Captured:
@@ -36,7 +36,7 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> Captured:
         seen.url, seen.body, seen.headers = url, content, headers
         return Reply()
 
-    monkeypatch.setattr("payment_gateway.dev_webhook.httpx.post", post)
+    monkeypatch.setattr("winzone_ops.webhook.httpx.post", post)
     return seen
 
 
@@ -47,7 +47,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 def test_the_stored_session_supplies_amount_currency_and_refs(tmp_path: Path, captured: Captured) -> None:
     store = SqliteTopUpStore(tmp_path / "payments.sqlite3")
     store.migrate()
-    now = utc_now()
+    now = timestamp_now()
     store.add_session(TopUpSession("tps_1", "usr_1", 100_000, "INR", "mock", TopUpStatus.CREATED, now, now))
     store.attach_checkout("tps_1", "mock_session_1", "http://gw/checkout/mock/mock_session_1", now)
     store.close()

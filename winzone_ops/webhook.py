@@ -16,9 +16,9 @@ from pathlib import Path
 
 import httpx
 
-from payment_gateway.domain import TopUpSession
-from payment_gateway.providers.mock import SESSION_PREFIX, build_signed_event, checkout_session_object
-from payment_gateway.providers.port import CHECKOUT_EVENT_TYPES
+from payment_gateway.adapters.mock_provider import SESSION_PREFIX, build_signed_event, checkout_session_object
+from payment_gateway.domain.events import CHECKOUT_EVENT_TYPES
+from payment_gateway.domain.model import TopUpSession
 from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
 from winzone_kernel.config import CommonSettings, ConfigError
 from winzone_kernel.errors import InvalidArgument

@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from winzone_kernel.config import CommonSettings, ConfigError
-from winzone_kernel.services import BY_NAME
+from winzone_ops.registry import BY_NAME
 
 
 def _up(args: argparse.Namespace) -> int:
-    from winzone_kernel.supervisor import run_stack
+    from winzone_ops.supervisor import run_stack
 
     return run_stack()
 
@@ -21,7 +21,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from winzone_kernel.admin import migrate_all
+    from winzone_ops.admin import migrate_all
 
     done = migrate_all(CommonSettings.from_env(require_token=False))
     print(f"migrated: {', '.join(done)}")
@@ -29,7 +29,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
-    from winzone_kernel.admin import ensure_admin
+    from winzone_ops.admin import ensure_admin
 
     user_id = ensure_admin(CommonSettings.from_env(require_token=False), args.email, args.password, args.name)
     print(f"admin {args.email} ready (id {user_id})")
@@ -37,7 +37,7 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from winzone_kernel.admin import find_stuck_work, run_audit
+    from winzone_ops.audit import find_stuck_work, run_audit
 
     common = CommonSettings.from_env(require_token=False)
     report = run_audit(common)
@@ -57,7 +57,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _webhook(args: argparse.Namespace) -> int:
-    from payment_gateway.dev_webhook import send_mock_webhook
+    from winzone_ops.webhook import send_mock_webhook
 
     reply = send_mock_webhook(args.type, args.session, url=args.url, amount=args.amount, currency=args.currency,
                               payment_status=args.payment_status, event_id=args.event_id)
@@ -69,7 +69,7 @@ def _health(args: argparse.Namespace) -> int:
     import os
 
     from winzone_kernel.config import env_int
-    from winzone_kernel.supervisor import grpc_serving, http_healthy
+    from winzone_ops.supervisor import grpc_serving, http_healthy
 
     if BY_NAME[args.service].grpc:
         port = CommonSettings.from_env(require_token=False).ports[args.service]
@@ -81,7 +81,7 @@ def _health(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from winzone_kernel.demo import run_demo
+    from winzone_ops.demo import run_demo
 
     return run_demo(args.url, admin_email=args.admin_email, admin_password=args.admin_password)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from winzone_kernel.services import SERVICES, ServiceSpec
+from winzone_ops.registry import SERVICES, ServiceSpec
 
 STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
@@ -76,7 +76,7 @@ def plan_stack(base: Mapping[str, str]) -> StackPlan:
 
 def record_dev_admin(data_dir: Path, email: str, password: str) -> None:
     """Leave the development admin's credentials beside the data (owner-only) for `winzone demo`."""
-    from winzone_kernel.demo import DEV_ADMIN_FILE
+    from winzone_ops.demo import DEV_ADMIN_FILE
 
     path = data_dir / DEV_ADMIN_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -85,7 +85,7 @@ def record_dev_admin(data_dir: Path, email: str, password: str) -> None:
 
 
 def spawn(spec: ServiceSpec, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "winzone_kernel.cli", "serve", spec.name], env=dict(env))
+    return subprocess.Popen([sys.executable, "-m", "winzone_ops.cli", "serve", spec.name], env=dict(env))
 
 
 def grpc_serving(address: str) -> bool:
@@ -134,8 +134,8 @@ def stop_all(procs: list[tuple[ServiceSpec, subprocess.Popen[bytes]]]) -> None:
 
 def run_stack(base_env: Mapping[str, str] | None = None) -> int:
     """Start the stack, print how to use it, and supervise it until a signal or a child dies."""
-    from winzone_kernel.admin import ensure_admin, migrate_all
     from winzone_kernel.config import CommonSettings
+    from winzone_ops.admin import ensure_admin, migrate_all
 
     plan = plan_stack(os.environ if base_env is None else base_env)
     common = CommonSettings.from_env(plan.env)

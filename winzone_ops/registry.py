@@ -5,6 +5,20 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, cast
+
+from winzone_kernel.config import CommonSettings
+
+
+class MigratableStore(Protocol):
+    """What `winzone migrate` needs of a service's store."""
+
+    def migrate(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+StoreFactory = Callable[[CommonSettings], MigratableStore]
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,10 +32,10 @@ class ServiceSpec:
     """``module:function`` factories ``(CommonSettings) -> store`` whose ``migrate()`` `winzone migrate` runs."""
 
     def entrypoint(self) -> Callable[[], None]:
-        return importlib.import_module(self.module).main
+        return cast(Callable[[], None], importlib.import_module(self.module).main)
 
-    def store_factories(self) -> list[Callable[[object], object]]:
-        factories = []
+    def store_factories(self) -> list[StoreFactory]:
+        factories: list[StoreFactory] = []
         for ref in self.stores:
             module, _, function = ref.partition(":")
             factories.append(getattr(importlib.import_module(module), function))

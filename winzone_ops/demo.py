@@ -162,7 +162,7 @@ def _flows(demo: Demo, admin_email: str, admin_password: str, env: Mapping[str, 
     demo.call("GET", "/api/transactions/all", token=player, expect=403)
 
     out("Flow 5: a correctly signed mock webhook changes nothing twice; a forged one is refused")
-    from payment_gateway.providers.mock import build_signed_event, checkout_session_object
+    from payment_gateway.adapters.mock_provider import build_signed_event, checkout_session_object
     from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
 
     secret = env.get("MOCK_WEBHOOK_SECRET") or DEV_MOCK_WEBHOOK_SECRET
