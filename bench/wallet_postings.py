@@ -34,7 +34,7 @@ from wallet_service.domain.commands import MoveCommand, TransferCommand
 from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.grpc_client import internal_channel
-from winzone_kernel.supervisor import free_port, grpc_serving
+from winzone_ops.supervisor import free_port, grpc_serving
 
 USERS = 1_000
 SEED_MINOR = 10**9
@@ -176,7 +176,7 @@ def main() -> None:
         port, token = free_port(), secrets.token_urlsafe(24)
         env = {**os.environ, "WINZONE_DATA_DIR": tmp, "WALLET_SERVICE_PORT": str(port), "INTERNAL_TOKEN": token,
                "SQLITE_SYNCHRONOUS": args.synchronous, "LOG_LEVEL": "WARNING"}
-        server = subprocess.Popen([sys.executable, "-m", "winzone_kernel.cli", "serve", "wallet"], env=env)
+        server = subprocess.Popen([sys.executable, "-m", "winzone_ops.cli", "serve", "wallet"], env=env)
         try:
             deadline = time.monotonic() + 30
             while not grpc_serving(f"127.0.0.1:{port}"):

@@ -6,16 +6,22 @@ import asyncio
 import logging
 from collections.abc import Iterator
 
+import grpc
 from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from wallet_service.adapters.mongo_store import MongoLedgerStore
+from wallet_service.adapters.sqlite_store import SqliteLedgerStore
 from wallet_service.domain.ports import LedgerStore
-from wallet_service.service import WalletService
 from wallet_service.servicer import WalletServicer
+from wallet_service.settings import SERVICE, WalletSettings
+from wallet_service.use_cases import WalletUseCases
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+from winzone_kernel import stores
 from winzone_kernel.config import CommonSettings
 from winzone_kernel.grpc_server import ServingServer, serve_until_signal, start_server
+from winzone_kernel.lifecycle import Resources
 from winzone_kernel.logs import configure_logging
 from winzone_kernel.metrics import serve_metrics
 
@@ -23,15 +29,13 @@ SERVICE_NAME = wallet_pb2.DESCRIPTOR.services_by_name["WalletService"].full_name
 log = logging.getLogger("winzone.wallet")
 
 
-def build_store(settings: CommonSettings) -> LedgerStore:
+def build_store(common: CommonSettings) -> LedgerStore:
     """The ledger store selected by the environment: MongoDB when MONGODB_URI is set, else SQLite."""
-    if settings.mongodb_uri:
-        from wallet_service.adapters.mongo_store import MongoLedgerStore
-
-        return MongoLedgerStore.from_uri(settings.mongodb_uri, settings.mongodb_db)
-    from wallet_service.adapters.sqlite_store import SqliteLedgerStore
-
-    return SqliteLedgerStore(settings.sqlite_path("wallet"), synchronous=settings.sqlite_synchronous)
+    return stores.build_store(
+        common, SERVICE,
+        sqlite=lambda path, synchronous: SqliteLedgerStore(path, synchronous=synchronous),
+        mongo=MongoLedgerStore.from_uri,
+    )
 
 
 class OpenHoldsCollector(Collector):
@@ -53,32 +57,34 @@ class OpenHoldsCollector(Collector):
 
 async def create_server(store: LedgerStore, *, token: str, port: int = 0, host: str = "127.0.0.1") -> ServingServer:
     """Start a wallet gRPC server on ``port`` (0 picks a free one) over ``store``."""
-    servicer = WalletServicer(WalletService(store))
+    servicer = WalletServicer(WalletUseCases(store))
 
-    def register(server: object) -> list[str]:
+    def register(server: grpc.aio.Server) -> list[str]:
         wallet_pb2_grpc.add_WalletServiceServicer_to_server(servicer, server)
         return [SERVICE_NAME]
 
     return await start_server(register=register, token=token, port=port, host=host)
 
 
-async def serve(settings: CommonSettings) -> None:
-    """Run the wallet service until SIGTERM/SIGINT."""
-    store = build_store(settings)
-    store.migrate()
-    REGISTRY.register(OpenHoldsCollector(store))
-    serve_metrics(settings.metrics_ports["wallet"], settings.bind_host)
-    serving = await create_server(store, token=settings.internal_token, port=settings.ports["wallet"],
-                                  host=settings.bind_host)
-    log.info("wallet service listening", extra={"fields": {"port": serving.port}})
-
-    async def close_store() -> None:
-        await asyncio.to_thread(store.close)
-
-    await serve_until_signal(serving, close_store)
+async def serve(settings: WalletSettings) -> None:
+    """Run the wallet service until SIGTERM/SIGINT, then stop serving and close the store."""
+    common = settings.common
+    resources = Resources()
+    try:
+        store = build_store(common)
+        resources.store("ledger", store)
+        store.migrate()
+        REGISTRY.register(OpenHoldsCollector(store))
+        serve_metrics(settings.metrics_port, common.bind_host)
+        serving = await create_server(store, token=common.internal_token, port=settings.port, host=common.bind_host)
+        log.info("wallet service listening", extra={"fields": {"port": serving.port}})
+        await serve_until_signal(serving)
+    finally:
+        await resources.aclose()
 
 
 def main() -> None:
-    settings = CommonSettings.from_env()
-    configure_logging("wallet", settings.log_level)
+    """Entry point of ``winzone serve wallet``."""
+    settings = WalletSettings.from_env()
+    configure_logging(SERVICE, settings.common.log_level)
     asyncio.run(serve(settings))

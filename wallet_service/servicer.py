@@ -1,4 +1,4 @@
-"""gRPC adapter of the wallet: protobuf messages to use-case calls and back."""
+"""gRPC adapter of the wallet: protobuf messages to use-case calls and back, field by field."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 
 import grpc
 
+from wallet_service.domain.commands import LegRequest
 from wallet_service.domain.model import (
     HoldOutcome,
     HoldRecord,
@@ -14,7 +15,7 @@ from wallet_service.domain.model import (
     TransactionRecord,
     WalletView,
 )
-from wallet_service.service import WalletService
+from wallet_service.use_cases import WalletUseCases
 from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2_grpc as pb_grpc
 from winzone_kernel.metrics import MONEY_MOVED
@@ -65,14 +66,16 @@ def hold_result_pb(o: HoldOutcome) -> pb.HoldResult:
 class WalletServicer(pb_grpc.WalletServiceServicer):
     """``winzone.wallet.v1.WalletService``: the only way any service changes a balance."""
 
-    def __init__(self, service: WalletService) -> None:
-        self._svc = service
+    def __init__(self, use_cases: WalletUseCases) -> None:
+        self._postings = use_cases.postings
+        self._holds = use_cases.holds
+        self._queries = use_cases.queries
 
     async def GetWallet(self, request: pb.GetWalletRequest, context: grpc.aio.ServicerContext) -> pb.GetWalletResponse:
         """A user's wallet in one currency with its most recent transactions."""
-        wallet = await asyncio.to_thread(self._svc.wallet, request.user_id, request.currency)
+        wallet = await asyncio.to_thread(self._queries.wallet, request.user_id, request.currency)
         limit = min(max(request.recent_limit or 10, 1), 100)
-        recent = await asyncio.to_thread(self._svc.transactions, TransactionFilter(
+        recent = await asyncio.to_thread(self._queries.transactions, TransactionFilter(
             user_id=request.user_id, currency=wallet.currency, limit=limit))
         return pb.GetWalletResponse(wallet=wallet_pb(wallet),
                                     recent_transactions=[transaction_pb(t) for t in recent.items])
@@ -81,7 +84,7 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
         self, request: pb.ListTransactionsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListTransactionsResponse:
         """Transactions of one user or of everyone, newest first, filtered and paged, with the total."""
-        page = await asyncio.to_thread(self._svc.transactions, TransactionFilter(
+        page = await asyncio.to_thread(self._queries.transactions, TransactionFilter(
             user_id=request.user_id, type=request.type, status=request.status, currency=request.currency,
             page=request.page or 1, limit=request.limit or 20,
         ))
@@ -91,11 +94,11 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
     async def GetTransaction(self, request: pb.GetTransactionRequest, context: grpc.aio.ServicerContext
                              ) -> pb.Transaction:
         """One transaction by id (NOT_FOUND when unknown)."""
-        return transaction_pb(await asyncio.to_thread(self._svc.transaction, request.transaction_id))
+        return transaction_pb(await asyncio.to_thread(self._queries.transaction, request.transaction_id))
 
     async def Credit(self, request: pb.CreditRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
         """Money into a user's wallet from a system account."""
-        return posting_pb(await self._svc.credit(
+        return posting_pb(await self._postings.credit(
             key=request.idempotency_key, user_id=request.user_id, amount=request.amount, currency=request.currency,
             type=request.type, counter_account=request.counter_account, source=request.source,
             description=request.description, metadata=dict(request.metadata),
@@ -103,7 +106,7 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
 
     async def Debit(self, request: pb.DebitRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
         """Money out of a user's available balance to a system account."""
-        return posting_pb(await self._svc.debit(
+        return posting_pb(await self._postings.debit(
             key=request.idempotency_key, user_id=request.user_id, amount=request.amount, currency=request.currency,
             type=request.type, counter_account=request.counter_account, source=request.source,
             description=request.description, metadata=dict(request.metadata),
@@ -111,7 +114,7 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
 
     async def Transfer(self, request: pb.TransferRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
         """Money from one user's available balance to another user's wallet."""
-        return posting_pb(await self._svc.transfer(
+        return posting_pb(await self._postings.transfer(
             key=request.idempotency_key, from_user_id=request.from_user_id, to_user_id=request.to_user_id,
             amount=request.amount, currency=request.currency, description=request.description,
             metadata=dict(request.metadata),
@@ -120,18 +123,18 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
     async def Post(self, request: pb.PostRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
         """One balanced multi-leg journal entry."""
         legs = [
-            {"account": leg.account, "amount": leg.amount, "currency": leg.currency, "type": leg.type,
-             "description": leg.description, "key": leg.idempotency_key, "metadata": dict(leg.metadata)}
+            LegRequest(account=leg.account, amount=leg.amount, type=leg.type, currency=leg.currency,
+                       description=leg.description, key=leg.idempotency_key, metadata=dict(leg.metadata))
             for leg in request.legs
         ]
-        return posting_pb(await self._svc.post(
+        return posting_pb(await self._postings.post(
             key=request.idempotency_key, legs=legs, source=request.source, description=request.description,
             metadata=dict(request.metadata),
         ))
 
     async def CreateHold(self, request: pb.CreateHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
         """Reserve part of a user's available balance."""
-        return hold_result_pb(await self._svc.create_hold(
+        return hold_result_pb(await self._holds.create(
             key=request.idempotency_key, hold_id=request.hold_id, user_id=request.user_id, amount=request.amount,
             currency=request.currency, type=request.type, source=request.source, description=request.description,
             metadata=dict(request.metadata),
@@ -139,20 +142,20 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
 
     async def CaptureHold(self, request: pb.CaptureHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
         """Move held funds out of the wallet; the hold's transaction becomes completed."""
-        return hold_result_pb(await self._svc.capture_hold(
+        return hold_result_pb(await self._holds.capture(
             key=request.idempotency_key, hold_id=request.hold_id, counter_account=request.counter_account,
             note=request.description,
         ))
 
     async def VoidHold(self, request: pb.VoidHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
         """Release held funds; the hold's transaction becomes failed."""
-        return hold_result_pb(await self._svc.void_hold(
+        return hold_result_pb(await self._holds.void(
             key=request.idempotency_key, hold_id=request.hold_id, note=request.reason,
         ))
 
     async def Audit(self, request: pb.AuditRequest, context: grpc.aio.ServicerContext) -> pb.AuditResponse:
         """Check every ledger invariant."""
-        report = await asyncio.to_thread(self._svc.audit)
+        report = await asyncio.to_thread(self._queries.audit)
         return pb.AuditResponse(
             ok=report.ok, violations=report.violations, accounts_checked=report.accounts_checked,
             transactions_checked=report.transactions_checked, holds_checked=report.holds_checked,

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
 
 from tests.support.contract import StoreContract
+from tests.support.ids import new_key, new_user
 from wallet_service.domain import ledger
 from wallet_service.domain.accounts import parse_account, user_account
 from wallet_service.domain.audit import AuditReport, audit
-from wallet_service.domain.commands import MoveCommand
+from wallet_service.domain.commands import LegRequest, MoveCommand
 from wallet_service.domain.model import (
     HoldOutcome,
     PostingOutcome,
@@ -28,7 +29,7 @@ from wallet_service.domain.model import (
     WalletView,
 )
 from wallet_service.domain.ports import LedgerStore
-from wallet_service.service import WalletService
+from wallet_service.use_cases import WalletUseCases
 from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidState, NotFound
 from winzone_kernel.money import MAX_MINOR
 
@@ -37,65 +38,58 @@ T = TypeVar("T")
 CLEARING = "clearing:external"
 
 
-def new_user() -> str:
-    return f"u{uuid.uuid4().hex[:16]}"
-
-
-def new_key() -> str:
-    return f"key-{uuid.uuid4().hex}"
-
-
 class LedgerStoreContract(StoreContract[LedgerStore]):
     """Abstract contract test case for ``LedgerStore`` implementations (pyeventsourcing style)."""
 
-    service: WalletService
+    service: WalletUseCases
 
     @pytest.fixture(autouse=True)
     def _service(self, _fresh_store: None) -> None:
-        self.service = WalletService(self.store)
+        self.service = WalletUseCases(self.store)
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coro)
 
     def credit(self, user: str, amount: int, *, key: str | None = None, currency: str = "INR",
                type: str = "topup", metadata: dict[str, str] | None = None) -> PostingOutcome:
-        return self.run(self.service.credit(
+        return self.run(self.service.postings.credit(
             key=key or new_key(), user_id=user, amount=amount, currency=currency, type=type, counter_account="",
             source="test", description="credit", metadata=metadata or {},
         ))
 
     def debit(self, user: str, amount: int, *, key: str | None = None, currency: str = "INR",
               type: str = "debit") -> PostingOutcome:
-        return self.run(self.service.debit(
+        return self.run(self.service.postings.debit(
             key=key or new_key(), user_id=user, amount=amount, currency=currency, type=type, counter_account="",
             source="test", description="debit", metadata={},
         ))
 
     def transfer(self, sender: str, receiver: str, amount: int, *, key: str | None = None) -> PostingOutcome:
-        return self.run(self.service.transfer(
+        return self.run(self.service.postings.transfer(
             key=key or new_key(), from_user_id=sender, to_user_id=receiver, amount=amount, currency="INR",
             description="transfer", metadata={},
         ))
 
     def post(self, legs: list[dict[str, Any]], *, key: str | None = None) -> PostingOutcome:
-        return self.run(self.service.post(
-            key=key or new_key(), legs=legs, source="test", description="posting", metadata={},
+        return self.run(self.service.postings.post(
+            key=key or new_key(), legs=[LegRequest(**leg) for leg in legs], source="test", description="posting",
+            metadata={},
         ))
 
     def hold(self, user: str, amount: int, *, key: str | None = None, hold_id: str = "") -> HoldOutcome:
-        return self.run(self.service.create_hold(
+        return self.run(self.service.holds.create(
             key=key or new_key(), hold_id=hold_id, user_id=user, amount=amount, currency="INR", type="payout",
             source="test", description="payout hold", metadata={},
         ))
 
     def capture(self, hold_id: str, *, key: str | None = None) -> HoldOutcome:
-        return self.run(self.service.capture_hold(key=key or new_key(), hold_id=hold_id, counter_account=CLEARING))
+        return self.run(self.service.holds.capture(key=key or new_key(), hold_id=hold_id, counter_account=CLEARING))
 
     def void(self, hold_id: str, *, key: str | None = None) -> HoldOutcome:
-        return self.run(self.service.void_hold(key=key or new_key(), hold_id=hold_id, note="failed"))
+        return self.run(self.service.holds.void(key=key or new_key(), hold_id=hold_id, note="failed"))
 
     def wallet(self, user: str, currency: str = "INR") -> WalletView:
-        return self.service.wallet(user, currency)
+        return self.service.queries.wallet(user, currency)
 
     def balance(self, account: str, currency: str = "INR") -> int | None:
         state = self.store.get_account(parse_account(account), currency)
@@ -150,6 +144,24 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
         assert self.store.get_transaction(clearing_leg.id) == clearing_leg
         assert self.wallet(user) == WalletView(user, "INR", 50_000, 0, 0)
         assert self.balance(CLEARING) == -50_000
+        self.assert_audit_ok()
+
+    def test_the_injected_clock_stamps_entries_and_holds(self) -> None:
+        instant = datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+        stamped = WalletUseCases(self.store, clock=lambda: instant)
+        user = new_user()
+        credit = self.run(stamped.postings.credit(
+            key=new_key(), user_id=user, amount=500, currency="INR", type="topup", counter_account="",
+            source="test", description="", metadata={},
+        ))
+        held = self.run(stamped.holds.create(
+            key=new_key(), hold_id="", user_id=user, amount=200, currency="INR", type="payout", source="test",
+            description="", metadata={},
+        ))
+        expected = "2031-05-06T07:08:09.123456Z"
+        assert {(t.created_at, t.posted_at) for t in credit.transactions} == {(expected, expected)}
+        assert (held.hold.created_at, held.transaction.created_at) == (expected, expected)
+        assert self.store.get_hold(held.hold.id) == held.hold
         self.assert_audit_ok()
 
     def test_debit_and_transfer_move_exact_amounts(self) -> None:
@@ -458,7 +470,7 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
         assert [len(p.items) for p in pages] == [3, 3, 0]
         assert [t.id for p in pages for t in p.items] == [t.id for t in self.listed(user_id=alice)]
         assert (pages[1].page, pages[1].limit) == (2, 3)
-        page = self.service.transactions(TransactionFilter(type="debit", page=1, limit=1))
+        page = self.service.queries.transactions(TransactionFilter(type="debit", page=1, limit=1))
         assert (page.total, [t.id for t in page.items]) == (1, [debit.id])
         self.assert_audit_ok()
 

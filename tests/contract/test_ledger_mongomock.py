@@ -33,7 +33,8 @@ import mongomock
 import pytest
 from pymongo import MongoClient
 
-from tests.contract.ledger_contract import LedgerStoreContract, new_key, new_user
+from tests.contract.ledger_contract import LedgerStoreContract
+from tests.support.ids import new_key, new_user
 from tests.support.mongo import MongomockClient
 from wallet_service.adapters.mongo_store import ACCOUNTS, HOLDS, TRANSACTIONS, MongoLedgerStore
 from wallet_service.domain.accounts import user_account

@@ -11,14 +11,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tests.conftest import WalletHarness
+from tests.support.errors import error_code
 from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2_grpc
-
-ERROR_KEY = "winzone-error-code"
-
-
-def _code(exc: grpc.RpcError) -> str:
-    return dict(exc.trailing_metadata() or ()).get(ERROR_KEY, "")
 
 
 def test_parallel_debits_never_overdraw(wallet: WalletHarness) -> None:
@@ -30,7 +25,7 @@ def test_parallel_debits_never_overdraw(wallet: WalletHarness) -> None:
             return True
         except grpc.RpcError as exc:
             assert exc.code() == grpc.StatusCode.FAILED_PRECONDITION
-            assert _code(exc) == "INSUFFICIENT_FUNDS"
+            assert error_code(exc) == "INSUFFICIENT_FUNDS"
             return False
 
     with ThreadPoolExecutor(max_workers=32) as pool:
@@ -106,7 +101,7 @@ def test_held_funds_cannot_be_debited_or_transferred(wallet: WalletHarness) -> N
         assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     with pytest.raises(grpc.RpcError) as info:
         wallet.stub.VoidHold(pb.VoidHoldRequest(idempotency_key="v1", hold_id="payout_1"))
-    assert _code(info.value) == "HOLD_NOT_OPEN"
+    assert error_code(info.value) == "HOLD_NOT_OPEN"
     wallet.assert_audit_ok()
 
 

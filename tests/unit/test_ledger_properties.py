@@ -15,6 +15,7 @@ from wallet_service.domain.accounts import user_account
 from wallet_service.domain.audit import audit
 from wallet_service.domain.commands import (
     CreateHoldCommand,
+    LegRequest,
     MoveCommand,
     PostCommand,
     SettleHoldCommand,
@@ -60,19 +61,19 @@ def _command(op: tuple, n: int, holds: list[str]) -> tuple:
                                                       currency=cur, description="", metadata={})
     if kind == "entry":
         _, players, fee, cur = op
-        legs = [{"account": f"user:{p}", "amount": -fee, "currency": cur, "type": "entryFee"} for p in players]
-        legs.append({"account": "pool:cup", "amount": fee * len(players), "currency": cur, "type": "entryFee"})
+        legs = [LegRequest(account=f"user:{p}", amount=-fee, currency=cur, type="entryFee") for p in players]
+        legs.append(LegRequest(account="pool:cup", amount=fee * len(players), currency=cur, type="entryFee"))
         return ledger.post, PostCommand.build(key=key, legs=legs, source="", description="", metadata={})
     if kind == "distribute":
         _, winner, amount, cur = op
         fee = amount // 10
         legs = [
-            {"account": "pool:cup", "amount": -amount, "currency": cur, "type": "reward"},
-            {"account": f"user:{winner}", "amount": amount - fee, "currency": cur, "type": "reward",
-             "key": f"match_reward_{n}_{winner}"},
+            LegRequest(account="pool:cup", amount=-amount, currency=cur, type="reward"),
+            LegRequest(account=f"user:{winner}", amount=amount - fee, currency=cur, type="reward",
+                       key=f"match_reward_{n}_{winner}"),
         ]
         if fee:
-            legs.append({"account": "platform_fees", "amount": fee, "currency": cur, "type": "platformFee"})
+            legs.append(LegRequest(account="platform_fees", amount=fee, currency=cur, type="platformFee"))
         return ledger.post, PostCommand.build(key=key, legs=legs, source="", description="", metadata={})
     if kind == "hold":
         _, user, amount, cur = op

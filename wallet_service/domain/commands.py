@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +132,20 @@ class TransferCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class LegRequest:
+    """One leg of a multi-leg posting as asked for, before validation; empty strings take the defaults
+    (currency INR, the posting's description, no leg key)."""
+
+    account: str
+    amount: int
+    type: str
+    currency: str = ""
+    description: str = ""
+    key: str = ""
+    metadata: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
 class LegSpec:
     """One leg of a multi-leg posting."""
 
@@ -154,36 +169,35 @@ class PostCommand:
     metadata: dict[str, str] = field(hash=False)
 
     @classmethod
-    def build(cls, *, key: object, legs: list[dict[str, Any]], source: object, description: object,
+    def build(cls, *, key: object, legs: Sequence[LegRequest], source: object, description: object,
               metadata: object) -> PostCommand:
-        if not isinstance(legs, list) or not 2 <= len(legs) <= MAX_LEGS:
+        if not 2 <= len(legs) <= MAX_LEGS:
             raise InvalidArgument(f"a posting needs between 2 and {MAX_LEGS} legs", code="INVALID_POSTING")
         default_description = check_text(description or "", "description")
         specs: list[LegSpec] = []
         sums: dict[str, int] = {}
         leg_keys: set[str] = set()
         for raw in legs:
-            amount = raw.get("amount")
+            amount = raw.amount
             if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0 or abs(amount) > MAX_MINOR:
                 raise InvalidArgument("every leg needs a non-zero amount within limits", code="INVALID_AMOUNT")
-            currency = currency_of(raw.get("currency") or "INR").code
-            leg_key = raw.get("key") or None
+            currency = currency_of(raw.currency or "INR").code
+            leg_key = raw.key or None
             if leg_key is not None:
                 check_key(leg_key)
                 if leg_key in leg_keys:
                     raise InvalidArgument("leg idempotency keys must be unique", code="INVALID_POSTING")
                 leg_keys.add(leg_key)
-            leg_type = raw.get("type")
-            if leg_type not in TX_TYPES:
+            if raw.type not in TX_TYPES:
                 raise InvalidArgument(f"leg type must be one of {sorted(TX_TYPES)}", code="INVALID_TYPE")
             specs.append(LegSpec(
-                account=parse_account(raw.get("account")),
+                account=parse_account(raw.account),
                 amount=amount,
                 currency=currency,
-                type=leg_type,
-                description=check_text(raw.get("description") or default_description, "description"),
+                type=raw.type,
+                description=check_text(raw.description or default_description, "description"),
                 key=leg_key,
-                metadata=check_metadata(raw.get("metadata") or {}),
+                metadata=check_metadata(dict(raw.metadata)),
             ))
             sums[currency] = sums.get(currency, 0) + amount
         unbalanced = {c: s for c, s in sums.items() if s != 0}

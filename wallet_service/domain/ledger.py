@@ -1,7 +1,8 @@
 """The ledger rules: every command becomes one balanced journal entry (or a hold change) in one unit of work.
 
-Each function takes a unit of work and a validated command, replays the first result when the idempotency
-key was already used for the same request, and raises ``IdempotencyConflict`` when it was used for another.
+Each function takes a unit of work, a validated command and the clock that stamps what it writes, replays the
+first result when the idempotency key was already used for the same request, and raises
+``IdempotencyConflict`` when it was used for another.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from wallet_service.domain.model import (
     WalletView,
 )
 from wallet_service.domain.ports import LedgerUnitOfWork
+from winzone_kernel.clock import Clock, timestamp_now, utc_now
 from winzone_kernel.errors import IdempotencyConflict, InvalidState, NotFound
-from winzone_kernel.ids import new_id, utc_now
+from winzone_kernel.ids import new_id
 
 
 def _replay(uow: LedgerUnitOfWork, key: str, fingerprint: str) -> dict[str, Any] | None:
@@ -70,13 +72,13 @@ def _earnings(account: Account, tx_type: str, amount: int) -> int:
     return amount if account.user_id is not None and tx_type == TxType.REWARD and amount > 0 else 0
 
 
-def post(uow: LedgerUnitOfWork, cmd: PostCommand) -> PostingOutcome:
+def post(uow: LedgerUnitOfWork, cmd: PostCommand, clock: Clock = utc_now) -> PostingOutcome:
     """Apply a balanced multi-leg entry: each account's net change is applied once, legs in request order."""
     fingerprint = cmd.fingerprint()
     stored = _replay(uow, cmd.key, fingerprint)
     if stored is not None:
         return _replayed_posting(uow, stored)
-    now = utc_now()
+    now = timestamp_now(clock)
     entry_id = new_id("ent")
     net: dict[tuple[Account, str], list[int]] = {}
     for leg in cmd.legs:
@@ -92,42 +94,42 @@ def post(uow: LedgerUnitOfWork, cmd: PostCommand) -> PostingOutcome:
         if account.user_id is not None:
             wallets.append(WalletView.of(account.user_id, state, currency))
     running = dict(final)
-    records: list[TransactionRecord] = [None] * len(cmd.legs)  # type: ignore[list-item]
-    for index in range(len(cmd.legs) - 1, -1, -1):
-        leg = cmd.legs[index]
+    backwards: list[TransactionRecord] = []
+    for leg in reversed(cmd.legs):
         slot = (leg.account, leg.currency)
-        records[index] = _leg(
+        backwards.append(_leg(
             account=leg.account, tx_type=leg.type, amount=leg.amount, currency=leg.currency, source=cmd.source,
             description=leg.description, metadata=leg.metadata or cmd.metadata, key=leg.key,
             balance_after=running[slot], entry_id=entry_id, now=now,
-        )
+        ))
         running[slot] -= leg.amount
+    records = backwards[::-1]
     uow.transactions_add(records)
     outcome = PostingOutcome(entry_id=entry_id, transactions=records, wallets=wallets)
     uow.idempotency_put(cmd.key, fingerprint, outcome.to_dict(), now)
     return outcome
 
 
-def move(uow: LedgerUnitOfWork, cmd: MoveCommand) -> PostingOutcome:
+def move(uow: LedgerUnitOfWork, cmd: MoveCommand, clock: Clock = utc_now) -> PostingOutcome:
     """Credit or Debit: a two-leg entry between a user's wallet and a system account."""
     fingerprint = cmd.fingerprint()
     stored = _replay(uow, cmd.key, fingerprint)
     if stored is not None:
         return _replayed_posting(uow, stored)
-    now = utc_now()
+    now = timestamp_now(clock)
     entry_id = new_id("ent")
     user = user_account(cmd.user_id)
     counter = parse_account(cmd.counter_account)
     amount = cmd.amount * cmd.direction
     user_state = uow.account_apply(user, cmd.currency, amount, _earnings(user, cmd.type, amount), now)
     counter_state = uow.account_apply(counter, cmd.currency, -amount, 0, now)
-    common = {"currency": cmd.currency, "source": cmd.source, "description": cmd.description,
-              "metadata": cmd.metadata, "entry_id": entry_id, "now": now}
     records = [
-        _leg(account=user, tx_type=cmd.type, amount=amount, key=cmd.key, balance_after=user_state.balance,
-             **common),
-        _leg(account=counter, tx_type=cmd.type, amount=-amount, key=None,
-             balance_after=counter_state.balance, **common),
+        _leg(account=user, tx_type=cmd.type, amount=amount, currency=cmd.currency, source=cmd.source,
+             description=cmd.description, metadata=cmd.metadata, key=cmd.key, balance_after=user_state.balance,
+             entry_id=entry_id, now=now),
+        _leg(account=counter, tx_type=cmd.type, amount=-amount, currency=cmd.currency, source=cmd.source,
+             description=cmd.description, metadata=cmd.metadata, key=None, balance_after=counter_state.balance,
+             entry_id=entry_id, now=now),
     ]
     uow.transactions_add(records)
     outcome = PostingOutcome(entry_id, records, [WalletView.of(cmd.user_id, user_state, cmd.currency)])
@@ -135,24 +137,24 @@ def move(uow: LedgerUnitOfWork, cmd: MoveCommand) -> PostingOutcome:
     return outcome
 
 
-def transfer(uow: LedgerUnitOfWork, cmd: TransferCommand) -> PostingOutcome:
+def transfer(uow: LedgerUnitOfWork, cmd: TransferCommand, clock: Clock = utc_now) -> PostingOutcome:
     """User-to-user transfer out of the sender's available balance."""
     fingerprint = cmd.fingerprint()
     stored = _replay(uow, cmd.key, fingerprint)
     if stored is not None:
         return _replayed_posting(uow, stored)
-    now = utc_now()
+    now = timestamp_now(clock)
     entry_id = new_id("ent")
     sender, receiver = user_account(cmd.from_user_id), user_account(cmd.to_user_id)
     sender_state = uow.account_apply(sender, cmd.currency, -cmd.amount, 0, now)
     receiver_state = uow.account_apply(receiver, cmd.currency, cmd.amount, 0, now)
-    common = {"currency": cmd.currency, "source": "transfer", "description": cmd.description,
-              "metadata": cmd.metadata, "entry_id": entry_id, "now": now}
     records = [
-        _leg(account=sender, tx_type=TxType.DEBIT, amount=-cmd.amount, key=cmd.key,
-             balance_after=sender_state.balance, **common),
-        _leg(account=receiver, tx_type=TxType.CREDIT, amount=cmd.amount, key=None,
-             balance_after=receiver_state.balance, **common),
+        _leg(account=sender, tx_type=TxType.DEBIT, amount=-cmd.amount, currency=cmd.currency, source="transfer",
+             description=cmd.description, metadata=cmd.metadata, key=cmd.key, balance_after=sender_state.balance,
+             entry_id=entry_id, now=now),
+        _leg(account=receiver, tx_type=TxType.CREDIT, amount=cmd.amount, currency=cmd.currency, source="transfer",
+             description=cmd.description, metadata=cmd.metadata, key=None, balance_after=receiver_state.balance,
+             entry_id=entry_id, now=now),
     ]
     uow.transactions_add(records)
     outcome = PostingOutcome(entry_id, records, [
@@ -163,7 +165,7 @@ def transfer(uow: LedgerUnitOfWork, cmd: TransferCommand) -> PostingOutcome:
     return outcome
 
 
-def create_hold(uow: LedgerUnitOfWork, cmd: CreateHoldCommand) -> HoldOutcome:
+def create_hold(uow: LedgerUnitOfWork, cmd: CreateHoldCommand, clock: Clock = utc_now) -> HoldOutcome:
     """Reserve funds: held grows, available shrinks, and a pending transaction shows the reservation."""
     fingerprint = cmd.fingerprint()
     stored = _replay(uow, cmd.key, fingerprint)
@@ -171,7 +173,7 @@ def create_hold(uow: LedgerUnitOfWork, cmd: CreateHoldCommand) -> HoldOutcome:
         return HoldOutcome.from_dict(stored, replayed=True)
     if uow.hold_get(cmd.hold_id) is not None:
         raise IdempotencyConflict(f"hold {cmd.hold_id} already exists under another idempotency key")
-    now = utc_now()
+    now = timestamp_now(clock)
     account = user_account(cmd.user_id)
     state = uow.account_hold(account, cmd.currency, cmd.amount, now)
     record = TransactionRecord(
@@ -191,7 +193,7 @@ def create_hold(uow: LedgerUnitOfWork, cmd: CreateHoldCommand) -> HoldOutcome:
     return outcome
 
 
-def settle_hold(uow: LedgerUnitOfWork, cmd: SettleHoldCommand) -> HoldOutcome:
+def settle_hold(uow: LedgerUnitOfWork, cmd: SettleHoldCommand, clock: Clock = utc_now) -> HoldOutcome:
     """Capture (money leaves to the counter account) or void (money returns to available) an open hold."""
     fingerprint = cmd.fingerprint()
     stored = _replay(uow, cmd.key, fingerprint)
@@ -205,7 +207,7 @@ def settle_hold(uow: LedgerUnitOfWork, cmd: SettleHoldCommand) -> HoldOutcome:
     record = uow.transaction_get(hold.transaction_id)
     if record is None:
         raise NotFound(f"transaction of hold {cmd.hold_id} not found")
-    now = utc_now()
+    now = timestamp_now(clock)
     account = user_account(hold.user_id)
     state = uow.account_hold(account, hold.currency, -hold.amount, now)
     if cmd.capture:
