@@ -8,7 +8,6 @@ age) and then every ``PAYOUT_RECONCILE_INTERVAL_SECONDS`` (payouts untouched for
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import signal
@@ -20,20 +19,26 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from payout_service.adapters.grpc_clients import GrpcPayments, GrpcWallet
-from payout_service.domain.state import PayoutStatus
-from payout_service.ports import PayoutStore
-from payout_service.service import PayoutService
+from payout_service.adapters.grpc_payments import GrpcPayments
+from payout_service.adapters.grpc_wallet import GrpcWallet
+from payout_service.adapters.mongo_store import MongoPayoutStore
+from payout_service.adapters.sqlite_store import SqlitePayoutStore
+from payout_service.domain.model import PayoutStatus
+from payout_service.domain.ports import PayoutStore
 from payout_service.servicer import PayoutServicer
 from payout_service.settings import Fault, PayoutSettings
+from payout_service.use_cases.facade import PayoutService
 from winzone.payments.v1 import payments_pb2_grpc
 from winzone.payouts.v1 import payouts_pb2, payouts_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2_grpc
+from winzone_kernel import stores
 from winzone_kernel.config import CommonSettings
-from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel.grpc_client import service_channel
 from winzone_kernel.grpc_server import SHUTDOWN_GRACE_SECONDS, ServingServer, serve_until_signal, start_server
+from winzone_kernel.lifecycle import Resources
 from winzone_kernel.logs import configure_logging
 from winzone_kernel.metrics import serve_metrics
+from winzone_kernel.periodic import Job, PeriodicTask, Sleep
 
 SERVICE_NAME = payouts_pb2.DESCRIPTOR.services_by_name["PayoutService"].full_name
 log = logging.getLogger("winzone.payouts")
@@ -41,13 +46,11 @@ log = logging.getLogger("winzone.payouts")
 
 def build_store(common: CommonSettings) -> PayoutStore:
     """The payout store selected by the environment: MongoDB when MONGODB_URI is set, else SQLite."""
-    if common.mongodb_uri:
-        from payout_service.adapters.mongo_store import MongoPayoutStore
-
-        return MongoPayoutStore.from_uri(common.mongodb_uri, common.mongodb_db)
-    from payout_service.adapters.sqlite_store import SqlitePayoutStore
-
-    return SqlitePayoutStore(common.sqlite_path("payouts"), synchronous=common.sqlite_synchronous)
+    return stores.build_store(
+        common, "payouts",
+        sqlite=lambda path, synchronous: SqlitePayoutStore(path, synchronous=synchronous),
+        mongo=MongoPayoutStore.from_uri,
+    )
 
 
 def _kill_self() -> None:
@@ -62,11 +65,11 @@ def fault_hook(fault: Fault | None) -> Callable[[], None] | None:
 
 @dataclass
 class PayoutServer:
-    """A started payout server with its use cases and the channels it owns."""
+    """A started payout server with its use cases and the client channels it owns."""
 
     serving: ServingServer
     service: PayoutService
-    channels: tuple[grpc.aio.Channel, ...]
+    clients: Resources
 
     @property
     def port(self) -> int:
@@ -74,8 +77,7 @@ class PayoutServer:
 
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         await self.serving.stop(grace)
-        for channel in self.channels:
-            await channel.close()
+        await self.clients.aclose()
 
 
 async def create_server(
@@ -84,8 +86,11 @@ async def create_server(
     """Start a payout gRPC server on ``port`` (0 picks a free one) over ``store``, calling the wallet and the
     payment gateway at the addresses in ``settings``. Call it on the event loop that will serve."""
     common = settings.common
-    wallet_channel = internal_channel(common.addresses["wallet"], common.internal_token)
-    payments_channel = internal_channel(common.addresses["payments"], common.internal_token)
+    clients = Resources()
+    wallet_channel = service_channel(common.addresses["wallet"], common.internal_token)
+    clients.channel("wallet channel", wallet_channel)
+    payments_channel = service_channel(common.addresses["payments"], common.internal_token)
+    clients.channel("payments channel", payments_channel)
     service = PayoutService(
         store,
         GrpcWallet(wallet_pb2_grpc.WalletServiceStub(wallet_channel), provider=settings.provider),
@@ -102,19 +107,23 @@ async def create_server(
         return [SERVICE_NAME]
 
     serving = await start_server(register=register, token=common.internal_token, port=port, host=host)
-    return PayoutServer(serving, service, (wallet_channel, payments_channel))
+    return PayoutServer(serving, service, clients)
 
 
-async def reconcile_periodically(service: PayoutService, settings: PayoutSettings) -> None:
-    """Reconcile at once (whatever the age), then every interval (payouts past the grace period)."""
-    min_age = 0
-    while True:
-        try:
-            await service.reconcile(min_age)
-        except Exception:
-            log.exception("payout reconciliation run failed")
-        min_age = settings.reconcile_grace_seconds
-        await asyncio.sleep(settings.reconcile_interval_seconds)
+def reconcile_job(service: PayoutService, grace_seconds: int) -> Job:
+    """Run 0 (at start-up) reconciles every payout left in between, whatever its age; later runs only those
+    untouched for ``grace_seconds``, so that requests in flight are left alone."""
+
+    async def reconcile(run: int) -> None:
+        await service.reconcile(0 if run == 0 else grace_seconds)
+
+    return reconcile
+
+
+def reconciler(service: PayoutService, settings: PayoutSettings, *, sleep: Sleep = asyncio.sleep) -> PeriodicTask:
+    """The reconcile loop of a serving process (not started): ``reconcile_job`` every interval."""
+    return PeriodicTask(reconcile_job(service, settings.reconcile_grace_seconds),
+                        settings.reconcile_interval_seconds, name="payout-reconcile", sleep=sleep)
 
 
 class PayoutsByStatusCollector(Collector):
@@ -131,26 +140,21 @@ class PayoutsByStatusCollector(Collector):
         yield family
 
 
-async def serve(settings: PayoutSettings) -> None:
-    """Run the payout service until SIGTERM/SIGINT."""
+async def serve(settings: PayoutSettings, *, sleep: Sleep = asyncio.sleep) -> None:
+    """Run the payout service until SIGTERM/SIGINT; ``sleep`` paces the reconcile loop."""
     common = settings.common
+    resources = Resources()
     store = build_store(common)
+    resources.store("payout store", store)
     await asyncio.to_thread(store.migrate)
     REGISTRY.register(PayoutsByStatusCollector(store))
     serve_metrics(common.metrics_ports["payouts"], common.bind_host)
     server = await create_server(store, settings, port=common.ports["payouts"], host=common.bind_host)
+    resources.on_close("payout clients", server.clients.aclose)
     log.info("payout service listening", extra={"fields": {"port": server.port, "fault": settings.fault}})
-    reconciler = asyncio.create_task(reconcile_periodically(server.service, settings))
-
-    async def shut_down() -> None:
-        reconciler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reconciler
-        for channel in server.channels:
-            await channel.close()
-        await asyncio.to_thread(store.close)
-
-    await serve_until_signal(server.serving, shut_down)
+    reconciling = reconciler(server.service, settings, sleep=sleep).start()
+    resources.on_close("payout reconciler", reconciling.stop)
+    await serve_until_signal(server.serving, resources.aclose)
 
 
 def main() -> None:

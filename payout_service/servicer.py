@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import grpc
 
-from payout_service.domain.state import PayoutRequest
-from payout_service.instants import format_instant
-from payout_service.service import PayoutService, provider_outcome
+from payout_service.domain.commands import provider_outcome
+from payout_service.domain.model import PayoutRequest
+from payout_service.use_cases.facade import PayoutService
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.payouts.v1 import payouts_pb2_grpc as pb_grpc
+from winzone_kernel.clock import format_utc
 
 
 def payout_pb(p: PayoutRequest) -> pb.PayoutRequest:
@@ -26,10 +27,10 @@ def payout_pb(p: PayoutRequest) -> pb.PayoutRequest:
         transaction_id=p.transaction_id,
         provider_reference=p.provider_reference,
         failure_reason=p.failure_reason,
-        history=[pb.HistoryEntry(status=h.status.value, at=format_instant(h.at), by=h.by, note=h.note)
+        history=[pb.HistoryEntry(status=h.status.value, at=format_utc(h.at), by=h.by, note=h.note)
                  for h in p.history],
-        created_at=format_instant(p.created_at),
-        updated_at=format_instant(p.updated_at),
+        created_at=format_utc(p.created_at),
+        updated_at=format_utc(p.updated_at),
         refund_transaction_id=p.refund_transaction_id,
     )
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from payout_service.domain.methods import PayoutMethod
-from payout_service.domain.state import HistoryEntry, HoldAction, PayoutRequest, PayoutStatus
-from payout_service.instants import format_instant, parse_instant
-from payout_service.ports import PayoutRecord, PendingFunds
+from payout_service.domain.model import HistoryEntry, HoldAction, PayoutRequest, PayoutStatus
+from payout_service.domain.ports import PayoutRecord, PendingFunds
+from winzone_kernel.clock import format_utc, parse_utc
 
 
 def to_document(record: PayoutRecord) -> dict[str, Any]:
@@ -31,10 +31,10 @@ def to_document(record: PayoutRecord) -> dict[str, Any]:
         "failureReason": p.failure_reason,
         "refundTransactionId": p.refund_transaction_id,
         "history": [
-            {"status": h.status.value, "at": format_instant(h.at), "by": h.by, "note": h.note} for h in p.history
+            {"status": h.status.value, "at": format_utc(h.at), "by": h.by, "note": h.note} for h in p.history
         ],
-        "createdAt": format_instant(p.created_at),
-        "updatedAt": format_instant(p.updated_at),
+        "createdAt": format_utc(p.created_at),
+        "updatedAt": format_utc(p.updated_at),
         "version": p.version,
         "requestKey": record.request_key,
         "fingerprint": record.fingerprint,
@@ -57,10 +57,10 @@ def from_document(doc: dict[str, Any]) -> PayoutRecord:
         currency=doc["currency"],
         method=PayoutMethod.from_json(doc["method"]),
         status=PayoutStatus(doc["status"]),
-        created_at=parse_instant(doc["createdAt"]),
-        updated_at=parse_instant(doc["updatedAt"]),
+        created_at=parse_utc(doc["createdAt"]),
+        updated_at=parse_utc(doc["updatedAt"]),
         history=[
-            HistoryEntry(PayoutStatus(h["status"]), parse_instant(h["at"]), h["by"], h.get("note"))
+            HistoryEntry(PayoutStatus(h["status"]), parse_utc(h["at"]), h["by"], h.get("note"))
             for h in doc["history"]
         ],
         admin_note=doc.get("adminNote"),

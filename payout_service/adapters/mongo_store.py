@@ -17,9 +17,9 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from payout_service.adapters.documents import from_document, next_version, to_document
-from payout_service.domain.state import PayoutStatus
-from payout_service.instants import format_instant
-from payout_service.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
+from payout_service.domain.model import PayoutStatus
+from payout_service.domain.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
+from winzone_kernel.clock import format_utc
 from winzone_kernel.mongo import DriverErrors, MongoStore
 
 COLLECTION = "payout_requests"
@@ -97,6 +97,19 @@ class MongoPayoutStore(MongoStore, PayoutStore):
             result = self._payouts.delete_one({"_id": payout_id, "holdPlaced": False})
         return result.deleted_count == 1
 
+    def needing_attention(
+        self, updated_before: datetime, limit: int, after: AttentionCursor | None = None
+    ) -> list[PayoutRecord]:
+        query: dict[str, Any] = {"attention": True, "updatedAt": {"$lte": format_utc(updated_before)}}
+        if after is not None:
+            at = format_utc(after[0])
+            query["$or"] = [{"updatedAt": {"$gt": at}}, {"updatedAt": at, "_id": {"$gt": after[1]}}]
+        with self._bounded():
+            docs = list(self._payouts.find(
+                query, sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
+            ))
+        return [from_document(d) for d in docs]
+
     def list(self, *, user_id: str | None, status: PayoutStatus | None, page: int, limit: int) -> RecordPage:
         query: dict[str, Any] = {"holdPlaced": True}
         if user_id:
@@ -109,16 +122,3 @@ class MongoPayoutStore(MongoStore, PayoutStore):
                 query, sort=[("createdAt", DESCENDING), ("_id", DESCENDING)], skip=(page - 1) * limit, limit=limit,
             ))
         return RecordPage([from_document(d) for d in docs], total)
-
-    def needing_attention(
-        self, updated_before: datetime, limit: int, after: AttentionCursor | None = None
-    ) -> list[PayoutRecord]:
-        query: dict[str, Any] = {"attention": True, "updatedAt": {"$lte": format_instant(updated_before)}}
-        if after is not None:
-            at = format_instant(after[0])
-            query["$or"] = [{"updatedAt": {"$gt": at}}, {"updatedAt": at, "_id": {"$gt": after[1]}}]
-        with self._bounded():
-            docs = list(self._payouts.find(
-                query, sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
-            ))
-        return [from_document(d) for d in docs]

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from payout_service.adapters.documents import from_document, next_version, to_document
-from payout_service.domain.state import PayoutStatus
-from payout_service.instants import format_instant
-from payout_service.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
+from payout_service.domain.model import PayoutStatus
+from payout_service.domain.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
+from winzone_kernel.clock import format_utc
 from winzone_kernel.sqlite import SqliteStore
 
 _statuses = ", ".join(f"'{s.value}'" for s in PayoutStatus)
@@ -121,6 +121,18 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
 
         return self._writer.run(op)
 
+    def needing_attention(
+        self, updated_before: datetime, limit: int, after: AttentionCursor | None = None
+    ) -> list[PayoutRecord]:
+        sql, params = "SELECT document FROM payout_requests WHERE attention = 1 AND updated_at <= ?", [
+            format_utc(updated_before)]
+        if after is not None:
+            at = format_utc(after[0])
+            sql += " AND (updated_at > ? OR (updated_at = ? AND id > ?))"
+            params += [at, at, after[1]]
+        rows = self._readers.conn().execute(f"{sql} ORDER BY updated_at, id LIMIT ?", [*params, limit]).fetchall()
+        return [_record(r[0]) for r in rows]
+
     def list(self, *, user_id: str | None, status: PayoutStatus | None, page: int, limit: int) -> RecordPage:
         clauses, params = ["hold_placed = 1"], []
         if user_id:
@@ -138,15 +150,3 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
                 [*params, limit, (page - 1) * limit],
             ).fetchall()
         return RecordPage([_record(r[0]) for r in rows], total)
-
-    def needing_attention(
-        self, updated_before: datetime, limit: int, after: AttentionCursor | None = None
-    ) -> list[PayoutRecord]:
-        sql, params = "SELECT document FROM payout_requests WHERE attention = 1 AND updated_at <= ?", [
-            format_instant(updated_before)]
-        if after is not None:
-            at = format_instant(after[0])
-            sql += " AND (updated_at > ? OR (updated_at = ? AND id > ?))"
-            params += [at, at, after[1]]
-        rows = self._readers.conn().execute(f"{sql} ORDER BY updated_at, id LIMIT ?", [*params, limit]).fetchall()
-        return [_record(r[0]) for r in rows]

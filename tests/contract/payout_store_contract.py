@@ -11,17 +11,14 @@ import pytest
 
 from payout_service.domain.limits import DEFAULT_PAYOUT_LIMITS
 from payout_service.domain.methods import parse_payout_method
-from payout_service.domain.state import HoldAction, PayoutRequest, PayoutStatus
-from payout_service.ports import DuplicateRequestKey, PayoutRecord, PayoutStore, PendingFunds
+from payout_service.domain.model import HoldAction, PayoutRequest, PayoutStatus
+from payout_service.domain.ports import DuplicateRequestKey, PayoutRecord, PayoutStore, PendingFunds
 from tests.support.contract import StoreContract
+from tests.support.ids import new_user
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678_901, tzinfo=UTC)
 BANK = {"type": "bank", "details": {"accountNumber": "123456784321", "ifsc": "hdfc0001234",
                                     "accountHolderName": "Zoë Ünïcode"}}
-
-
-def new_user() -> str:
-    return f"usr_{uuid.uuid4().hex[:12]}"
 
 
 def new_record(user: str | None = None, *, at: datetime = T0, amount: int = 10_000, key: str | None = None,

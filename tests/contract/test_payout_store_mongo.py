@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from payout_service.adapters.mongo_store import MongoPayoutStore
-from payout_service.ports import PayoutStore
+from payout_service.domain.ports import PayoutStore
 from tests.contract.payout_store_contract import PayoutStoreContract
 from tests.contract.test_payout_store_mongomock import MongoPayoutChecks
 from tests.support.mongo import RealMongoDatabase, require_real_mongo

@@ -13,8 +13,8 @@ import pytest
 from pymongo.errors import OperationFailure, WriteConcernError
 
 from payout_service.adapters.mongo_store import COLLECTION, MongoPayoutStore
-from payout_service.domain.state import PayoutStatus
-from payout_service.ports import PayoutStore
+from payout_service.domain.model import PayoutStatus
+from payout_service.domain.ports import PayoutStore
 from tests.contract.payout_store_contract import T0, PayoutStoreContract, new_record
 from tests.support.mongo import MongomockClient
 from winzone_kernel.errors import Unavailable

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from payout_service.adapters.sqlite_store import SqlitePayoutStore
-from payout_service.ports import PayoutStore
+from payout_service.domain.ports import PayoutStore
 from tests.contract.payout_store_contract import PayoutStoreContract, new_record
 
 

@@ -8,16 +8,17 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from payment_gateway.domain import TopUpSession, TopUpStatus
+from payment_gateway.domain.model import TopUpSession, TopUpStatus
 from payment_gateway.server import build_store as build_topup_store
 from payout_service.domain.limits import DEFAULT_PAYOUT_LIMITS
 from payout_service.domain.methods import parse_payout_method
-from payout_service.domain.state import PayoutRequest
-from payout_service.ports import PayoutRecord
+from payout_service.domain.model import PayoutRequest
+from payout_service.domain.ports import PayoutRecord
 from payout_service.server import build_store as build_payout_store
-from winzone_kernel.admin import find_stuck_work, migrate_all
+from winzone_kernel.clock import format_utc
 from winzone_kernel.config import CommonSettings
-from winzone_kernel.ids import format_utc
+from winzone_ops.admin import migrate_all
+from winzone_ops.audit import find_stuck_work
 
 
 def _seed(data_dir: Path, at: datetime) -> CommonSettings:
@@ -53,7 +54,7 @@ def test_stuck_payouts_and_uncredited_topups_are_reported_after_the_grace_period
     assert any("payout payout_stuck has been approved" in f for f in findings)
     assert any("top-up session tps_paid was paid but not credited" in f for f in findings)
     assert find_stuck_work(common, grace_seconds=7200) == []
-    cli = subprocess.run([sys.executable, "-m", "winzone_kernel.cli", "audit", "--grace-seconds", "600"],
+    cli = subprocess.run([sys.executable, "-m", "winzone_ops.cli", "audit", "--grace-seconds", "600"],
                          env={"WINZONE_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True,
                          text=True, timeout=60)
     assert cli.returncode == 1, cli.stdout + cli.stderr

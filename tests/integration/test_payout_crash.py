@@ -28,7 +28,7 @@ from tests.support.payouts import UPI
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.payouts.v1 import payouts_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2
-from winzone_kernel.supervisor import free_port, grpc_serving
+from winzone_ops.supervisor import free_port, grpc_serving
 
 START_TIMEOUT = 30.0
 
@@ -42,7 +42,7 @@ def provider_server() -> Iterator[ProviderDoubleServer]:
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "winzone_kernel.cli", "serve", "payouts"], env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "winzone_ops.cli", "serve", "payouts"], env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + START_TIMEOUT
     while not grpc_serving(env["PAYOUTS_SERVICE_ADDR"]):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,8 +12,10 @@ import grpc
 import pytest
 
 from tests.conftest import WalletHarness
+from tests.support.errors import error_code
+from tests.support.ids import new_user
 from tests.support.payout_provider_double import ProviderDoubleServer
-from tests.support.payouts import PayoutHarness, error_code
+from tests.support.payouts import PayoutHarness
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2
 
@@ -31,10 +32,6 @@ def payouts(tmp_path: Path, wallet: WalletHarness, provider_server: ProviderDoub
     harness = PayoutHarness(tmp_path / "payouts.sqlite3", wallet, provider_server.address)
     yield harness
     harness.close()
-
-
-def new_user() -> str:
-    return f"usr_{uuid.uuid4().hex[:16]}"
 
 
 def _together(calls: list[Callable[[], object]]) -> list[object]:

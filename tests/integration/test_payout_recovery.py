@@ -13,7 +13,6 @@ import asyncio
 import json
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,19 +21,22 @@ from typing import Any, TypeVar
 
 import pytest
 
-from payout_service.adapters.grpc_clients import GrpcPayments, GrpcWallet
+from payout_service.adapters.grpc_payments import GrpcPayments
+from payout_service.adapters.grpc_wallet import GrpcWallet
 from payout_service.adapters.sqlite_store import SqlitePayoutStore
-from payout_service.domain.state import PayoutRequest, PayoutStatus
-from payout_service.instants import utc_now
-from payout_service.service import PayoutService
+from payout_service.domain.model import PayoutRequest, PayoutStatus
+from payout_service.domain.ports import WalletPort
+from payout_service.use_cases.facade import PayoutService
 from tests.conftest import WalletHarness
 from tests.support.grpc_servers import TEST_TOKEN, LoopThread
+from tests.support.ids import new_user
 from tests.support.payout_provider_double import SLOW, ProviderDoubleServer
 from tests.support.payouts import UPI
 from winzone.payments.v1 import payments_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2_grpc
+from winzone_kernel.clock import utc_now
 from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, Unavailable, WinzoneError
-from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel.grpc_client import service_channel
 
 T = TypeVar("T")
 WAIT = 10.0
@@ -51,7 +53,7 @@ class Step:
     hold_answer: bool = False
 
 
-class ScriptedWallet:
+class ScriptedWallet(WalletPort):
     """The real ``GrpcWallet`` behind a script of steps per operation (unscripted calls pass straight through)."""
 
     def __init__(self, inner: GrpcWallet) -> None:
@@ -103,8 +105,8 @@ class Rig:
         self.provider = provider.double
 
         async def build() -> tuple[PayoutService, ScriptedWallet, list[Any]]:
-            wallet_channel = internal_channel(wallet.server.address, TEST_TOKEN)
-            payments_channel = internal_channel(provider.address, TEST_TOKEN)
+            wallet_channel = service_channel(wallet.server.address, TEST_TOKEN)
+            payments_channel = service_channel(provider.address, TEST_TOKEN)
             scripted = ScriptedWallet(GrpcWallet(wallet_pb2_grpc.WalletServiceStub(wallet_channel), provider="mock"))
             payments = GrpcPayments(payments_pb2_grpc.PaymentGatewayStub(payments_channel), timeout=5.0)
             return PayoutService(self.store, scripted, payments), scripted, [wallet_channel, payments_channel]
@@ -149,10 +151,6 @@ def rig(tmp_path: Path, wallet: WalletHarness, provider_server: ProviderDoubleSe
     running = Rig(tmp_path / "payouts.sqlite3", wallet, provider_server)
     yield running
     running.close()
-
-
-def new_user() -> str:
-    return f"usr_{uuid.uuid4().hex[:16]}"
 
 
 def test_a_refusal_crossing_a_retry_under_the_same_key_strands_no_hold(rig: Rig, wallet: WalletHarness) -> None:

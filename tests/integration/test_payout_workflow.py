@@ -8,33 +8,29 @@ requested or approved, captured when paid, voided when failed or rejected.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
 import pytest
 
-from payout_service.adapters.grpc_clients import capture_key
-from payout_service.domain.state import HoldAction
-from payout_service.instants import utc_now
-from payout_service.ports import PendingFunds
-from payout_service.server import reconcile_periodically
+from payout_service.adapters.grpc_wallet import capture_key
+from payout_service.domain.model import HoldAction
+from payout_service.domain.ports import PendingFunds
+from payout_service.server import reconciler
 from tests.conftest import WalletHarness
+from tests.support.errors import error_code
+from tests.support.ids import new_user
 from tests.support.payout_provider_double import DOWN, FAILED, PENDING, SLOW, ProviderDouble, ProviderDoubleServer
-from tests.support.payouts import ADMIN, BANK, UPI, PayoutHarness, error_code
+from tests.support.payouts import ADMIN, BANK, UPI, PayoutHarness
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2
+from winzone_kernel.clock import utc_now
 
 FUNDS = 200_000
-
-
-def new_user() -> str:
-    return f"usr_{uuid.uuid4().hex[:16]}"
 
 
 @pytest.fixture
@@ -568,14 +564,18 @@ def test_periodic_reconciliation_settles_a_timed_out_payout(tmp_path: Path, wall
         provider_server.double.behave(payout.id, SLOW)
         provider_server.double.slow_seconds = 1.0
         assert harness.approve(payout.id).status == "approved"
-        running = asyncio.run_coroutine_threadsafe(
-            reconcile_periodically(harness.server.serving.service, harness.settings), harness.server.thread.loop)
+        periodic = reconciler(harness.server.serving.service, harness.settings)
+
+        async def start() -> None:
+            periodic.start()
+
+        harness.server.thread.run(start())
         try:
             deadline = time.monotonic() + 10
             while harness.get(payout.id).status == "approved" and time.monotonic() < deadline:
                 time.sleep(0.1)
         finally:
-            running.cancel()
+            harness.server.thread.run(periodic.stop())
         assert harness.get(payout.id).status == "paid"
         assert provider_server.double.send_calls(payout.id) == 1
         harness.assert_books_match(user)

@@ -7,8 +7,6 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-import grpc
-
 from payout_service.adapters.sqlite_store import SqlitePayoutStore
 from payout_service.server import create_server
 from payout_service.settings import PayoutSettings
@@ -18,18 +16,12 @@ from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.payouts.v1 import payouts_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2
 
-ERROR_KEY = "winzone-error-code"
 ADMIN = "usr_admin_1"
 OTHER_ADMIN = "usr_admin_2"
 UPI = {"type": "upi", "details": {"upiId": "player@paytm", "name": "John Doe"}}
 BANK = {"type": "bank", "details": {"accountNumber": "123456784321", "ifsc": "HDFC0001234",
                                     "accountHolderName": "John Doe"}}
 OPEN_STATUSES = frozenset({"requested", "approved"})
-
-
-def error_code(exc: grpc.RpcError) -> str:
-    """The stable machine code a WinZone service put in the trailing metadata."""
-    return dict(exc.trailing_metadata() or ()).get(ERROR_KEY, "")
 
 
 class PayoutHarness:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from payout_service.server import fault_hook
+from payout_service.server import fault_hook, reconciler
 from payout_service.settings import Fault, PayoutSettings
 from winzone_kernel.config import ConfigError
 
@@ -46,3 +48,33 @@ def test_the_crash_fault_is_wired_only_when_asked_for() -> None:
     settings = PayoutSettings.from_env({**BASE, "PAYOUT_FAULT": "crash_after_provider_call"})
     assert settings.fault is Fault.CRASH_AFTER_PROVIDER_CALL
     assert fault_hook(settings.fault) is not None
+
+
+def test_the_reconcile_loop_takes_every_payout_at_start_up_then_only_those_past_the_grace_period() -> None:
+    settings = PayoutSettings.from_env({**BASE, "PAYOUT_RECONCILE_INTERVAL_SECONDS": "45",
+                                        "PAYOUT_RECONCILE_GRACE_SECONDS": "300"})
+    ages: list[int] = []
+    pauses: list[float] = []
+
+    class Service:
+        async def reconcile(self, min_age_seconds: int = 0) -> None:
+            ages.append(min_age_seconds)
+            if len(ages) == 1:
+                raise RuntimeError("a failed run does not stop the loop")
+
+    async def scenario() -> None:
+        third_pause = asyncio.Event()
+
+        async def sleep(seconds: float) -> None:
+            pauses.append(seconds)
+            if len(pauses) == 3:
+                third_pause.set()
+                await asyncio.Event().wait()
+
+        loop = reconciler(Service(), settings, sleep=sleep).start()
+        await asyncio.wait_for(third_pause.wait(), 5)
+        await loop.stop()
+
+    asyncio.run(scenario())
+    assert ages == [0, 300, 300]
+    assert pauses == [45, 45, 45]

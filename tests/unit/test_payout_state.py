@@ -18,7 +18,7 @@ from payout_service.domain.limits import (
     PayoutLimits,
 )
 from payout_service.domain.methods import parse_payout_method
-from payout_service.domain.state import (
+from payout_service.domain.model import (
     DEFAULT_FAILURE_REASON,
     NOTE_MAX_LENGTH,
     PROVIDER_ACTOR,

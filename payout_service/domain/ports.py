@@ -12,9 +12,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
 
-from payout_service.domain.state import HoldAction, PayoutRequest, PayoutStatus
+from payout_service.domain.model import HoldAction, PayoutRequest, PayoutStatus
 from winzone_kernel.errors import AlreadyExists
 
 
@@ -108,16 +107,16 @@ class PayoutStore(ABC):
         return whether one was removed. A confirmed record is never removed."""
 
     @abstractmethod
-    def list(self, *, user_id: str | None, status: PayoutStatus | None, page: int, limit: int) -> RecordPage:
-        """Placed records, newest first, optionally of one user and in one status."""
-
-    @abstractmethod
     def needing_attention(
         self, updated_before: datetime, limit: int, after: AttentionCursor | None = None
     ) -> list[PayoutRecord]:
         """Records that ``needs_attention``, last updated at or before ``updated_before``, oldest first (by
         ``updated_at``, then id); with ``after``, only those strictly past that position, so that a caller can
         page through every one of them even while the oldest stay unfinished."""
+
+    @abstractmethod
+    def list(self, *, user_id: str | None, status: PayoutStatus | None, page: int, limit: int) -> RecordPage:
+        """Placed records, newest first, optionally of one user and in one status."""
 
     @abstractmethod
     def close(self) -> None:
@@ -141,34 +140,34 @@ class ProviderOutcome:
     failure_reason: str | None = None
 
 
-class PaymentsPort(Protocol):
+class PaymentsPort(ABC):
     """The payment gateway as the payout workflow uses it. Errors are ``WinzoneError``s (``Unavailable``:
     the outcome is unknown)."""
 
+    @abstractmethod
     async def send_payout(self, payout: PayoutRequest) -> ProviderOutcome:
         """Send the payout once per payout id (the provider idempotency key); again returns the same outcome."""
-        ...
 
+    @abstractmethod
     async def get_payout(self, payout_id: str) -> ProviderOutcome | None:
         """The provider's outcome for our payout id, or ``None`` when it never received it."""
-        ...
 
 
-class WalletPort(Protocol):
+class WalletPort(ABC):
     """The wallet steps of a payout, each idempotent per payout (a repeat returns the first result)."""
 
+    @abstractmethod
     async def hold(self, payout: PayoutRequest) -> None:
         """Reserve the payout's amount; ``InsufficientFunds`` when the available balance is short."""
-        ...
 
+    @abstractmethod
     async def capture(self, payout_id: str) -> str:
         """Move the held funds out of the wallet; returns the user's payout transaction id."""
-        ...
 
+    @abstractmethod
     async def void(self, payout_id: str) -> None:
         """Release the held funds."""
-        ...
 
+    @abstractmethod
     async def refund(self, payout: PayoutRequest) -> str:
         """Return a captured payout's amount to the user with a ``refund`` credit; returns its transaction id."""
-        ...

@@ -1,0 +1,69 @@
+"""The wallet over gRPC, behind the payout service's ``WalletPort``.
+
+Every call carries a deterministic idempotency key derived from the payout id (``payout_hold_{id}``,
+``payout_capture_{id}``, ``payout_void_{id}``, ``payout_refund_{id}``) and a fixed request, so a step
+repeated after a crash or by a concurrent settler replays the first result instead of moving money again.
+The stub's channel is a ``service_channel``: a failed call raises the wallet's own domain error.
+"""
+
+from __future__ import annotations
+
+from payout_service.domain.model import PayoutRequest
+from payout_service.domain.ports import WalletPort
+from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+
+SOURCE = "payout_service"
+PAYOUT_TYPE = "payout"
+REFUND_TYPE = "refund"
+RELEASE_NOTE = "Payout not paid: funds released"
+
+
+def hold_key(payout_id: str) -> str:
+    return f"payout_hold_{payout_id}"
+
+
+def capture_key(payout_id: str) -> str:
+    return f"payout_capture_{payout_id}"
+
+
+def void_key(payout_id: str) -> str:
+    return f"payout_void_{payout_id}"
+
+
+def refund_key(payout_id: str) -> str:
+    return f"payout_refund_{payout_id}"
+
+
+class GrpcWallet(WalletPort):
+    """``WalletPort`` over ``winzone.wallet.v1.WalletService``; money leaves to ``clearing:<provider>``."""
+
+    def __init__(self, stub: wallet_pb2_grpc.WalletServiceStub, *, provider: str) -> None:
+        self._stub = stub
+        self._clearing = f"clearing:{provider}"
+
+    async def hold(self, payout: PayoutRequest) -> None:
+        await self._stub.CreateHold(wallet_pb2.CreateHoldRequest(
+            idempotency_key=hold_key(payout.id), hold_id=payout.id, user_id=payout.user_id,
+            amount=payout.amount_minor, currency=payout.currency, type=PAYOUT_TYPE, source=SOURCE,
+            description="Payout request", metadata={"payoutId": payout.id},
+        ))
+
+    async def capture(self, payout_id: str) -> str:
+        result = await self._stub.CaptureHold(wallet_pb2.CaptureHoldRequest(
+            idempotency_key=capture_key(payout_id), hold_id=payout_id, counter_account=self._clearing,
+            description="Payout paid",
+        ))
+        return result.transaction.id
+
+    async def void(self, payout_id: str) -> None:
+        await self._stub.VoidHold(wallet_pb2.VoidHoldRequest(
+            idempotency_key=void_key(payout_id), hold_id=payout_id, reason=RELEASE_NOTE,
+        ))
+
+    async def refund(self, payout: PayoutRequest) -> str:
+        result = await self._stub.Credit(wallet_pb2.CreditRequest(
+            idempotency_key=refund_key(payout.id), user_id=payout.user_id, amount=payout.amount_minor,
+            currency=payout.currency, type=REFUND_TYPE, counter_account=self._clearing, source=SOURCE,
+            description="Refund of a payout the provider reversed", metadata={"payoutId": payout.id},
+        ))
+        return result.transactions[0].id

@@ -1,0 +1,1 @@
+"""Payout use cases, one module per workflow, composed by ``facade.PayoutService``."""

@@ -1,0 +1,157 @@
+"""Requesting a payout: validate it, record it, hold its funds, confirm it.
+
+The record is inserted first, invisible (``hold_placed`` false); then the wallet hold keyed by the payout id
+is placed; then the record is confirmed. A definite refusal (insufficient funds) withdraws the record: it is
+marked for release (``pending`` void, its idempotency key freed) rather than deleted, so that a hold that a
+concurrent retry under the same key placed meanwhile is found and released instead of stranded. A record
+left unplaced by an unknown outcome is finished by reconciliation (``place_hold`` or ``discard``). A
+withdrawn payout id is never placed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from payout_service.domain.commands import RequestPayout, fingerprint
+from payout_service.domain.limits import PayoutLimits
+from payout_service.domain.model import HoldAction, PayoutRequest
+from payout_service.domain.ports import DuplicateRequestKey, PayoutRecord, PendingFunds, WalletPort
+from payout_service.use_cases.shared import MAX_WRITE_ATTEMPTS, PayoutRecords, busy, log, log_fields, to_completion
+from winzone_kernel.clock import Clock
+from winzone_kernel.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    IdempotencyConflict,
+    NotFound,
+    Unavailable,
+    WinzoneError,
+)
+from winzone_kernel.ids import new_id
+
+
+def _withdrawn_meanwhile() -> Unavailable:
+    return Unavailable("The payout request was withdrawn while its funds were held; try again",
+                       code="PAYOUT_WITHDRAWN")
+
+
+class PayoutRequests:
+    """New payout requests and the hold behind each (see the module docstring)."""
+
+    def __init__(self, records: PayoutRecords, wallet: WalletPort, *, limits: PayoutLimits, clock: Clock) -> None:
+        self._records = records
+        self._wallet = wallet
+        self._limits = limits
+        self._clock = clock
+
+    async def create(self, command: RequestPayout) -> tuple[PayoutRequest, bool]:
+        """Record and hold a new payout request; returns it and whether it is an idempotent replay."""
+        payout = PayoutRequest.create(
+            payout_id=new_id("payout"), user_id=command.user_id, amount_minor=command.amount_minor,
+            currency=command.currency, method=command.method, at=self._clock(), limits=self._limits,
+        )
+        key = command.request_key
+        record = PayoutRecord(payout, fingerprint(payout), key)
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            if key is not None:
+                existing = await self._records.find_by_key(command.user_id, key)
+                if existing is not None:
+                    return await self._replay(existing, record.fingerprint), True
+            try:
+                await self._records.insert(record)
+            except DuplicateRequestKey:
+                continue
+            log.info("payout requested", extra=log_fields(payout))
+            placed = await self.place_hold(record)
+            return placed.payout, False
+        raise Unavailable("The payout request is being created concurrently; try again", code="PAYOUT_BUSY")
+
+    async def _replay(self, record: PayoutRecord, asked: str) -> PayoutRequest:
+        if record.fingerprint != asked:
+            raise IdempotencyConflict("This idempotency key was already used for a different payout request")
+        if not record.hold_placed:
+            record = await self.place_hold(record)
+        return record.payout
+
+    async def place_hold(self, record: PayoutRecord) -> PayoutRecord:
+        """Hold the funds of an unplaced record and confirm it; a definite refusal withdraws the record."""
+        try:
+            await self._wallet.hold(record.payout)
+        except Unavailable:
+            raise
+        except AlreadyExists as exc:
+            # A hold under this payout id exists but not as we ask for it: never drop the record that
+            # accounts for it. Reconciliation retries (and withdraws it if the client holds no key).
+            log.error("wallet refused the payout hold as a conflicting duplicate",
+                      extra=log_fields(record.payout, code=exc.code))
+            raise Unavailable("The payout request could not be completed; try again",
+                              code="PAYOUT_HOLD_CONFLICT") from None
+        except WinzoneError as exc:
+            placed = await self._withdraw(record)
+            if placed is not None:
+                return placed
+            log.info("payout request refused by the wallet", extra=log_fields(record.payout, code=exc.code))
+            raise
+        return await self._confirm_hold(record)
+
+    async def _confirm_hold(self, record: PayoutRecord) -> PayoutRecord:
+        """Mark the hold the wallet just placed; if the record was withdrawn or deleted meanwhile, release it."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            if record.hold_placed:
+                return record
+            if record.withdrawn:
+                await self._release_hold(record.payout.id)
+                raise _withdrawn_meanwhile()
+            expected = record.payout.version
+            record.hold_placed = True
+            if await self._records.save(record, expected):
+                return record
+            fresh = await self._records.get(record.payout.id)
+            if fresh is None:
+                await to_completion(self._release_orphan(record))
+                raise _withdrawn_meanwhile()
+            record = fresh
+        raise busy("payout request")
+
+    async def _withdraw(self, record: PayoutRecord) -> PayoutRecord | None:
+        """Mark an unplaced record withdrawn (its key freed); returns it instead if a concurrent call placed it."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            if record.hold_placed:
+                return record
+            if record.withdrawn:
+                return None
+            expected = record.payout.version
+            record.pending, record.request_key = PendingFunds(HoldAction.VOID), None
+            if await self._records.save(record, expected):
+                return None
+            fresh = await self._records.get(record.payout.id)
+            if fresh is None:
+                return None
+            record = fresh
+        raise busy("payout request")
+
+    async def discard(self, record: PayoutRecord) -> PayoutRecord | None:
+        """Withdraw an unplaced record, release whatever hold its id has, then delete it; returns the record
+        instead if a concurrent call placed it."""
+        placed = await self._withdraw(record)
+        if placed is not None:
+            return placed
+        await self._release_hold(record.payout.id)
+        await self._records.delete_unplaced(record.payout.id)
+        log.info("unplaced payout request withdrawn; any hold released", extra=log_fields(record.payout))
+        return None
+
+    async def _release_hold(self, payout_id: str) -> None:
+        """Void the hold under ``payout_id``; none (never placed) or none open any more is fine too."""
+        with contextlib.suppress(NotFound, FailedPrecondition):
+            await self._wallet.void(payout_id)
+
+    async def _release_orphan(self, record: PayoutRecord) -> None:
+        """Our hold landed after the record was deleted: release it, or leave a withdrawn record that says so."""
+        try:
+            await self._release_hold(record.payout.id)
+            return
+        except WinzoneError as exc:
+            log.warning("hold of a deleted payout request not released yet; recorded for reconciliation",
+                        extra=log_fields(record.payout, code=exc.code))
+        orphan = PayoutRecord(record.payout, record.fingerprint, None, False, PendingFunds(HoldAction.VOID))
+        await self._records.insert(orphan)
