@@ -6,10 +6,13 @@ import grpc
 
 from reward_service.domain.commands import ContributionRequest, DistributeCommand, OpenCompetitionCommand
 from reward_service.domain.model import Actor, Competition, Distribution, Refund, Role, check_ref
+from reward_service.domain.ports import WalletTransaction
 from reward_service.domain.split import Standing
-from reward_service.service import PoolPayment, RewardService
+from reward_service.use_cases.contributions import PoolPayment
+from reward_service.use_cases.facade import RewardService
 from winzone.rewards.v1 import rewards_pb2 as pb
 from winzone.rewards.v1 import rewards_pb2_grpc as pb_grpc
+from winzone.wallet.v1 import wallet_pb2
 from winzone_kernel.errors import InvalidArgument
 
 ROLES = frozenset(role.value for role in Role)
@@ -40,8 +43,21 @@ def refund_pb(r: Refund) -> pb.Refund:
     )
 
 
+def transaction_pb(t: WalletTransaction) -> wallet_pb2.Transaction:
+    message = wallet_pb2.Transaction(
+        id=t.id, user_id=t.user_id, account=t.account, type=t.type, amount=t.amount, currency=t.currency,
+        source=t.source, status=t.status, description=t.description, metadata=t.metadata,
+        idempotency_key=t.idempotency_key, entry_id=t.entry_id, hold_id=t.hold_id, created_at=t.created_at,
+        updated_at=t.updated_at, posted_at=t.posted_at,
+    )
+    if t.balance_after is not None:
+        message.balance_after = t.balance_after
+    return message
+
+
 def payment_pb(p: PoolPayment) -> pb.PoolPayment:
-    return pb.PoolPayment(competition=competition_pb(p.competition), transaction=p.transaction, replayed=p.replayed)
+    return pb.PoolPayment(competition=competition_pb(p.competition), transaction=transaction_pb(p.transaction),
+                          replayed=p.replayed)
 
 
 def actor_of(request: pb.OpenCompetitionRequest | pb.FundPrizePoolRequest | pb.DistributeMatchRewardsRequest

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from reward_service.adapters.lease_values import lease_until_of
 from reward_service.domain.model import Competition, Contribution, Distribution, Payout, Refund, RefundLine
 from reward_service.domain.ports import RewardStore, RewardUnitOfWork
 from winzone_kernel.errors import AlreadyExists
@@ -78,7 +79,7 @@ def _contribution_doc(c: Contribution) -> dict[str, Any]:
 
 def _contribution(d: dict[str, Any]) -> Contribution:
     return Contribution(d["_id"], d["competitionId"], d["userId"], d["kind"], d["amount"], d["currency"],
-                        d["requestFingerprint"], d["status"], d["leaseToken"], float(d["leaseUntil"]),
+                        d["requestFingerprint"], d["status"], d["leaseToken"], lease_until_of(d["leaseUntil"]),
                         d["createdAt"], d["updatedAt"])
 
 
@@ -172,8 +173,10 @@ class MongoRewardUnitOfWork(RewardUnitOfWork):
                                         session=self._session)
         return [_contribution(d) for d in docs]
 
-    def contributions_pending(self, lease_expired_by: float, limit: int) -> list[Contribution]:
-        docs = self._contributions.find({"status": "pending", "leaseUntil": {"$lte": lease_expired_by}},
+    def contributions_pending(self, lease_expired_by: str, limit: int) -> list[Contribution]:
+        """``$not $gt`` rather than ``$lte``: a lease end written as epoch seconds (see ``lease_values``) is
+        never greater than a timestamp string, so it is listed as ended (and claimed only if it has)."""
+        docs = self._contributions.find({"status": "pending", "leaseUntil": {"$not": {"$gt": lease_expired_by}}},
                                         sort=[("leaseUntil", ASCENDING), ("_id", ASCENDING)], limit=limit,
                                         session=self._session)
         return [_contribution(d) for d in docs]

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from reward_service.adapters.lease_values import lease_until_of
 from reward_service.domain.model import Competition, Contribution, Distribution, Payout, Refund, RefundLine
 from reward_service.domain.ports import RewardStore, RewardUnitOfWork
 from winzone_kernel.errors import AlreadyExists
@@ -39,7 +40,7 @@ CREATE TABLE IF NOT EXISTS contributions (
     request_fingerprint TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('pending', 'paid')),
     lease_token TEXT NOT NULL,
-    lease_until REAL NOT NULL,
+    lease_until TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 ) WITHOUT ROWID;
@@ -155,6 +156,12 @@ def _contribution_row(c: Contribution) -> tuple[Any, ...]:
             c.lease_token, c.lease_until, c.created_at, c.updated_at)
 
 
+def _contribution(row: tuple[Any, ...]) -> Contribution:
+    cid, competition_id, user_id, kind, amount, currency, fingerprint, status, token, until, created, updated = row
+    return Contribution(cid, competition_id, user_id, kind, amount, currency, fingerprint, status, token,
+                        lease_until_of(until), created, updated)
+
+
 def _competition_row(c: Competition) -> tuple[Any, ...]:
     return (c.id, c.organizer_id, c.entry_fee, c.currency, c.template, c.status, c.pool_balance, c.entries,
             c.version, c.created_at, c.updated_at)
@@ -198,7 +205,7 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
     def contribution_get(self, contribution_id: str) -> Contribution | None:
         row = self._conn.execute(f"SELECT {CONTRIBUTION_COLUMNS} FROM contributions WHERE id = ?",
                                  (contribution_id,)).fetchone()
-        return None if row is None else Contribution(*row)
+        return None if row is None else _contribution(row)
 
     def contribution_add(self, contribution: Contribution) -> None:
         self._insert("contributions", CONTRIBUTION_COLUMNS, _contribution_row(contribution), "The contribution")
@@ -218,15 +225,15 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
             f"SELECT {CONTRIBUTION_COLUMNS} FROM contributions WHERE competition_id = ? ORDER BY id",
             (competition_id,),
         ).fetchall()
-        return [Contribution(*row) for row in rows]
+        return [_contribution(row) for row in rows]
 
-    def contributions_pending(self, lease_expired_by: float, limit: int) -> list[Contribution]:
+    def contributions_pending(self, lease_expired_by: str, limit: int) -> list[Contribution]:
         rows = self._conn.execute(
             f"SELECT {CONTRIBUTION_COLUMNS} FROM contributions WHERE status = 'pending' AND lease_until <= ? "
             "ORDER BY lease_until, id LIMIT ?",
             (lease_expired_by, limit),
         ).fetchall()
-        return [Contribution(*row) for row in rows]
+        return [_contribution(row) for row in rows]
 
     def distribution_get(self, match_id: str) -> Distribution | None:
         row = self._conn.execute(f"SELECT {DISTRIBUTION_COLUMNS} FROM distributions WHERE match_id = ?",

@@ -39,6 +39,9 @@ KEY_PART_PATTERN = re.compile(r"^[A-Za-z0-9.@-]{1,64}$")
 DEFAULT_TEMPLATE = "top3"
 MAX_REASON = 500
 
+NO_LEASE = ""
+"""The ``lease_until`` of a contribution nobody holds: it sorts before every timestamp, so it has always ended."""
+
 
 class CompetitionStatus(StrEnum):
     OPEN = "open"
@@ -222,8 +225,8 @@ class Contribution:
 
     Its ``id`` is also the wallet posting's idempotency key, so however often it is driven the wallet
     moves the money once. While ``pending`` it is *leased*: only the holder of ``lease_token`` (until
-    ``lease_until``, epoch seconds) may post it and settle the outcome, so a failed charge is never
-    forgotten while another attempt of the same charge succeeds.
+    ``lease_until``, a timestamp like ``updated_at``; ``NO_LEASE`` once released) may post it and settle the
+    outcome, so a failed charge is never forgotten while another attempt of the same charge succeeds.
     """
 
     id: str
@@ -235,7 +238,7 @@ class Contribution:
     request_fingerprint: str
     status: str
     lease_token: str
-    lease_until: float
+    lease_until: str
     created_at: str
     updated_at: str
 
@@ -247,10 +250,11 @@ class Contribution:
     def sponsorship_id(competition_id: str, key: str) -> str:
         return f"fund_{competition_id}_{key}"
 
-    def leased_by_other(self, now: float) -> bool:
+    def leased_by_other(self, now: str) -> bool:
+        """Whether a driver still holds this pending contribution at ``now`` (timestamps compare as text)."""
         return self.status == PaymentStatus.PENDING and self.lease_until > now
 
-    def leased(self, token: str, until: float, now: str) -> Contribution:
+    def leased(self, token: str, until: str, now: str) -> Contribution:
         return replace(self, lease_token=token, lease_until=until, updated_at=now)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from reward_service.domain.model import Competition, Contribution, Distribution, Refund
@@ -55,9 +55,9 @@ class RewardUnitOfWork(ABC):
         """Every contribution to a competition's pool, by id."""
 
     @abstractmethod
-    def contributions_pending(self, lease_expired_by: float, limit: int) -> list[Contribution]:
+    def contributions_pending(self, lease_expired_by: str, limit: int) -> list[Contribution]:
         """Up to ``limit`` pending contributions of any competition whose lease ended at ``lease_expired_by``
-        (epoch seconds) or earlier, or was released; oldest lease first."""
+        (a timestamp like ``lease_until``) or earlier, or was released; oldest lease first."""
 
     @abstractmethod
     def distribution_get(self, match_id: str) -> Distribution | None:
@@ -124,25 +124,50 @@ class RewardStore(ABC):
 
 
 @dataclass(frozen=True, slots=True)
-class PostingReceipt:
-    """What the wallet answered to a posting.
+class WalletTransaction:
+    """One leg of a posting as the wallet shows it to its account's owner (``winzone.wallet.v1.Transaction``):
+    ``amount`` is signed from the account's side, ``balance_after`` is None until the leg is posted, and
+    ``user_id`` is empty for a system or pool account."""
 
-    ``transactions`` are the wallet's own transaction messages, one per leg in plan order, handed through
-    untouched so a reply can show the payer its transaction.
-    """
+    id: str
+    user_id: str
+    account: str
+    type: str
+    amount: int
+    currency: str
+    source: str
+    status: str
+    description: str
+    metadata: Mapping[str, str] = field(hash=False)
+    idempotency_key: str
+    balance_after: int | None
+    entry_id: str
+    hold_id: str
+    created_at: str
+    updated_at: str
+    posted_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostingReceipt:
+    """What the wallet answered to a posting: its journal entry, whether it only replayed an earlier answer,
+    and one transaction per leg in plan order (a reply shows the payer its own)."""
 
     entry_id: str
     replayed: bool
-    transactions: Sequence[object]
+    transactions: tuple[WalletTransaction, ...]
 
 
 class WalletPort(ABC):
-    """The wallet service as the reward service uses it: one balanced posting at a time."""
+    """The wallet service as the reward service uses it: one balanced posting at a time.
+
+    A posting is idempotent under ``plan.key``: the same plan again returns the first answer with
+    ``replayed`` set (whatever the balances are now), another plan under a used key, or a leg key another
+    posting used, raises ``IdempotencyConflict``. A user or pool account that would go negative raises
+    ``InsufficientFunds``, a malformed plan ``InvalidArgument``; a refused posting moved nothing and leaves its
+    key unused. ``Unavailable`` means the outcome is unknown: the posting may or may not have happened.
+    """
 
     @abstractmethod
     async def post(self, plan: PostingPlan) -> PostingReceipt:
-        """Post ``plan`` (idempotent under ``plan.key``); the wallet's refusal is raised as our domain error."""
-
-    @abstractmethod
-    async def close(self) -> None:
-        """Release the connection."""
+        """Post ``plan``; the wallet's refusal is raised as our domain error (see the class docstring)."""

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from reward_service.domain.commands import ContributionRequest, OpenCompetitionCommand
 from reward_service.domain.model import (
+    NO_LEASE,
     Actor,
     Competition,
     CompetitionStatus,
@@ -95,8 +96,8 @@ class Claim:
     competition: Competition
 
 
-def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, token: str, *, now_ts: float,
-                       lease_until: float, now: str) -> Claim:
+def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, token: str, *, now: str,
+                       lease_until: str) -> Claim:
     """Create a pending contribution leased to ``token``, or take over one whose lease ran out.
 
     A new entry needs an open competition (and counts as an entry at once, which freezes the competition's
@@ -119,15 +120,11 @@ def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, toke
             raise IdempotencyConflict("This idempotency key was already used for another sponsorship")
         if existing.status == PaymentStatus.PAID:
             return Claim(ClaimOutcome.PAID, existing, competition)
-        if existing.leased_by_other(now_ts):
+        if existing.leased_by_other(now):
             return Claim(ClaimOutcome.BUSY, existing, competition)
         if competition.status == CompetitionStatus.CANCELLED:
             competition.check_accepts(request.kind)
-        claimed = existing.leased(token, lease_until, now)
-        uow.contribution_update(claimed)
-        bumped = competition.bumped(now)
-        uow.competition_update(bumped)
-        return Claim(ClaimOutcome.OWNED, claimed, bumped)
+        return _take_over(uow, existing, competition, token, now=now, lease_until=lease_until)
     competition.check_accepts(request.kind)
     amount = competition.entry_fee if request.kind is ContributionKind.ENTRY else request.amount
     contribution = Contribution(
@@ -143,8 +140,8 @@ def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, toke
     return Claim(ClaimOutcome.OWNED, contribution, bumped)
 
 
-def claim_pending(uow: RewardUnitOfWork, competition_id: str, contribution_id: str, token: str, *,
-                     now_ts: float, lease_until: float, now: str) -> Claim:
+def claim_pending(uow: RewardUnitOfWork, competition_id: str, contribution_id: str, token: str, *, now: str,
+                  lease_until: str) -> Claim:
     """Claim a pending contribution for whoever must settle it without its payer's request: the refund of its
     cancelled competition, or the reconciler (see ``claim_contribution``)."""
     competition = competition_of(uow, competition_id)
@@ -153,8 +150,14 @@ def claim_pending(uow: RewardUnitOfWork, competition_id: str, contribution_id: s
         return Claim(ClaimOutcome.GONE, None, competition)
     if existing.status == PaymentStatus.PAID:
         return Claim(ClaimOutcome.PAID, existing, competition)
-    if existing.leased_by_other(now_ts):
+    if existing.leased_by_other(now):
         return Claim(ClaimOutcome.BUSY, existing, competition)
+    return _take_over(uow, existing, competition, token, now=now, lease_until=lease_until)
+
+
+def _take_over(uow: RewardUnitOfWork, existing: Contribution, competition: Competition, token: str, *, now: str,
+               lease_until: str) -> Claim:
+    """Lease a pending contribution nobody holds to ``token`` (a new competition version, see the module)."""
     claimed = existing.leased(token, lease_until, now)
     uow.contribution_update(claimed)
     bumped = competition.bumped(now)
@@ -169,7 +172,7 @@ def settle_paid(uow: RewardUnitOfWork, contribution: Contribution, now: str) -> 
     competition = competition_of(uow, contribution.competition_id)
     if current is not None and current.status == PaymentStatus.PAID:
         return current, competition
-    paid = replace(current or contribution, status=PaymentStatus.PAID.value, lease_token="", lease_until=0.0,
+    paid = replace(current or contribution, status=PaymentStatus.PAID.value, lease_token="", lease_until=NO_LEASE,
                    updated_at=now)
     entries = competition.entries
     if current is None:
@@ -197,7 +200,7 @@ def release_lease(uow: RewardUnitOfWork, contribution_id: str, token: str, now: 
     """The outcome of the charge is unknown (the wallet was unreachable): let the next attempt drive it."""
     current = uow.contribution_get(contribution_id)
     if current is not None and current.status == PaymentStatus.PENDING and current.lease_token == token:
-        uow.contribution_update(current.leased("", 0.0, now))
+        uow.contribution_update(current.leased("", NO_LEASE, now))
 
 
 class PoolChanged(Exception):

@@ -64,7 +64,8 @@ def _share_to_units(value: object) -> int:
         digits = digits[:-excess]
         exponent = -SHARE_DECIMALS
     coefficient = int("".join(map(str, digits)))
-    return coefficient * 10 ** (exponent + SHARE_DECIMALS)
+    scale: int = 10 ** (exponent + SHARE_DECIMALS)
+    return coefficient * scale
 
 
 def share_units(shares: Sequence[Decimal]) -> tuple[int, ...]:

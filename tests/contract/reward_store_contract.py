@@ -8,9 +8,9 @@ closing is not enough).
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 from typing import TypeVar
 
 import pytest
@@ -18,6 +18,7 @@ import pytest
 from reward_service.domain import rules
 from reward_service.domain.commands import ContributionRequest, OpenCompetitionCommand
 from reward_service.domain.model import (
+    NO_LEASE,
     Actor,
     Competition,
     CompetitionTerms,
@@ -30,6 +31,8 @@ from reward_service.domain.model import (
 from reward_service.domain.ports import RewardStore, RewardUnitOfWork
 from reward_service.domain.rules import ClaimOutcome
 from tests.support.contract import StoreContract
+from tests.support.ids import new_id
+from winzone_kernel.clock import format_utc, parse_utc
 from winzone_kernel.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -44,10 +47,12 @@ T = TypeVar("T")
 NOW = "2026-01-01T00:00:00.000000Z"
 LATER = "2026-01-01T00:05:00.000000Z"
 LEASE = 30.0
+"""Seconds a claim in these tests leases a contribution for."""
 
 
-def new_id(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:12]}"
+def at(seconds: float) -> str:
+    """The stored timestamp ``seconds`` after ``NOW``."""
+    return format_utc(parse_utc(NOW) + timedelta(seconds=seconds))
 
 
 def a_competition(organizer: str = "org1", **changes: object) -> Competition:
@@ -57,8 +62,9 @@ def a_competition(organizer: str = "org1", **changes: object) -> Competition:
 
 def a_contribution(competition_id: str, user_id: str, *, kind: str = "entry", contribution_id: str | None = None,
                    status: str = "pending", amount: int = 1_000) -> Contribution:
-    cid = contribution_id or (f"entry_{competition_id}_{user_id}" if kind == "entry" else new_id("fund_"))
-    return Contribution(cid, competition_id, user_id, kind, amount, "INR", "fp", status, "tok", 100.0, NOW, NOW)
+    cid = contribution_id or (f"entry_{competition_id}_{user_id}" if kind == "entry" else new_id("fund"))
+    return Contribution(cid, competition_id, user_id, kind, amount, "INR", "fp", status, "tok", at(100), NOW,
+                        NOW)
 
 
 def a_distribution(competition_id: str, match_id: str | None = None, *, places: int = 3) -> Distribution:
@@ -122,7 +128,7 @@ class RewardStoreContract(StoreContract[RewardStore]):
         contribution = a_contribution(competition.id, "u1")
         self.atomic(lambda uow: uow.contribution_add(contribution))
         assert self.read(lambda uow: uow.contribution_get(contribution.id)) == contribution
-        released = contribution.leased("", 0.0, LATER)
+        released = contribution.leased("", NO_LEASE, LATER)
         self.atomic(lambda uow: uow.contribution_update(released))
         assert self.read(lambda uow: uow.contribution_get(contribution.id)) == released
         paid = replace(released, status="paid")
@@ -149,7 +155,7 @@ class RewardStoreContract(StoreContract[RewardStore]):
         self.atomic(lambda uow: uow.contribution_add(paid))
         with contextlib.suppress(Exception):
             self.atomic(lambda uow: uow.contribution_update(replace(paid, status="pending", lease_token="t9",
-                                                                    lease_until=999.0)))
+                                                                    lease_until=at(999))))
         assert self.read(lambda uow: uow.contribution_get(paid.id)) == paid
 
     def test_contributions_are_listed_by_id_per_competition(self) -> None:
@@ -217,15 +223,15 @@ class RewardStoreContract(StoreContract[RewardStore]):
 
     def test_pending_contributions_are_listed_once_their_lease_ran_out(self) -> None:
         competition, other = self.add_competition(), self.add_competition()
-        expired = replace(a_contribution(competition.id, "u1"), lease_until=50.0)
-        released = replace(a_contribution(other.id, "u2"), lease_token="", lease_until=0.0)
-        leased = replace(a_contribution(competition.id, "u3"), lease_until=150.0)
-        paid = replace(a_contribution(competition.id, "u4", status="paid"), lease_until=0.0)
+        expired = replace(a_contribution(competition.id, "u1"), lease_until=at(50))
+        released = replace(a_contribution(other.id, "u2"), lease_token="", lease_until=NO_LEASE)
+        leased = replace(a_contribution(competition.id, "u3"), lease_until=at(150))
+        paid = replace(a_contribution(competition.id, "u4", status="paid"), lease_until=NO_LEASE)
         self.atomic(lambda uow: [uow.contribution_add(c) for c in (expired, released, leased, paid)])
 
-        assert self.read(lambda uow: uow.contributions_pending(100.0, 10)) == [released, expired]
-        assert self.read(lambda uow: uow.contributions_pending(100.0, 1)) == [released]
-        assert self.read(lambda uow: uow.contributions_pending(200.0, 10)) == [released, expired, leased]
+        assert self.read(lambda uow: uow.contributions_pending(at(100), 10)) == [released, expired]
+        assert self.read(lambda uow: uow.contributions_pending(at(100), 1)) == [released]
+        assert self.read(lambda uow: uow.contributions_pending(at(200), 10)) == [released, expired, leased]
 
     def test_pending_distributions_are_listed_oldest_first(self) -> None:
         competition = self.add_competition()
@@ -279,9 +285,10 @@ class RewardStoreContract(StoreContract[RewardStore]):
         competition, _ = self.atomic(lambda uow: rules.open_competition(uow, cmd, actor, NOW))
         return competition
 
-    def claim(self, request: ContributionRequest, token: str, now_ts: float = 0.0) -> rules.Claim:
+    def claim(self, request: ContributionRequest, token: str, after: float = 0.0) -> rules.Claim:
+        """Claim at ``after`` seconds past ``NOW`` for ``LEASE`` seconds."""
         return self.atomic(lambda uow: rules.claim_contribution(
-            uow, request, token, now_ts=now_ts, lease_until=now_ts + LEASE, now=NOW))
+            uow, request, token, now=at(after), lease_until=at(after + LEASE)))
 
     def pay_entry(self, competition_id: str, user: str) -> Contribution:
         claim = self.claim(ContributionRequest.entry(competition_id=competition_id, user_id=user), new_id("t"))
@@ -332,10 +339,10 @@ class RewardStoreContract(StoreContract[RewardStore]):
     def test_an_entry_is_leased_to_one_driver_at_a_time(self) -> None:
         competition = self.open()
         request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
-        first = self.claim(request, "t1", now_ts=1_000.0)
+        first = self.claim(request, "t1", after=1_000.0)
         assert first.outcome is ClaimOutcome.OWNED and first.competition.entries == 1
-        assert self.claim(request, "t2", now_ts=1_010.0).outcome is ClaimOutcome.BUSY
-        takeover = self.claim(request, "t3", now_ts=1_000.0 + LEASE + 1)
+        assert self.claim(request, "t2", after=1_010.0).outcome is ClaimOutcome.BUSY
+        takeover = self.claim(request, "t3", after=1_000.0 + LEASE + 1)
         assert takeover.outcome is ClaimOutcome.OWNED
         assert takeover.contribution is not None and takeover.contribution.lease_token == "t3"
         self.atomic(lambda uow: rules.settle_failed(uow, takeover.contribution.id, "t1", NOW))  # type: ignore[union-attr]
@@ -344,7 +351,7 @@ class RewardStoreContract(StoreContract[RewardStore]):
         self.atomic(lambda uow: rules.settle_paid(uow, takeover.contribution, NOW))  # type: ignore[arg-type]
         after = self.competition(competition.id)
         assert (after.pool_balance, after.entries) == (1_000, 1)
-        assert self.claim(request, "t4", now_ts=1_011.0).outcome is ClaimOutcome.PAID
+        assert self.claim(request, "t4", after=1_011.0).outcome is ClaimOutcome.PAID
 
     def test_a_failed_charge_is_forgotten_by_its_lease_holder(self) -> None:
         competition = self.open()
@@ -359,9 +366,9 @@ class RewardStoreContract(StoreContract[RewardStore]):
     def test_only_the_lease_holder_releases_the_lease(self) -> None:
         competition = self.open()
         request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
-        self.claim(request, "t1", now_ts=1_000.0)
+        self.claim(request, "t1", after=1_000.0)
         self.atomic(lambda uow: rules.release_lease(uow, request.contribution_id, "stale", NOW))
-        assert self.claim(request, "t2", now_ts=1_000.5).outcome is ClaimOutcome.BUSY
+        assert self.claim(request, "t2", after=1_000.5).outcome is ClaimOutcome.BUSY
 
     def test_a_posted_contribution_whose_record_vanished_is_recorded_and_counted(self) -> None:
         competition = self.open()
@@ -379,9 +386,9 @@ class RewardStoreContract(StoreContract[RewardStore]):
     def test_a_released_lease_is_claimed_at_once(self) -> None:
         competition = self.open()
         request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
-        self.claim(request, "t1", now_ts=1_000.0)
+        self.claim(request, "t1", after=1_000.0)
         self.atomic(lambda uow: rules.release_lease(uow, request.contribution_id, "t1", NOW))
-        assert self.claim(request, "t2", now_ts=1_000.5).outcome is ClaimOutcome.OWNED
+        assert self.claim(request, "t2", after=1_000.5).outcome is ClaimOutcome.OWNED
 
     def test_a_sponsorship_key_is_bound_to_its_request(self) -> None:
         competition = self.open()
@@ -434,18 +441,18 @@ class RewardStoreContract(StoreContract[RewardStore]):
         competition = self.open()
         self.pay_entry(competition.id, "u1")
         pending = ContributionRequest.entry(competition_id=competition.id, user_id="u2")
-        self.claim(pending, "t1", now_ts=1_000.0)
+        self.claim(pending, "t1", after=1_000.0)
         refund, cancelled = self.atomic(lambda uow: rules.begin_refund(uow, competition.id, "rain", None, NOW))
         assert (refund.status, cancelled.status) == ("collecting", "cancelled")
         assert self.atomic(lambda uow: rules.decide_refund(uow, competition.id, NOW)) is None
         with pytest.raises(InvalidState):
-            self.claim(pending, "t2", now_ts=1_000.0 + LEASE + 1)
+            self.claim(pending, "t2", after=1_000.0 + LEASE + 1)
         assert self.read(lambda uow: rules.pending_contributions(uow, competition.id)) == [pending.contribution_id]
         busy = self.atomic(lambda uow: rules.claim_pending(
-            uow, competition.id, pending.contribution_id, "t3", now_ts=1_001.0, lease_until=1_031.0, now=NOW))
+            uow, competition.id, pending.contribution_id, "t3", now=at(1_001), lease_until=at(1_031)))
         assert busy.outcome is ClaimOutcome.BUSY
         owned = self.atomic(lambda uow: rules.claim_pending(
-            uow, competition.id, pending.contribution_id, "t3", now_ts=1_040.0, lease_until=1_070.0, now=NOW))
+            uow, competition.id, pending.contribution_id, "t3", now=at(1_040), lease_until=at(1_070)))
         assert owned.outcome is ClaimOutcome.OWNED
         self.atomic(lambda uow: rules.settle_paid(uow, owned.contribution, NOW))  # type: ignore[arg-type]
         decided = self.atomic(lambda uow: rules.decide_refund(uow, competition.id, LATER))

@@ -10,6 +10,7 @@ server-side rollback, write concerns and the server's own index enforcement are 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import mongomock
@@ -26,9 +27,11 @@ from pymongo.errors import (
 from reward_service.adapters.mongo_store import COMPETITIONS, CONTRIBUTIONS, DISTRIBUTIONS, MongoRewardStore
 from reward_service.domain import rules
 from reward_service.domain.commands import ContributionRequest
+from reward_service.domain.model import NO_LEASE
 from reward_service.domain.ports import RewardStore
-from tests.contract.reward_store_contract import NOW, RewardStoreContract
+from tests.contract.reward_store_contract import NOW, RewardStoreContract, a_competition, a_contribution, at
 from tests.support.mongo import MongomockClient
+from winzone_kernel.clock import parse_utc
 from winzone_kernel.errors import Unavailable
 from winzone_kernel.mongo import ILLEGAL_OPERATION, TRANSIENT_LABEL
 
@@ -52,6 +55,19 @@ class MongoAdapterChecks:
         assert one_entry["partialFilterExpression"] == {"kind": "entry"}
         assert "competitionId" in {i["name"] for i in self.raw_db()[DISTRIBUTIONS].list_indexes()}
 
+    def test_leases_written_as_epoch_seconds_by_earlier_versions_read_as_timestamps(self) -> None:
+        competition = a_competition()
+        expired, released = a_contribution(competition.id, "u1"), a_contribution(competition.id, "u2")
+        self.store.atomic(lambda uow: (uow.competition_add(competition), uow.contribution_add(expired),
+                                       uow.contribution_add(released)))
+        contributions = self.raw_db()[CONTRIBUTIONS]
+        contributions.update_one({"_id": expired.id}, {"$set": {"leaseUntil": parse_utc(NOW).timestamp() - 30}})
+        contributions.update_one({"_id": released.id}, {"$set": {"leaseUntil": 0.0}})
+
+        pending = self.store.read(lambda uow: uow.contributions_pending(NOW, 10))
+
+        assert pending == [replace(released, lease_until=NO_LEASE), replace(expired, lease_until=at(-30))]
+
 
 class TestMongomockRewardStore(MongoAdapterChecks, RewardStoreContract):
     client: MongomockClient
@@ -72,7 +88,7 @@ class TestMongomockRewardStore(MongoAdapterChecks, RewardStoreContract):
         self.client.after_next(COMPETITIONS, "find_one", concurrent_writer)
         request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
         claim = self.atomic(lambda uow: rules.claim_contribution(
-            uow, request, "t1", now_ts=0.0, lease_until=30.0, now=NOW))
+            uow, request, "t1", now=NOW, lease_until=at(30)))
         assert self.client.transient_retries == 1
         assert claim.competition.version == 3
         assert self.competition(competition.id).entries == 1

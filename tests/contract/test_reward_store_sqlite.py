@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from dataclasses import replace
 
 import pytest
 
 from reward_service.adapters.sqlite_store import SqliteRewardStore
+from reward_service.domain.model import NO_LEASE
 from reward_service.domain.ports import RewardStore
-from tests.contract.reward_store_contract import LATER, RewardStoreContract, a_distribution
+from tests.contract.reward_store_contract import (
+    LATER,
+    NOW,
+    RewardStoreContract,
+    a_competition,
+    a_contribution,
+    a_distribution,
+    at,
+)
+from winzone_kernel.clock import parse_utc
+
+LEGACY_CONTRIBUTIONS = """
+CREATE TABLE contributions (
+    id TEXT PRIMARY KEY,
+    competition_id TEXT NOT NULL REFERENCES competitions (id),
+    user_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('entry', 'sponsorship')),
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    currency TEXT NOT NULL,
+    request_fingerprint TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'paid')),
+    lease_token TEXT NOT NULL,
+    lease_until REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID
+"""
+"""The contributions table as versions before leases ran on the service clock created it."""
 
 
 class TestSqliteRewardStore(RewardStoreContract):
@@ -44,3 +73,25 @@ class TestSqliteRewardStore(RewardStoreContract):
             conn.close()
         with pytest.raises(ValueError):
             replace(a_distribution(competition.id), prize_pool=1)
+
+    def test_leases_written_as_epoch_seconds_by_earlier_versions_read_as_timestamps(self) -> None:
+        path = self.tmp_path / "legacy.sqlite3"
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute(LEGACY_CONTRIBUTIONS)
+        legacy = SqliteRewardStore(path, synchronous="NORMAL")
+        try:
+            legacy.migrate()
+            competition = a_competition()
+            expired, released = a_contribution(competition.id, "u1"), a_contribution(competition.id, "u2")
+            legacy.atomic(lambda uow: (uow.competition_add(competition), uow.contribution_add(expired),
+                                       uow.contribution_add(released)))
+            with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+                conn.execute("UPDATE contributions SET lease_until = ? WHERE id = ?",
+                             (parse_utc(NOW).timestamp() - 30, expired.id))
+                conn.execute("UPDATE contributions SET lease_until = 0.0 WHERE id = ?", (released.id,))
+
+            pending = legacy.read(lambda uow: uow.contributions_pending(NOW, 10))
+
+            assert pending == [replace(released, lease_until=NO_LEASE), replace(expired, lease_until=at(-30))]
+        finally:
+            legacy.close()

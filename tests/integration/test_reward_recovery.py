@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,13 @@ from reward_service import server as reward_server
 from reward_service.domain import rules
 from reward_service.domain.commands import ContributionRequest
 from reward_service.domain.postings import MAX_PAYOUTS
-from reward_service.service import ReconcileReport
 from reward_service.settings import RewardSettings
+from reward_service.use_cases.reconciliation import ReconcileReport
 from tests.support.grpc_servers import TEST_TOKEN
-from tests.support.rewards import RUPEE, Harness, rpc_code, uid
+from tests.support.ids import new_id
+from tests.support.rewards import RUPEE, Harness, rpc_code
 from winzone.rewards.v1 import rewards_pb2 as rpb
-from winzone_kernel.ids import utc_now
+from winzone_kernel.clock import format_utc, utc_now
 
 
 @pytest.fixture
@@ -44,15 +46,15 @@ def assert_books_agree(env: Harness, *competitions: str) -> None:
 
 def claim_and_crash(env: Harness, request: ContributionRequest) -> None:
     """What a request that crashed right after claiming its contribution leaves: a pending, leased entry."""
-    now = time.time()
+    now = utc_now()
     env.rewards_store.atomic(lambda uow: rules.claim_contribution(
-        uow, request, "crashed-driver", now_ts=now, lease_until=now + 30, now=utc_now()))
+        uow, request, "crashed-driver", now=format_utc(now), lease_until=format_utc(now + timedelta(seconds=30))))
 
 
 class TestReconciler:
     def test_a_distribution_its_caller_never_retried_is_paid(self, env: Harness) -> None:
         competition, organizer, (a, b, c) = env.competition_with_players(3)
-        match = uid("m")
+        match = new_id("m")
         assert env.flaky is not None
         env.flaky.fail_before.add(f"distribution_{match}")
         assert rpc_code(lambda: env.distribute(match, competition, [(a, 1), (b, 2), (c, 3)]))[0] == \
@@ -84,8 +86,8 @@ class TestReconciler:
         assert_books_agree(env, competition)
 
     def test_an_entry_left_by_a_crashed_request_is_settled_once_its_lease_ran_out(self, env: Harness) -> None:
-        competition = env.open(uid("org"), 40 * RUPEE)
-        player = uid("p")
+        competition = env.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
         env.credit(player, 100 * RUPEE)
         claim_and_crash(env, ContributionRequest.entry(competition_id=competition, user_id=player))
 
@@ -99,8 +101,8 @@ class TestReconciler:
         assert_books_agree(env, competition)
 
     def test_an_entry_the_wallet_refuses_is_removed_and_charges_nothing(self, env: Harness) -> None:
-        competition = env.open(uid("org"), 40 * RUPEE)
-        player = uid("p")
+        competition = env.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
         env.credit(player, 10 * RUPEE)
         claim_and_crash(env, ContributionRequest.entry(competition_id=competition, user_id=player))
         assert env.competition(competition).entries == 1
@@ -131,7 +133,7 @@ class TestReconciler:
 
     def test_a_failure_is_left_for_the_next_run(self, env: Harness) -> None:
         competition, _, (a, b) = env.competition_with_players(2)
-        match = uid("m")
+        match = new_id("m")
         assert env.flaky is not None
         env.flaky.fail_before.add(f"distribution_{match}")
         rpc_code(lambda: env.distribute(match, competition, [(a, 1), (b, 2)]))
@@ -147,7 +149,7 @@ def test_a_restarted_service_pays_what_its_crashed_predecessor_decided(
     env: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     competition, _, (a, b, c) = env.competition_with_players(3)
-    match = uid("m")
+    match = new_id("m")
     assert env.flaky is not None
     env.flaky.fail_before.add(f"distribution_{match}")
     assert rpc_code(lambda: env.distribute(match, competition, [(a, 1), (b, 2), (c, 3)]))[0] == \
@@ -160,12 +162,13 @@ def test_a_restarted_service_pays_what_its_crashed_predecessor_decided(
         hosts.append(kwargs["host"])
         return await real_start_server(**{**kwargs, "host": "127.0.0.1"})
 
-    async def until_paid(serving: Any, on_stop: Callable[[], Any]) -> None:
+    async def until_paid(serving: Any, on_stop: Callable[[], Any] | None = None) -> None:
         deadline = time.monotonic() + 20
         while await asyncio.to_thread(env.balance, a) == 0 and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         await serving.stop(0)
-        await on_stop()
+        if on_stop is not None:
+            await on_stop()
 
     monkeypatch.setattr(reward_server, "start_server", start_server)
     monkeypatch.setattr(reward_server, "serve_until_signal", until_paid)
@@ -185,22 +188,27 @@ def test_a_restarted_service_pays_what_its_crashed_predecessor_decided(
 
 def test_the_reconciler_runs_at_start_up_then_every_interval_past_the_grace() -> None:
     runs: list[float] = []
+    slept: list[float] = []
 
-    class Recorder:
-        async def reconcile(self, min_age_seconds: float) -> ReconcileReport:
-            runs.append(min_age_seconds)
-            if len(runs) == 2:
-                raise RuntimeError("a failed run does not stop the next one")
-            return ReconcileReport()
+    async def reconcile(min_age_seconds: float) -> ReconcileReport:
+        runs.append(min_age_seconds)
+        if len(runs) == 2:
+            raise RuntimeError("a failed run does not stop the next one")
+        return ReconcileReport()
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        await asyncio.sleep(0)
 
     async def three_runs() -> None:
-        task = asyncio.create_task(reward_server.reconcile_periodically(Recorder(), 0.01, 45))  # type: ignore[arg-type]
+        task = reward_server.reconciler(reconcile, 60, 45, sleep=sleep).start()
         while len(runs) < 3:
-            await asyncio.sleep(0.005)
-        task.cancel()
+            await asyncio.sleep(0)
+        await task.stop()
 
     asyncio.run(three_runs())
     assert runs[:3] == [0, 45, 45]
+    assert slept and set(slept) == {60}
 
 
 def test_a_refund_too_large_for_one_posting_is_paid_in_several(tmp_path: Path) -> None:
@@ -239,13 +247,13 @@ def test_ids_that_could_share_a_wallet_key_are_refused_before_anything_is_decide
 
 
 def test_more_winners_than_one_posting_holds_are_refused_and_promise_nothing(env: Harness) -> None:
-    competition = env.open(uid("org"), 100)
-    sponsor = uid("s")
+    competition = env.open(new_id("org"), 100)
+    sponsor = new_id("s")
     env.credit(sponsor, 1_000_000)
     env.rewards.FundPrizePool(rpb.FundPrizePoolRequest(competition_id=competition, user_id=sponsor,
                                                        amount=1_000_000, idempotency_key="seed"))
     everyone_tied_first = [(f"p{i}", 1) for i in range(MAX_PAYOUTS + 1)]
-    request = env.request(uid("m"), competition, everyone_tied_first)
+    request = env.request(new_id("m"), competition, everyone_tied_first)
 
     for method in (env.rewards.PreviewDistribution, env.rewards.DistributeMatchRewards):
         assert rpc_code(lambda method=method: method(request)) == (grpc.StatusCode.INVALID_ARGUMENT,
@@ -253,15 +261,15 @@ def test_more_winners_than_one_posting_holds_are_refused_and_promise_nothing(env
 
     assert env.competition(competition).pool_balance == 1_000_000
     assert len(env.rewards.PreviewDistribution(
-        env.request(uid("m"), competition, everyone_tied_first[:MAX_PAYOUTS])).payouts) == MAX_PAYOUTS
+        env.request(new_id("m"), competition, everyone_tied_first[:MAX_PAYOUTS])).payouts) == MAX_PAYOUTS
     assert_books_agree(env, competition)
 
 
 def test_a_sponsor_actor_pays_from_its_own_wallet_only(env: Harness) -> None:
-    organizer = uid("org")
+    organizer = new_id("org")
     owner = rpb.Actor(user_id=organizer, role="organizer")
     competition = env.open(organizer, 10 * RUPEE, actor=owner)
-    player = uid("p")
+    player = new_id("p")
     env.credit(player, 100 * RUPEE)
     env.credit(organizer, 50 * RUPEE)
     before = env.ledger_state()

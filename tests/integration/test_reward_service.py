@@ -18,11 +18,11 @@ import pytest
 
 from reward_service.adapters.sqlite_store import SqliteRewardStore
 from reward_service.domain.commands import ContributionRequest, DistributeCommand, OpenCompetitionCommand
-from reward_service.domain.ports import PostingReceipt, RewardStore, RewardUnitOfWork, WalletPort
-from reward_service.domain.postings import PostingPlan
+from reward_service.domain.ports import RewardStore, RewardUnitOfWork
 from reward_service.domain.split import Standing
-from reward_service.service import RewardService
-from tests.support.rewards import FEES, RUPEE, Harness, rpc_code, uid
+from reward_service.use_cases.facade import RewardService
+from tests.support.ids import new_id
+from tests.support.rewards import FEES, RUPEE, Harness, InMemoryWallet, rpc_code
 from winzone.rewards.v1 import rewards_pb2 as rpb
 
 
@@ -72,7 +72,7 @@ class TestWorkedExamples:
     def test_pool_of_300_rupees_with_two_tied_first(self, env: Harness) -> None:
         competition, _, (a, b, c) = env.competition_with_players(3)
 
-        paid = env.distribute(uid("m"), competition, [(b, 1), (a, 1), (c, 3)])
+        paid = env.distribute(new_id("m"), competition, [(b, 1), (a, 1), (c, 3)])
 
         assert (paid.platform_fee, paid.organizer_fee) == (3_000, 1_500)
         assert sorted((p.user_id, p.amount) for p in paid.payouts) == sorted([(a, 10_200), (b, 10_200),
@@ -84,7 +84,7 @@ class TestWorkedExamples:
 class TestIdempotency:
     def test_the_same_request_returns_the_same_distribution(self, env: Harness) -> None:
         competition, _, (a, b, c) = env.competition_with_players(3)
-        match = uid("m")
+        match = new_id("m")
         first = env.distribute(match, competition, [(a, 1), (b, 2), (c, 3)])
         before = env.ledger_state()
 
@@ -102,7 +102,7 @@ class TestIdempotency:
     ) -> None:
         competition, _, (a, b, c) = env.competition_with_players(3)
         other_competition, _, _ = env.competition_with_players(1)
-        match = uid("m")
+        match = new_id("m")
         env.distribute(match, competition, [(a, 1), (b, 2), (c, 3)], prize_pool=200 * RUPEE)
         before = env.ledger_state()
         fields: dict[str, Any] = {"prize_pool": 200 * RUPEE}
@@ -127,7 +127,7 @@ class TestIdempotency:
 
     def test_ten_parallel_distributions_of_one_match_pay_once(self, env: Harness) -> None:
         competition, organizer, users = env.competition_with_players(5)
-        match = uid("m")
+        match = new_id("m")
         standings = [(u, rank) for rank, u in enumerate(users, start=1)]
 
         results = parallel([lambda: env.distribute(match, competition, standings) for _ in range(10)])
@@ -143,7 +143,7 @@ class TestIdempotency:
 
     def test_a_crash_before_the_wallet_posting_is_resumed_by_the_same_request_only(self, env: Harness) -> None:
         competition, _, (a, b, c) = env.competition_with_players(3)
-        match = uid("m")
+        match = new_id("m")
         assert env.flaky is not None
         env.flaky.fail_before.add(f"distribution_{match}")
 
@@ -166,7 +166,7 @@ class TestIdempotency:
 
     def test_a_crash_after_the_wallet_posting_pays_once_when_retried(self, env: Harness) -> None:
         competition, _, (a, b, c) = env.competition_with_players(3)
-        match = uid("m")
+        match = new_id("m")
         assert env.flaky is not None
         env.flaky.fail_after.add(f"distribution_{match}")
 
@@ -184,9 +184,9 @@ class TestIdempotency:
 
 class TestEntries:
     def test_fifty_parallel_entries_fill_the_pool_exactly(self, env: Harness) -> None:
-        organizer = uid("org")
+        organizer = new_id("org")
         competition = env.open(organizer, 25 * RUPEE)
-        users = [uid("p") for _ in range(50)]
+        users = [new_id("p") for _ in range(50)]
         for user in users:
             env.credit(user, 30 * RUPEE)
 
@@ -203,8 +203,8 @@ class TestEntries:
         env.assert_audit_ok()
 
     def test_a_player_is_charged_once_however_often_they_enter(self, env: Harness) -> None:
-        competition = env.open(uid("org"), 40 * RUPEE)
-        player = uid("p")
+        competition = env.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
         env.credit(player, 100 * RUPEE)
         request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
 
@@ -220,8 +220,8 @@ class TestEntries:
         env.assert_audit_ok()
 
     def test_parallel_first_entries_of_one_player_charge_once(self, env: Harness) -> None:
-        competition = env.open(uid("org"), 40 * RUPEE)
-        player = uid("p")
+        competition = env.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
         env.credit(player, 100 * RUPEE)
         request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
 
@@ -234,8 +234,8 @@ class TestEntries:
         env.assert_audit_ok()
 
     def test_insufficient_funds_charges_nothing_and_a_later_entry_works(self, env: Harness) -> None:
-        competition = env.open(uid("org"), 40 * RUPEE)
-        player = uid("p")
+        competition = env.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
         env.credit(player, 39 * RUPEE)
         request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
 
@@ -262,8 +262,8 @@ class TestEntries:
 
     def test_entries_close_once_a_distribution_was_made(self, env: Harness) -> None:
         competition, _, (a, b) = env.competition_with_players(2)
-        env.distribute(uid("m"), competition, [(a, 1), (b, 2)])
-        late = uid("p")
+        env.distribute(new_id("m"), competition, [(a, 1), (b, 2)])
+        late = new_id("p")
         env.credit(late, 100 * RUPEE)
 
         status, code = rpc_code(lambda: env.rewards.ChargeEntryFee(
@@ -275,7 +275,7 @@ class TestEntries:
         env.assert_audit_ok()
 
     def test_sponsorship_tops_up_the_pool_once_per_key(self, env: Harness) -> None:
-        organizer = uid("org")
+        organizer = new_id("org")
         competition = env.open(organizer, 10 * RUPEE)
         env.credit(organizer, 500 * RUPEE)
         owner = rpb.Actor(user_id=organizer, role="organizer")
@@ -314,21 +314,21 @@ class TestRefunds:
         assert env.balance(organizer) == 50 * RUPEE
         assert [[t.type for t in env.transactions(u)] for u in users] == [["refund", "entryFee", "topup"]] * 3
         assert env.pool(competition) == 0 and result.competition.pool_balance == 0
-        late = uid("p")
+        late = new_id("p")
         env.credit(late, 100 * RUPEE)
         assert rpc_code(lambda: env.enter(competition, late, fund=False))[1] == "COMPETITION_CANCELLED"
-        assert rpc_code(lambda: env.distribute(uid("m"), competition, [(users[0], 1)]))[1] == \
+        assert rpc_code(lambda: env.distribute(new_id("m"), competition, [(users[0], 1)]))[1] == \
             "COMPETITION_CANCELLED"
         env.assert_audit_ok()
 
     def test_refund_of_an_empty_competition_just_cancels_it(self, env: Harness) -> None:
-        competition = env.open(uid("org"), 10 * RUPEE)
+        competition = env.open(new_id("org"), 10 * RUPEE)
         result = env.rewards.RefundEntryFees(rpb.RefundEntryFeesRequest(competition_id=competition, reason="x"))
         assert (result.competition.status, result.refund.status, result.refund.total) == ("cancelled", "paid", 0)
 
     def test_refund_is_refused_after_a_distribution(self, env: Harness) -> None:
         competition, _, (a, b) = env.competition_with_players(2)
-        env.distribute(uid("m"), competition, [(a, 1), (b, 2)], prize_pool=100 * RUPEE)
+        env.distribute(new_id("m"), competition, [(a, 1), (b, 2)], prize_pool=100 * RUPEE)
         before = env.ledger_state()
 
         status, code = rpc_code(lambda: env.rewards.RefundEntryFees(
@@ -345,7 +345,7 @@ class TestRefunds:
         refund = rpb.RefundEntryFeesRequest(competition_id=competition, reason="race")
         calls: list[Callable[[], Any]] = [
             lambda: env.rewards.RefundEntryFees(refund),
-            lambda: env.distribute(uid("m"), competition, standings),
+            lambda: env.distribute(new_id("m"), competition, standings),
         ]
         if round_ % 2:
             calls.reverse()
@@ -368,7 +368,7 @@ class TestRefunds:
 
     def test_a_refund_settles_an_entry_whose_answer_was_lost(self, env: Harness) -> None:
         competition, _, users = env.competition_with_players(2)
-        late = uid("p")
+        late = new_id("p")
         env.credit(late, 100 * RUPEE)
         assert env.flaky is not None
         env.flaky.fail_after.add(f"entry_{competition}_{late}")
@@ -386,14 +386,14 @@ class TestRefunds:
 
 class TestCompetitions:
     def test_the_owner_may_change_terms_only_before_the_first_entry(self, env: Harness) -> None:
-        organizer = uid("org")
+        organizer = new_id("org")
         owner = rpb.Actor(user_id=organizer, role="organizer")
         competition = env.open(organizer, 10 * RUPEE, actor=owner)
         changed = env.rewards.OpenCompetition(rpb.OpenCompetitionRequest(
             competition_id=competition, entry_fee=20 * RUPEE, template="top5", actor=owner))
         assert (changed.created, changed.competition.entry_fee, changed.competition.template) == (
             False, 20 * RUPEE, "top5")
-        env.enter(competition, uid("p"))
+        env.enter(competition, new_id("p"))
 
         status, code = rpc_code(lambda: env.rewards.OpenCompetition(rpb.OpenCompetitionRequest(
             competition_id=competition, entry_fee=30 * RUPEE, template="top5", actor=owner)))
@@ -405,7 +405,7 @@ class TestCompetitions:
 
     def test_another_organizer_is_denied_everything(self, env: Harness) -> None:
         competition, _, (a, b) = env.competition_with_players(2)
-        intruder = rpb.Actor(user_id=uid("org"), role="organizer")
+        intruder = rpb.Actor(user_id=new_id("org"), role="organizer")
         env.credit(intruder.user_id, 100 * RUPEE)
         before = env.ledger_state()
         calls = [
@@ -414,21 +414,21 @@ class TestCompetitions:
             lambda: env.rewards.FundPrizePool(rpb.FundPrizePoolRequest(
                 competition_id=competition, user_id=intruder.user_id, amount=100, idempotency_key="k",
                 actor=intruder)),
-            lambda: env.distribute(uid("m"), competition, [(a, 1)], actor=intruder),
-            lambda: env.rewards.PreviewDistribution(env.request(uid("m"), competition, [(a, 1)], actor=intruder)),
+            lambda: env.distribute(new_id("m"), competition, [(a, 1)], actor=intruder),
+            lambda: env.rewards.PreviewDistribution(env.request(new_id("m"), competition, [(a, 1)], actor=intruder)),
             lambda: env.rewards.RefundEntryFees(rpb.RefundEntryFeesRequest(
                 competition_id=competition, reason="mine now", actor=intruder)),
         ]
         for call in calls:
             assert rpc_code(call) == (grpc.StatusCode.PERMISSION_DENIED, "FORBIDDEN")
         assert env.ledger_state() == before
-        admin = rpb.Actor(user_id=uid("adm"), role="admin")
-        assert env.distribute(uid("m"), competition, [(a, 1), (b, 2)], actor=admin).status == "paid"
+        admin = rpb.Actor(user_id=new_id("adm"), role="admin")
+        assert env.distribute(new_id("m"), competition, [(a, 1), (b, 2)], actor=admin).status == "paid"
         env.assert_audit_ok()
 
     def test_preview_moves_nothing_and_matches_the_payment(self, env: Harness) -> None:
         competition, _, (a, b, c) = env.competition_with_players(3)
-        match = uid("m")
+        match = new_id("m")
         request = env.request(match, competition, [(a, 1), (b, 2), (c, 3)], shares=["70", "29.5", "0.5"])
         before = env.ledger_state()
 
@@ -443,13 +443,13 @@ class TestCompetitions:
 
     def test_part_of_the_pool_per_match(self, env: Harness) -> None:
         competition, _, (a, b, c, d) = env.competition_with_players(4)
-        first = env.distribute(uid("m"), competition, [(a, 1), (b, 2)], prize_pool=100 * RUPEE,
+        first = env.distribute(new_id("m"), competition, [(a, 1), (b, 2)], prize_pool=100 * RUPEE,
                                template="winner_takes_all")
-        second = env.distribute(uid("m"), competition, [(c, 1), (d, 2)])
+        second = env.distribute(new_id("m"), competition, [(c, 1), (d, 2)])
         assert [(p.user_id, p.amount) for p in first.payouts] == [(a, 8_500)]
         assert second.prize_pool == 300 * RUPEE
         assert env.pool(competition) == 0 == env.competition(competition).pool_balance
-        status, code = rpc_code(lambda: env.distribute(uid("m"), competition, [(a, 1)]))
+        status, code = rpc_code(lambda: env.distribute(new_id("m"), competition, [(a, 1)]))
         assert (status, code) == (grpc.StatusCode.FAILED_PRECONDITION, "INSUFFICIENT_POOL")
         env.assert_audit_ok()
 
@@ -492,7 +492,7 @@ def test_an_invalid_distribution_moves_nothing(
     env: Harness, case: str, change: Callable[[list[str]], dict[str, Any]], status: grpc.StatusCode, code: str
 ) -> None:
     competition, _, users = env.competition_with_players(3)
-    fields: dict[str, Any] = {"match_id": uid("m"), "competition_id": competition, "standings": _standings(users)}
+    fields: dict[str, Any] = {"match_id": new_id("m"), "competition_id": competition, "standings": _standings(users)}
     fields.update(change(users))
     request = env.request(fields.pop("match_id"), fields.pop("competition_id"), fields.pop("standings"), **fields)
     before = env.ledger_state()
@@ -518,8 +518,8 @@ ENTRY_CASES: list[tuple[str, dict[str, Any], grpc.StatusCode, str]] = [
 def test_an_invalid_entry_moves_nothing(
     env: Harness, case: str, fields: dict[str, Any], status: grpc.StatusCode, code: str
 ) -> None:
-    competition = env.open(uid("org"), 10 * RUPEE)
-    player = uid("p")
+    competition = env.open(new_id("org"), 10 * RUPEE)
+    player = new_id("p")
     env.credit(player, 10 * RUPEE)
     before = env.ledger_state()
     request = {"competition_id": competition, "user_id": player, **fields}
@@ -553,19 +553,14 @@ class ThreadRecordingStore(RewardStore):
         self.inner.close()
 
 
-class PaysEverything(WalletPort):
-    async def post(self, plan: PostingPlan) -> PostingReceipt:
-        return PostingReceipt(entry_id=f"ent_{plan.key}", replayed=False, transactions=(None,))
-
-    async def close(self) -> None:
-        pass
-
-
 def test_store_reads_never_block_the_event_loop(tmp_path: Path) -> None:
     """A read of a remote store (MongoDB) can wait up to its timeout: it must not freeze every other call."""
     store = ThreadRecordingStore(SqliteRewardStore(tmp_path / "rewards.sqlite3", synchronous="NORMAL"))
     store.migrate()
-    service = RewardService(store, PaysEverything(), FEES)
+    wallet = InMemoryWallet()
+    for user in ("a", "b"):
+        wallet.fund(user, 100)
+    service = RewardService(store, wallet, FEES)
 
     async def scenario() -> int:
         await service.open_competition(OpenCompetitionCommand.build(

@@ -1,11 +1,14 @@
 """A wallet and a reward service on real gRPC ports over SQLite files, with synchronous clients, for the
-reward tests; and a wallet client that can be made to fail around a posting, as a crash would."""
+reward tests; a wallet client that can be made to fail around a posting, as a crash would; and an in-memory
+wallet for use-case tests that need no wallet server. Both fakes pass the wallet port contract
+(``tests/contract/reward_wallet_port_contract.py``) beside the real client."""
 
 from __future__ import annotations
 
-import time
-import uuid
+import re
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -15,13 +18,16 @@ import grpc
 import pytest
 
 from reward_service import server as reward_server
+from reward_service.adapters.grpc_wallet import GrpcWallet
 from reward_service.adapters.sqlite_store import SqliteRewardStore
-from reward_service.adapters.wallet_client import GrpcWallet
 from reward_service.domain.model import FeeSchedule
-from reward_service.domain.ports import PostingReceipt, WalletPort
-from reward_service.domain.postings import PostingPlan
-from reward_service.service import ReconcileReport, RewardService
+from reward_service.domain.ports import PostingReceipt, WalletPort, WalletTransaction
+from reward_service.domain.postings import SOURCE, PostingPlan
+from reward_service.use_cases.facade import RewardService
+from reward_service.use_cases.reconciliation import ReconcileReport
+from tests.support.errors import error_code
 from tests.support.grpc_servers import TEST_TOKEN, RunningServer, authed_channel
+from tests.support.ids import new_id
 from wallet_service import server as wallet_server
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
 from wallet_service.domain.accounts import parse_account
@@ -29,16 +35,13 @@ from winzone.rewards.v1 import rewards_pb2 as rpb
 from winzone.rewards.v1 import rewards_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2 as wpb
 from winzone.wallet.v1 import wallet_pb2_grpc
-from winzone_kernel.errors import Unavailable
-from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel import ids
+from winzone_kernel.clock import timestamp_now, utc_now
+from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidArgument, Unavailable
+from winzone_kernel.grpc_client import service_channel
 
 FEES = FeeSchedule(Decimal(10), Decimal(5))
 RUPEE = 100
-
-
-def uid(prefix: str) -> str:
-    """A fresh id; '-' because competition and match ids may not contain '_'."""
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def rpc_code(call: Callable[[], object]) -> tuple[grpc.StatusCode, str]:
@@ -46,7 +49,7 @@ def rpc_code(call: Callable[[], object]) -> tuple[grpc.StatusCode, str]:
     with pytest.raises(grpc.RpcError) as caught:
         call()
     error: Any = caught.value
-    return error.code(), dict(error.trailing_metadata() or ()).get("winzone-error-code", "")
+    return error.code(), error_code(error)
 
 
 class FlakyWallet(WalletPort):
@@ -68,8 +71,90 @@ class FlakyWallet(WalletPort):
             raise Unavailable("answer lost (test)")
         return receipt
 
-    async def close(self) -> None:
-        await self.inner.close()
+
+ACCOUNT = re.compile(r"^(user|pool|clearing):[A-Za-z0-9_.@-]{1,128}$|^platform_fees$")
+LEG_TYPES = frozenset({"topup", "entryFee", "reward", "payout", "refund", "credit", "debit", "organizerFee",
+                       "platformFee"})
+OUTSIDE = "clearing:test"
+"""Where ``InMemoryWallet.fund`` takes the money from, so that every currency still sums to zero."""
+
+
+class InMemoryWallet(WalletPort):
+    """The wallet's posting rules over a dictionary of balances: user and pool accounts never go below zero,
+    a plan is replayed under its key, a key is bound to its plan and a leg key to its posting, and a refused
+    posting moves nothing. ``unreachable`` makes every call fail as a wallet that cannot be reached."""
+
+    def __init__(self) -> None:
+        self.balances: dict[tuple[str, str], int] = {}
+        self.unreachable = False
+        self._postings: dict[str, tuple[PostingPlan, PostingReceipt]] = {}
+        self._leg_keys: set[str] = set()
+
+    def fund(self, user_id: str, amount: int, currency: str = "INR") -> None:
+        """Top up a user's wallet from outside the platform."""
+        for account, delta in ((f"user:{user_id}", amount), (OUTSIDE, -amount)):
+            self.balances[account, currency] = self.balances.get((account, currency), 0) + delta
+
+    def balance(self, account: str, currency: str = "INR") -> int:
+        return self.balances.get((account, currency), 0)
+
+    async def post(self, plan: PostingPlan) -> PostingReceipt:
+        if self.unreachable:
+            raise Unavailable("A backing service is unavailable")
+        _check(plan)
+        stored = self._postings.get(plan.key)
+        if stored is not None:
+            if stored[0] != plan:
+                raise IdempotencyConflict()
+            return replace(stored[1], replayed=True)
+        after = dict(self.balances)
+        running = []
+        for leg in plan.legs:
+            slot = (leg.account, plan.currency)
+            after[slot] = after.get(slot, 0) + leg.amount
+            running.append(after[slot])
+        for account, currency in {(leg.account, plan.currency) for leg in plan.legs}:
+            kind = account.partition(":")[0]
+            if kind in ("user", "pool") and after[account, currency] < 0:
+                raise InsufficientFunds(f"Insufficient balance in {kind} account")
+        keys = {leg.key for leg in plan.legs if leg.key}
+        if keys & self._leg_keys:
+            raise IdempotencyConflict("a transaction with this idempotency key already exists")
+        entry_id, now = ids.new_id("ent"), timestamp_now()
+        transactions = tuple(
+            WalletTransaction(
+                id=ids.new_id("txn"), user_id=_user_of(leg.account), account=leg.account, type=leg.type,
+                amount=leg.amount, currency=plan.currency, source=SOURCE, status="completed",
+                description=leg.description or plan.description,
+                metadata=leg.metadata or plan.metadata, idempotency_key=leg.key, balance_after=balance,
+                entry_id=entry_id, hold_id="", created_at=now, updated_at=now, posted_at=now,
+            )
+            for leg, balance in zip(plan.legs, running, strict=True)
+        )
+        receipt = PostingReceipt(entry_id=entry_id, replayed=False, transactions=transactions)
+        self.balances = after
+        self._leg_keys |= keys
+        self._postings[plan.key] = (plan, receipt)
+        return receipt
+
+
+def _user_of(account: str) -> str:
+    kind, _, owner = account.partition(":")
+    return owner if kind == "user" else ""
+
+
+def _check(plan: PostingPlan) -> None:
+    """The wallet's checks of a posting's legs (a plan is balanced by construction)."""
+    keys = [leg.key for leg in plan.legs if leg.key]
+    if len(set(keys)) != len(keys):
+        raise InvalidArgument("leg idempotency keys must be unique", code="INVALID_POSTING")
+    for leg in plan.legs:
+        if leg.amount == 0:
+            raise InvalidArgument("every leg needs a non-zero amount within limits", code="INVALID_AMOUNT")
+        if leg.type not in LEG_TYPES:
+            raise InvalidArgument(f"leg type must be one of {sorted(LEG_TYPES)}", code="INVALID_TYPE")
+        if not ACCOUNT.fullmatch(leg.account):
+            raise InvalidArgument(f"unknown account {leg.account[:140]!r}", code="INVALID_ACCOUNT")
 
 
 class Harness:
@@ -83,13 +168,16 @@ class Harness:
         self.rewards_store.migrate()
         self.flaky: FlakyWallet | None = None
         self.service: RewardService | None = None
+        self._service_wallet_channel: grpc.aio.Channel | None = None
         self.clock_offset = 0.0
         """Seconds added to the reward service's clock (to let leases run out without waiting)."""
 
         async def start_rewards() -> Any:
-            self.flaky = FlakyWallet(GrpcWallet(internal_channel(self.wallet_server.address, TEST_TOKEN)))
+            self._service_wallet_channel = service_channel(self.wallet_server.address, TEST_TOKEN)
+            self.flaky = FlakyWallet(GrpcWallet(self._service_wallet_channel))
             self.service = RewardService(self.rewards_store, self.flaky, FEES,
-                                         clock=lambda: time.time() + self.clock_offset, **service_options)
+                                         clock=lambda: utc_now() + timedelta(seconds=self.clock_offset),
+                                         **service_options)
             return await reward_server.create_server(self.rewards_store, self.flaky, FEES, token=TEST_TOKEN,
                                                      service=self.service)
 
@@ -103,6 +191,8 @@ class Harness:
         """Stop the reward server and close its store, as a crash or a restart would."""
         if self.service is not None:
             self.service = None
+            if self._service_wallet_channel is not None:
+                self.reward_server.thread.run(self._service_wallet_channel.close())
             self.reward_server.stop()
             self.rewards_store.close()
 
@@ -130,12 +220,12 @@ class Harness:
         return [d.match_id for d in pending]
 
     def credit(self, user: str, amount: int) -> None:
-        self.wallet.Credit(wpb.CreditRequest(idempotency_key=uid("topup"), user_id=user, amount=amount,
+        self.wallet.Credit(wpb.CreditRequest(idempotency_key=new_id("topup"), user_id=user, amount=amount,
                                              currency="INR", type="topup"))
 
     def open(self, organizer: str, entry_fee: int, *, competition: str | None = None, template: str = "top3",
              actor: rpb.Actor | None = None) -> str:
-        competition = competition or uid("cmp")
+        competition = competition or new_id("cmp")
         self.rewards.OpenCompetition(rpb.OpenCompetitionRequest(
             competition_id=competition, organizer_id=organizer, entry_fee=entry_fee, currency="INR",
             template=template, actor=actor))
@@ -150,17 +240,17 @@ class Harness:
     def entry_with_lost_answer(self) -> tuple[str, str, rpb.ChargeEntryFeeRequest]:
         """A new 40-rupee competition and a funded player whose entry fee the wallet will take while its answer
         is lost: the competition, the player and the request that charges the fee."""
-        competition = self.open(uid("org"), 40 * RUPEE)
-        player = uid("p")
+        competition = self.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
         self.credit(player, 100 * RUPEE)
         assert self.flaky is not None
         self.flaky.fail_after.add(f"entry_{competition}_{player}")
         return competition, player, rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
 
     def competition_with_players(self, players: int, entry_fee: int = 100 * RUPEE) -> tuple[str, str, list[str]]:
-        organizer = uid("org")
+        organizer = new_id("org")
         competition = self.open(organizer, entry_fee)
-        users = [uid("p") for _ in range(players)]
+        users = [new_id("p") for _ in range(players)]
         for user in users:
             self.enter(competition, user)
         return competition, organizer, users
