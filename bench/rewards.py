@@ -35,7 +35,7 @@ from winzone.rewards.v1 import rewards_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2 as wpb
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.grpc_server import TOKEN_HEADER
-from winzone_kernel.supervisor import free_port
+from winzone_ops.supervisor import free_port
 
 BIG_PLACES = 1_000
 BIG_PLAYERS = 10_000
@@ -67,7 +67,7 @@ def services(data_dir: Path, synchronous: str) -> Iterator[tuple[str, str, str]]
     procs = []
     try:
         for name in ("wallet", "rewards"):
-            procs.append(subprocess.Popen([sys.executable, "-m", "winzone_kernel.cli", "serve", name], env=env))
+            procs.append(subprocess.Popen([sys.executable, "-m", "winzone_ops.cli", "serve", name], env=env))
             wait_serving(env[f"{name.upper()}_SERVICE_ADDR"], procs[-1])
         yield env["WALLET_SERVICE_ADDR"], env["REWARDS_SERVICE_ADDR"], token
     finally:
