@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import grpc
 
-from payment_gateway.adapters.wallet_grpc import transaction_message
-from payment_gateway.domain import TopUpSession
-from payment_gateway.providers.mock import MockCheckout
-from payment_gateway.providers.port import PayoutResult, WebhookEvent
-from payment_gateway.service import PaymentGatewayService
+from payment_gateway.adapters.grpc_wallet import transaction_message
+from payment_gateway.adapters.mock_checkout import MockCheckoutPage
+from payment_gateway.domain.events import WebhookEvent
+from payment_gateway.domain.mock_checkout import MockCheckout
+from payment_gateway.domain.model import TopUpSession
+from payment_gateway.domain.provider import PayoutResult
+from payment_gateway.use_cases.gateway import PaymentGatewayService
 from winzone.payments.v1 import payments_pb2 as pb
 from winzone.payments.v1 import payments_pb2_grpc as pb_grpc
+from winzone_kernel.errors import NotFound
 
 
 def session_pb(s: TopUpSession) -> pb.TopUpSession:
@@ -102,23 +105,28 @@ class PaymentGatewayServicer(pb_grpc.PaymentGatewayServicer):
 class MockCheckoutServicer(pb_grpc.MockCheckoutServicer):
     """``winzone.payments.v1.MockCheckout``: the mock provider's hosted page (NOT_FOUND for other providers)."""
 
-    def __init__(self, service: PaymentGatewayService) -> None:
-        self._svc = service
+    def __init__(self, page: MockCheckoutPage | None) -> None:
+        self._page = page
+
+    def _wired(self) -> MockCheckoutPage:
+        if self._page is None:
+            raise NotFound("Checkout session not found", code="CHECKOUT_NOT_FOUND")
+        return self._page
 
     async def GetMockCheckout(self, request: pb.MockCheckoutRequest, context: grpc.aio.ServicerContext
                               ) -> pb.MockCheckoutView:
         """The mock checkout session to show on the page."""
-        checkout, shown = await self._svc.mock_checkout(request.provider_ref)
+        checkout, shown = await self._wired().show(request.provider_ref)
         return mock_view_pb(checkout, status=shown)
 
     async def PayMockCheckout(self, request: pb.MockCheckoutRequest, context: grpc.aio.ServicerContext
                               ) -> pb.MockCheckoutView:
         """Pay: the session is paid and credited; redirect to the success URL."""
-        checkout = await self._svc.pay_mock_checkout(request.provider_ref)
+        checkout = await self._wired().pay(request.provider_ref)
         return mock_view_pb(checkout, checkout.success_url)
 
     async def CancelMockCheckout(self, request: pb.MockCheckoutRequest, context: grpc.aio.ServicerContext
                                  ) -> pb.MockCheckoutView:
         """Cancel: the session is cancelled; redirect to the cancel URL."""
-        checkout = await self._svc.cancel_mock_checkout(request.provider_ref)
+        checkout = await self._wired().cancel(request.provider_ref)
         return mock_view_pb(checkout, checkout.cancel_url)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from payment_gateway.domain import TopUpLimits
+from payment_gateway.domain.model import TopUpLimits
 from winzone_kernel.config import PLACEHOLDER_SECRETS, CommonSettings, ConfigError, env_decimal
 from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.money import CURRENCIES, to_minor

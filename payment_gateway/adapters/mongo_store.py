@@ -14,12 +14,12 @@ from typing import Any, TypeVar
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from payment_gateway.domain import ProcessedEvent, TopUpSession, TopUpStatus
-from payment_gateway.ports import TopUpStore
-from payment_gateway.providers.mock import MockCheckout, MockCheckoutState, MockSessionState
-from payment_gateway.providers.port import PayoutResult, PayoutStatus
+from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
+from payment_gateway.domain.model import ProcessedEvent, TopUpSession, TopUpStatus
+from payment_gateway.domain.ports import MockCheckoutState, TopUpStore
+from payment_gateway.domain.provider import PayoutResult, PayoutStatus
+from winzone_kernel.clock import timestamp_now
 from winzone_kernel.errors import NotFound, Unavailable
-from winzone_kernel.ids import utc_now
 from winzone_kernel.mongo import DriverErrors, MongoStore
 
 T = TypeVar("T")
@@ -199,7 +199,7 @@ class _MongoMockState(MockCheckoutState):
         fields = {
             "sessionId": checkout.session_id, "userId": checkout.user_id, "amount": checkout.amount_minor,
             "currency": checkout.currency, "status": checkout.status.value, "successUrl": checkout.success_url,
-            "cancelUrl": checkout.cancel_url, "updatedAt": utc_now(),
+            "cancelUrl": checkout.cancel_url, "updatedAt": timestamp_now(),
         }
 
         def op() -> bool:
@@ -228,7 +228,7 @@ class _MongoMockState(MockCheckoutState):
                 self._payouts.insert_one({
                     "_id": payout_id, "status": result.status.value, "providerRef": result.provider_ref,
                     "failureReason": result.failure_reason, "amount": result.amount_minor,
-                    "currency": result.currency, "createdAt": utc_now(),
+                    "currency": result.currency, "createdAt": timestamp_now(),
                 })
             except DuplicateKeyError:
                 return False

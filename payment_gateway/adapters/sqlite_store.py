@@ -6,12 +6,12 @@ import sqlite3
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from payment_gateway.domain import TOPUP_STATUSES, ProcessedEvent, TopUpSession, TopUpStatus
-from payment_gateway.ports import TopUpStore
-from payment_gateway.providers.mock import MockCheckout, MockCheckoutState, MockSessionState
-from payment_gateway.providers.port import PayoutResult, PayoutStatus
+from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
+from payment_gateway.domain.model import TOPUP_STATUSES, ProcessedEvent, TopUpSession, TopUpStatus
+from payment_gateway.domain.ports import MockCheckoutState, TopUpStore
+from payment_gateway.domain.provider import PayoutResult, PayoutStatus
+from winzone_kernel.clock import timestamp_now
 from winzone_kernel.errors import NotFound
-from winzone_kernel.ids import utc_now
 from winzone_kernel.sqlite import SqliteStore
 
 T = TypeVar("T")
@@ -240,7 +240,7 @@ class _SqliteMockState(MockCheckoutState):
 
     def set(self, checkout: MockCheckout, *, expected: MockSessionState | None) -> bool:
         row = (checkout.session_id, checkout.user_id, checkout.amount_minor, checkout.currency,
-               checkout.status.value, checkout.success_url, checkout.cancel_url, utc_now())
+               checkout.status.value, checkout.success_url, checkout.cancel_url, timestamp_now())
 
         def op(conn: sqlite3.Connection) -> bool:
             if expected is None:
@@ -269,7 +269,7 @@ class _SqliteMockState(MockCheckoutState):
                 f"INSERT INTO mock_payouts (payout_id, {PAYOUT_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (payout_id) DO NOTHING",
                 (payout_id, result.status.value, result.provider_ref, result.failure_reason, result.amount_minor,
-                 result.currency, utc_now()),
+                 result.currency, timestamp_now()),
             )
             recorded = _payout(conn.execute(
                 f"SELECT {PAYOUT_COLUMNS} FROM mock_payouts WHERE payout_id = ?", (payout_id,)).fetchone())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from payment_gateway.adapters.mongo_store import MongoTopUpStore
-from payment_gateway.ports import TopUpStore
+from payment_gateway.domain.ports import TopUpStore
 from tests.contract.test_topup_store_mongomock import MongoTopUpChecks
 from tests.contract.topup_store_contract import TopUpStoreContract
 from tests.support.mongo import RealMongoDatabase, require_real_mongo

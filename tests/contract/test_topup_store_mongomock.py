@@ -13,7 +13,7 @@ import pytest
 from pymongo import MongoClient
 
 from payment_gateway.adapters.mongo_store import EVENTS, SESSIONS, MongoTopUpStore
-from payment_gateway.ports import TopUpStore
+from payment_gateway.domain.ports import TopUpStore
 from tests.contract.topup_store_contract import TopUpStoreContract, new_session
 from tests.support.mongo import MongomockClient
 from winzone_kernel.errors import Unavailable
@@ -65,7 +65,7 @@ class TestMongomockTopUpStore(MongoTopUpChecks, TopUpStoreContract):
 def test_driver_failures_become_unavailable() -> None:
     unreachable: MongoClient[dict[str, Any]] = MongoClient(
         "mongodb://127.0.0.1:1/", serverSelectionTimeoutMS=100, connectTimeoutMS=100)
-    store = MongoTopUpStore(unreachable, DB_NAME)
+    store = MongoTopUpStore(unreachable, DB_NAME, timeout=0.5)
     try:
         with pytest.raises(Unavailable):
             store.get_session("tps_1")

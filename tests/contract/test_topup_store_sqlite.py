@@ -7,10 +7,10 @@ import sqlite3
 import pytest
 
 from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
-from payment_gateway.domain import PAYABLE, TopUpStatus
-from payment_gateway.ports import TopUpStore
+from payment_gateway.domain.model import PAYABLE, TopUpStatus
+from payment_gateway.domain.ports import TopUpStore
 from tests.contract.topup_store_contract import TopUpStoreContract, new_session
-from winzone_kernel.ids import utc_now
+from winzone_kernel.clock import timestamp_now
 
 
 class TestSqliteTopUpStore(TopUpStoreContract):
@@ -25,8 +25,8 @@ class TestSqliteTopUpStore(TopUpStoreContract):
 
     def test_the_schema_refuses_what_the_code_never_does(self) -> None:
         session = self.add(new_session())
-        self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, utc_now())
-        self.store.transition(session.id, {TopUpStatus.PAID}, TopUpStatus.CREDITED, utc_now(), transaction_id="t")
+        self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, timestamp_now())
+        self.store.transition(session.id, {TopUpStatus.PAID}, TopUpStatus.CREDITED, timestamp_now(), transaction_id="t")
         conn = sqlite3.connect(self.tmp_path / "payments.sqlite3")
         try:
             for statement in (

@@ -7,28 +7,26 @@ used by the provider's unit tests is never the only thing that proves its port.
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
 
-from payment_gateway.domain import PAYABLE, ProcessedEvent, TopUpSession, TopUpStatus, WebhookOutcome
-from payment_gateway.ports import TopUpStore
-from payment_gateway.providers.mock import MockCheckout, MockProvider, MockSessionState
-from payment_gateway.providers.port import PayoutResult, PayoutStatus, SessionStatus
+from payment_gateway.adapters.mock_provider import MockProvider
+from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
+from payment_gateway.domain.model import PAYABLE, ProcessedEvent, TopUpSession, TopUpStatus, WebhookOutcome
+from payment_gateway.domain.ports import TopUpStore
+from payment_gateway.domain.provider import PayoutResult, PayoutStatus, SessionStatus
 from tests.support.contract import StoreContract
+from tests.support.ids import new_user
+from winzone_kernel.clock import timestamp_now
 from winzone_kernel.errors import InvalidState, NotFound
-from winzone_kernel.ids import new_id, utc_now
-
-
-def new_user() -> str:
-    return f"usr_{uuid.uuid4().hex[:16]}"
+from winzone_kernel.ids import new_id
 
 
 def new_session(user: str | None = None, *, key: str | None = None, amount: int = 100_000,
                 currency: str = "INR", provider: str = "mock") -> TopUpSession:
-    now = utc_now()
+    now = timestamp_now()
     return TopUpSession(id=new_id("tps"), user_id=user or new_user(), amount=amount, currency=currency,
                         provider=provider, status=TopUpStatus.CREATED, created_at=now, updated_at=now,
                         idempotency_key=key)
@@ -72,33 +70,33 @@ class TopUpStoreContract(StoreContract[TopUpStore]):
 
     def test_a_checkout_is_attached_once(self) -> None:
         session = self.add(new_session())
-        attached = self.store.attach_checkout(session.id, "mock_session_a", "http://gw/checkout/a", utc_now())
+        attached = self.store.attach_checkout(session.id, "mock_session_a", "http://gw/checkout/a", timestamp_now())
         assert (attached.provider_ref, attached.checkout_url) == ("mock_session_a", "http://gw/checkout/a")
-        kept = self.store.attach_checkout(session.id, "mock_session_b", "http://gw/checkout/b", utc_now())
+        kept = self.store.attach_checkout(session.id, "mock_session_b", "http://gw/checkout/b", timestamp_now())
         assert kept.provider_ref == "mock_session_a"
         assert self.store.find_by_provider_ref("mock", "mock_session_a") == kept
         assert self.store.find_by_provider_ref("stripe", "mock_session_a") is None
         with pytest.raises(NotFound):
-            self.store.attach_checkout("tps_unknown", "mock_session_c", "", utc_now())
+            self.store.attach_checkout("tps_unknown", "mock_session_c", "", timestamp_now())
 
     def test_status_changes_are_conditional(self) -> None:
         session = self.add(new_session())
-        paid = self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, utc_now())
+        paid = self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, timestamp_now())
         assert paid is not None and paid.status is TopUpStatus.PAID
-        assert self.store.transition(session.id, {TopUpStatus.CREATED}, TopUpStatus.EXPIRED, utc_now()) is None
-        assert self.store.transition(session.id, (), TopUpStatus.EXPIRED, utc_now()) is None
-        credited = self.store.transition(session.id, {TopUpStatus.PAID}, TopUpStatus.CREDITED, utc_now(),
+        assert self.store.transition(session.id, {TopUpStatus.CREATED}, TopUpStatus.EXPIRED, timestamp_now()) is None
+        assert self.store.transition(session.id, (), TopUpStatus.EXPIRED, timestamp_now()) is None
+        credited = self.store.transition(session.id, {TopUpStatus.PAID}, TopUpStatus.CREDITED, timestamp_now(),
                                          transaction_id="txn_1")
         assert credited is not None
         assert (credited.status, credited.transaction_id) == (TopUpStatus.CREDITED, "txn_1")
         assert self.store.get_session(session.id) == credited
         assert credited.updated_at >= session.updated_at
-        assert self.store.transition("tps_unknown", PAYABLE, TopUpStatus.PAID, utc_now()) is None
+        assert self.store.transition("tps_unknown", PAYABLE, TopUpStatus.PAID, timestamp_now()) is None
 
     def test_every_status_is_stored(self) -> None:
         for status in (TopUpStatus.FAILED, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED):
             session = self.add(new_session())
-            moved = self.store.transition(session.id, {TopUpStatus.CREATED}, status, utc_now())
+            moved = self.store.transition(session.id, {TopUpStatus.CREATED}, status, timestamp_now())
             assert moved is not None and self.store.get_session(session.id).status is status
 
     def test_parallel_status_changes_have_one_winner(self) -> None:
@@ -106,7 +104,7 @@ class TopUpStoreContract(StoreContract[TopUpStore]):
         targets = [TopUpStatus.PAID, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED, TopUpStatus.FAILED] * 5
         with ThreadPoolExecutor(max_workers=10) as pool:
             moved = list(pool.map(
-                lambda to: self.store.transition(session.id, {TopUpStatus.CREATED}, to, utc_now()), targets))
+                lambda to: self.store.transition(session.id, {TopUpStatus.CREATED}, to, timestamp_now()), targets))
         winners = [m for m in moved if m is not None]
         assert len(winners) == 1
         assert self.store.get_session(session.id).status is winners[0].status
@@ -114,7 +112,7 @@ class TopUpStoreContract(StoreContract[TopUpStore]):
     def test_sessions_in_a_status_are_listed_least_recently_updated_first(self) -> None:
         sessions = [self.add(new_session()) for _ in range(4)]
         for session in (sessions[2], sessions[0], sessions[3]):
-            assert self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, utc_now()) is not None
+            assert self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, timestamp_now()) is not None
         paid = self.store.sessions_in_status(TopUpStatus.PAID, 10)
         assert [s.id for s in paid] == [sessions[2].id, sessions[0].id, sessions[3].id]
         assert paid[0] == self.store.get_session(sessions[2].id)
@@ -124,7 +122,7 @@ class TopUpStoreContract(StoreContract[TopUpStore]):
         assert self.store.sessions_in_status(TopUpStatus.CREDITED, 10) == []
 
     def test_events_are_recorded_once_per_provider(self) -> None:
-        event = ProcessedEvent("mock", "evt_1", "checkout.session.completed", WebhookOutcome.APPLIED, utc_now(),
+        event = ProcessedEvent("mock", "evt_1", "checkout.session.completed", WebhookOutcome.APPLIED, timestamp_now(),
                                "tps_1")
         assert not self.store.event_processed("mock", "evt_1")
         assert self.store.record_event(event)

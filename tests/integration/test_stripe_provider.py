@@ -1,8 +1,8 @@
 """The Stripe adapter with the real ``stripe`` SDK, pointed at a local HTTP stand-in for api.stripe.com.
 
-The stand-in records every request (method, path, query, headers, decoded form) and replays scripted
-responses, so these tests pin down exactly what goes over the wire and how each Stripe answer maps to our
-outcomes. Nothing leaves 127.0.0.1.
+The stand-in (``tests.support.stripe_standin``) records every request and replays scripted responses, so
+these tests pin down exactly what goes over the wire and how each Stripe answer maps to our outcomes.
+Nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -10,135 +10,44 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import stripe
 
-from payment_gateway.providers import signatures
-from payment_gateway.providers.port import (
+from payment_gateway.adapters import signatures
+from payment_gateway.adapters.stripe_provider import StripeProvider, create_stripe_client
+from payment_gateway.domain.errors import (
     InvalidSignature,
-    PayoutStatus,
     ProviderIdempotencyError,
     ProviderRejected,
     ProviderUnavailable,
-    SessionStatus,
 )
-from payment_gateway.providers.stripe_provider import StripeProvider, create_stripe_client
+from payment_gateway.domain.provider import PayoutStatus, SessionStatus
+from tests.support.stripe_standin import (
+    ACCOUNT,
+    API_KEY,
+    WEBHOOK_SECRET,
+    StripeStandIn,
+    running_standin,
+)
+from tests.support.stripe_standin import checkout_session as _session
+from tests.support.stripe_standin import stripe_error as _error
+from tests.support.stripe_standin import stripe_event as _stripe_event
+from tests.support.stripe_standin import transfer as _transfer
+from tests.support.stripe_standin import transfer_list as _list
 from winzone_kernel.errors import IdempotencyConflict, InvalidArgument, NotFound, Unavailable
 
-API_KEY = "sk_test_standin_key_123"
-WEBHOOK_SECRET = "whsec_standin_secret"
 SUCCESS_URL = "http://localhost:5173/wallet/topup/success?session_id={CHECKOUT_SESSION_ID}"
 CANCEL_URL = "http://localhost:5173/wallet/topup/cancel?session_id={CHECKOUT_SESSION_ID}"
-ACCOUNT = "acct_1StandInDest9876"
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-
-@dataclass(frozen=True)
-class SeenRequest:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    form: dict[str, list[str]]
-
-
-class StripeStandIn:
-    """A scripted stand-in for api.stripe.com on 127.0.0.1, port 0, in a background thread."""
-
-    def __init__(self) -> None:
-        self.seen: list[SeenRequest] = []
-        self._replies: deque[tuple[int, dict[str, Any], float]] = deque()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def reply(self, status: int, body: dict[str, Any], *, delay: float = 0.0) -> None:
-        """Queue the response to the next request."""
-        with self._lock:
-            self._replies.append((status, body, delay))
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def _next_reply(self) -> tuple[int, dict[str, Any], float]:
-        with self._lock:
-            if self._replies:
-                return self._replies.popleft()
-        return 500, {"error": {"type": "api_error", "message": "no scripted reply"}}, 0.0
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self._serve()
-
-            def do_POST(self) -> None:
-                self._serve()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8") if length else ""
-                parts = urlsplit(self.path)
-                with standin._lock:
-                    standin.seen.append(
-                        SeenRequest(
-                            method=self.command,
-                            path=parts.path,
-                            query=parse_qs(parts.query, keep_blank_values=True),
-                            headers={key.lower(): value for key, value in self.headers.items()},
-                            form=parse_qs(raw, keep_blank_values=True),
-                        )
-                    )
-                status, body, delay = standin._next_reply()
-                if delay:
-                    time.sleep(delay)
-                payload = json.dumps(body).encode("utf-8")
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.send_header("Request-Id", "req_" + uuid.uuid4().hex[:14])
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    return
-
-        return Handler
 
 
 @pytest.fixture
 def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StripeStandIn]:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    server = StripeStandIn()
-    server.start()
-    yield server
-    server.stop()
+    yield from running_standin(monkeypatch)
 
 
 def make_provider(api_base: str, *, retries: int = 0, timeout: float = 5.0) -> StripeProvider:
@@ -167,45 +76,6 @@ def unreachable_base() -> str:
 
 def _id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
-
-
-def _session(ref: str, session_id: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": ref,
-        "object": "checkout.session",
-        "url": f"https://checkout.stripe.com/c/pay/{ref}",
-        "mode": "payment",
-        "status": "open",
-        "payment_status": "unpaid",
-        "amount_total": 100_000,
-        "currency": "inr",
-        "client_reference_id": session_id,
-        "metadata": {"session_id": session_id},
-        **fields,
-    }
-
-
-def _transfer(payout_id: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": "tr_" + uuid.uuid4().hex[:16],
-        "object": "transfer",
-        "amount": 50_000,
-        "currency": "inr",
-        "destination": ACCOUNT,
-        "transfer_group": payout_id,
-        "metadata": {"payout_id": payout_id},
-        "reversed": False,
-        "amount_reversed": 0,
-        **fields,
-    }
-
-
-def _list(*transfers: dict[str, Any]) -> dict[str, Any]:
-    return {"object": "list", "data": list(transfers), "has_more": False, "url": "/v1/transfers"}
-
-
-def _error(status: int, error_type: str, code: str | None = None) -> tuple[int, dict[str, Any]]:
-    return status, {"error": {"type": error_type, "code": code, "message": f"{error_type} {code} for {ACCOUNT}"}}
 
 
 def test_create_checkout_sends_exactly_the_checkout_session_form(
@@ -549,19 +419,6 @@ def test_get_payout_is_unavailable_rather_than_none_when_stripe_fails(
 
     with pytest.raises(ProviderUnavailable):
         provider.get_payout(_id("pay"))
-
-
-def _stripe_event(event_type: str, obj: dict[str, Any], event_id: str = "evt_1StandIn") -> bytes:
-    event = {
-        "id": event_id,
-        "object": "event",
-        "api_version": "2026-10-28.endive",
-        "created": int(time.time()),
-        "livemode": False,
-        "type": event_type,
-        "data": {"object": obj},
-    }
-    return json.dumps(event, indent=2).encode("utf-8")
 
 
 def test_a_correctly_signed_stripe_event_parses(offline_provider: StripeProvider) -> None:

@@ -15,12 +15,12 @@ from pathlib import Path
 import grpc
 import pytest
 
-from payment_gateway.providers.mock import build_signed_event
+from payment_gateway.adapters.mock_provider import build_signed_event
 from tests.conftest import WalletHarness
-from tests.support.payments import MOCK_SECRET, PaymentsHarness, mock_event, new_user_id, user_topups
+from tests.support.errors import error_code
+from tests.support.ids import new_user
+from tests.support.payments import MOCK_SECRET, PaymentsHarness, mock_event, user_topups
 from winzone.payments.v1 import payments_pb2 as pb
-
-ERROR_KEY = "winzone-error-code"
 
 
 @pytest.fixture
@@ -30,10 +30,6 @@ def payments(tmp_path: Path, wallet: WalletHarness) -> Iterator[PaymentsHarness]
     harness.close()
 
 
-def _code(exc: grpc.RpcError) -> str:
-    return dict(exc.trailing_metadata() or ()).get(ERROR_KEY, "")
-
-
 def _verify(payments: PaymentsHarness, user: str, session_id: str) -> pb.VerifyTopUpResponse:
     return payments.stub.VerifyTopUp(pb.VerifyTopUpRequest(user_id=user, session_id=session_id))
 
@@ -41,7 +37,7 @@ def _verify(payments: PaymentsHarness, user: str, session_id: str) -> pb.VerifyT
 def test_the_same_event_delivered_ten_times_in_parallel_credits_once(
     payments: PaymentsHarness, wallet: WalletHarness
 ) -> None:
-    user = new_user_id()
+    user = new_user()
     session = payments.create(user, 150_000)
     body, headers = mock_event("checkout.session.completed", session)
     with ThreadPoolExecutor(max_workers=10) as pool:
@@ -58,7 +54,7 @@ def test_the_same_event_delivered_ten_times_in_parallel_credits_once(
 
 
 def test_verify_racing_webhooks_credits_once(payments: PaymentsHarness, wallet: WalletHarness) -> None:
-    user = new_user_id()
+    user = new_user()
     session = payments.create(user, 99_900)
 
     def deliver(i: int) -> str:
@@ -80,7 +76,7 @@ def test_verify_racing_webhooks_credits_once(payments: PaymentsHarness, wallet: 
 def test_completed_but_unpaid_credits_nothing_until_async_payment_succeeds(
     payments: PaymentsHarness, wallet: WalletHarness
 ) -> None:
-    user = new_user_id()
+    user = new_user()
     session = payments.create(user)
     unpaid = payments.webhook(*mock_event("checkout.session.completed", session, payment_status="unpaid"))
     assert unpaid.outcome == "ignored"
@@ -108,7 +104,7 @@ def test_completed_but_unpaid_credits_nothing_until_async_payment_succeeds(
 def test_async_payment_failed_and_expired_close_the_session_without_money(
     payments: PaymentsHarness, wallet: WalletHarness
 ) -> None:
-    user = new_user_id()
+    user = new_user()
     failing, expiring = payments.create(user), payments.create(user)
     failed = payments.webhook(*mock_event("checkout.session.async_payment_failed", failing, payment_status="unpaid"))
     expired = payments.webhook(*mock_event("checkout.session.expired", expiring, payment_status="unpaid"))
@@ -122,7 +118,7 @@ def test_async_payment_failed_and_expired_close_the_session_without_money(
 
 
 def test_expired_after_credited_changes_nothing(payments: PaymentsHarness, wallet: WalletHarness) -> None:
-    user = new_user_id()
+    user = new_user()
     session = payments.create(user)
     assert _verify(payments, user, session.id).session.status == "credited"
     late = payments.webhook(*mock_event("checkout.session.expired", session, payment_status="unpaid"))
@@ -137,7 +133,7 @@ def test_amount_or_currency_mismatch_credits_nothing_and_alerts(
     payments: PaymentsHarness, wallet: WalletHarness, caplog: pytest.LogCaptureFixture, amount: int,
     currency: str | None,
 ) -> None:
-    user = new_user_id()
+    user = new_user()
     session = payments.create(user, 100_000)
     with caplog.at_level(logging.ERROR, logger="winzone.payments"):
         reply = payments.webhook(*mock_event("checkout.session.completed", session, amount=amount,
@@ -174,7 +170,7 @@ def test_payout_events_without_a_payout_service_are_acknowledged_and_not_recorde
 
 
 def test_create_topup_session_validates_and_is_idempotent_per_user(payments: PaymentsHarness) -> None:
-    user = new_user_id()
+    user = new_user()
     for amount, currency in ((999, "INR"), (10_000_001, "INR"), (0, "INR"), (100_000, "EUR"), (100_000, "inr")):
         with pytest.raises(grpc.RpcError) as info:
             payments.create(user, amount, currency)
@@ -184,7 +180,7 @@ def test_create_topup_session_validates_and_is_idempotent_per_user(payments: Pay
     with pytest.raises(grpc.RpcError) as info:
         payments.create(user, 100_001, key="k1")
     assert info.value.code() == grpc.StatusCode.ALREADY_EXISTS
-    assert _code(info.value) == "IDEMPOTENCY_CONFLICT"
+    assert error_code(info.value) == "IDEMPOTENCY_CONFLICT"
     with pytest.raises(grpc.RpcError) as info:
         payments.create(user, 100_000, key="bad key with spaces")
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -195,8 +191,8 @@ def test_create_topup_session_validates_and_is_idempotent_per_user(payments: Pay
 
 
 def test_verify_needs_the_owner(payments: PaymentsHarness) -> None:
-    session = payments.create(new_user_id())
-    for user in (new_user_id(), ""):
+    session = payments.create(new_user())
+    for user in (new_user(), ""):
         with pytest.raises(grpc.RpcError) as info:
             _verify(payments, user, session.id)
         assert info.value.code() == grpc.StatusCode.NOT_FOUND

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from payment_gateway.providers.mock import MOCK_SIGNATURE_HEADER
+from payment_gateway.adapters.mock_provider import MOCK_SIGNATURE_HEADER
 from tests.conftest import WalletHarness
 from tests.support.payments import (
     FRONTEND_URL,
@@ -277,7 +277,7 @@ def test_webhook_about_a_session_we_never_created_is_acknowledged(
 
 
 def test_signed_but_malformed_webhook_body_is_400(gateway: GatewayHarness) -> None:
-    from payment_gateway.providers import signatures
+    from payment_gateway.adapters import signatures
 
     body = b'{"not": "an event"}'
     reply = _post_webhook(gateway, body, {MOCK_SIGNATURE_HEADER: signatures.sign_header(body, MOCK_SECRET)})
@@ -413,7 +413,7 @@ def test_mock_checkout_forms_accept_only_same_site_posts(
 def test_signed_webhook_with_an_amount_no_int64_holds_is_400_not_5xx(
     gateway: GatewayHarness, obj: dict[str, Any]
 ) -> None:
-    from payment_gateway.providers.mock import build_signed_event
+    from payment_gateway.adapters.mock_provider import build_signed_event
 
     event_type = "transfer.created" if obj["id"].startswith("tr_") else "checkout.session.completed"
     body, signed = build_signed_event(event_type, obj, secret=MOCK_SECRET)

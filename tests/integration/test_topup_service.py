@@ -14,45 +14,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-from payment_gateway.adapters.payouts_grpc import GrpcPayoutResults, _request, payouts_contract_available
+from payment_gateway.adapters.grpc_payouts import GrpcPayoutResults, record_request
+from payment_gateway.adapters.mock_checkout import MockCheckoutPage
+from payment_gateway.adapters.mock_provider import MockProvider, build_signed_event, checkout_session_object
 from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
-from payment_gateway.domain import TopUpLimits, TopUpStatus, WebhookOutcome
-from payment_gateway.ports import LedgerTransaction, PayoutProviderResult, PayoutResultSink, TopUpCredit, Wallet
-from payment_gateway.providers.mock import MockProvider, build_signed_event, checkout_session_object
-from payment_gateway.service import PaymentGatewayService
+from payment_gateway.domain.model import TopUpLimits, TopUpStatus, WebhookOutcome
+from payment_gateway.domain.ports import PayoutResultSink, Wallet
+from payment_gateway.domain.provider import PayoutProviderResult
+from payment_gateway.use_cases.gateway import PaymentGatewayService
 from tests.support.grpc_servers import TEST_TOKEN, RunningServer
+from tests.support.scripted_wallet import ScriptedWallet
+from winzone.payouts.v1 import payouts_pb2, payouts_pb2_grpc
 from winzone_kernel.errors import InvalidState, NotFound, Unavailable
-from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel.grpc_client import service_channel
 from winzone_kernel.grpc_server import start_server
 
 SECRET = "whsec_service_test_secret_000"
-
-
-class ScriptedWallet(Wallet):
-    """Credits once per key (like the wallet); raises ``Unavailable`` for the first ``outages`` calls."""
-
-    def __init__(self, outages: int = 0) -> None:
-        self.outages = outages
-        self.calls = 0
-        self.by_key: dict[str, LedgerTransaction] = {}
-
-    async def credit(self, credit: TopUpCredit) -> LedgerTransaction:
-        self.calls += 1
-        if self.outages:
-            self.outages -= 1
-            raise Unavailable("wallet down")
-        if credit.key not in self.by_key:
-            self.by_key[credit.key] = LedgerTransaction(
-                id=f"txn_{len(self.by_key) + 1}", user_id=credit.user_id, type="topup", amount=credit.amount,
-                currency=credit.currency, status="completed", source=credit.source, description=credit.description,
-                idempotency_key=credit.key, balance_after=credit.amount, created_at="t", updated_at="t",
-            )
-        return self.by_key[credit.key]
-
-    async def transaction(self, transaction_id: str) -> LedgerTransaction:
-        return next(t for t in self.by_key.values() if t.id == transaction_id)
 
 
 class RecordingSink(PayoutResultSink):
@@ -74,14 +52,22 @@ def store(tmp_path: Path) -> Iterator[SqliteTopUpStore]:
     store.close()
 
 
+def _provider(store: SqliteTopUpStore) -> MockProvider:
+    return MockProvider(store.mock_state(), gateway_base_url="http://gw.test", webhook_secret=SECRET)
+
+
 def _service(store: SqliteTopUpStore, wallet: Wallet, payouts: PayoutResultSink | None = None
              ) -> PaymentGatewayService:
-    provider = MockProvider(store.mock_state(), gateway_base_url="http://gw.test", webhook_secret=SECRET)
     return PaymentGatewayService(
-        store=store, provider=provider, wallet=wallet, limits=TopUpLimits({"INR": (1_000, 10_000_000)}),
+        store=store, provider=_provider(store), wallet=wallet, limits=TopUpLimits({"INR": (1_000, 10_000_000)}),
         success_url="http://fe.test/ok?session_id={session_id}", cancel_url="http://fe.test/no?session_id={session_id}",
         payouts=payouts,
     )
+
+
+def _page(store: SqliteTopUpStore, service: PaymentGatewayService) -> MockCheckoutPage:
+    """The mock checkout page over the same store and top-ups, as the server wires it for the mock provider."""
+    return MockCheckoutPage(_provider(store), store, service.topups)
 
 
 def _completed(session: Any, event_id: str) -> tuple[bytes, dict[str, str]]:
@@ -182,43 +168,23 @@ def test_webhook_refs_that_disagree_with_the_stored_session_are_ignored(store: S
     assert wallet.calls == 0
 
 
-def _dynamic_request_class() -> Any:
-    proto = descriptor_pb2.FileDescriptorProto(name="test_payouts_shape.proto", package="test.payouts.v1")
-    message = proto.message_type.add(name="RecordProviderResultRequest")
-    for number, (name, kind) in enumerate([
-        ("payout_id", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
-        ("status", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
-        ("provider_reference", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
-        ("amount", descriptor_pb2.FieldDescriptorProto.TYPE_INT64),
-        ("note", descriptor_pb2.FieldDescriptorProto.TYPE_STRING),
-    ], start=1):
-        message.field.add(name=name, number=number, type=kind,
-                          label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL)
-    pool = descriptor_pool.DescriptorPool()
-    pool.Add(proto)
-    return message_factory.GetMessageClass(pool.FindMessageTypeByName("test.payouts.v1.RecordProviderResultRequest"))
-
-
-def test_the_payout_forwarder_fills_the_fields_the_payout_contract_has() -> None:
-    cls = _dynamic_request_class()
-
-    class Messages:
-        RecordProviderResultRequest = cls
-
-    result = PayoutProviderResult(payout_id="pay_1", status="paid", provider="stripe", provider_reference="tr_1",
-                                  failure_reason="", event_id="evt_1", event_type="transfer.created",
-                                  amount=None, currency="INR")
-    request = _request(Messages, result)
-    assert (request.payout_id, request.status, request.provider_reference, request.amount, request.note) == (
-        "pay_1", "paid", "tr_1", 0, "")
+def test_the_payout_forwarder_maps_every_field_of_the_payout_contract_by_name() -> None:
+    result = PayoutProviderResult(payout_id="pay_1", status="failed", provider="stripe", provider_reference="tr_1",
+                                  failure_reason="Transfer was reversed", event_id="evt_1",
+                                  event_type="transfer.reversed", amount=50_000, currency="INR")
+    request = record_request(result)
+    contract = {field.name for field in payouts_pb2.RecordProviderResultRequest.DESCRIPTOR.fields}
+    assert contract == {"payout_id", "status", "provider_reference", "failure_reason", "event_id"}
+    assert {field.name: value for field, value in request.ListFields()} == {
+        "payout_id": "pay_1", "status": "failed", "provider_reference": "tr_1",
+        "failure_reason": "Transfer was reversed", "event_id": "evt_1",
+    }
 
 
 def test_the_payout_forwarder_speaks_the_payout_services_contract() -> None:
-    payouts_pb2 = pytest.importorskip("winzone.payouts.v1.payouts_pb2")
-    payouts_pb2_grpc = pytest.importorskip("winzone.payouts.v1.payouts_pb2_grpc")
     seen: list[Any] = []
 
-    class PayoutService(payouts_pb2_grpc.PayoutServiceServicer):  # type: ignore[misc]
+    class PayoutService(payouts_pb2_grpc.PayoutServiceServicer):
         async def RecordProviderResult(self, request: Any, context: Any) -> Any:
             seen.append(request)
             if request.payout_id == "pay_unknown":
@@ -229,14 +195,13 @@ def test_the_payout_forwarder_speaks_the_payout_services_contract() -> None:
         payouts_pb2_grpc.add_PayoutServiceServicer_to_server(PayoutService(), server)
         return [payouts_pb2.DESCRIPTOR.services_by_name["PayoutService"].full_name]
 
-    assert payouts_contract_available()
     server = RunningServer(lambda: start_server(register=register, token=TEST_TOKEN))
     result = PayoutProviderResult(payout_id="pay_1", status="failed", provider="stripe", provider_reference="tr_1",
                                   failure_reason="Transfer was reversed", event_id="evt_1",
                                   event_type="transfer.reversed", amount=50_000, currency="INR")
 
     async def scenario() -> None:
-        channel = internal_channel(server.address, TEST_TOKEN)
+        channel = service_channel(server.address, TEST_TOKEN)
         try:
             sink = GrpcPayoutResults(channel)
             await sink.record(result)
@@ -267,18 +232,19 @@ def test_mock_pay_after_the_session_expired_or_failed_is_refused_and_credits_not
 ) -> None:
     wallet = ScriptedWallet()
     service = _service(store, wallet)
+    page = _page(store, service)
 
     async def scenario() -> None:
         session, _ = await service.create_session("usr_5", 50_000, "INR")
         closed = await service.handle_webhook(*_closing(session, event_type, "evt_close"))
         assert closed.outcome is WebhookOutcome.APPLIED
-        _, shown = await service.mock_checkout(session.provider_ref)
+        _, shown = await page.show(session.provider_ref)
         assert shown == closed.session.status.value
         with pytest.raises(InvalidState) as refused:
-            await service.pay_mock_checkout(session.provider_ref)
+            await page.pay(session.provider_ref)
         assert refused.value.code == "CHECKOUT_CLOSED"
         with pytest.raises(InvalidState):
-            await service.cancel_mock_checkout(session.provider_ref)
+            await page.cancel(session.provider_ref)
         assert (await service.verify("usr_5", session.id)).transaction is None
 
     asyncio.run(scenario())
@@ -289,10 +255,11 @@ def test_mock_pay_after_the_session_expired_or_failed_is_refused_and_credits_not
 def test_mock_pay_first_wins_over_a_later_expiry_and_is_credited(store: SqliteTopUpStore) -> None:
     wallet = ScriptedWallet(outages=1)
     service = _service(store, wallet)
+    page = _page(store, service)
 
     async def scenario() -> None:
         session, _ = await service.create_session("usr_6", 50_000, "INR")
-        await service.pay_mock_checkout(session.provider_ref)
+        await page.pay(session.provider_ref)
         assert store.get_session(session.id).status is TopUpStatus.PAID
         late = await service.handle_webhook(*_closing(session, "checkout.session.expired", "evt_late"))
         assert late.outcome is WebhookOutcome.IGNORED
@@ -306,13 +273,14 @@ def test_mock_pay_first_wins_over_a_later_expiry_and_is_credited(store: SqliteTo
 def test_racing_mock_pay_and_expiry_never_credit_a_closed_session(store: SqliteTopUpStore) -> None:
     wallet = ScriptedWallet()
     service = _service(store, wallet)
+    page = _page(store, service)
 
     async def race(i: int) -> tuple[str, TopUpStatus]:
         session, _ = await service.create_session(f"usr_race_{i}", 50_000, "INR")
 
         async def pay() -> str:
             try:
-                await service.pay_mock_checkout(session.provider_ref)
+                await page.pay(session.provider_ref)
             except InvalidState:
                 return "refused"
             return "paid"
@@ -332,12 +300,13 @@ def test_racing_mock_pay_and_expiry_never_credit_a_closed_session(store: SqliteT
 def test_the_settle_sweep_credits_sessions_left_paid_exactly_once(store: SqliteTopUpStore) -> None:
     wallet = ScriptedWallet(outages=3)
     service = _service(store, wallet)
+    page = _page(store, service)
 
     async def scenario() -> None:
         first, _ = await service.create_session("usr_7", 50_000, "INR")
         second, _ = await service.create_session("usr_8", 70_000, "INR")
         for session in (first, second):
-            await service.pay_mock_checkout(session.provider_ref)
+            await page.pay(session.provider_ref)
         assert len(store.sessions_in_status(TopUpStatus.PAID, 10)) == 2
         assert await service.settle_paid_sessions() == 0
         assert len(store.sessions_in_status(TopUpStatus.PAID, 10)) == 2
@@ -383,12 +352,12 @@ def test_a_provider_that_reports_paid_after_expiry_is_credited(store: SqliteTopU
 
 
 def test_a_mock_checkout_no_session_points_at_is_not_found(store: SqliteTopUpStore) -> None:
-    service = _service(store, ScriptedWallet())
+    page = _page(store, _service(store, ScriptedWallet()))
     provider = MockProvider(store.mock_state(), gateway_base_url="http://gw.test", webhook_secret=SECRET)
     orphan = provider.create_checkout("tps_orphan", "usr_11", 50_000, "INR", "http://fe/ok", "http://fe/no")
 
     async def scenario() -> None:
-        for call in (service.mock_checkout, service.pay_mock_checkout, service.cancel_mock_checkout):
+        for call in (page.show, page.pay, page.cancel):
             with pytest.raises(NotFound):
                 await call(orphan.provider_ref)
 
@@ -396,8 +365,8 @@ def test_a_mock_checkout_no_session_points_at_is_not_found(store: SqliteTopUpSto
     assert provider.checkout(orphan.provider_ref).status.value == "created"
 
 
-def test_settle_periodically_runs_at_once_and_survives_a_failed_run() -> None:
-    from payment_gateway.server import settle_periodically
+def test_the_settle_task_runs_at_once_and_survives_a_failed_run() -> None:
+    from payment_gateway.server import SETTLE_INTERVAL_SECONDS, settle_task
 
     class Flaky:
         runs = 0
@@ -408,14 +377,25 @@ def test_settle_periodically_runs_at_once_and_survives_a_failed_run() -> None:
                 raise RuntimeError("store hiccup")
             return 1
 
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        await asyncio.sleep(0)
+
     async def scenario() -> None:
-        task = asyncio.create_task(settle_periodically(Flaky(), interval=0.01))  # type: ignore[arg-type]
-        while Flaky.runs < 3:
-            await asyncio.sleep(0.01)
-        task.cancel()
+        task = settle_task(Flaky(), sleep=sleep).start()  # type: ignore[arg-type]
+
+        async def three_runs() -> None:
+            while Flaky.runs < 3:
+                await asyncio.sleep(0)
+
+        await asyncio.wait_for(three_runs(), timeout=10)
+        await task.stop()
 
     asyncio.run(scenario())
     assert Flaky.runs >= 3
+    assert slept and set(slept) == {SETTLE_INTERVAL_SECONDS}
 
 
 def test_an_expiry_after_the_mock_took_the_payment_is_ignored_and_verify_credits(store: SqliteTopUpStore) -> None:
@@ -437,12 +417,13 @@ def test_an_expiry_after_the_mock_took_the_payment_is_ignored_and_verify_credits
 def test_a_session_closed_while_its_mock_checkout_stayed_open_cannot_be_paid(store: SqliteTopUpStore) -> None:
     wallet = ScriptedWallet()
     service = _service(store, wallet)
+    page = _page(store, service)
 
     async def scenario() -> None:
         session, _ = await service.create_session("usr_13", 50_000, "INR")
         assert store.transition(session.id, {TopUpStatus.CREATED}, TopUpStatus.EXPIRED, "t") is not None
         with pytest.raises(InvalidState):
-            await service.pay_mock_checkout(session.provider_ref)
+            await page.pay(session.provider_ref)
 
     asyncio.run(scenario())
     assert wallet.calls == 0

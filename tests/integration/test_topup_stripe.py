@@ -12,21 +12,15 @@ from typing import Any
 
 import pytest
 
-from payment_gateway.providers import signatures
+from payment_gateway.adapters import signatures
 from tests.conftest import WalletHarness
-from tests.integration.test_stripe_provider import API_KEY, PROXY_VARIABLES, WEBHOOK_SECRET, StripeStandIn
 from tests.support.payments import FRONTEND_URL, MOCK_SECRET, GatewayHarness, PaymentsHarness, user_topups
+from tests.support.stripe_standin import API_KEY, WEBHOOK_SECRET, StripeStandIn, running_standin
 
 
 @pytest.fixture
 def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StripeStandIn]:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    server = StripeStandIn()
-    server.start()
-    yield server
-    server.stop()
+    yield from running_standin(monkeypatch)
 
 
 @pytest.fixture

@@ -8,34 +8,35 @@ in process, wired to both; players are created directly in its user store with a
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
 import grpc
 from starlette.testclient import TestClient
 
+from api_gateway.adapters.sqlite_store import SqliteUserStore
+from api_gateway.adapters.tokens import JwtTokenIssuer
 from api_gateway.app import build_app
-from api_gateway.auth import TokenIssuer
+from api_gateway.domain.model import Role, User
 from api_gateway.settings import GatewaySettings
-from api_gateway.users.model import Role, User
-from api_gateway.users.sqlite_store import SqliteUserStore
+from payment_gateway.adapters.grpc_wallet import GrpcWallet
+from payment_gateway.adapters.mock_provider import build_signed_event, checkout_session_object
 from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
-from payment_gateway.adapters.wallet_grpc import GrpcWallet
-from payment_gateway.domain import TopUpSession
-from payment_gateway.ports import PayoutResultSink
-from payment_gateway.providers.mock import build_signed_event, checkout_session_object
-from payment_gateway.server import build_provider, build_service, create_server
-from payment_gateway.service import PaymentGatewayService
+from payment_gateway.domain.model import TopUpSession
+from payment_gateway.domain.ports import PayoutResultSink
+from payment_gateway.server import build_mock_checkout, build_provider, build_service, create_server
 from payment_gateway.settings import PaymentSettings
+from payment_gateway.use_cases.gateway import PaymentGatewayService
 from tests.conftest import WalletHarness
 from tests.support.grpc_servers import TEST_TOKEN, RunningServer, authed_channel
+from tests.support.ids import new_email
 from winzone.payments.v1 import payments_pb2 as pb
 from winzone.payments.v1 import payments_pb2_grpc as pb_grpc
 from winzone.wallet.v1 import wallet_pb2
-from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel.clock import utc_now
+from winzone_kernel.grpc_client import service_channel
 from winzone_kernel.grpc_server import ServingServer
-from winzone_kernel.ids import new_id, utc_now
+from winzone_kernel.ids import new_id
 
 MOCK_SECRET = "whsec_test_mock_secret_0123456789"
 FRONTEND_URL = "http://frontend.test"
@@ -79,10 +80,11 @@ class PaymentsHarness:
         self.mock = pb_grpc.MockCheckoutStub(self.channel)
 
     async def _start(self) -> ServingServer:
-        self._wallet_channel = internal_channel(self.wallet.server.address, TEST_TOKEN)
+        self._wallet_channel = service_channel(self.wallet.server.address, TEST_TOKEN)
         self.service = build_service(self.settings, self.store, self.provider, GrpcWallet(self._wallet_channel),
                                      self._payouts)
-        return await create_server(self.service, token=TEST_TOKEN)
+        return await create_server(self.service, token=TEST_TOKEN,
+                                   mock_checkout=build_mock_checkout(self.provider, self.store, self.service))
 
     def create(self, user_id: str, amount: int = 100_000, currency: str = "INR", key: str = "") -> pb.TopUpSession:
         return self.stub.CreateTopUpSession(pb.CreateTopUpSessionRequest(
@@ -132,10 +134,6 @@ def user_topups(wallet: WalletHarness, user_id: str) -> list[wallet_pb2.Transact
     return list(listed.transactions)
 
 
-def new_user_id() -> str:
-    return f"usr_{uuid.uuid4().hex[:20]}"
-
-
 class GatewayHarness:
     """The REST gateway in process, wired to a running wallet and payment gateway."""
 
@@ -149,14 +147,14 @@ class GatewayHarness:
         self.settings = GatewaySettings.from_env(env)
         self.users = SqliteUserStore(tmp_path / "gateway.sqlite3", "NORMAL")
         self.users.migrate()
-        self.tokens = TokenIssuer(self.settings.jwt_secret, self.settings.jwt_ttl_seconds)
+        self.tokens = JwtTokenIssuer(self.settings.jwt_secret, self.settings.jwt_ttl_seconds)
         self.client = TestClient(build_app(self.settings, self.users), base_url=PUBLIC_URL)
         self.client.__enter__()
 
     def player(self) -> tuple[str, dict[str, str]]:
         """A new player and the headers that sign its requests."""
         now = utc_now()
-        user = User(new_id("usr"), f"{uuid.uuid4().hex[:12]}@winzone.test", "Player", Role.PLAYER.value,
+        user = User(new_id("usr"), new_email(), "Player", Role.PLAYER.value,
                     "not-a-real-hash", now, now)
         self.users.add(user)
         return user.id, {"Authorization": f"Bearer {self.tokens.issue(user.id, user.role)}"}

@@ -10,23 +10,19 @@ from typing import Any
 
 import pytest
 
-from payment_gateway.providers import signatures
-from payment_gateway.providers.mock import (
+from payment_gateway.adapters import signatures
+from payment_gateway.adapters.mock_provider import (
     DECLINE_REASON,
     MOCK_SIGNATURE_HEADER,
     InMemoryMockCheckoutStateForTests,
     MockProvider,
-    MockSessionState,
     build_signed_event,
     checkout_session_object,
 )
-from payment_gateway.providers.port import (
-    InvalidSignature,
-    PayoutStatus,
-    ProviderIdempotencyError,
-    SessionStatus,
-    WebhookEvent,
-)
+from payment_gateway.domain.errors import InvalidSignature, ProviderIdempotencyError
+from payment_gateway.domain.events import WebhookEvent
+from payment_gateway.domain.mock_checkout import MockSessionState
+from payment_gateway.domain.provider import PayoutStatus, SessionStatus
 from winzone_kernel.errors import IdempotencyConflict, InvalidArgument, InvalidState, NotFound
 
 SECRET = "mock_webhook_secret_for_tests"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from payment_gateway.domain import TopUpLimits
+from payment_gateway.domain.model import TopUpLimits
 from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET, PaymentSettings
 from winzone_kernel.config import ConfigError
 from winzone_kernel.errors import InvalidArgument

@@ -10,8 +10,8 @@ import time
 import pytest
 import stripe
 
-from payment_gateway.providers import signatures
-from payment_gateway.providers.port import InvalidSignature
+from payment_gateway.adapters import signatures
+from payment_gateway.domain.errors import InvalidSignature
 from winzone_kernel.errors import InvalidArgument
 
 SECRET = "whsec_unit_test_secret"

@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
-from payment_gateway.providers import signatures
-from payment_gateway.providers.mock import (
+from payment_gateway.adapters import signatures
+from payment_gateway.adapters.mock_provider import (
     MOCK_SIGNATURE_HEADER,
     InMemoryMockCheckoutStateForTests,
     MockProvider,
-    MockSessionState,
 )
-from payment_gateway.providers.port import InvalidSignature, WebhookEvent
+from payment_gateway.domain.errors import InvalidSignature
+from payment_gateway.domain.events import WebhookEvent
+from payment_gateway.domain.mock_checkout import MockSessionState
 from winzone_kernel.errors import InvalidArgument
 
 SECRET = "mock_webhook_secret_for_tests"

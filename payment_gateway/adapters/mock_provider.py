@@ -7,8 +7,9 @@ holder name containing ``fail`` is declined, so failure paths can be tried by ha
 Stripe-shaped events signed like Stripe's, in the ``x-webhook-signature`` header, so a mock deployment
 cannot be credited by anyone who can merely reach it.
 
-State (sessions and payout outcomes) lives behind :class:`MockCheckoutState` so that it survives
-restarts; the payment gateway's store provides the real implementation.
+State (sessions and payout outcomes) lives behind the ``MockCheckoutState`` port so that it survives
+restarts; the payment gateway's store provides the real implementation. The page's use cases (show, Pay,
+Cancel) are in :mod:`payment_gateway.adapters.mock_checkout`.
 """
 
 from __future__ import annotations
@@ -17,82 +18,24 @@ import json
 import secrets
 import threading
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 from typing import Any
 
-from payment_gateway.providers import signatures
-from payment_gateway.providers.port import (
-    Checkout,
-    CheckoutStatus,
-    PaymentProvider,
-    PayoutResult,
-    PayoutStatus,
-    ProviderIdempotencyError,
-    SessionStatus,
-    WebhookEvent,
-    check_reference,
-    header_value,
-)
+from payment_gateway.adapters import signatures
+from payment_gateway.domain.errors import ProviderIdempotencyError
+from payment_gateway.domain.events import WebhookEvent, parse_event
+from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
+from payment_gateway.domain.ports import MockCheckoutState, PaymentProvider
+from payment_gateway.domain.provider import Checkout, CheckoutStatus, PayoutResult, PayoutStatus, SessionStatus
+from payment_gateway.domain.references import check_checkout_terms, check_payout_terms, check_reference
 from winzone_kernel.errors import InvalidArgument, InvalidState, NotFound
-from winzone_kernel.money import check_minor, currency_of
 
 MOCK_SIGNATURE_HEADER = "x-webhook-signature"
 SESSION_PREFIX = "mock_session_"
 PAYOUT_PREFIX = "mock_payout_"
 DECLINE_REASON = "Mock provider declined the payout"
 _DECLINE_FIELDS = ("upiId", "name", "accountHolderName")
-
-
-class MockSessionState(StrEnum):
-    """Life of a mock checkout session: created, then paid or cancelled, never both."""
-
-    CREATED = "created"
-    PAID = "paid"
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class MockCheckout:
-    """A mock checkout session as stored; redirect URLs already carry the session's ref."""
-
-    provider_ref: str
-    session_id: str
-    user_id: str
-    amount_minor: int
-    currency: str
-    status: MockSessionState
-    success_url: str
-    cancel_url: str
-
-
-class MockCheckoutState(ABC):
-    """Durable state of the mock provider: its checkout sessions and its payout outcomes."""
-
-    @abstractmethod
-    def get(self, provider_ref: str) -> MockCheckout | None:
-        """The stored session, or ``None``."""
-
-    @abstractmethod
-    def set(self, checkout: MockCheckout, *, expected: MockSessionState | None) -> bool:
-        """Store ``checkout`` only if the stored status is ``expected`` (``None``: only if absent).
-
-        Returns whether it was written. This compare-and-set keeps a racing Pay and Cancel from both
-        winning.
-        """
-
-    @abstractmethod
-    def get_payout(self, payout_id: str) -> PayoutResult | None:
-        """The recorded outcome of our payout ``payout_id``, or ``None``."""
-
-    @abstractmethod
-    def add_payout(self, payout_id: str, result: PayoutResult) -> PayoutResult:
-        """Record ``result`` (every field) unless an outcome is already recorded; return the recorded one.
-
-        Amount and currency must round-trip: reusing a payout id for another amount is detected with them.
-        """
 
 
 class InMemoryMockCheckoutStateForTests(MockCheckoutState):
@@ -125,7 +68,7 @@ class InMemoryMockCheckoutStateForTests(MockCheckoutState):
 
 
 class MockProvider(PaymentProvider):
-    """The mock adapter of :class:`PaymentProvider`."""
+    """The mock adapter of the ``PaymentProvider`` port."""
 
     name = "mock"
     payout_method_types = frozenset({"upi", "bank", "stripe"})
@@ -160,10 +103,7 @@ class MockProvider(PaymentProvider):
         metadata: Mapping[str, str] | None = None,
     ) -> Checkout:
         """Store a new ``created`` session; each call makes a new session (callers persist the ref)."""
-        check_reference(session_id, "session_id")
-        check_reference(user_id, "user_id")
-        check_minor(amount_minor)
-        currency_of(currency)
+        check_checkout_terms(session_id, user_id, amount_minor, currency)
         provider_ref = SESSION_PREFIX + secrets.token_hex(12)
         checkout = MockCheckout(
             provider_ref=provider_ref,
@@ -201,6 +141,14 @@ class MockProvider(PaymentProvider):
         """
         return self._transition_from(self.checkout(provider_ref), MockSessionState.CANCELLED, allow_refusal=True)
 
+    def close_checkout(self, provider_ref: str) -> bool:
+        """Close the checkout (see :meth:`close`); ``False`` when it was paid first, ``True`` if there is none."""
+        try:
+            closed = self.close(provider_ref)
+        except NotFound:
+            return True
+        return closed.status is not MockSessionState.PAID
+
     def retrieve_checkout(self, provider_ref: str) -> CheckoutStatus:
         """Paid unless cancelled: a session still ``created`` is marked paid on the spot."""
         checkout = self.checkout(provider_ref)
@@ -219,9 +167,7 @@ class MockProvider(PaymentProvider):
         self, payout_id: str, amount_minor: int, currency: str, destination: Mapping[str, str]
     ) -> PayoutResult:
         """Pay at once, or decline when a UPI id or holder name contains ``fail``; once per payout id."""
-        check_reference(payout_id, "payout_id")
-        check_minor(amount_minor)
-        currency_of(currency)
+        check_payout_terms(payout_id, amount_minor, currency)
         if not isinstance(destination, Mapping) or not any(
             isinstance(value, str) and value for value in destination.values()
         ):
@@ -244,14 +190,13 @@ class MockProvider(PaymentProvider):
 
     def parse_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         """Verify ``x-webhook-signature`` over the raw body with the mock secret, then normalise."""
-        signatures.verify_header(
-            raw_body, header_value(headers, MOCK_SIGNATURE_HEADER), self._secret, tolerance=self._tolerance
-        )
+        header = signatures.header_value(headers, MOCK_SIGNATURE_HEADER)
+        signatures.verify_header(raw_body, header, self._secret, tolerance=self._tolerance)
         try:
             payload = json.loads(raw_body)
         except (ValueError, RecursionError) as exc:
             raise InvalidArgument("Webhook body is not JSON", code="INVALID_WEBHOOK_PAYLOAD") from exc
-        return WebhookEvent.from_payload(payload)
+        return parse_event(payload)
 
     def _transition(self, provider_ref: str, target: MockSessionState) -> MockCheckout:
         return self._transition_from(self.checkout(provider_ref), target, allow_refusal=False)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
 
-from payment_gateway.providers.port import InvalidSignature
+from payment_gateway.domain.errors import InvalidSignature
 
 SCHEME = "v1"
 DEFAULT_TOLERANCE_SECONDS = 300
@@ -60,6 +61,15 @@ def verify_header(
     if abs(current - timestamp) > tolerance:
         raise InvalidSignature()
     return timestamp
+
+
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup (HTTP header names are case-insensitive)."""
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
 
 
 def _parse(header: str) -> tuple[int, list[str]]:

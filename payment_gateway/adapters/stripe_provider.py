@@ -9,7 +9,7 @@
   finds them again by listing transfers of that group, and ``send_payout`` does so before sending.
 * Webhooks are verified by ``StripeClient.construct_event`` on the raw body.
 
-Stripe's error classes are translated here and nowhere else; see :mod:`payment_gateway.providers.port`
+Stripe's error classes are translated here and nowhere else; see :mod:`payment_gateway.domain.ports`
 for what each outcome means to the caller. Logs carry Stripe's error type, code, status and request id,
 never Stripe's message text (it can quote account ids) nor a full account id.
 """
@@ -19,29 +19,26 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
 
-from payment_gateway.providers import signatures
-from payment_gateway.providers.port import (
-    Checkout,
-    CheckoutStatus,
+from payment_gateway.adapters import signatures
+from payment_gateway.domain.errors import (
     InvalidSignature,
-    PaymentProvider,
-    PayoutResult,
-    PayoutStatus,
     ProviderIdempotencyError,
     ProviderRejected,
     ProviderUnavailable,
-    SessionStatus,
-    WebhookEvent,
-    check_reference,
-    header_value,
-    mask,
 )
+from payment_gateway.domain.events import WebhookEvent, parse_event
+from payment_gateway.domain.ports import PaymentProvider
+from payment_gateway.domain.provider import Checkout, CheckoutStatus, PayoutResult, PayoutStatus, SessionStatus
+from payment_gateway.domain.references import check_checkout_terms, check_payout_terms, check_reference, mask
 from winzone_kernel.errors import InvalidArgument, NotFound, WinzoneError
-from winzone_kernel.money import check_minor, currency_of
+
+if TYPE_CHECKING:
+    from stripe.params import TransferCreateParams
+    from stripe.params.checkout import SessionCreateParams
 
 log = logging.getLogger(__name__)
 
@@ -118,12 +115,9 @@ class StripeProvider(PaymentProvider):
         metadata: Mapping[str, str] | None = None,
     ) -> Checkout:
         """Create a hosted Checkout Session; idempotent per ``session_id`` for 24 h."""
-        check_reference(session_id, "session_id")
-        check_reference(user_id, "user_id")
-        check_minor(amount_minor)
-        currency_of(currency)
+        check_checkout_terms(session_id, user_id, amount_minor, currency)
         ours = {"session_id": session_id, "user_id": user_id}
-        params: dict[str, Any] = {
+        params: SessionCreateParams = {
             "mode": "payment",
             "client_reference_id": session_id,
             "line_items": [
@@ -180,6 +174,11 @@ class StripeProvider(PaymentProvider):
             client_reference_id=reference if isinstance(reference, str) else None,
         )
 
+    def close_checkout(self, provider_ref: str) -> bool:
+        """Nothing to do: Stripe closes its own sessions and reports them by webhook, and a session it
+        reports expired or failed can no longer be paid."""
+        return True
+
     def send_payout(
         self, payout_id: str, amount_minor: int, currency: str, destination: Mapping[str, str]
     ) -> PayoutResult:
@@ -189,9 +188,7 @@ class StripeProvider(PaymentProvider):
         returns the earlier transfer instead of paying twice; within the window the idempotency key
         covers concurrent sends.
         """
-        check_reference(payout_id, "payout_id")
-        check_minor(amount_minor)
-        currency_of(currency)
+        check_payout_terms(payout_id, amount_minor, currency)
         account = destination.get("accountId") if isinstance(destination, Mapping) else None
         if not isinstance(account, str) or not _ACCOUNT_ID.fullmatch(account):
             raise InvalidArgument(
@@ -205,7 +202,7 @@ class StripeProvider(PaymentProvider):
             if (existing.amount_minor, existing.currency) != (amount_minor, currency):
                 raise ProviderIdempotencyError()
             return existing
-        params: dict[str, Any] = {
+        params: TransferCreateParams = {
             "amount": amount_minor,
             "currency": currency.lower(),
             "destination": account,
@@ -254,15 +251,14 @@ class StripeProvider(PaymentProvider):
         if not isinstance(raw_body, bytes | bytearray):
             raise TypeError("verify the raw request body as bytes")
         try:
-            event = self._client.construct_event(
-                raw_body, header_value(headers, STRIPE_SIGNATURE_HEADER), self._webhook_secret, self._tolerance
-            )
+            header = signatures.header_value(headers, STRIPE_SIGNATURE_HEADER)
+            event = self._client.construct_event(raw_body, header, self._webhook_secret, self._tolerance)
             payload = event.to_dict()
         except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
             raise InvalidSignature() from exc
         except (ValueError, RecursionError) as exc:
             raise InvalidArgument("Webhook body is not a Stripe event", code="INVALID_WEBHOOK_PAYLOAD") from exc
-        return WebhookEvent.from_payload(payload)
+        return parse_event(payload)
 
 
 def _transfer_result(fields: Mapping[str, Any]) -> PayoutResult:

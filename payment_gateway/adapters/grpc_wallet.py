@@ -1,13 +1,17 @@
-"""The wallet port over gRPC: ``winzone.wallet.v1.WalletService`` ``Credit`` and ``GetTransaction``."""
+"""The wallet port over gRPC: ``winzone.wallet.v1.WalletService`` ``Credit`` and ``GetTransaction``.
+
+Built on a ``winzone_kernel.grpc_client.service_channel``: a failed call raises the wallet's own domain
+error (``IdempotencyConflict``, ``NotFound``, ``Unavailable`` ...), so nothing here catches gRPC errors.
+"""
 
 from __future__ import annotations
 
 import grpc
 
-from payment_gateway.domain import TOPUP_TRANSACTION_TYPE
-from payment_gateway.ports import LedgerTransaction, TopUpCredit, Wallet
+from payment_gateway.domain.model import TOPUP_TRANSACTION_TYPE
+from payment_gateway.domain.ports import Wallet
+from payment_gateway.domain.wallet import LedgerTransaction, TopUpCredit
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
-from winzone_kernel.grpc_errors import error_from_rpc
 
 
 def ledger_transaction(t: wallet_pb2.Transaction) -> LedgerTransaction:
@@ -32,30 +36,28 @@ def transaction_message(t: LedgerTransaction) -> wallet_pb2.Transaction:
     return msg
 
 
+def credit_request(credit: TopUpCredit) -> wallet_pb2.CreditRequest:
+    """The wallet's ``CreditRequest`` for a top-up credit."""
+    return wallet_pb2.CreditRequest(
+        idempotency_key=credit.key, user_id=credit.user_id, amount=credit.amount, currency=credit.currency,
+        type=TOPUP_TRANSACTION_TYPE, counter_account=credit.counter_account, source=credit.source,
+        description=credit.description, metadata=dict(credit.metadata),
+    )
+
+
 class GrpcWallet(Wallet):
-    """Calls the wallet service on an authenticated channel (deadline and token come from the channel)."""
+    """Calls the wallet service on a ``service_channel`` (token, deadline and error translation come with it)."""
 
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self._stub = wallet_pb2_grpc.WalletServiceStub(channel)
 
     async def credit(self, credit: TopUpCredit) -> LedgerTransaction:
-        request = wallet_pb2.CreditRequest(
-            idempotency_key=credit.key, user_id=credit.user_id, amount=credit.amount, currency=credit.currency,
-            type=TOPUP_TRANSACTION_TYPE, counter_account=credit.counter_account, source=credit.source,
-            description=credit.description, metadata=dict(credit.metadata),
-        )
-        try:
-            result = await self._stub.Credit(request)
-        except grpc.aio.AioRpcError as exc:
-            raise error_from_rpc(exc) from exc
+        result = await self._stub.Credit(credit_request(credit))
         for transaction in result.transactions:
             if transaction.user_id == credit.user_id and transaction.amount > 0:
                 return ledger_transaction(transaction)
         raise RuntimeError("the wallet's credit result has no leg for the credited user")
 
     async def transaction(self, transaction_id: str) -> LedgerTransaction:
-        try:
-            found = await self._stub.GetTransaction(wallet_pb2.GetTransactionRequest(transaction_id=transaction_id))
-        except grpc.aio.AioRpcError as exc:
-            raise error_from_rpc(exc) from exc
+        found = await self._stub.GetTransaction(wallet_pb2.GetTransactionRequest(transaction_id=transaction_id))
         return ledger_transaction(found)

@@ -1,0 +1,41 @@
+"""What the payment gateway sends the wallet (one credit per paid session) and what it gets back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerTransaction:
+    """A wallet transaction as the wallet reports it (amounts in minor units)."""
+
+    id: str
+    user_id: str
+    type: str
+    amount: int
+    currency: str
+    status: str
+    source: str
+    description: str
+    idempotency_key: str
+    balance_after: int | None
+    created_at: str
+    updated_at: str
+    account: str = ""
+    entry_id: str = ""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpCredit:
+    """The one wallet credit of a paid session."""
+
+    key: str
+    user_id: str
+    amount: int
+    currency: str
+    counter_account: str
+    source: str
+    description: str
+    metadata: Mapping[str, str]
