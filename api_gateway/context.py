@@ -1,4 +1,4 @@
-"""What a request handler may use: settings, the user store, token issuer and gRPC stubs; auth dependencies."""
+"""What a request handler may use: settings, the accounts and directory use cases, gRPC stubs; auth dependencies."""
 
 from __future__ import annotations
 
@@ -9,41 +9,40 @@ from typing import Annotated, Any
 import grpc
 from fastapi import Depends, Request
 
-from api_gateway.auth import Principal, TokenIssuer
+from api_gateway.domain.model import Principal
 from api_gateway.settings import GatewaySettings
-from api_gateway.users.ports import UserStore
+from api_gateway.use_cases.accounts import Accounts
+from api_gateway.use_cases.directory import UserDirectory
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.errors import PermissionDenied, Unauthenticated
 
 
 @dataclass
 class GatewayContext:
-    """The gateway's adapters, built once by the composition root."""
+    """The gateway's use cases and gRPC stubs, built once by ``build_app``."""
 
     settings: GatewaySettings
-    users: UserStore
-    tokens: TokenIssuer
+    accounts: Accounts
+    directory: UserDirectory
     channels: dict[str, grpc.aio.Channel]
     wallet: wallet_pb2_grpc.WalletServiceStub
     stubs: dict[str, Any] = field(default_factory=dict)
 
 
 def context(request: Request) -> GatewayContext:
-    return request.app.state.ctx
+    ctx: GatewayContext = request.app.state.ctx
+    return ctx
 
 
 def principal(request: Request) -> Principal:
-    """The bearer token's principal; 401 when missing, malformed, expired or for a deleted user."""
+    """The bearer token's principal; 401 when missing, malformed, expired or for a deleted user.
+
+    A plain function, so FastAPI runs its store lookup in the thread pool, off the event loop."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Authentication required", code="UNAUTHORIZED")
-    ctx: GatewayContext = request.app.state.ctx
-    who = ctx.tokens.verify(token.strip())
-    user = ctx.users.by_id(who.user_id)
-    if user is None:
-        raise Unauthenticated("Invalid or expired token", code="INVALID_TOKEN")
-    return Principal(user.id, user.role)
+    return context(request).accounts.authenticate(token.strip())
 
 
 def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:

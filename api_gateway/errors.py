@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import grpc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,7 +20,6 @@ from winzone_kernel.errors import (
     Unavailable,
     WinzoneError,
 )
-from winzone_kernel.grpc_errors import error_from_rpc
 
 log = logging.getLogger("winzone.gateway")
 
@@ -52,19 +50,14 @@ def error_response(error: WinzoneError) -> EnvelopeResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Every failure leaves as an envelope: domain errors, downstream gRPC errors, framework errors, bugs."""
+    """Every failure leaves as an envelope: domain errors (downstream ones arrive as such, translated by the
+    channel), framework errors, bugs."""
 
     @app.exception_handler(WinzoneError)
     async def domain_error(request: Request, exc: WinzoneError) -> EnvelopeResponse:
+        if isinstance(exc, Unavailable):
+            log.warning("backing service failed", extra={"fields": {"code": exc.code, "path": request.url.path}})
         return error_response(exc)
-
-    @app.exception_handler(grpc.aio.AioRpcError)
-    async def rpc_error(request: Request, exc: grpc.aio.AioRpcError) -> EnvelopeResponse:
-        error = error_from_rpc(exc)
-        if isinstance(error, Unavailable):
-            fields = {"status": str(exc.code()), "path": request.url.path}
-            log.warning("backing service failed", extra={"fields": fields})
-        return error_response(error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> EnvelopeResponse:

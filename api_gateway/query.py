@@ -9,6 +9,8 @@ from fastapi import Request
 from winzone_kernel.errors import InvalidArgument
 
 MAX_LIMIT = 100
+MAX_PAGE = 1_000_000
+DEFAULT_LIMIT = 20
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -45,7 +47,7 @@ class ListQuery:
     @classmethod
     def parse(cls, request: Request, **allowed: frozenset[str] | None) -> ListQuery:
         return cls(
-            page=_int_param(request, "page", 1, 1, 1_000_000),
-            limit=_int_param(request, "limit", 20, 1, MAX_LIMIT),
+            page=_int_param(request, "page", 1, 1, MAX_PAGE),
+            limit=_int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
             filters={name: _str_param(request, name, values) for name, values in allowed.items()},
         )

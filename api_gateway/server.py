@@ -1,4 +1,4 @@
-"""Run the REST gateway with uvicorn."""
+"""The gateway's composition root: the user store from the environment, the app, uvicorn."""
 
 from __future__ import annotations
 
@@ -6,32 +6,32 @@ import logging
 
 import uvicorn
 
+from api_gateway.adapters.mongo_store import MongoUserStore
+from api_gateway.adapters.sqlite_store import SqliteUserStore
 from api_gateway.app import build_app
+from api_gateway.domain.ports import UserStore
 from api_gateway.settings import GatewaySettings
-from api_gateway.users.ports import UserStore
 from winzone_kernel.config import CommonSettings
 from winzone_kernel.logs import configure_logging
+from winzone_kernel.stores import build_store
 
 log = logging.getLogger("winzone.gateway")
 
 
 def build_user_store(common: CommonSettings) -> UserStore:
     """The user store selected by the environment: MongoDB when MONGODB_URI is set, else SQLite."""
-    if common.mongodb_uri:
-        from api_gateway.users.mongo_store import MongoUserStore
-
-        return MongoUserStore.from_uri(common.mongodb_uri, common.mongodb_db)
-    from api_gateway.users.sqlite_store import SqliteUserStore
-
-    return SqliteUserStore(common.sqlite_path("gateway"), common.sqlite_synchronous)
+    return build_store(common, "gateway", sqlite=SqliteUserStore, mongo=MongoUserStore.from_uri)
 
 
 def main() -> None:
     settings = GatewaySettings.from_env()
     configure_logging("gateway", settings.common.log_level)
     users = build_user_store(settings.common)
-    users.migrate()
-    app = build_app(settings, users)
-    log.info("gateway listening", extra={"fields": {"port": settings.port}})
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=5)
+    try:
+        users.migrate()
+        app = build_app(settings, users)
+        log.info("gateway listening", extra={"fields": {"port": settings.port}})
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
+                    timeout_graceful_shutdown=5)
+    finally:
+        users.close()

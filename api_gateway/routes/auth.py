@@ -7,67 +7,55 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from api_gateway.auth import Principal, hash_password, verify_password
 from api_gateway.body import json_body, optional_str
 from api_gateway.context import GatewayContext, context, principal
+from api_gateway.domain.commands import LogIn, Register
+from api_gateway.domain.model import Principal, Role
 from api_gateway.envelope import EnvelopeResponse, ok
-from api_gateway.users.model import Role, User, check_name, check_password, normalize_email
-from winzone_kernel.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
-from winzone_kernel.ids import new_id, utc_now
+from api_gateway.schemas.errors import error_responses
+from api_gateway.schemas.openapi import AUTHENTICATED, documented
+from api_gateway.schemas.requests import LoginBody, RegisterBody
+from api_gateway.schemas.responses import LoginData, UserData, envelope
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
-REGISTER_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["name", "email", "password"],
-    "properties": {"name": {"type": "string"}, "email": {"type": "string"}, "password": {"type": "string"},
-                   "role": {"type": "string", "enum": ["player", "organizer"]}}}}}}}
-LOGIN_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["email", "password"],
-    "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}}}
 
-
-@router.post("/register", status_code=201, openapi_extra=REGISTER_SCHEMA)
+@router.post(
+    "/register", status_code=201, response_model=envelope(UserData), openapi_extra=documented(body=RegisterBody),
+    responses=error_responses(
+        body=True, authenticated=False, backing=False, unavailable=["SERVICE_UNAVAILABLE"],
+        bad_request=["VALIDATION_ERROR", "INVALID_ROLE", "INVALID_NAME", "INVALID_EMAIL", "INVALID_PASSWORD"],
+        forbidden=["FORBIDDEN"], conflict=["EMAIL_TAKEN"]),
+)
 async def register(
     body: Annotated[dict[str, Any], Depends(json_body)], ctx: Annotated[GatewayContext, Depends(context)]
 ) -> EnvelopeResponse:
     """Register a player (default) or organizer; asking for admin is 403."""
-    role = optional_str(body, "role") or Role.PLAYER.value
-    if role == Role.ADMIN:
-        raise PermissionDenied("Admins cannot be registered publicly", code="FORBIDDEN")
-    if role not in (Role.PLAYER, Role.ORGANIZER):
-        raise InvalidArgument("role must be player or organizer", code="INVALID_ROLE")
-    name = check_name(body.get("name"))
-    email = normalize_email(body.get("email"))
-    password = check_password(body.get("password"))
-    now = utc_now()
-    password_hash = await asyncio.to_thread(hash_password, password)
-    user = User(new_id("usr"), email, name, role, password_hash, now, now)
-    await asyncio.to_thread(ctx.users.add, user)
+    command = Register.parse(role=optional_str(body, "role") or Role.PLAYER.value, name=body.get("name"),
+                             email=body.get("email"), password=body.get("password"))
+    user = await asyncio.to_thread(ctx.accounts.register, command)
     return ok("User registered successfully", {"user": user.public()}, status=201)
 
 
-@router.post("/login", openapi_extra=LOGIN_SCHEMA)
+@router.post(
+    "/login", response_model=envelope(LoginData), openapi_extra=documented(body=LoginBody),
+    responses=error_responses(body=True, authenticated=False, backing=False, bad_request=["VALIDATION_ERROR"],
+                              unauthorized=["INVALID_CREDENTIALS"], unavailable=["SERVICE_UNAVAILABLE"]),
+)
 async def login(
     body: Annotated[dict[str, Any], Depends(json_body)], ctx: Annotated[GatewayContext, Depends(context)]
 ) -> EnvelopeResponse:
     """Exchange email and password for a bearer token."""
-    email, password = body.get("email"), body.get("password")
-    if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
-        raise InvalidArgument("email and password are required strings", code="VALIDATION_ERROR")
-    user = await asyncio.to_thread(ctx.users.by_email, email.strip().lower())
-    valid = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
-    if user is None or not valid:
-        raise Unauthenticated("Invalid email or password", code="INVALID_CREDENTIALS")
-    token = ctx.tokens.issue(user.id, user.role)
-    return ok("Login successful", {"token": token, "user": user.public()})
+    command = LogIn.parse(email=body.get("email"), password=body.get("password"))
+    signed_in = await asyncio.to_thread(ctx.accounts.login, command)
+    return ok("Login successful", {"token": signed_in.token, "user": signed_in.user.public()})
 
 
-@router.get("/me")
+@router.get("/me", response_model=envelope(UserData), dependencies=AUTHENTICATED,
+            responses=error_responses(not_found=["NOT_FOUND"], backing=False))
 async def me(
     who: Annotated[Principal, Depends(principal)], ctx: Annotated[GatewayContext, Depends(context)]
 ) -> EnvelopeResponse:
     """The signed-in user."""
-    user = ctx.users.by_id(who.user_id)
-    if user is None:
-        raise NotFound("User not found")
+    user = await asyncio.to_thread(ctx.accounts.current_user, who.user_id)
     return ok("User fetched successfully", {"user": user.public()})

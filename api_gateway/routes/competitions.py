@@ -12,12 +12,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from api_gateway.auth import Principal
 from api_gateway.body import amount_field, currency_field, json_body, optional_str, required_str
 from api_gateway.context import GatewayContext, context, principal, require_roles
+from api_gateway.domain.model import Principal, Role
 from api_gateway.envelope import EnvelopeResponse, ok
+from api_gateway.schemas.errors import AMOUNT_CODES, error_responses
+from api_gateway.schemas.openapi import AUTHENTICATED, Header, documented
+from api_gateway.schemas.requests import (
+    MAX_ID,
+    DistributeRewardsBody,
+    EntryBody,
+    FundBody,
+    OpenCompetitionBody,
+    RefundBody,
+)
+from api_gateway.schemas.responses import Competition, CompetitionRefund, Distribution, Transaction, envelope
 from api_gateway.serializers import transaction_json
-from api_gateway.users.model import Role
 from winzone.rewards.v1 import rewards_pb2 as rpb
 from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.ids import new_id
@@ -26,7 +36,18 @@ from winzone_kernel.money import to_major
 router = APIRouter(tags=["competitions"])
 
 MAX_RANK = 2**31 - 1
-MAX_ID = 64
+
+FUND_KEY = Header("Idempotency-Key", {"type": "string", "pattern": "^[A-Za-z0-9_.@-]{1,64}$"},
+                  "Makes the sponsorship happen once: the same key again returns the first transaction, with "
+                  "another amount it is 409.")
+ENTRY_CLOSED = ["COMPETITION_CANCELLED", "ENTRIES_CLOSED"]
+OPEN_RESPONSES = {
+    201: {"model": envelope(Competition), "description": "Created: the caller (or the named organizer) owns it."},
+    **error_responses(
+        body=True, path=True,
+        bad_request=[*AMOUNT_CODES, "VALIDATION_ERROR", "INVALID_ID", "INVALID_ORGANIZER", "UNKNOWN_TEMPLATE"],
+        forbidden=["FORBIDDEN"], conflict=["COMPETITION_NOT_OPEN", "COMPETITION_HAS_ENTRIES", "POOL_NOT_EMPTY"]),
+}
 
 Who = Annotated[Principal, Depends(principal)]
 Ctx = Annotated[GatewayContext, Depends(context)]
@@ -119,15 +140,7 @@ def _standings(body: dict[str, Any]) -> list[rpb.Standing]:
 async def _check_players(ctx: GatewayContext, standings: list[rpb.Standing]) -> None:
     """Every standing must name a registered player: a reward paid to an id nobody signs in as (a typo), or
     to the organizer or an admin, could never be undone."""
-
-    def first_stranger() -> str | None:
-        for standing in standings:
-            user = ctx.users.by_id(standing.user_id)
-            if user is None or user.role != Role.PLAYER:
-                return standing.user_id
-        return None
-
-    stranger = await asyncio.to_thread(first_stranger)
+    stranger = await asyncio.to_thread(ctx.directory.first_non_player, [s.user_id for s in standings])
     if stranger is not None:
         raise InvalidArgument(f"Standing {stranger[:64]!r} is not a registered player", code="UNKNOWN_PLAYER")
 
@@ -140,7 +153,8 @@ async def _currency_for(ctx: GatewayContext, body: dict[str, Any], competition_i
     return competition.currency
 
 
-@router.put("/api/competitions/{competition_id}")
+@router.put("/api/competitions/{competition_id}", response_model=envelope(Competition), dependencies=AUTHENTICATED,
+            openapi_extra=documented(body=OpenCompetitionBody), responses=OPEN_RESPONSES)
 async def open_competition(competition_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
     """Open a competition's prize pool (the caller owns it; an admin may name the organizer), or change
     it before its first entry."""
@@ -148,10 +162,9 @@ async def open_competition(competition_id: str, body: Body, who: Manager, ctx: C
     entry_fee = amount_field(body, currency, "entryFee")
     template = optional_str(body, "template", max_length=MAX_ID) or ""
     organizer_id = optional_str(body, "organizerId", max_length=MAX_ID) or ""
-    if organizer_id and who.role == Role.ADMIN and organizer_id != who.user_id:
-        owner = await asyncio.to_thread(ctx.users.by_id, organizer_id)
-        if owner is None or owner.role not in (Role.ORGANIZER, Role.ADMIN):
-            raise InvalidArgument("organizerId must be the id of an organizer", code="INVALID_ORGANIZER")
+    if (organizer_id and who.role == Role.ADMIN and organizer_id != who.user_id
+            and not await asyncio.to_thread(ctx.directory.can_organize, organizer_id)):
+        raise InvalidArgument("organizerId must be the id of an organizer", code="INVALID_ORGANIZER")
     reply = await ctx.stubs["rewards"].OpenCompetition(rpb.OpenCompetitionRequest(
         competition_id=competition_id, organizer_id=organizer_id, entry_fee=entry_fee, currency=currency,
         template=template, actor=_actor(who),
@@ -161,14 +174,23 @@ async def open_competition(competition_id: str, body: Body, who: Manager, ctx: C
     return ok("Competition updated successfully", competition_json(reply.competition))
 
 
-@router.get("/api/competitions/{competition_id}")
+@router.get("/api/competitions/{competition_id}", response_model=envelope(Competition), dependencies=AUTHENTICATED,
+            responses=error_responses(not_found=["COMPETITION_NOT_FOUND"], path=True))
 async def get_competition(competition_id: str, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """One competition with its pool balance and number of entries."""
     competition = await ctx.stubs["rewards"].GetCompetition(rpb.GetCompetitionRequest(competition_id=competition_id))
     return ok("Competition fetched successfully", competition_json(competition))
 
 
-@router.post("/api/competitions/{competition_id}/entry", status_code=201)
+@router.post(
+    "/api/competitions/{competition_id}/entry", status_code=201, response_model=envelope(Transaction),
+    dependencies=AUTHENTICATED, openapi_extra=documented(body=EntryBody, body_required=False),
+    responses=error_responses(
+        body=True, path=True,
+        bad_request=[*AMOUNT_CODES, "INVALID_ID", "ENTRY_FEE_MISMATCH", "CURRENCY_MISMATCH", "INSUFFICIENT_FUNDS"],
+        forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"], conflict=ENTRY_CLOSED,
+        unavailable=["PAYMENT_IN_PROGRESS"]),
+)
 async def enter_competition(competition_id: str, body: Body, who: Player, ctx: Ctx) -> EnvelopeResponse:
     """Pay the competition's entry fee from the caller's wallet, once; a repeat returns the same transaction."""
     expected_currency = currency_field(body) if "currency" in body else ""
@@ -183,7 +205,14 @@ async def enter_competition(competition_id: str, body: Body, who: Player, ctx: C
     return ok(message, transaction_json(reply.transaction), status=201)
 
 
-@router.post("/api/competitions/{competition_id}/fund", status_code=201)
+@router.post(
+    "/api/competitions/{competition_id}/fund", status_code=201, response_model=envelope(Transaction),
+    dependencies=AUTHENTICATED, openapi_extra=documented(body=FundBody, headers=[FUND_KEY]),
+    responses=error_responses(
+        body=True, path=True, bad_request=[*AMOUNT_CODES, "INVALID_ID", "CURRENCY_MISMATCH", "INSUFFICIENT_FUNDS"],
+        forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"],
+        conflict=["COMPETITION_CANCELLED", "IDEMPOTENCY_CONFLICT"], unavailable=["PAYMENT_IN_PROGRESS"]),
+)
 async def fund_competition(competition_id: str, request: Request, body: Body, who: Manager,
                            ctx: Ctx) -> EnvelopeResponse:
     """Move sponsor money from the caller's wallet into the pool (``Idempotency-Key`` makes it once)."""
@@ -197,7 +226,14 @@ async def fund_competition(competition_id: str, request: Request, body: Body, wh
     return ok("Prize pool funded successfully", transaction_json(reply.transaction), status=201)
 
 
-@router.post("/api/competitions/{competition_id}/refund")
+@router.post(
+    "/api/competitions/{competition_id}/refund", response_model=envelope(CompetitionRefund),
+    dependencies=AUTHENTICATED, openapi_extra=documented(body=RefundBody),
+    responses=error_responses(
+        body=True, path=True, bad_request=["VALIDATION_ERROR", "INVALID_ID", "INVALID_REASON"],
+        forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"], conflict=["REFUND_REFUSED", "INSUFFICIENT_POOL"],
+        unavailable=["REFUND_IN_PROGRESS", "PAYMENT_IN_PROGRESS"]),
+)
 async def refund_competition(competition_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
     """Cancel the competition and return every entry fee (and sponsorship) to its payer, once."""
     reason = required_str(body, "reason", max_length=500)
@@ -208,7 +244,17 @@ async def refund_competition(competition_id: str, body: Body, who: Manager, ctx:
     return ok("Competition cancelled and entry fees refunded", data)
 
 
-@router.post("/api/matches/{match_id}/rewards", status_code=201)
+@router.post(
+    "/api/matches/{match_id}/rewards", status_code=201, response_model=envelope(Distribution),
+    dependencies=AUTHENTICATED, openapi_extra=documented(body=DistributeRewardsBody),
+    responses=error_responses(
+        body=True, path=True,
+        bad_request=[*AMOUNT_CODES, "VALIDATION_ERROR", "INVALID_ID", "INVALID_SHARES", "INVALID_STANDINGS",
+                     "INVALID_USER_ID", "INVALID_RANK", "UNKNOWN_PLAYER", "TEMPLATE_AND_SHARES", "UNKNOWN_TEMPLATE",
+                     "EMPTY_STANDINGS", "DUPLICATE_USER", "TOO_MANY_WINNERS"],
+        forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"],
+        conflict=["DISTRIBUTION_CONFLICT", "INSUFFICIENT_POOL", "COMPETITION_CANCELLED"]),
+)
 async def distribute_rewards(match_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
     """Pay a match's rewards from its competition's pool, exactly once; the same request again returns the
     same distribution, another one is 409."""
@@ -229,7 +275,8 @@ async def distribute_rewards(match_id: str, body: Body, who: Manager, ctx: Ctx) 
     return ok("Match rewards distributed successfully", distribution_json(distribution), status=201)
 
 
-@router.get("/api/matches/{match_id}/rewards")
+@router.get("/api/matches/{match_id}/rewards", response_model=envelope(Distribution), dependencies=AUTHENTICATED,
+            responses=error_responses(not_found=["DISTRIBUTION_NOT_FOUND"], path=True))
 async def get_rewards(match_id: str, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """The distribution of one match (404 until it was distributed)."""
     distribution = await ctx.stubs["rewards"].GetDistribution(rpb.GetDistributionRequest(match_id=match_id))

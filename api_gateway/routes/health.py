@@ -11,6 +11,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from api_gateway.context import GatewayContext, context
 from api_gateway.envelope import EnvelopeResponse, ok
+from api_gateway.schemas.responses import HealthFailure, HealthReport, envelope
+from winzone_kernel.errors import WinzoneError
 
 router = APIRouter(tags=["health"])
 
@@ -18,12 +20,13 @@ router = APIRouter(tags=["health"])
 async def _probe(channel: grpc.aio.Channel) -> str:
     try:
         reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=2.0)
-    except grpc.aio.AioRpcError:
+    except WinzoneError:
         return "UNAVAILABLE"
     return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
 
 
-@router.get("/health")
+@router.get("/health", response_model=envelope(HealthReport),
+            responses={503: {"model": HealthFailure, "description": "A backing service is not serving."}})
 async def health(ctx: Annotated[GatewayContext, Depends(context)]) -> EnvelopeResponse:
     """200 when every service is SERVING, else 503 with each one's status."""
     names = list(ctx.channels)

@@ -13,7 +13,6 @@ import re
 from typing import Annotated
 from urllib.parse import quote
 
-import grpc
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -22,7 +21,6 @@ from api_gateway.errors import http_status_for
 from winzone.payments.v1 import payments_pb2 as pb
 from winzone.payments.v1 import payments_pb2_grpc as pb_grpc
 from winzone_kernel.errors import NotFound, PermissionDenied, WinzoneError
-from winzone_kernel.grpc_errors import error_from_rpc
 from winzone_kernel.money import to_major
 
 router = APIRouter(tags=["payments"], include_in_schema=False)
@@ -78,10 +76,8 @@ def _stub(ctx: GatewayContext) -> pb_grpc.MockCheckoutStub:
 async def _call(ctx: GatewayContext, method: str, ref: str) -> pb.MockCheckoutView:
     if not _REF.fullmatch(ref):
         raise NotFound("Checkout session not found", code="CHECKOUT_NOT_FOUND")
-    try:
-        return await getattr(_stub(ctx), method)(pb.MockCheckoutRequest(provider_ref=ref))
-    except grpc.aio.AioRpcError as exc:
-        raise error_from_rpc(exc) from exc
+    view: pb.MockCheckoutView = await getattr(_stub(ctx), method)(pb.MockCheckoutRequest(provider_ref=ref))
+    return view
 
 
 @router.get("/checkout/mock/{ref}")

@@ -11,10 +11,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from api_gateway.auth import Principal
 from api_gateway.body import amount_field, currency_field, json_body, read_capped, required_str
 from api_gateway.context import GatewayContext, context, principal
+from api_gateway.domain.model import Principal
 from api_gateway.envelope import EnvelopeResponse, ok
+from api_gateway.schemas.errors import AMOUNT_CODES, error_responses
+from api_gateway.schemas.openapi import AUTHENTICATED, Header, documented
+from api_gateway.schemas.requests import TopUpBody, VerifyTopUpBody
+from api_gateway.schemas.responses import TopUpSession, TopUpVerification, WebhookReceipt, envelope
 from api_gateway.serializers import transaction_json
 from winzone.payments.v1 import payments_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2 as wallet_pb
@@ -26,19 +30,29 @@ IDEMPOTENCY_HEADER = "idempotency-key"
 MAX_WEBHOOK_BYTES = 512 * 1024
 UNFORWARDED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-internal-token"})
 
-TOPUP_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["amount"],
-    "properties": {"amount": {"type": "number", "description": "major units, e.g. 1000 = ₹1,000.00"},
-                   "currency": {"type": "string", "enum": ["INR", "USD"], "default": "INR"}}}}}}}
-VERIFY_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["sessionId"], "properties": {"sessionId": {"type": "string"}}}}}}}
+PROVIDER_CODES = ("PROVIDER_UNAVAILABLE", "PROVIDER_AUTH_FAILED")
+TOPUP_KEY = Header("Idempotency-Key", {"type": "string", "pattern": "^[!-~]{1,255}$"},
+                   "Scoped to the caller: the same key and body return the first session; another body is 409.")
+WEBHOOK = documented(
+    raw_body={"type": "object", "description": "The provider's event, verified byte for byte against its signature."},
+    headers=[Header("Stripe-Signature", {"type": "string"}, "The signature when the provider is Stripe."),
+             Header("X-Webhook-Signature", {"type": "string"}, "The signature when the provider is the mock one.")],
+)
+WEBHOOK_ERRORS = error_responses(bad_request=["PAYLOAD_TOO_LARGE", "INVALID_SIGNATURE", "INVALID_WEBHOOK_PAYLOAD"],
+                                 unavailable=["PAYOUT_BUSY"], authenticated=False)
 
 Who = Annotated[Principal, Depends(principal)]
 Ctx = Annotated[GatewayContext, Depends(context)]
 Body = Annotated[dict[str, Any], Depends(json_body)]
 
 
-@router.post("/api/wallet/topup", status_code=201, openapi_extra=TOPUP_SCHEMA)
+@router.post(
+    "/api/wallet/topup", status_code=201, response_model=envelope(TopUpSession), dependencies=AUTHENTICATED,
+    openapi_extra=documented(body=TopUpBody, headers=[TOPUP_KEY]),
+    responses=error_responses(
+        body=True, bad_request=[*AMOUNT_CODES, "INVALID_IDEMPOTENCY_KEY", "PROVIDER_REJECTED"],
+        conflict=["IDEMPOTENCY_CONFLICT", "PROVIDER_IDEMPOTENCY_CONFLICT"], unavailable=PROVIDER_CODES),
+)
 async def create_topup(request: Request, body: Body, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """Start a top-up: ``{amount, currency?}`` → ``{sessionId, checkoutUrl, provider}``.
 
@@ -56,7 +70,12 @@ async def create_topup(request: Request, body: Body, who: Who, ctx: Ctx) -> Enve
     return ok("Top-up session created", data, status=201)
 
 
-@router.post("/api/wallet/topup/verify", openapi_extra=VERIFY_SCHEMA)
+@router.post(
+    "/api/wallet/topup/verify", response_model=envelope(TopUpVerification), dependencies=AUTHENTICATED,
+    openapi_extra=documented(body=VerifyTopUpBody),
+    responses=error_responses(body=True, bad_request=["VALIDATION_ERROR"], not_found=["SESSION_NOT_FOUND"],
+                              unavailable=PROVIDER_CODES),
+)
 async def verify_topup(body: Body, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """``{sessionId}`` → ``{status, balance, transaction}``; credits once, however often it is called."""
     session_id = required_str(body, "sessionId", max_length=200)
@@ -87,13 +106,15 @@ async def _webhook(request: Request, ctx: GatewayContext) -> EnvelopeResponse:
     return ok("Webhook processed", data)
 
 
-@router.post("/api/payments/webhook")
+@router.post("/api/payments/webhook", response_model=envelope(WebhookReceipt), openapi_extra=WEBHOOK,
+             responses=WEBHOOK_ERRORS)
 async def payments_webhook(request: Request, ctx: Ctx) -> EnvelopeResponse:
     """The configured provider's webhook; a bad or missing signature is 400 ``INVALID_SIGNATURE``."""
     return await _webhook(request, ctx)
 
 
-@router.post("/webhook/stripe")
+@router.post("/webhook/stripe", response_model=envelope(WebhookReceipt), openapi_extra=WEBHOOK,
+             responses=WEBHOOK_ERRORS)
 async def stripe_webhook(request: Request, ctx: Ctx) -> EnvelopeResponse:
     """The same handler at the path Stripe's dashboard is given."""
     return await _webhook(request, ctx)

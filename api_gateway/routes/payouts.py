@@ -7,40 +7,40 @@ else's is 404), and shape the answer. Payout methods arrive here masked and leav
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import simplejson
 from fastapi import APIRouter, Depends, Request
 
-from api_gateway.auth import Principal
 from api_gateway.body import amount_field, currency_field, json_body, optional_str
 from api_gateway.context import GatewayContext, context, principal, require_roles
+from api_gateway.domain.model import Principal, Role
 from api_gateway.envelope import EnvelopeResponse, ok, pagination
 from api_gateway.query import ListQuery
-from api_gateway.users.model import Role
+from api_gateway.schemas.errors import AMOUNT_CODES, error_responses
+from api_gateway.schemas.openapi import AUTHENTICATED, Header, documented
+from api_gateway.schemas.requests import (
+    MAX_NOTE,
+    AdminPayoutQuery,
+    ApprovePayoutBody,
+    PayoutQuery,
+    PayoutRequestBody,
+    PayoutStatus,
+    RejectPayoutBody,
+)
+from api_gateway.schemas.responses import PayoutRequest, envelope, list_envelope
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone_kernel.money import to_major
 
 router = APIRouter(tags=["payouts"])
 
 IDEMPOTENCY_HEADER = "idempotency-key"
-STATUSES = frozenset({"requested", "approved", "paid", "failed", "rejected"})
-NOTE_MAX_LENGTH = 500
+STATUSES = frozenset(get_args(PayoutStatus))
+NOTE_MAX_LENGTH = MAX_NOTE
 
-PAYOUT_REQUEST_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["amount", "method"],
-    "properties": {
-        "amount": {"type": "number", "description": "major units, e.g. 500 = ₹500.00"},
-        "currency": {"type": "string", "enum": ["INR", "USD"], "default": "INR"},
-        "method": {"type": "object", "required": ["type", "details"], "properties": {
-            "type": {"type": "string", "enum": ["upi", "bank", "stripe"]},
-            "details": {"type": "object", "description": "upi: {upiId, name}; bank: {accountNumber, ifsc, "
-                                                         "accountHolderName}; stripe: {accountId}"}}}}}}}}}
-APPROVE_SCHEMA = {"requestBody": {"required": False, "content": {"application/json": {"schema": {
-    "type": "object", "properties": {"note": {"type": "string", "maxLength": NOTE_MAX_LENGTH}}}}}}}
-REJECT_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["reason"],
-    "properties": {"reason": {"type": "string", "maxLength": NOTE_MAX_LENGTH}}}}}}}
+PAYOUT_KEY = Header("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 200},
+                    "Printable characters, scoped to the caller: the same key and body return the first payout "
+                    "request; another body is 409.")
 
 Who = Annotated[Principal, Depends(principal)]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
@@ -87,7 +87,14 @@ async def _list(ctx: GatewayContext, query: ListQuery, user_id: str) -> Envelope
               pagination=pagination(query.page, query.limit, response.total))
 
 
-@router.post("/api/wallet/payout-request", status_code=201, openapi_extra=PAYOUT_REQUEST_SCHEMA)
+@router.post(
+    "/api/wallet/payout-request", status_code=201, response_model=envelope(PayoutRequest), dependencies=AUTHENTICATED,
+    openapi_extra=documented(body=PayoutRequestBody, headers=[PAYOUT_KEY]),
+    responses=error_responses(
+        body=True, bad_request=[*AMOUNT_CODES, "INVALID_PAYOUT_METHOD", "INVALID_IDEMPOTENCY_KEY", "INSUFFICIENT_FUNDS",
+                                "VALIDATION_ERROR"],
+        conflict=["IDEMPOTENCY_CONFLICT"], unavailable=["PAYOUT_BUSY", "PAYOUT_HOLD_CONFLICT", "PAYOUT_WITHDRAWN"]),
+)
 async def request_payout(request: Request, who: Who, body: Body, ctx: Ctx) -> EnvelopeResponse:
     """``{amount, currency?, method: {type, details}}`` → PayoutRequest; the amount is held at once.
 
@@ -103,13 +110,15 @@ async def request_payout(request: Request, who: Who, body: Body, ctx: Ctx) -> En
     return ok("Payout request submitted successfully", payout_json(response.payout), status=201)
 
 
-@router.get("/api/wallet/payout-requests")
+@router.get("/api/wallet/payout-requests", response_model=list_envelope(PayoutRequest), dependencies=AUTHENTICATED,
+            responses=error_responses(bad_request=["VALIDATION_ERROR"]), openapi_extra=documented(query=PayoutQuery))
 async def my_payout_requests(request: Request, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """The caller's payout requests, newest first (``?status=&page=&limit=``)."""
     return await _list(ctx, ListQuery.parse(request, status=STATUSES), who.user_id)
 
 
-@router.get("/api/wallet/payout-requests/{payout_id}")
+@router.get("/api/wallet/payout-requests/{payout_id}", response_model=envelope(PayoutRequest),
+            dependencies=AUTHENTICATED, responses=error_responses(not_found=["PAYOUT_NOT_FOUND"], path=True))
 async def get_payout_request(payout_id: str, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """One payout request: its owner or an admin; anyone else gets 404."""
     owner = "" if who.role == Role.ADMIN else who.user_id
@@ -118,14 +127,22 @@ async def get_payout_request(payout_id: str, who: Who, ctx: Ctx) -> EnvelopeResp
     return ok("Payout request fetched successfully", payout_json(payout))
 
 
-@router.get("/api/admin/payouts")
+@router.get("/api/admin/payouts", response_model=list_envelope(PayoutRequest), dependencies=AUTHENTICATED,
+            responses=error_responses(bad_request=["VALIDATION_ERROR"], forbidden=["FORBIDDEN"]),
+            openapi_extra=documented(query=AdminPayoutQuery))
 async def all_payout_requests(request: Request, who: Admin, ctx: Ctx) -> EnvelopeResponse:
     """Every payout request (admin only), newest first (``?status=&userId=&page=&limit=``)."""
     query = ListQuery.parse(request, status=STATUSES, userId=None)
     return await _list(ctx, query, query.filters["userId"])
 
 
-@router.put("/api/admin/payouts/{payout_id}/approve", openapi_extra=APPROVE_SCHEMA)
+@router.put(
+    "/api/admin/payouts/{payout_id}/approve", response_model=envelope(PayoutRequest), dependencies=AUTHENTICATED,
+    openapi_extra=documented(body=ApprovePayoutBody, body_required=False),
+    responses=error_responses(body=True, path=True, bad_request=["VALIDATION_ERROR", "INVALID_NOTE"],
+                              forbidden=["FORBIDDEN", "SELF_APPROVAL_FORBIDDEN"], not_found=["PAYOUT_NOT_FOUND"],
+                              conflict=["INVALID_PAYOUT_STATE"], unavailable=["PAYOUT_BUSY"]),
+)
 async def approve_payout(payout_id: str, who: Admin, body: Body, ctx: Ctx) -> EnvelopeResponse:
     """``{note?}`` → PayoutRequest: approved and sent to the payment provider (paid, failed, or still
     approved while the provider's answer is pending)."""
@@ -136,7 +153,13 @@ async def approve_payout(payout_id: str, who: Admin, body: Body, ctx: Ctx) -> En
     return ok(messages.get(payout.status, "Payout approved and sent to the payment provider"), payout_json(payout))
 
 
-@router.put("/api/admin/payouts/{payout_id}/reject", openapi_extra=REJECT_SCHEMA)
+@router.put(
+    "/api/admin/payouts/{payout_id}/reject", response_model=envelope(PayoutRequest), dependencies=AUTHENTICATED,
+    openapi_extra=documented(body=RejectPayoutBody),
+    responses=error_responses(body=True, path=True, bad_request=["VALIDATION_ERROR", "INVALID_REASON"],
+                              forbidden=["FORBIDDEN"], not_found=["PAYOUT_NOT_FOUND"],
+                              conflict=["INVALID_PAYOUT_STATE"], unavailable=["PAYOUT_BUSY"]),
+)
 async def reject_payout(payout_id: str, who: Admin, body: Body, ctx: Ctx) -> EnvelopeResponse:
     """``{reason}`` → PayoutRequest: rejected, and the held funds are available again."""
     reason = optional_str(body, "reason", max_length=NOTE_MAX_LENGTH)

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Depends, Request
 
-from api_gateway.auth import Principal
 from api_gateway.context import GatewayContext, context, principal, require_roles
+from api_gateway.domain.model import Principal, Role
 from api_gateway.envelope import EnvelopeResponse, ok, pagination
 from api_gateway.query import ListQuery
+from api_gateway.schemas.errors import error_responses
+from api_gateway.schemas.openapi import AUTHENTICATED, documented
+from api_gateway.schemas.requests import (
+    AdminTransactionQuery,
+    TransactionQuery,
+    TransactionStatus,
+    TransactionType,
+    WalletQuery,
+)
+from api_gateway.schemas.responses import Transaction, Wallet, envelope, list_envelope
 from api_gateway.serializers import transaction_json, wallet_json
-from api_gateway.users.model import Role
 from winzone.wallet.v1 import wallet_pb2 as wallet_pb
 from winzone_kernel.errors import NotFound
 from winzone_kernel.money import CURRENCIES, DEFAULT_CURRENCY
 
 router = APIRouter(tags=["wallet", "transactions"])
 
-TYPES = frozenset({"credit", "debit", "reward", "entryFee", "payout", "refund", "topup", "organizerFee",
-                   "platformFee"})
-STATUSES = frozenset({"pending", "completed", "failed"})
+TYPES = frozenset(get_args(TransactionType))
+STATUSES = frozenset(get_args(TransactionStatus))
 CURRENCY_CODES = frozenset(CURRENCIES)
+
+LIST_ERRORS = error_responses(bad_request=["VALIDATION_ERROR"])
+ADMIN_LIST_ERRORS = error_responses(bad_request=["VALIDATION_ERROR"], forbidden=["FORBIDDEN"])
 
 Who = Annotated[Principal, Depends(principal)]
 Ctx = Annotated[GatewayContext, Depends(context)]
@@ -39,7 +51,8 @@ async def _list(ctx: GatewayContext, query: ListQuery, user_id: str) -> Envelope
     )
 
 
-@router.get("/api/wallet")
+@router.get("/api/wallet", response_model=envelope(Wallet), dependencies=AUTHENTICATED, responses=LIST_ERRORS,
+            openapi_extra=documented(query=WalletQuery))
 async def get_wallet(request: Request, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """The caller's wallet (``?currency=USD`` for another currency) with recent transactions."""
     query = ListQuery.parse(request, currency=CURRENCY_CODES)
@@ -51,28 +64,33 @@ async def get_wallet(request: Request, who: Who, ctx: Ctx) -> EnvelopeResponse:
     return ok("Wallet fetched successfully", data)
 
 
-@router.get("/api/wallet/transactions")
-@router.get("/api/transactions/my")
+@router.get("/api/wallet/transactions", response_model=list_envelope(Transaction), dependencies=AUTHENTICATED,
+            responses=LIST_ERRORS, openapi_extra=documented(query=TransactionQuery))
+@router.get("/api/transactions/my", response_model=list_envelope(Transaction), dependencies=AUTHENTICATED,
+            responses=LIST_ERRORS, openapi_extra=documented(query=TransactionQuery))
 async def my_transactions(request: Request, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """The caller's transactions, newest first."""
     query = ListQuery.parse(request, type=TYPES, status=STATUSES, currency=CURRENCY_CODES)
     return await _list(ctx, query, who.user_id)
 
 
-@router.get("/api/transactions/all")
-@router.get("/api/transactions/admin/all")
+@router.get("/api/transactions/all", response_model=list_envelope(Transaction), dependencies=AUTHENTICATED,
+            responses=ADMIN_LIST_ERRORS, openapi_extra=documented(query=AdminTransactionQuery))
+@router.get("/api/transactions/admin/all", response_model=list_envelope(Transaction), dependencies=AUTHENTICATED,
+            responses=ADMIN_LIST_ERRORS, openapi_extra=documented(query=AdminTransactionQuery))
 async def all_transactions(
     request: Request, ctx: Ctx, who: Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 ) -> EnvelopeResponse:
     """Every user's transactions (admin only), optionally for one ``userId``."""
     query = ListQuery.parse(request, type=TYPES, status=STATUSES, currency=CURRENCY_CODES, userId=None)
     user_id = query.filters["userId"]
-    if user_id and ctx.users.by_id(user_id) is None:
+    if user_id and not await asyncio.to_thread(ctx.directory.exists, user_id):
         return ok("Transactions fetched successfully", [], pagination=pagination(query.page, query.limit, 0))
     return await _list(ctx, query, user_id)
 
 
-@router.get("/api/transactions/{transaction_id}")
+@router.get("/api/transactions/{transaction_id}", response_model=envelope(Transaction), dependencies=AUTHENTICATED,
+            responses=error_responses(not_found=["TRANSACTION_NOT_FOUND"], path=True))
 async def get_transaction(transaction_id: str, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """One transaction: its owner or an admin; anyone else gets 404."""
     if len(transaction_id) > 200:

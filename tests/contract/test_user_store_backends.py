@@ -3,9 +3,9 @@ MongoDB replica set when one is reachable (``MONGODB_URI`` or Docker), skipped w
 
 from __future__ import annotations
 
-from api_gateway.users.mongo_store import MongoUserStore
-from api_gateway.users.ports import UserStore
-from api_gateway.users.sqlite_store import SqliteUserStore
+from api_gateway.adapters.mongo_store import MongoUserStore
+from api_gateway.adapters.sqlite_store import SqliteUserStore
+from api_gateway.domain.ports import UserStore
 from tests.contract.user_store_contract import UserStoreContract
 from tests.support.mongo import MongomockClient, RealMongoDatabase
 

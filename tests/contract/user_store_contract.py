@@ -6,11 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from api_gateway.users.model import User
-from api_gateway.users.ports import UserStore
+from api_gateway.domain.model import User
+from api_gateway.domain.ports import UserStore
 from tests.support.contract import StoreContract
+from winzone_kernel.clock import utc_now
 from winzone_kernel.errors import AlreadyExists
-from winzone_kernel.ids import new_id, utc_now
+from winzone_kernel.ids import new_id
 
 
 def make_user(email: str, role: str = "player") -> User:

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api_gateway.adapters.sqlite_store import SqliteUserStore
 from api_gateway.app import build_app
 from api_gateway.settings import GatewaySettings
-from api_gateway.users.sqlite_store import SqliteUserStore
 from tests.support.grpc_servers import TEST_TOKEN
-from tests.support.rewards import RUPEE, Harness, uid
-from winzone_kernel.admin import ensure_admin
+from tests.support.ids import new_id
+from tests.support.rewards import RUPEE, Harness
 from winzone_kernel.config import CommonSettings
+from winzone_ops.admin import ensure_admin
 
 PASSWORD = "correct-horse-1"
 
@@ -30,7 +31,7 @@ class Api:
         self.common = common
 
     def user(self, role: str = "player") -> tuple[str, dict[str, str]]:
-        email = f"{uid(role)}@winzone.test"
+        email = f"{new_id(role)}@winzone.test"
         if role == "admin":
             ensure_admin(self.common, email, PASSWORD)
         else:
@@ -76,7 +77,7 @@ def assert_error(response: Any, status: int, code: str | None = None) -> None:
 
 def test_seeded_flow_with_exact_amounts(api: Api) -> None:
     organizer, org = api.user("organizer")
-    competition = uid("cmp")
+    competition = new_id("cmp")
     created = api.put(competition, org, entryFee=100, template="top3")
     assert created.status_code == 201, created.text
     assert created.json()["data"] == {
@@ -121,7 +122,7 @@ def test_roles_and_ownership(api: Api) -> None:
     _, other_org = api.user("organizer")
     player, ph = api.user("player")
     _, adm = api.user("admin")
-    competition = uid("cmp")
+    competition = new_id("cmp")
     assert_error(api.put(competition, ph, entryFee=10), 403, "FORBIDDEN")
     assert_error(api.put(competition, org, entryFee=10, organizerId=player), 403, "FORBIDDEN")
     assert api.put(competition, org, entryFee=10).status_code == 201
@@ -129,7 +130,7 @@ def test_roles_and_ownership(api: Api) -> None:
     api.env.credit(organizer, 50 * RUPEE)
     for path, body in ((f"/api/competitions/{competition}/fund", {"amount": 5}),
                        (f"/api/competitions/{competition}/refund", {"reason": "mine"}),
-                       (f"/api/matches/{uid('m')}/rewards", {"competitionId": competition,
+                       (f"/api/matches/{new_id('m')}/rewards", {"competitionId": competition,
                                                               "standings": [{"userId": player, "rank": 1}]})):
         assert_error(api.post(path, other_org, body), 403, "FORBIDDEN")
         assert_error(api.post(path, ph, body), 403, "FORBIDDEN")
@@ -139,9 +140,9 @@ def test_roles_and_ownership(api: Api) -> None:
 
     funded = api.post(f"/api/competitions/{competition}/fund", org, {"amount": 50})
     assert funded.status_code == 201 and funded.json()["data"]["amount"] == -50
-    admin_named = api.put(uid("cmp"), adm, entryFee=5, organizerId=organizer)
+    admin_named = api.put(new_id("cmp"), adm, entryFee=5, organizerId=organizer)
     assert admin_named.status_code == 201 and admin_named.json()["data"]["organizerId"] == organizer
-    assert_error(api.put(uid("cmp"), adm, entryFee=5, organizerId=player), 400, "INVALID_ORGANIZER")
+    assert_error(api.put(new_id("cmp"), adm, entryFee=5, organizerId=player), 400, "INVALID_ORGANIZER")
     assert api.put(competition, adm, entryFee=11).json()["data"]["organizerId"] == organizer
     api.env.assert_audit_ok()
 
@@ -173,7 +174,7 @@ def test_unknown_resources_are_404(api: Api) -> None:
 ])
 def test_bad_competition_bodies_are_400(api: Api, body: dict[str, Any]) -> None:
     _, org = api.user("organizer")
-    assert_error(api.client.put(f"/api/competitions/{uid('c')}", json=body, headers=org), 400)
+    assert_error(api.client.put(f"/api/competitions/{new_id('c')}", json=body, headers=org), 400)
 
 
 def test_malformed_json_and_bad_ids_are_400(api: Api) -> None:
@@ -212,7 +213,7 @@ def test_malformed_json_and_bad_ids_are_400(api: Api) -> None:
 ])
 def test_bad_distribution_bodies_are_400_and_move_nothing(api: Api, body: dict[str, Any], code: str | None) -> None:
     _, org = api.user("organizer")
-    competition = uid("cmp")
+    competition = new_id("cmp")
     api.put(competition, org, entryFee=10)
     player, ph = api.user()
     api.env.credit(player, 10 * RUPEE)
@@ -221,14 +222,14 @@ def test_bad_distribution_bodies_are_400_and_move_nothing(api: Api, body: dict[s
     payload = json.loads(json.dumps({k: (competition if v == "C" else v) for k, v in body.items()})
                          .replace('"u1"', json.dumps(player)))
 
-    assert_error(api.post(f"/api/matches/{uid('m')}/rewards", org, payload), 400, code)
+    assert_error(api.post(f"/api/matches/{new_id('m')}/rewards", org, payload), 400, code)
 
     assert api.env.ledger_state() == before
 
 
 def test_entry_fund_and_refund_validation(api: Api) -> None:
     organizer, org = api.user("organizer")
-    competition = uid("cmp")
+    competition = new_id("cmp")
     api.put(competition, org, entryFee=10)
     player, ph = api.user()
     api.env.credit(player, 100 * RUPEE)
@@ -262,14 +263,14 @@ def test_entry_fund_and_refund_validation(api: Api) -> None:
 
 def test_conflicts_are_409(api: Api) -> None:
     _, org = api.user("organizer")
-    competition = uid("cmp")
+    competition = new_id("cmp")
     api.put(competition, org, entryFee=10)
     players = [api.user() for _ in range(2)]
     for player, headers in players:
         api.env.credit(player, 10 * RUPEE)
         api.post(f"/api/competitions/{competition}/entry", headers)
     standings = [{"userId": p, "rank": r} for r, (p, _) in enumerate(players, start=1)]
-    match = f"/api/matches/{uid('m')}/rewards"
+    match = f"/api/matches/{new_id('m')}/rewards"
     assert api.post(match, org, {"competitionId": competition, "standings": standings}).status_code == 201
     before = api.env.ledger_state()
 
@@ -280,7 +281,7 @@ def test_conflicts_are_409(api: Api) -> None:
     assert_error(api.post(f"/api/competitions/{competition}/refund", org, {"reason": "late"}), 409,
                  "REFUND_REFUSED")
     assert_error(api.post(f"/api/competitions/{competition}/entry", api.user()[1]), 409, "ENTRIES_CLOSED")
-    assert_error(api.post(f"/api/matches/{uid('m')}/rewards", org,
+    assert_error(api.post(f"/api/matches/{new_id('m')}/rewards", org,
                           {"competitionId": competition, "standings": standings}), 409, "INSUFFICIENT_POOL")
     assert api.env.ledger_state() == before
     api.env.assert_audit_ok()
@@ -289,12 +290,12 @@ def test_conflicts_are_409(api: Api) -> None:
 def test_rewards_go_only_to_registered_players(api: Api) -> None:
     organizer, org = api.user("organizer")
     admin, _ = api.user("admin")
-    competition = uid("cmp")
+    competition = new_id("cmp")
     api.put(competition, org, entryFee=10)
     player, ph = api.user()
     api.env.credit(player, 10 * RUPEE)
     api.post(f"/api/competitions/{competition}/entry", ph)
-    match = uid("m")
+    match = new_id("m")
     before = api.env.ledger_state()
 
     for stranger in ("usr_typo", organizer, admin):
@@ -312,7 +313,7 @@ def test_rewards_go_only_to_registered_players(api: Api) -> None:
 
 def test_explicit_shares_may_use_any_json_number_form(api: Api) -> None:
     _, org = api.user("organizer")
-    competition = uid("cmp")
+    competition = new_id("cmp")
     api.put(competition, org, entryFee=100)
     (a, ha), (b, hb) = api.user(), api.user()
     for player, headers in ((a, ha), (b, hb)):
@@ -321,7 +322,7 @@ def test_explicit_shares_may_use_any_json_number_form(api: Api) -> None:
     body = b'{"competitionId": "%s", "shares": [6e1, 40.0], "standings": [{"userId": "%s", "rank": 1}, ' \
            b'{"userId": "%s", "rank": 2}]}' % (competition.encode(), a.encode(), b.encode())
 
-    paid = api.client.post(f"/api/matches/{uid('m')}/rewards", content=body,
+    paid = api.client.post(f"/api/matches/{new_id('m')}/rewards", content=body,
                            headers={**org, "content-type": "application/json"})
 
     assert paid.status_code == 201, paid.text

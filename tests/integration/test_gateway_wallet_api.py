@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api_gateway.adapters.sqlite_store import SqliteUserStore
 from api_gateway.app import build_app
 from api_gateway.settings import GatewaySettings
-from api_gateway.users.sqlite_store import SqliteUserStore
 from tests.conftest import WalletHarness
 from tests.support.grpc_servers import TEST_TOKEN
 from winzone.wallet.v1 import wallet_pb2 as pb
-from winzone_kernel.admin import ensure_admin
 from winzone_kernel.config import CommonSettings
+from winzone_ops.admin import ensure_admin
 
 
 class Api:

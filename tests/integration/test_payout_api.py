@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api_gateway.adapters.sqlite_store import SqliteUserStore
 from api_gateway.app import build_app
 from api_gateway.settings import GatewaySettings
-from api_gateway.users.sqlite_store import SqliteUserStore
 from tests.conftest import WalletHarness
 from tests.support.grpc_servers import TEST_TOKEN
 from tests.support.payout_provider_double import FAILED, ProviderDoubleServer
 from tests.support.payouts import BANK, UPI, PayoutHarness
-from winzone_kernel.admin import ensure_admin
+from winzone_ops.admin import ensure_admin
 
 ADMIN_EMAIL = "root@winzone.test"
 ADMIN_PASSWORD = "admin-pass-123"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from api_gateway.users.model import User
-from api_gateway.users.ports import UserStore
+from api_gateway.domain.model import User
+from api_gateway.domain.ports import UserStore
+from winzone_kernel.clock import format_utc, parse_utc
 from winzone_kernel.errors import AlreadyExists
 from winzone_kernel.mongo import DriverErrors, MongoStore
 
@@ -21,7 +23,8 @@ def _user(doc: dict[str, Any] | None) -> User | None:
     if doc is None:
         return None
     return User(id=doc["_id"], email=doc["email"], name=doc["name"], role=doc["role"],
-                password_hash=doc["passwordHash"], created_at=doc["createdAt"], updated_at=doc["updatedAt"])
+                password_hash=doc["passwordHash"], created_at=parse_utc(doc["createdAt"]),
+                updated_at=parse_utc(doc["updatedAt"]))
 
 
 class MongoUserStore(MongoStore, UserStore):
@@ -42,8 +45,8 @@ class MongoUserStore(MongoStore, UserStore):
             try:
                 self._users.insert_one({
                     "_id": user.id, "email": user.email, "name": user.name, "role": user.role,
-                    "passwordHash": user.password_hash, "createdAt": user.created_at,
-                    "updatedAt": user.updated_at,
+                    "passwordHash": user.password_hash, "createdAt": format_utc(user.created_at),
+                    "updatedAt": format_utc(user.updated_at),
                 })
             except DuplicateKeyError as exc:
                 raise AlreadyExists("Email is already registered", code="EMAIL_TAKEN") from exc
@@ -58,7 +61,7 @@ class MongoUserStore(MongoStore, UserStore):
     def by_id(self, user_id: str) -> User | None:
         return self._find({"_id": user_id}) if isinstance(user_id, str) else None
 
-    def set_password(self, user_id: str, password_hash: str, role: str, now: str) -> None:
+    def set_password(self, user_id: str, password_hash: str, role: str, now: datetime) -> None:
         with self._bounded():
-            self._users.update_one({"_id": user_id},
-                                   {"$set": {"passwordHash": password_hash, "role": role, "updatedAt": now}})
+            changes = {"passwordHash": password_hash, "role": role, "updatedAt": format_utc(now)}
+            self._users.update_one({"_id": user_id}, {"$set": changes})

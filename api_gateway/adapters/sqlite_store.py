@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from datetime import datetime
 from pathlib import Path
 
-from api_gateway.users.model import User
-from api_gateway.users.ports import UserStore
+from api_gateway.domain.model import User
+from api_gateway.domain.ports import UserStore
+from winzone_kernel.clock import format_utc, parse_utc
 from winzone_kernel.errors import AlreadyExists
 from winzone_kernel.sqlite import connect
 
@@ -23,6 +25,11 @@ CREATE TABLE IF NOT EXISTS users (
 );
 """
 COLUMNS = "id, email, name, role, password_hash, created_at, updated_at"
+
+
+def _user(row: tuple[str, str, str, str, str, str, str]) -> User:
+    user_id, email, name, role, password_hash, created_at, updated_at = row
+    return User(user_id, email, name, role, password_hash, parse_utc(created_at), parse_utc(updated_at))
 
 
 class SqliteUserStore(UserStore):
@@ -41,8 +48,8 @@ class SqliteUserStore(UserStore):
             with self._lock:
                 self._conn.execute(
                     f"INSERT INTO users ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (user.id, user.email, user.name, user.role, user.password_hash, user.created_at,
-                     user.updated_at),
+                    (user.id, user.email, user.name, user.role, user.password_hash, format_utc(user.created_at),
+                     format_utc(user.updated_at)),
                 )
         except sqlite3.IntegrityError as exc:
             raise AlreadyExists("Email is already registered", code="EMAIL_TAKEN") from exc
@@ -52,7 +59,7 @@ class SqliteUserStore(UserStore):
             return None
         with self._lock:
             row = self._conn.execute(f"SELECT {COLUMNS} FROM users WHERE {where} = ?", (value,)).fetchone()
-        return None if row is None else User(*row)
+        return None if row is None else _user(row)
 
     def by_email(self, email: str) -> User | None:
         return self._one("email", email)
@@ -60,11 +67,11 @@ class SqliteUserStore(UserStore):
     def by_id(self, user_id: str) -> User | None:
         return self._one("id", user_id)
 
-    def set_password(self, user_id: str, password_hash: str, role: str, now: str) -> None:
+    def set_password(self, user_id: str, password_hash: str, role: str, now: datetime) -> None:
         with self._lock:
             self._conn.execute(
                 "UPDATE users SET password_hash = ?, role = ?, updated_at = ? WHERE id = ?",
-                (password_hash, role, now, user_id),
+                (password_hash, role, format_utc(now), user_id),
             )
 
     def close(self) -> None:

@@ -1,0 +1,285 @@
+"""Success envelopes of the REST API, field for field as ``serializers`` and the route modules write them.
+
+Every JSON success is ``{success: true, message, data}``; list endpoints add ``pagination``. Amounts are exact
+JSON numbers in major units (signed on transactions: money in positive, money out negative).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+
+from api_gateway.schemas.requests import (
+    CurrencyCode,
+    PayoutStatus,
+    Template,
+    TransactionStatus,
+    TransactionType,
+)
+
+Money = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "Major units, exact."})]
+Percent = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "Percent, exact."})]
+Timestamp = Annotated[datetime, Field(description="RFC 3339, UTC.")]
+
+
+class Shape(BaseModel):
+    """A response object: exactly these fields, every one always present."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class User(Shape):
+    """A registered user (the password hash never leaves the gateway)."""
+
+    id: str = Field(alias="_id")
+    name: str
+    email: str
+    role: Literal["player", "organizer", "admin"]
+    createdAt: Timestamp
+    updatedAt: Timestamp
+
+
+class UserData(Shape):
+    """``{user}``."""
+
+    user: User
+
+
+class LoginData(Shape):
+    """A bearer token (JWT) and its user."""
+
+    token: str
+    user: User
+
+
+class Transaction(Shape):
+    """One wallet transaction; a payout request's hold is a ``pending`` ``payout`` until paid or failed."""
+
+    id: str = Field(alias="_id")
+    userId: str | None
+    type: TransactionType
+    amount: Money
+    currency: CurrencyCode
+    source: str
+    status: TransactionStatus
+    description: str
+    metadata: dict[str, str]
+    idempotencyKey: str | None
+    balanceAfter: Money | None
+    createdAt: Timestamp
+    updatedAt: Timestamp
+
+
+class Wallet(Shape):
+    """The caller's wallet in one currency: ``available`` = ``balance`` - ``held``."""
+
+    balance: Money
+    available: Money
+    held: Money
+    currency: CurrencyCode
+    totalEarnings: Money
+    recentTransactions: list[Transaction]
+
+
+class TopUpSession(Shape):
+    """A provider checkout to send the player to."""
+
+    sessionId: str
+    checkoutUrl: str
+    provider: str
+
+
+class TopUpVerification(Shape):
+    """Where a top-up stands after asking the provider; ``transaction`` once credited."""
+
+    status: Literal["created", "paid", "credited", "failed", "expired", "cancelled"]
+    sessionId: str
+    amount: Money
+    currency: CurrencyCode
+    balance: Money
+    transaction: Transaction | None
+
+
+class WebhookReceipt(Shape):
+    """What one provider event did."""
+
+    received: Literal[True]
+    eventId: str
+    type: str
+    outcome: Literal["applied", "duplicate", "ignored", "mismatch", "forwarded", "unrouted"]
+
+
+class MaskedMethod(Shape):
+    """A payout method with its details masked (``"accountNumber": "XXXXXX4321"``)."""
+
+    type: Literal["upi", "bank", "stripe"]
+    details: dict[str, str]
+
+
+class PayoutEvent(Shape):
+    """One step of a payout request's history."""
+
+    status: PayoutStatus
+    at: Timestamp
+    by: str
+    note: str | None
+
+
+class PayoutRequest(Shape):
+    """A player's withdrawal; its amount is held from the moment it is requested."""
+
+    id: str = Field(alias="_id")
+    userId: str
+    amount: Money
+    currency: CurrencyCode
+    method: MaskedMethod
+    status: PayoutStatus
+    adminNote: str | None
+    processedBy: str | None
+    transactionId: str | None
+    providerReference: str | None
+    failureReason: str | None
+    history: list[PayoutEvent]
+    createdAt: Timestamp
+    updatedAt: Timestamp
+
+
+class Competition(Shape):
+    """A competition's prize pool."""
+
+    id: str = Field(alias="_id")
+    organizerId: str
+    entryFee: Money
+    currency: CurrencyCode
+    template: Template
+    status: Literal["open", "closed", "cancelled"]
+    poolBalance: Money
+    entries: int
+    createdAt: Timestamp
+    updatedAt: Timestamp
+
+
+class RewardPayout(Shape):
+    """One winner's reward."""
+
+    userId: str
+    rank: int
+    amount: Money
+
+
+class Distribution(Shape):
+    """A match's rewards: the pool, the fees taken off it first, and each winner's share."""
+
+    id: str = Field(alias="_id")
+    matchId: str
+    competitionId: str
+    template: Template | None
+    shares: list[Percent] | None
+    currency: CurrencyCode
+    prizePool: Money
+    platformFee: Money
+    organizerFee: Money
+    platformFeePercentage: Percent
+    organizerFeePercentage: Percent
+    organizerId: str
+    payouts: list[RewardPayout]
+    status: Literal["pending", "paid"]
+    entryId: str | None
+    createdAt: Timestamp
+    updatedAt: Timestamp
+
+
+class RefundLine(Shape):
+    """Money returned to one payer: an entry fee or a sponsorship."""
+
+    userId: str
+    amount: Money
+    kind: Literal["entry", "sponsorship"]
+
+
+class Refund(Shape):
+    """The refund of a cancelled competition."""
+
+    reason: str
+    status: Literal["collecting", "pending", "paid"]
+    total: Money
+    refunds: list[RefundLine]
+    entryId: str | None
+    createdAt: Timestamp
+    updatedAt: Timestamp
+
+
+class CompetitionRefund(Shape):
+    """The cancelled competition and its refund."""
+
+    competition: Competition
+    refund: Refund
+
+
+class HealthReport(Shape):
+    """The gateway and each gRPC service it uses, by name (``SERVING``, ``NOT_SERVING``, ``UNAVAILABLE``...)."""
+
+    status: Literal["ok", "degraded"]
+    gateway: Literal["SERVING"]
+    services: dict[str, str]
+
+
+class Pagination(Shape):
+    """Where a page sits in the whole list."""
+
+    page: Annotated[int, Field(ge=1)]
+    limit: Annotated[int, Field(ge=1)]
+    total: Annotated[int, Field(ge=0)]
+    pages: Annotated[int, Field(ge=0)]
+
+
+DataT = TypeVar("DataT")
+
+
+class Envelope(Shape, Generic[DataT]):
+    """``{success: true, message, data}``."""
+
+    success: Literal[True]
+    message: str
+    data: DataT
+
+
+class ListEnvelope(Shape, Generic[DataT]):
+    """``{success: true, message, data: [...], pagination}``."""
+
+    success: Literal[True]
+    message: str
+    data: list[DataT]
+    pagination: Pagination
+
+
+def _named(name: str, base: object) -> type[BaseModel]:
+    """``base`` (a parametrized generic model) under a name fit for the OpenAPI document."""
+    if not (isinstance(base, type) and issubclass(base, BaseModel)):
+        raise TypeError(f"{base!r} is not a pydantic model")
+    return create_model(name, __base__=base, __module__=__name__)
+
+
+@cache
+def envelope(model: type[BaseModel]) -> type[BaseModel]:
+    """``Envelope[model]``, named ``<Model>Envelope`` in the OpenAPI document."""
+    return _named(f"{model.__name__}Envelope", Envelope.__class_getitem__(model))
+
+
+@cache
+def list_envelope(model: type[BaseModel]) -> type[BaseModel]:
+    """``ListEnvelope[model]``, named ``<Model>List`` in the OpenAPI document."""
+    return _named(f"{model.__name__}List", ListEnvelope.__class_getitem__(model))
+
+
+class HealthFailure(Shape):
+    """``/health`` when a backing service is not serving: the error envelope, with the report as ``data``."""
+
+    success: Literal[False]
+    message: str
+    error: Literal["SERVICE_UNAVAILABLE"]
+    data: HealthReport

@@ -1,1 +1,0 @@
-"""Gateway users: accounts, roles and the user store port with its SQLite and MongoDB adapters."""
