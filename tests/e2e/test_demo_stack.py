@@ -16,15 +16,17 @@ pytestmark = pytest.mark.e2e
 
 
 def test_demo_then_audit_then_metrics(tmp_path: Path) -> None:
+    """On a stack of its own, not the shared one: the metrics checked are totals since the processes started
+    (money moved as rewards, payouts paid), which any other test's traffic would change."""
     stack = start_stack(tmp_path / "stack")
     try:
-        demo = subprocess.run([sys.executable, "-m", "winzone_kernel.cli", "demo", "--url", stack.url],
+        demo = subprocess.run([sys.executable, "-m", "winzone_ops.cli", "demo", "--url", stack.url],
                               env={**stack.env, "WINZONE_ADMIN_EMAIL": "", "WINZONE_ADMIN_PASSWORD": ""},
                               capture_output=True, text=True, timeout=240)
         assert demo.returncode == 0, demo.stdout + demo.stderr + stack.log()
         assert "demo: all five flows behaved as expected" in demo.stdout
         assert "[BAD]" not in demo.stdout
-        audit = subprocess.run([sys.executable, "-m", "winzone_kernel.cli", "audit"], env=stack.env,
+        audit = subprocess.run([sys.executable, "-m", "winzone_ops.cli", "audit"], env=stack.env,
                                capture_output=True, text=True, timeout=60)
         assert audit.returncode == 0, audit.stdout + audit.stderr
         assert "audit: OK" in audit.stdout

@@ -3,58 +3,33 @@ service, REST gateway), driven over REST as the web app and the admin panel woul
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from payment_gateway.providers.mock import build_signed_event
+from payment_gateway.adapters.mock_provider import build_signed_event
 from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
-from tests.support.grpc_servers import authed_channel
-from tests.support.stack import Stack, start_stack
-from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+from tests.support.stack import Stack
+from tests.support.users import sign_in, sign_up
 
 pytestmark = pytest.mark.e2e
 
 UPI = {"type": "upi", "details": {"upiId": "player@paytm", "name": "Player Three"}}
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(Path(tmp_path_factory.mktemp("payout-stack")))
-    yield running
-    assert running.stop() == 0, running.log()
-
-
-@pytest.fixture
-def http(stack: Stack) -> Iterator[httpx.Client]:
-    with stack.client() as client:
-        yield client
-
-
-def _assert_audit_ok(stack: Stack) -> None:
-    with authed_channel(stack.grpc_address("wallet"), stack.env["INTERNAL_TOKEN"]) as channel:
-        report = wallet_pb2_grpc.WalletServiceStub(channel).Audit(wallet_pb2.AuditRequest())
-    assert report.ok, list(report.violations)
-
-
-def _player_with_1000(http: httpx.Client, email: str) -> tuple[str, dict[str, str]]:
-    http.post("/api/auth/register", json={"name": "Player", "email": email, "password": "player-pass-1"})
-    login = http.post("/api/auth/login", json={"email": email, "password": "player-pass-1"}).json()["data"]
-    headers = {"Authorization": f"Bearer {login['token']}"}
+def _player_with_1000(http: httpx.Client) -> tuple[str, dict[str, str]]:
+    user_id, headers = sign_up(http)
     session = http.post("/api/wallet/topup", json={"amount": 1000}, headers=headers)
     assert session.status_code == 201, session.text
     verified = http.post("/api/wallet/topup/verify", json={"sessionId": session.json()["data"]["sessionId"]},
                          headers=headers)
     assert verified.status_code == 200 and verified.json()["data"]["balance"] == 1000, verified.text
-    return login["user"]["_id"], headers
+    return user_id, headers
 
 
 def _admin(http: httpx.Client, stack: Stack) -> dict[str, str]:
-    login = http.post("/api/auth/login", json={"email": stack.admin_email, "password": stack.admin_password})
-    return {"Authorization": f"Bearer {login.json()['data']['token']}"}
+    return sign_in(http, stack.admin_email, stack.admin_password)[1]
 
 
 def _wallet(http: httpx.Client, headers: dict[str, str]) -> dict[str, Any]:
@@ -62,7 +37,7 @@ def _wallet(http: httpx.Client, headers: dict[str, str]) -> dict[str, Any]:
 
 
 def test_seed_flow_3_request_list_approve_paid(stack: Stack, http: httpx.Client) -> None:
-    user_id, player = _player_with_1000(http, "flow3@winzone.test")
+    user_id, player = _player_with_1000(http)
     requested = http.post("/api/wallet/payout-request", json={"amount": 500, "method": UPI}, headers=player)
     assert requested.status_code == 201, requested.text
     payout = requested.json()["data"]
@@ -82,12 +57,12 @@ def test_seed_flow_3_request_list_approve_paid(stack: Stack, http: httpx.Client)
     mine = http.get("/api/wallet/payout-requests", headers=player).json()["data"]
     assert [(p["_id"], p["status"]) for p in mine] == [(payout["_id"], "paid")]
     assert user_id == paid["userId"]
-    _assert_audit_ok(stack)
+    stack.assert_audit_ok()
     assert "player@paytm" not in stack.log()
 
 
 def test_reject_flow_returns_the_funds(stack: Stack, http: httpx.Client) -> None:
-    _, player = _player_with_1000(http, "rejectme@winzone.test")
+    _, player = _player_with_1000(http)
     payout = http.post("/api/wallet/payout-request", json={"amount": 400, "method": UPI}, headers=player).json()
     admin = _admin(http, stack)
     rejected = http.put(f"/api/admin/payouts/{payout['data']['_id']}/reject", json={"reason": "KYC pending"},
@@ -97,11 +72,11 @@ def test_reject_flow_returns_the_funds(stack: Stack, http: httpx.Client) -> None
     assert (after["balance"], after["held"], after["available"]) == (1000, 0, 1000)
     conflict = http.put(f"/api/admin/payouts/{payout['data']['_id']}/approve", json={}, headers=admin)
     assert conflict.status_code == 409
-    _assert_audit_ok(stack)
+    stack.assert_audit_ok()
 
 
 def test_declined_payout_and_a_reversal_webhook_return_the_funds(stack: Stack, http: httpx.Client) -> None:
-    _, player = _player_with_1000(http, "declined@winzone.test")
+    _, player = _player_with_1000(http)
     admin = _admin(http, stack)
     declined_method = {"type": "upi", "details": {"upiId": "will.fail@okbank", "name": "Player Three"}}
     declined = http.post("/api/wallet/payout-request", json={"amount": 100, "method": declined_method},
@@ -132,4 +107,4 @@ def test_declined_payout_and_a_reversal_webhook_return_the_funds(stack: Stack, h
     assert (wallet["balance"], wallet["held"]) == (1000, 0)
     refunds = http.get("/api/wallet/transactions", params={"type": "refund"}, headers=player).json()
     assert refunds["pagination"]["total"] == 1 and refunds["data"][0]["amount"] == 300
-    _assert_audit_ok(stack)
+    stack.assert_audit_ok()

@@ -4,74 +4,28 @@ as the web app would, with player money credited through the wallet's internal g
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import httpx
 import pytest
 
-from tests.support.grpc_servers import authed_channel
-from tests.support.stack import Stack, start_stack
-from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+from tests.support.errors import rest_error_code
+from tests.support.ids import new_id
+from tests.support.stack import Stack
+from tests.support.users import sign_up
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "correct-horse-1"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(Path(tmp_path_factory.mktemp("rewards-stack")))
-    yield running
-    assert running.stop() == 0, running.log()
-
-
-@pytest.fixture
-def http(stack: Stack) -> Iterator[httpx.Client]:
-    with stack.client() as client:
-        yield client
-
-
-def _wallet_stub(stack: Stack) -> tuple[Any, wallet_pb2_grpc.WalletServiceStub]:
-    channel = authed_channel(stack.grpc_address("wallet"), stack.env["INTERNAL_TOKEN"])
-    return channel, wallet_pb2_grpc.WalletServiceStub(channel)
-
-
-def _credit(stack: Stack, user_id: str, rupees: int) -> None:
-    channel, stub = _wallet_stub(stack)
-    with channel:
-        stub.Credit(wallet_pb2.CreditRequest(idempotency_key=f"seed_{uuid.uuid4().hex}", user_id=user_id,
-                                             amount=rupees * 100, currency="INR", type="topup"))
-
-
-def _assert_audit_ok(stack: Stack) -> None:
-    channel, stub = _wallet_stub(stack)
-    with channel:
-        report = stub.Audit(wallet_pb2.AuditRequest())
-    assert report.ok, list(report.violations)
-
-
-def _user(http: httpx.Client, role: str) -> tuple[str, dict[str, str]]:
-    email = f"{role}-{uuid.uuid4().hex[:8]}@winzone.test"
-    registered = http.post("/api/auth/register", json={"name": role.title(), "email": email, "password": PASSWORD,
-                                                       "role": role})
-    assert registered.status_code == 201, registered.text
-    login = http.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()["data"]
-    return login["user"]["_id"], {"Authorization": f"Bearer {login['token']}"}
+RUPEE = 100
 
 
 def test_seed_flow_two_organizer_players_match_rewards(stack: Stack, http: httpx.Client) -> None:
-    organizer, org = _user(http, "organizer")
-    competition = f"cup-{uuid.uuid4().hex[:8]}"
+    organizer, org = sign_up(http, "organizer")
+    competition = new_id("cup")
     opened = http.put(f"/api/competitions/{competition}", json={"entryFee": 100, "template": "top3"}, headers=org)
     assert opened.status_code == 201, opened.text
     assert opened.json()["data"]["organizerId"] == organizer
 
-    players = [_user(http, "player") for _ in range(4)]
+    players = [sign_up(http, "player") for _ in range(4)]
     for player_id, _ in players:
-        _credit(stack, player_id, 150)
+        stack.credit(player_id, 150 * RUPEE)
     for _, headers in players:
         entered = http.post(f"/api/competitions/{competition}/entry", json={}, headers=headers)
         assert entered.status_code == 201, entered.text
@@ -83,9 +37,9 @@ def test_seed_flow_two_organizer_players_match_rewards(stack: Stack, http: httpx
     body = {"competitionId": competition, "standings": [
         {"userId": first, "rank": 1}, {"userId": second, "rank": 2}, {"userId": third, "rank": 3},
         {"userId": fourth, "rank": 4}]}
-    match = f"/api/matches/final-{uuid.uuid4().hex[:8]}/rewards"
+    match = f"/api/matches/{new_id('final')}/rewards"
 
-    _, intruder = _user(http, "organizer")
+    _, intruder = sign_up(http, "organizer")
     assert http.post(match, json=body, headers=intruder).status_code == 403
     assert http.post(match, json=body, headers=first_h).status_code == 403
 
@@ -100,7 +54,7 @@ def test_seed_flow_two_organizer_players_match_rewards(stack: Stack, http: httpx
     assert again.status_code == 201 and again.json()["data"] == distribution
     swapped = {**body, "standings": [{"userId": second, "rank": 1}, {"userId": first, "rank": 2}]}
     conflict = http.post(match, json=swapped, headers=org)
-    assert conflict.status_code == 409 and conflict.json()["error"] == "DISTRIBUTION_CONFLICT"
+    assert conflict.status_code == 409 and rest_error_code(conflict) == "DISTRIBUTION_CONFLICT"
     assert http.get(match, headers=fourth_h).json()["data"] == distribution
 
     expected = {first_h["Authorization"]: (220, 170), second_h["Authorization"]: (152, 102),
@@ -112,20 +66,20 @@ def test_seed_flow_two_organizer_players_match_rewards(stack: Stack, http: httpx
     assert [(t["amount"], t["idempotencyKey"]) for t in rewards] == [
         (170, f"match_reward_{match.split('/')[3]}_{first}")]
     assert http.get("/api/wallet", headers=org).json()["data"]["balance"] == 20
-    late, late_h = _user(http, "player")
-    _credit(stack, late, 100)
+    late, late_h = sign_up(http, "player")
+    stack.credit(late, 100 * RUPEE)
     closed = http.post(f"/api/competitions/{competition}/entry", json={}, headers=late_h)
-    assert closed.status_code == 409 and closed.json()["error"] == "ENTRIES_CLOSED"
-    _assert_audit_ok(stack)
+    assert closed.status_code == 409 and rest_error_code(closed) == "ENTRIES_CLOSED"
+    stack.assert_audit_ok()
 
 
 def test_a_cancelled_competition_refunds_every_entry_once(stack: Stack, http: httpx.Client) -> None:
-    _, org = _user(http, "organizer")
-    competition = f"cup-{uuid.uuid4().hex[:8]}"
+    _, org = sign_up(http, "organizer")
+    competition = new_id("cup")
     assert http.put(f"/api/competitions/{competition}", json={"entryFee": 25.5}, headers=org).status_code == 201
-    players = [_user(http, "player") for _ in range(3)]
+    players = [sign_up(http, "player") for _ in range(3)]
     for player_id, headers in players:
-        _credit(stack, player_id, 30)
+        stack.credit(player_id, 30 * RUPEE)
         assert http.post(f"/api/competitions/{competition}/entry", json={}, headers=headers).status_code == 201
 
     refund = http.post(f"/api/competitions/{competition}/refund", json={"reason": "server outage"}, headers=org)
@@ -138,4 +92,4 @@ def test_a_cancelled_competition_refunds_every_entry_once(stack: Stack, http: ht
         wallet = http.get("/api/wallet", headers=headers).json()["data"]
         assert wallet["balance"] == 30
         assert [t["type"] for t in wallet["recentTransactions"]] == ["refund", "entryFee", "topup"]
-    _assert_audit_ok(stack)
+    stack.assert_audit_ok()

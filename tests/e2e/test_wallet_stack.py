@@ -2,80 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.support.grpc_servers import authed_channel
-from tests.support.stack import Stack, start_stack
-from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+from tests.support.errors import rest_error_code
+from tests.support.ids import new_email
+from tests.support.stack import Stack
+from tests.support.users import sign_up
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(Path(tmp_path_factory.mktemp("stack")))
-    yield running
-    assert running.stop() == 0, running.log()
-    assert "WinZone stopped." in running.log()
+def test_player_registers_signs_in_and_sees_an_empty_wallet(http: httpx.Client) -> None:
+    health = http.get("/health")
+    assert health.status_code == 200 and health.json()["data"]["services"]["wallet"] == "SERVING"
+    email = new_email("p1")
+    created = http.post("/api/auth/register", json={"name": "Player One", "email": email, "password": "p1-password"})
+    assert created.status_code == 201
+    login = http.post("/api/auth/login", json={"email": email, "password": "p1-password"})
+    headers = {"Authorization": f"Bearer {login.json()['data']['token']}"}
+    wallet = http.get("/api/wallet", headers=headers).json()["data"]
+    assert (wallet["balance"], wallet["currency"], wallet["totalEarnings"]) == (0, "INR", 0)
+    assert http.get("/api/wallet", headers={"Authorization": "Bearer garbage"}).status_code == 401
+    assert http.get("/api/transactions/all", headers=headers).status_code == 403
+    malformed = http.post("/api/auth/login", content=b'{"email": ', headers={"content-type": "application/json"})
+    assert malformed.status_code == 400 and rest_error_code(malformed) == "INVALID_JSON"
+    assert http.get("/docs").status_code == 200
+    assert "/api/wallet" in http.get("/openapi.json").json()["paths"]
 
 
-def test_player_registers_signs_in_and_sees_an_empty_wallet(stack: Stack) -> None:
-    with stack.client() as http:
-        health = http.get("/health")
-        assert health.status_code == 200 and health.json()["data"]["services"]["wallet"] == "SERVING"
-        created = http.post("/api/auth/register", json={"name": "Player One", "email": "p1@winzone.test",
-                                                        "password": "p1-password"})
-        assert created.status_code == 201
-        login = http.post("/api/auth/login", json={"email": "p1@winzone.test", "password": "p1-password"})
-        headers = {"Authorization": f"Bearer {login.json()['data']['token']}"}
-        wallet = http.get("/api/wallet", headers=headers).json()["data"]
-        assert (wallet["balance"], wallet["currency"], wallet["totalEarnings"]) == (0, "INR", 0)
-        assert http.get("/api/wallet", headers={"Authorization": "Bearer garbage"}).status_code == 401
-        assert http.get("/api/transactions/all", headers=headers).status_code == 403
-        malformed = http.post("/api/auth/login", content=b'{"email": ', headers={"content-type": "application/json"})
-        assert malformed.status_code == 400 and malformed.json()["error"] == "INVALID_JSON"
-        assert http.get("/docs").status_code == 200
-        assert "/api/wallet" in http.get("/openapi.json").json()["paths"]
-
-
-def test_admin_sees_every_transaction_and_the_books_balance(stack: Stack) -> None:
-    with stack.client() as http:
-        http.post("/api/auth/register", json={"name": "Two", "email": "p2@winzone.test", "password": "p2-password"})
-        token = http.post("/api/auth/login", json={"email": "p2@winzone.test", "password": "p2-password"})
-        player = token.json()["data"]["user"]
-        with authed_channel(stack.grpc_address("wallet"), stack.env["INTERNAL_TOKEN"]) as channel:
-            stub = wallet_pb2_grpc.WalletServiceStub(channel)
-            stub.Credit(wallet_pb2.CreditRequest(idempotency_key="e2e-seed", user_id=player["_id"], amount=250_000,
-                                                 type="topup", counter_account="clearing:mock"))
-            admin = http.post("/api/auth/login", json={"email": stack.admin_email, "password": stack.admin_password})
-            assert admin.status_code == 200 and admin.json()["data"]["user"]["role"] == "admin"
-            admin_headers = {"Authorization": f"Bearer {admin.json()['data']['token']}"}
-            listed = http.get(f"/api/transactions/all?userId={player['_id']}", headers=admin_headers).json()
-            assert listed["pagination"]["total"] == 1 and listed["data"][0]["amount"] == 2500
-            report = stub.Audit(wallet_pb2.AuditRequest())
-            assert report.ok, list(report.violations)
+def test_admin_sees_every_transaction_and_the_books_balance(stack: Stack, http: httpx.Client) -> None:
+    player, _ = sign_up(http)
+    stack.credit(player, 250_000, counter_account="clearing:mock")
+    admin = http.post("/api/auth/login", json={"email": stack.admin_email, "password": stack.admin_password})
+    assert admin.status_code == 200 and admin.json()["data"]["user"]["role"] == "admin"
+    admin_headers = {"Authorization": f"Bearer {admin.json()['data']['token']}"}
+    listed = http.get(f"/api/transactions/all?userId={player}", headers=admin_headers).json()
+    assert listed["pagination"]["total"] == 1 and listed["data"][0]["amount"] == 2500
+    stack.assert_audit_ok()
 
 
 def test_winzone_audit_command_passes_and_fails_on_a_broken_ledger(stack: Stack, tmp_path: Path) -> None:
-    import sqlite3
-    import subprocess
-    import sys
-
-    ok = subprocess.run([sys.executable, "-m", "winzone_kernel.cli", "audit"], env=stack.env, capture_output=True,
+    """The audit passes on the shared stack's books; the broken ledger is a data dir of its own, never served."""
+    ok = subprocess.run([sys.executable, "-m", "winzone_ops.cli", "audit"], env=stack.env, capture_output=True,
                         text=True, timeout=60)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "audit: OK" in ok.stdout
     broken_dir = tmp_path / "broken"
     broken_dir.mkdir()
     env = {**stack.env, "WINZONE_DATA_DIR": str(broken_dir)}
-    subprocess.run([sys.executable, "-m", "winzone_kernel.cli", "migrate"], env=env, check=True, timeout=60)
+    subprocess.run([sys.executable, "-m", "winzone_ops.cli", "migrate"], env=env, check=True, timeout=60)
     with sqlite3.connect(broken_dir / "wallet.sqlite3") as conn:
         conn.execute("INSERT INTO accounts (account, currency, kind, balance, created_at, updated_at) "
                      "VALUES ('user:ghost', 'INR', 'user', 500, 'now', 'now')")
-    failed = subprocess.run([sys.executable, "-m", "winzone_kernel.cli", "audit"], env=env, capture_output=True,
+    failed = subprocess.run([sys.executable, "-m", "winzone_ops.cli", "audit"], env=env, capture_output=True,
                             text=True, timeout=60)
     assert failed.returncode == 1
     assert "VIOLATION: user:ghost INR: balance 500 != sum of its legs 0" in failed.stdout

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from winzone_kernel.supervisor import free_port
+from tests.support.grpc_servers import authed_channel
+from tests.support.ids import new_key
+from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+from winzone_ops.supervisor import free_port
 
 START_TIMEOUT = 90.0
+LOG_WAIT = 10.0
 
 
 @dataclass
@@ -40,6 +48,41 @@ class Stack:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def log_records(self) -> list[dict[str, Any]]:
+        """The JSON log lines the services have written so far (a line still being written is left out)."""
+        text = self.log()
+        complete = text[: text.rfind("\n") + 1]
+        return [json.loads(line) for line in complete.splitlines() if line.startswith("{")]
+
+    def wait_for_log(self, condition: Callable[[list[dict[str, Any]]], bool],
+                     timeout: float = LOG_WAIT) -> list[dict[str, Any]]:
+        """The JSON log lines as soon as ``condition`` holds of them, or as they are when ``timeout`` runs out:
+        a service writes its line for a call just after answering it."""
+        deadline = time.monotonic() + timeout
+        records = self.log_records()
+        while not condition(records) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            records = self.log_records()
+        return records
+
+    @contextmanager
+    def wallet(self) -> Iterator[wallet_pb2_grpc.WalletServiceStub]:
+        """The wallet's internal gRPC API, as the other services call it."""
+        with authed_channel(self.grpc_address("wallet"), self.env["INTERNAL_TOKEN"]) as channel:
+            yield wallet_pb2_grpc.WalletServiceStub(channel)
+
+    def credit(self, user_id: str, amount_minor: int, *, counter_account: str = "") -> None:
+        """Put money into a user's INR wallet through the wallet's internal API (a top-up, fresh key)."""
+        with self.wallet() as wallet:
+            wallet.Credit(wallet_pb2.CreditRequest(idempotency_key=new_key(), user_id=user_id, amount=amount_minor,
+                                                   currency="INR", type="topup", counter_account=counter_account))
+
+    def assert_audit_ok(self) -> None:
+        """The wallet's own audit finds the books consistent."""
+        with self.wallet() as wallet:
+            report = wallet.Audit(wallet_pb2.AuditRequest())
+        assert report.ok, list(report.violations)
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -75,7 +118,7 @@ def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Stac
     data_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "winzone_kernel.cli", "up"], env=env, stdout=log_file, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "winzone_ops.cli", "up"], env=env, stdout=log_file, stderr=subprocess.STDOUT
     )
     stack = Stack(f"http://127.0.0.1:{port}", env["WINZONE_ADMIN_EMAIL"], env["WINZONE_ADMIN_PASSWORD"], env,
                   process, log_path)
