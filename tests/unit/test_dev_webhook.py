@@ -10,11 +10,11 @@ import pytest
 from payment_gateway.adapters import signatures
 from payment_gateway.adapters.mock_provider import MOCK_SIGNATURE_HEADER
 from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
-from winzone_ops.webhook import send_mock_webhook
 from payment_gateway.domain.model import TopUpSession, TopUpStatus
 from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
 from winzone_kernel.clock import timestamp_now
 from winzone_kernel.config import ConfigError
+from winzone_ops.webhook import send_mock_webhook
 
 
 class Captured:
