@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import unquote
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
 
@@ -46,6 +47,17 @@ def env_decimal(env: Mapping[str, str], name: str, default: str) -> Decimal:
     if not value.is_finite():
         raise ConfigError(f"{name} must be finite")
     return value
+
+
+def database_in_uri(uri: str | None) -> str | None:
+    """The database a MongoDB URI names (``mongodb://host/winzone_prod?replicaSet=rs0`` names ``winzone_prod``),
+    read from the text alone (no DNS lookup for ``mongodb+srv``)."""
+    if not uri or "://" not in uri:
+        return None
+    rest = uri.split("://", 1)[1]
+    path = rest.split("/", 1)[1] if "/" in rest else ""
+    name = unquote(path.split("?", 1)[0])
+    return name or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +106,7 @@ class CommonSettings:
             app_env=app_env,
             data_dir=Path(env.get("WINZONE_DATA_DIR", "./var")),
             mongodb_uri=env.get("MONGODB_URI") or None,
-            mongodb_db=env.get("MONGODB_DB", "winzone"),
+            mongodb_db=env.get("MONGODB_DB") or database_in_uri(env.get("MONGODB_URI")) or "winzone",
             internal_token=token,
             sqlite_synchronous=synchronous,
             log_level=env.get("LOG_LEVEL", "INFO").upper(),

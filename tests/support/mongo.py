@@ -27,11 +27,12 @@ import atexit
 import copy
 import functools
 import os
-import re
+import shutil
+import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import mongomock
@@ -41,8 +42,7 @@ from mongomock.command_cursor import CommandCursor
 from pymongo import IndexModel, MongoClient
 from pymongo.errors import InvalidOperation, NetworkTimeout, PyMongoError
 
-MONGO_SKIP_REASON = "no MongoDB reachable: set MONGODB_URI to a replica set or run a Docker engine (testcontainers)"
-MONGO_IMAGE = "mongo:7"
+ROOT = Path(__file__).resolve().parents[2]
 REPLICA_SET = "rs0"
 TRANSIENT_LABEL = "TransientTransactionError"
 MAX_TRANSACTION_ATTEMPTS = 20
@@ -260,65 +260,48 @@ class MongomockClient:
                 return
 
 
-def _docker_answers() -> bool:
+_UNAVAILABLE: list[str] = []
+
+
+def _start_local_replica_set() -> str | None:
+    """A one-node replica set from the bundled ``mongod`` (``winzone_ops.mongod``) on a free loopback port
+    with a throw-away data folder, stopped (by PID) when the test process exits; None, with the reason kept
+    for the skip message, where the binary cannot run."""
+    from winzone_ops.mongod import MongodUnavailable, ReplicaSet, ensure_mongod
+
     try:
-        import docker
-
-        client = docker.from_env(timeout=3)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except Exception:
-        return False
-
-
-def _start_replica_set() -> str:
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.core.wait_strategies import LogMessageWaitStrategy
-
-    container = (
-        DockerContainer(MONGO_IMAGE)
-        .with_command(f"--replSet {REPLICA_SET} --bind_ip_all")
-        .with_exposed_ports(27017)
-        .waiting_for(LogMessageWaitStrategy(re.compile(r"waiting for connections", re.IGNORECASE)))
-    )
-    container.start()
-    atexit.register(container.stop)
-    uri = (f"mongodb://{container.get_container_host_ip()}:{container.get_exposed_port(27017)}/"
-           "?directConnection=true")
-    client: MongoClient[dict[str, Any]] = MongoClient(uri, serverSelectionTimeoutMS=30_000)
-    try:
-        client.admin.command(
-            "replSetInitiate", {"_id": REPLICA_SET, "members": [{"_id": 0, "host": "localhost:27017"}]}
-        )
-        deadline = time.monotonic() + 60
-        while not client.admin.command("hello").get("isWritablePrimary"):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the MongoDB test replica set elected no primary within 60 s")
-            time.sleep(0.2)
-    finally:
-        client.close()
-    return uri
+        binary = ensure_mongod(Path(os.environ.get("WINZONE_MONGOD_CACHE") or ROOT / ".cache" / "mongod"))
+    except MongodUnavailable as exc:
+        _UNAVAILABLE.append(str(exc))
+        return None
+    base = Path(tempfile.mkdtemp(prefix="winzone-mongo-"))
+    replica_set = ReplicaSet.start(binary, base, size=1, test_commands=True)
+    atexit.register(shutil.rmtree, base, True)
+    atexit.register(replica_set.stop, kill=True)
+    return replica_set.uri
 
 
 @functools.cache
 def real_mongo_uri() -> str | None:
-    """``MONGODB_URI`` if set; else a one-node replica set in a container when a Docker engine answers; else
-    None. A container, once started, serves the whole test process and stops when it exits."""
+    """``MONGODB_URI`` if set (an external replica set); else a one-node replica set this test process starts
+    from the bundled ``mongod``, shared by the whole session; None where neither is possible."""
     uri = os.environ.get("MONGODB_URI")
     if uri:
         return uri
-    if not _docker_answers():
-        return None
-    return _start_replica_set()
+    return _start_local_replica_set()
+
+
+def mongo_skip_reason() -> str:
+    """Why no real MongoDB is available, exactly."""
+    why = _UNAVAILABLE[-1] if _UNAVAILABLE else "unknown"
+    return f"no MongoDB: MONGODB_URI is unset and the bundled mongod cannot run here ({why})"
 
 
 def require_real_mongo() -> str:
     """The real MongoDB's URI; called at a test module's top level, skips the whole module when there is none."""
     uri = real_mongo_uri()
     if uri is None:
-        pytest.skip(MONGO_SKIP_REASON, allow_module_level=True)
+        pytest.skip(mongo_skip_reason(), allow_module_level=True)
     return uri
 
 
@@ -333,7 +316,7 @@ class RealMongoDatabase:
         """A client and the name of a database for this test alone, to build the store on."""
         uri = real_mongo_uri()
         if uri is None:
-            pytest.skip(MONGO_SKIP_REASON)
+            pytest.skip(mongo_skip_reason())
         self.client = MongoClient(uri, appname="winzone-contract-tests")
         self.db_name = f"winzone_test_{uuid.uuid4().hex[:12]}"
         return self.client, self.db_name

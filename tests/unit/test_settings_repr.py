@@ -10,3 +10,4 @@ def test_settings_never_show_secrets_in_their_repr() -> None:
                                          "MONGODB_URI": "mongodb://user:hunter2@db/?replicaSet=rs0"})
     shown = repr(settings)
     assert "internal-token-0123456789" not in shown and "j" * 40 not in shown and "hunter2" not in shown
+
