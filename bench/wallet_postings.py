@@ -1,21 +1,33 @@
-"""Wallet throughput and latency: durable postings over gRPC, and the store alone.
+"""Wallet throughput and latency: durable postings over gRPC, on SQLite or MongoDB, against a ceiling.
 
-Starts `winzone serve wallet` as its own process (SQLite, synchronous=FULL unless --synchronous says
-otherwise), funds a set of users, then measures:
-  1. closed loop: --clients concurrent gRPC clients issuing Transfers back to back (postings/s, p50/p99);
+Starts `winzone serve wallet` as its own process, funds a set of users, then measures:
+  1. closed loop: --clients concurrent gRPC clients issuing Transfers back to back (postings/s, p50/p99),
+     after a short warm-up (every phase has its own idempotency keys, so no phase replays another's);
   2. open loop: Transfers offered at a fixed --rate per second, latency measured from each request's
      scheduled send time (so a stall cannot hide queued requests);
-  3. the store alone: the same Transfers through SqliteLedgerStore.atomic_async (the server's own path into
-     the store) from --clients concurrent tasks, no gRPC.
-Every posting is a two-leg journal entry committed durably (group commit) before it is acknowledged.
+  3. the store alone: the same Transfers through the store's ``atomic_async`` (the server's own path into it)
+     from --clients concurrent tasks, no gRPC;
+  4. with --store mongo, the ceiling: a bare pymongo transaction per posting of the same shape (read two
+     accounts, update two, insert the entry's two legs and its key; majority read and write concern) from
+     --clients threads, with no wallet code at all. The wallet batches concurrent postings into one
+     transaction (group commit), which is how it can beat this ceiling; the ratio wallet/ceiling is printed.
+Every posting is a two-leg journal entry committed durably before it is acknowledged: SQLite with
+synchronous=FULL unless --synchronous says otherwise; MongoDB with write concern majority.
 
-Usage: .venv/bin/python bench/wallet_postings.py [--clients 64] [--seconds 10] [--rate 1000]
+--store mongo starts a one-member replica set from the bundled mongod (winzone_ops.mongod) unless
+MONGODB_URI names one; each run uses fresh databases. --json prints one JSON object instead of the text.
+
+Usage: .venv/bin/python bench/wallet_postings.py [--store sqlite|mongo] [--clients 64] [--seconds 10]
+       [--rate 1000] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
+import json
 import os
 import platform
 import random
@@ -23,47 +35,70 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import grpc
+import pymongo
 
+from wallet_service.adapters.mongo_store import MongoLedgerStore
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
 from wallet_service.domain import ledger
 from wallet_service.domain.commands import MoveCommand, TransferCommand
+from wallet_service.domain.ports import LedgerStore
 from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.grpc_client import internal_channel
+from winzone_kernel.mongo import TX_OPTIONS
 from winzone_ops.supervisor import free_port, grpc_serving
 
 USERS = 1_000
 SEED_MINOR = 10**9
+WARM_UP_SECONDS = 2.0
 
 
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
 
-def report(name: str, count: int, elapsed: float, latencies: list[float]) -> float:
-    rate = count / elapsed
-    print(f"{name:<34} {count:>7} postings in {elapsed:5.2f}s = {rate:8.0f} postings/s   "
-          f"p50 {percentile(latencies, 0.50):6.2f} ms   p99 {percentile(latencies, 0.99):6.2f} ms")
-    return rate
+class Results:
+    """Every figure of the run, printed as it comes (text) or kept for one JSON object at the end."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.data: dict[str, Any] = {"phases": {}}
+
+    def say(self, line: str) -> None:
+        if not self.as_json:
+            print(line, flush=True)
+
+    def phase(self, name: str, label: str, count: int, elapsed: float, latencies: list[float]) -> float:
+        rate = count / elapsed
+        p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
+        self.data["phases"][name] = {"label": label, "postings": count, "seconds": round(elapsed, 3),
+                                     "postings_per_s": round(rate, 1), "p50_ms": round(p50, 2),
+                                     "p99_ms": round(p99, 2)}
+        self.say(f"{label:<40} {count:>7} postings in {elapsed:5.2f}s = {rate:8.0f} postings/s   "
+                 f"p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+        return rate
 
 
 class Pairs:
-    """Random distinct user pairs with unique idempotency keys."""
+    """Random distinct user pairs, each with an idempotency key of its own phase (``prefix``)."""
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, seed: int = 7) -> None:
         self._n = 0
         self._prefix = prefix
-        self._rng = random.Random(7)
+        self._rng = random.Random(seed)
 
     def next(self) -> tuple[str, str, str]:
         self._n += 1
         a, b = self._rng.sample(range(USERS), 2)
-        return f"{self._prefix}{self._n}", f"user{a}", f"user{b}"
+        return f"{self._prefix}-{self._n}", f"user{a}", f"user{b}"
 
 
 def transfer_request(pairs: Pairs) -> pb.TransferRequest:
@@ -82,8 +117,8 @@ async def seed(stub: wallet_pb2_grpc.WalletServiceStub) -> None:
     await asyncio.gather(*(one(i) for i in range(USERS)))
 
 
-async def closed_loop(stub: wallet_pb2_grpc.WalletServiceStub, clients: int, seconds: float) -> float:
-    pairs = Pairs("closed")
+async def closed_loop(stub: wallet_pb2_grpc.WalletServiceStub, clients: int, seconds: float,
+                      pairs: Pairs) -> tuple[int, float, list[float]]:
     latencies: list[float] = []
     stop_at = time.perf_counter() + seconds
 
@@ -95,17 +130,22 @@ async def closed_loop(stub: wallet_pb2_grpc.WalletServiceStub, clients: int, sec
 
     began = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
-    return report(f"gRPC closed loop, {clients} clients", len(latencies), time.perf_counter() - began, latencies)
+    return len(latencies), time.perf_counter() - began, latencies
 
 
-async def open_loop(stub: wallet_pb2_grpc.WalletServiceStub, rate: int, seconds: float) -> None:
-    pairs = Pairs("open")
+async def open_loop(stub: wallet_pb2_grpc.WalletServiceStub, rate: int, seconds: float,
+                    pairs: Pairs) -> tuple[int, float, list[float]]:
     latencies: list[float] = []
     total = int(rate * seconds)
     began = time.perf_counter()
+    failures: dict[str, int] = {}
 
     async def one(scheduled: float) -> None:
-        await stub.Transfer(transfer_request(pairs))
+        try:
+            await stub.Transfer(transfer_request(pairs))
+        except grpc.aio.AioRpcError as exc:
+            failures[exc.code().name] = failures.get(exc.code().name, 0) + 1
+            return
         latencies.append(time.perf_counter() - scheduled)
 
     tasks = []
@@ -116,18 +156,36 @@ async def open_loop(stub: wallet_pb2_grpc.WalletServiceStub, rate: int, seconds:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(scheduled)))
     await asyncio.gather(*tasks)
-    report(f"gRPC open loop, {rate}/s offered", total, time.perf_counter() - began, latencies)
+    if failures:
+        print(f"open loop: calls that failed (not counted): {failures}", file=sys.stderr)
+    return len(latencies), time.perf_counter() - began, latencies
 
 
-async def store_alone(path: Path, synchronous: str, clients: int, seconds: float) -> float:
+async def run_grpc(address: str, token: str, args: argparse.Namespace, results: Results) -> float:
+    channel = internal_channel(address, token)
+    stub = wallet_pb2_grpc.WalletServiceStub(channel)
+    await seed(stub)
+    await closed_loop(stub, args.clients, WARM_UP_SECONDS, Pairs("warmup", seed=3))
+    rate = results.phase("grpc_closed", f"gRPC closed loop, {args.clients} clients",
+                         *await closed_loop(stub, args.clients, args.seconds, Pairs("closed")))
+    if args.rate:
+        results.phase("grpc_open", f"gRPC open loop, {args.rate}/s offered",
+                      *await open_loop(stub, args.rate, args.seconds, Pairs("open", seed=11)))
+    audit = await stub.Audit(pb.AuditRequest())
+    results.data["audit"] = {"ok": audit.ok, "transactions": audit.transactions_checked}
+    results.say(f"audit after the gRPC runs: ok={audit.ok} transactions={audit.transactions_checked}")
+    await channel.close()
+    return rate
+
+
+async def store_alone(store: LedgerStore, clients: int, seconds: float, results: Results) -> float:
     """The gRPC server's own path into the store (``atomic_async``), from ``clients`` concurrent tasks."""
-    store = SqliteLedgerStore(path, synchronous=synchronous)
     store.migrate()
     for i in range(USERS):
         cmd = MoveCommand.build(key=f"seed{i}", user_id=f"user{i}", amount=SEED_MINOR, currency="INR", type="topup",
                                 counter_account="clearing:bench", source="", description="", metadata={},
                                 direction=1)
-        await store.atomic_async(lambda uow, c=cmd: ledger.move(uow, c))
+        await store.atomic_async(functools.partial(ledger.move, cmd=cmd))
     pairs = Pairs("store")
     latencies: list[float] = []
     stop_at = time.perf_counter() + seconds
@@ -138,58 +196,185 @@ async def store_alone(path: Path, synchronous: str, clients: int, seconds: float
             cmd = TransferCommand.build(key=key, from_user_id=a, to_user_id=b, amount=100, currency="INR",
                                         description="", metadata={})
             start = time.perf_counter()
-            await store.atomic_async(lambda uow, c=cmd: ledger.transfer(uow, c))
+            await store.atomic_async(functools.partial(ledger.transfer, cmd=cmd))
             latencies.append(time.perf_counter() - start)
 
     began = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
-    rate = report(f"store alone, {clients} tasks", len(latencies), time.perf_counter() - began, latencies)
+    rate = results.phase("store_alone", f"store alone, {clients} tasks", len(latencies),
+                         time.perf_counter() - began, latencies)
     store.close()
     return rate
 
 
-async def run_grpc(address: str, token: str, args: argparse.Namespace) -> float:
-    channel = internal_channel(address, token)
-    stub = wallet_pb2_grpc.WalletServiceStub(channel)
-    await seed(stub)
-    await closed_loop(stub, args.clients, 2.0)
-    rate = await closed_loop(stub, args.clients, args.seconds)
-    await open_loop(stub, args.rate, args.seconds)
-    audit = await stub.Audit(pb.AuditRequest())
-    print(f"audit after the gRPC runs: ok={audit.ok} transactions={audit.transactions_checked}")
-    await channel.close()
+def bare_pymongo_ceiling(uri: str, db_name: str, clients: int, seconds: float, results: Results) -> float:
+    """One majority transaction per posting, straight on pymongo: read both accounts, update both, insert the
+    entry's two legs and its idempotency key; ``clients`` threads back to back."""
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(uri, appname="bench-bare-pymongo")
+    db = client[db_name]
+    accounts, legs, keys = db["accounts"], db["transactions"], db["idempotency"]
+    accounts.insert_many([{"_id": f"user{i}", "balance": SEED_MINOR, "version": 1} for i in range(USERS)])
+    legs.create_index("idempotencyKey", unique=True, partialFilterExpression={"idempotencyKey": {"$type": "string"}})
+    pairs = Pairs("bare")
+    lock = threading.Lock()
+    latencies: list[float] = []
+    stop_at = time.perf_counter() + seconds
+
+    def posting(session: Any, key: str, a: str, b: str) -> None:
+        sender = accounts.find_one({"_id": a}, session=session)
+        receiver = accounts.find_one({"_id": b}, session=session)
+        assert sender is not None and receiver is not None and sender["balance"] >= 100
+        accounts.update_one({"_id": a, "version": sender["version"]},
+                            {"$inc": {"balance": -100, "version": 1}}, session=session)
+        accounts.update_one({"_id": b, "version": receiver["version"]},
+                            {"$inc": {"balance": 100, "version": 1}}, session=session)
+        legs.insert_many([
+            {"_id": f"{key}-0", "account": a, "amount": -100, "idempotencyKey": key, "entryId": key},
+            {"_id": f"{key}-1", "account": b, "amount": 100, "idempotencyKey": None, "entryId": key},
+        ], session=session)
+        keys.insert_one({"_id": key, "fingerprint": "f", "result": "{}"}, session=session)
+
+    def worker() -> None:
+        while time.perf_counter() < stop_at:
+            with lock:
+                key, a, b = pairs.next()
+            start = time.perf_counter()
+            with client.start_session() as session:
+                session.with_transaction(functools.partial(posting, key=key, a=a, b=b), **TX_OPTIONS)
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rate = results.phase("bare_pymongo_ceiling", f"bare pymongo txn/posting, {clients} threads",
+                         len(latencies), time.perf_counter() - began, latencies)
+    client.drop_database(db_name)
+    client.close()
     return rate
+
+
+@contextlib.contextmanager
+def mongo_uri(tmp: Path, results: Results) -> Iterator[str]:
+    """MONGODB_URI when set, else a one-member replica set from the bundled mongod, stopped (by PID) after."""
+    uri = os.environ.get("MONGODB_URI")
+    if uri:
+        results.data["mongod"] = "MONGODB_URI"
+        yield uri
+        return
+    from winzone_ops.mongod import ReplicaSet, default_cache_dir, ensure_mongod
+
+    binary = ensure_mongod(default_cache_dir())
+    replica_set = ReplicaSet.start(binary, tmp / "mongo", size=1)
+    results.data["mongod"] = (f"1-member replica set from {binary.name} on 127.0.0.1:{replica_set.members[0].port}, "
+                              f"WiredTiger cache {replica_set.cache_size_gb} GB")
+    try:
+        yield replica_set.uri
+    finally:
+        replica_set.stop()
+
+
+def server_version(uri: str) -> str:
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(uri)
+    try:
+        return str(client.server_info()["version"])
+    finally:
+        client.close()
+
+
+def serve_wallet(env: dict[str, str], port: int, token: str, run: Callable[[str, str], float]) -> float:
+    server = subprocess.Popen([sys.executable, "-m", "winzone_ops.cli", "serve", "wallet"],
+                              env={**env, "WALLET_SERVICE_PORT": str(port), "INTERNAL_TOKEN": token,
+                                   "LOG_LEVEL": "WARNING"})
+    try:
+        deadline = time.monotonic() + 30
+        while not grpc_serving(f"127.0.0.1:{port}"):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("wallet service did not start")
+            time.sleep(0.1)
+        return run(f"127.0.0.1:{port}", token)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", default="sqlite", choices=["sqlite", "mongo"])
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument("--rate", type=int, default=1000, help="open-loop rate per second (0 skips it)")
     parser.add_argument("--synchronous", default="FULL", choices=["FULL", "EXTRA", "NORMAL"])
+    parser.add_argument("--no-store-alone", action="store_true", help="skip the store-alone phase")
+    parser.add_argument("--json", action="store_true", help="print one JSON object with every figure")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"grpcio {grpc.__version__}, SQLite synchronous={args.synchronous}, WAL, group commit")
-    print(f"load: {USERS} funded users, Transfers of 1.00 INR between random pairs (2 legs each), "
-          f"closed loop {args.clients} clients x {args.seconds:.0f}s, open loop {args.rate}/s x {args.seconds:.0f}s")
+    results = Results(args.json)
+    results.data["machine"] = {"arch": platform.machine(), "cores": os.cpu_count(), "system": platform.system(),
+                               "python": platform.python_version()}
+    results.data["versions"] = {"grpcio": grpc.__version__, "pymongo": pymongo.version}
+    results.data["settings"] = {"store": args.store, "clients": args.clients, "seconds": args.seconds,
+                                "open_loop_rate": args.rate, "users": USERS, "warm_up_seconds": WARM_UP_SECONDS,
+                                "posting": "Transfer of 1.00 INR between random users, 2 legs"}
     with tempfile.TemporaryDirectory(prefix="winzone-bench-") as tmp:
         port, token = free_port(), secrets.token_urlsafe(24)
-        env = {**os.environ, "WINZONE_DATA_DIR": tmp, "WALLET_SERVICE_PORT": str(port), "INTERNAL_TOKEN": token,
-               "SQLITE_SYNCHRONOUS": args.synchronous, "LOG_LEVEL": "WARNING"}
-        server = subprocess.Popen([sys.executable, "-m", "winzone_ops.cli", "serve", "wallet"], env=env)
-        try:
-            deadline = time.monotonic() + 30
-            while not grpc_serving(f"127.0.0.1:{port}"):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("wallet service did not start")
-                time.sleep(0.1)
-            grpc_rate = asyncio.run(run_grpc(f"127.0.0.1:{port}", token, args))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        alone = store_alone(Path(tmp) / "store-alone.sqlite3", args.synchronous, args.clients, args.seconds)
-        store_rate = asyncio.run(alone)
-    print(f"gRPC overhead: the store alone is {store_rate / grpc_rate:.2f}x the gRPC rate")
+        env = {**os.environ, "WINZONE_DATA_DIR": tmp}
+        env.pop("MONGODB_URI", None)
+        if args.store == "sqlite":
+            results.data["settings"]["durability"] = f"SQLite synchronous={args.synchronous}, WAL, group commit"
+            say_header(results)
+            env["SQLITE_SYNCHRONOUS"] = args.synchronous
+            wallet_rate = serve_wallet(env, port, token,
+                                       lambda address, tok: asyncio.run(run_grpc(address, tok, args, results)))
+            if not args.no_store_alone:
+                store: LedgerStore = SqliteLedgerStore(Path(tmp) / "store-alone.sqlite3", synchronous=args.synchronous)
+                store_rate = asyncio.run(store_alone(store, args.clients, args.seconds, results))
+                results.say(f"gRPC overhead: the store alone is {store_rate / wallet_rate:.2f}x the gRPC rate")
+        else:
+            with mongo_uri(Path(tmp), results) as uri:
+                results.data["versions"]["mongod"] = server_version(uri)
+                results.data["settings"]["durability"] = (
+                    "MongoDB transactions, read concern majority, write concern majority; "
+                    "wallet: group commit (one transaction per batch)")
+                say_header(results)
+                run_id = secrets.token_hex(4)
+                env.update(MONGODB_URI=uri, MONGODB_DB=f"bench_wallet_{run_id}")
+                wallet_rate = serve_wallet(env, port, token,
+                                           lambda address, tok: asyncio.run(run_grpc(address, tok, args, results)))
+                ceiling = bare_pymongo_ceiling(uri, f"bench_bare_{run_id}", args.clients, args.seconds, results)
+                if not args.no_store_alone:
+                    asyncio.run(store_alone(MongoLedgerStore.from_uri(uri, f"bench_store_{run_id}"), args.clients,
+                                            args.seconds, results))
+                drop_databases(uri, [f"bench_wallet_{run_id}", f"bench_store_{run_id}"])
+                ratio = wallet_rate / ceiling
+                results.data["ratio_wallet_to_ceiling"] = round(ratio, 2)
+                results.say(f"wallet over gRPC on MongoDB / bare pymongo ceiling = {ratio:.2f}x")
+    if args.json:
+        print(json.dumps(results.data, indent=2))
+
+
+def say_header(results: Results) -> None:
+    machine, versions, settings = (results.data[k] for k in ("machine", "versions", "settings"))
+    results.say(f"machine: {machine['arch']} {machine['cores']} cores, {machine['system']}, Python "
+                f"{machine['python']}, " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    if "mongod" in results.data:
+        results.say(f"mongod: {results.data['mongod']}")
+    results.say(f"durability: {settings['durability']}")
+    results.say(f"load: {settings['users']} funded users, {settings['posting']}; closed loop {settings['clients']} "
+                f"clients x {settings['seconds']:.0f}s after a {WARM_UP_SECONDS:.0f}s warm-up, open loop "
+                f"{settings['open_loop_rate']}/s x {settings['seconds']:.0f}s")
+
+
+def drop_databases(uri: str, names: list[str]) -> None:
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(uri)
+    try:
+        for name in names:
+            client.drop_database(name)
+    finally:
+        client.close()
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""The ledger on MongoDB: replica-set transactions retried by ``with_transaction``, unique indexes for keys.
+"""The ledger on MongoDB: group commit in majority transactions, unique indexes for keys.
 
-Every command runs in one multi-document transaction (read and write concern ``majority``, primary reads).
-Account rows carry a ``version``: a write only applies to the version that was read, and a lost race is
-raised with the ``TransientTransactionError`` label so that ``with_transaction`` reruns the whole command on
-a fresh snapshot. Reads that need several queries to agree (a page and its total, the audit) run in a
-snapshot session, so the server must be a replica set running MongoDB 5.0 or later. Every call has one time
-budget, retries included (``pymongo.timeout``); driver failures leave this module as ``Unavailable``.
+Concurrent commands are gathered into one multi-document transaction per batch (``winzone_kernel.mongo_batch``,
+read and write concern ``majority``, primary reads), as the SQLite store batches them into one commit: each
+command runs against the batch's running state, so a refused command refuses only itself; the batch's writes
+leave as one bulk write per collection; callers are answered after the commit. A write conflict with another
+process reruns the whole batch on a fresh snapshot. Account documents carry a ``version``, raised by every
+write. Reads that need several queries to agree (a page and its total, the audit) run in a snapshot session,
+so the server must be a replica set running MongoDB 5.0 or later. Every call has one time budget, retries
+included (``pymongo.timeout``); driver failures leave this module as ``Unavailable``.
 
 Documents use camelCase field names. Transaction ``metadata`` is stored as ``[key, value]`` pairs, so any
 key a caller chooses (dots, ``$``, empty) round-trips exactly; the stored idempotent result is an opaque JSON
@@ -15,11 +17,10 @@ string, as in the SQLite store.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from wallet_service.domain.accounts import Account
 from wallet_service.domain.model import (
@@ -35,7 +36,8 @@ from wallet_service.domain.model import (
 )
 from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
 from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidState
-from winzone_kernel.mongo import DriverErrors, MongoStore, TransientConflict
+from winzone_kernel.mongo import DEFAULT_TIMEOUT, DriverErrors, MongoClientLike, MongoStore
+from winzone_kernel.mongo_batch import CommandDocuments, DocumentExists, MongoGroupCommit
 
 T = TypeVar("T")
 
@@ -66,10 +68,6 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
 }
 
-class StaleAccount(TransientConflict):
-    """The account changed (or appeared) after this transaction read it; ``with_transaction`` reruns it."""
-
-
 def _account_id(account: str, currency: str) -> str:
     return f"{account}|{currency}"
 
@@ -85,7 +83,7 @@ def _tx_doc(record: TransactionRecord) -> dict[str, Any]:
     }
 
 
-def _tx_record(doc: dict[str, Any]) -> TransactionRecord:
+def _tx_record(doc: Mapping[str, Any]) -> TransactionRecord:
     return TransactionRecord(
         id=doc["_id"], account=doc["account"], user_id=doc["userId"], type=doc["type"], amount=doc["amount"],
         currency=doc["currency"], status=doc["status"], source=doc["source"], description=doc["description"],
@@ -103,7 +101,7 @@ def _hold_doc(hold: HoldRecord) -> dict[str, Any]:
     }
 
 
-def _hold_record(doc: dict[str, Any]) -> HoldRecord:
+def _hold_record(doc: Mapping[str, Any]) -> HoldRecord:
     return HoldRecord(
         id=doc["_id"], account=doc["account"], user_id=doc["userId"], currency=doc["currency"],
         amount=doc["amount"], status=doc["status"], transaction_id=doc["transactionId"],
@@ -111,54 +109,46 @@ def _hold_record(doc: dict[str, Any]) -> HoldRecord:
     )
 
 
-def _account_state(doc: dict[str, Any]) -> AccountState:
+def _account_state(doc: Mapping[str, Any]) -> AccountState:
     return AccountState(doc["account"], doc["currency"], doc["balance"], doc["held"], doc["totalEarnings"])
 
 
-def _duplicate_on(error: dict[str, Any], field: str) -> bool:
-    """Whether a duplicate-key write error is on ``field`` (servers name the key; mongomock does not)."""
-    key_pattern = error.get("keyPattern")
-    if key_pattern:
-        return field in key_pattern
-    return "_id_" not in str(error.get("errmsg", ""))
-
-
 class MongoUnitOfWork(LedgerUnitOfWork):
-    """Ledger reads and writes inside one MongoDB transaction (every call passes the session)."""
+    """Ledger reads and writes of one command in a group-commit batch: reads see the transaction's snapshot
+    plus the batch's earlier commands, writes are buffered until the batch commits (``CommandDocuments``)."""
 
-    __slots__ = ("_accounts", "_holds", "_idempotency", "_session", "_transactions")
+    __slots__ = ("_docs",)
 
-    def __init__(self, db: Any, session: Any) -> None:
-        self._accounts = db[ACCOUNTS]
-        self._transactions = db[TRANSACTIONS]
-        self._holds = db[HOLDS]
-        self._idempotency = db[IDEMPOTENCY]
-        self._session = session
+    def __init__(self, docs: CommandDocuments) -> None:
+        self._docs = docs
 
     def idempotency_get(self, key: str) -> tuple[str, dict[str, Any]] | None:
-        doc = self._idempotency.find_one({"_id": key}, session=self._session)
+        doc = self._docs.get(IDEMPOTENCY, key)
         return None if doc is None else (doc["fingerprint"], json.loads(doc["result"]))
 
     def idempotency_put(self, key: str, fingerprint: str, result: dict[str, Any], now: str) -> None:
         try:
-            self._idempotency.insert_one(
-                {"_id": key, "fingerprint": fingerprint, "result": json.dumps(result, separators=(",", ":")),
-                 "createdAt": now},
-                session=self._session,
-            )
-        except DuplicateKeyError as exc:
-            raise StaleAccount("the idempotency key was committed concurrently; rerun to replay it") from exc
+            self._docs.insert(IDEMPOTENCY, {
+                "_id": key, "fingerprint": fingerprint, "result": json.dumps(result, separators=(",", ":")),
+                "createdAt": now,
+            })
+        except DocumentExists as exc:
+            raise IdempotencyConflict() from exc
 
     def account_get(self, account: Account, currency: str) -> AccountState | None:
-        doc = self._accounts.find_one({"_id": _account_id(account.name, currency)}, session=self._session)
+        doc = self._docs.get(ACCOUNTS, _account_id(account.name, currency))
         return None if doc is None else _account_state(doc)
 
     def account_apply(self, account: Account, currency: str, delta: int, earnings: int, now: str) -> AccountState:
-        doc = self._accounts.find_one({"_id": _account_id(account.name, currency)}, session=self._session)
+        doc = self._docs.get(ACCOUNTS, _account_id(account.name, currency))
         if doc is None:
             state = AccountState(account.name, currency, delta, 0, earnings)
             self._check_funds(account, state)
-            self._insert_account(account, state, now)
+            self._docs.insert(ACCOUNTS, {
+                "_id": _account_id(account.name, currency), "account": account.name, "currency": currency,
+                "kind": account.kind.value, "balance": state.balance, "held": state.held,
+                "totalEarnings": state.total_earnings, "version": 1, "createdAt": now, "updatedAt": now,
+            })
             return state
         state = AccountState(account.name, currency, doc["balance"] + delta, doc["held"],
                              doc["totalEarnings"] + earnings)
@@ -167,84 +157,64 @@ class MongoUnitOfWork(LedgerUnitOfWork):
         return state
 
     def account_hold(self, account: Account, currency: str, delta_held: int, now: str) -> AccountState:
-        doc = self._accounts.find_one({"_id": _account_id(account.name, currency)}, session=self._session)
+        doc = self._docs.get(ACCOUNTS, _account_id(account.name, currency))
         if doc is None:
             raise InsufficientFunds()
         state = AccountState(account.name, currency, doc["balance"], doc["held"] + delta_held, doc["totalEarnings"])
-        if state.available < 0 or state.held < 0:
+        if (state.available < 0 or state.held < 0) and not self._docs.guessing:
             raise InsufficientFunds()
         self._update_account(doc, state, now)
         return state
 
-    @staticmethod
-    def _check_funds(account: Account, state: AccountState) -> None:
-        if not account.may_go_negative and state.available < 0:
+    def _check_funds(self, account: Account, state: AccountState) -> None:
+        if not account.may_go_negative and state.available < 0 and not self._docs.guessing:
             raise InsufficientFunds(f"Insufficient balance in {account.kind.value} account")
 
-    def _insert_account(self, account: Account, state: AccountState, now: str) -> None:
-        try:
-            self._accounts.insert_one(
-                {"_id": _account_id(state.account, state.currency), "account": state.account,
-                 "currency": state.currency, "kind": account.kind.value, "balance": state.balance,
-                 "held": state.held, "totalEarnings": state.total_earnings, "version": 1, "createdAt": now,
-                 "updatedAt": now},
-                session=self._session,
-            )
-        except DuplicateKeyError as exc:
-            raise StaleAccount(f"account {state.account} {state.currency} was created concurrently") from exc
-
-    def _update_account(self, doc: dict[str, Any], state: AccountState, now: str) -> None:
-        result = self._accounts.update_one(
-            {"_id": doc["_id"], "version": doc["version"]},
-            {"$set": {"balance": state.balance, "held": state.held, "totalEarnings": state.total_earnings,
-                      "updatedAt": now},
-             "$inc": {"version": 1}},
-            session=self._session,
-        )
-        if result.matched_count != 1:
-            raise StaleAccount(f"account {state.account} {state.currency} changed concurrently")
+    def _update_account(self, doc: Mapping[str, Any], state: AccountState, now: str) -> None:
+        self._docs.replace(ACCOUNTS, {
+            **doc, "balance": state.balance, "held": state.held, "totalEarnings": state.total_earnings,
+            "updatedAt": now, "version": doc["version"] + 1,
+        })
 
     def transactions_add(self, records: list[TransactionRecord]) -> None:
-        try:
-            self._transactions.insert_many([_tx_doc(r) for r in records], ordered=True, session=self._session)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") == 11000 and _duplicate_on(e, "idempotencyKey") for e in errors):
-                raise IdempotencyConflict("a transaction with this idempotency key already exists") from exc
-            raise
+        for record in records:
+            key = record.idempotency_key
+            if key is not None:
+                if self._docs.taken(TRANSACTIONS, "idempotencyKey", key):
+                    raise IdempotencyConflict("a transaction with this idempotency key already exists")
+                self._docs.claim(TRANSACTIONS, "idempotencyKey", key)
+            self._docs.insert(TRANSACTIONS, _tx_doc(record))
 
     def transaction_get(self, tx_id: str) -> TransactionRecord | None:
-        doc = self._transactions.find_one({"_id": tx_id}, session=self._session)
+        doc = self._docs.get(TRANSACTIONS, tx_id)
         return None if doc is None else _tx_record(doc)
 
     def transaction_settle(
         self, tx_id: str, status: str, entry_id: str | None, balance_after: int | None, now: str
     ) -> None:
-        self._transactions.update_one(
-            {"_id": tx_id, "status": TxStatus.PENDING.value},
-            {"$set": {"status": status, "entryId": entry_id, "balanceAfter": balance_after, "updatedAt": now,
-                      **({"postedAt": now} if status == TxStatus.COMPLETED.value else {})}},
-            session=self._session,
-        )
+        doc = self._docs.get(TRANSACTIONS, tx_id)
+        if doc is None or doc["status"] != TxStatus.PENDING.value:
+            return
+        self._docs.replace(TRANSACTIONS, {
+            **doc, "status": status, "entryId": entry_id, "balanceAfter": balance_after, "updatedAt": now,
+            **({"postedAt": now} if status == TxStatus.COMPLETED.value else {}),
+        })
 
     def hold_get(self, hold_id: str) -> HoldRecord | None:
-        doc = self._holds.find_one({"_id": hold_id}, session=self._session)
+        doc = self._docs.get(HOLDS, hold_id)
         return None if doc is None else _hold_record(doc)
 
     def hold_add(self, hold: HoldRecord) -> None:
         try:
-            self._holds.insert_one(_hold_doc(hold), session=self._session)
-        except DuplicateKeyError as exc:
+            self._docs.insert(HOLDS, _hold_doc(hold))
+        except DocumentExists as exc:
             raise IdempotencyConflict(f"hold {hold.id} already exists") from exc
 
     def hold_set_status(self, hold_id: str, status: str, now: str) -> None:
-        result = self._holds.update_one(
-            {"_id": hold_id, "status": HoldStatus.OPEN.value},
-            {"$set": {"status": status, "updatedAt": now}},
-            session=self._session,
-        )
-        if result.matched_count != 1:
+        doc = self._docs.get(HOLDS, hold_id)
+        if doc is None or doc["status"] != HoldStatus.OPEN.value:
             raise InvalidState(f"hold {hold_id} is not open", code="HOLD_NOT_OPEN")
+        self._docs.replace(HOLDS, {**doc, "status": status, "updatedAt": now})
 
 
 class MongoLedgerStore(MongoStore, LedgerStore):
@@ -255,8 +225,21 @@ class MongoLedgerStore(MongoStore, LedgerStore):
     indexes = INDEXES
     errors = DriverErrors("ledger store", other="ledger store failed the operation")
 
+    def __init__(self, client: MongoClientLike, db_name: str, *, timeout: float = DEFAULT_TIMEOUT,
+                 max_batch: int = 256) -> None:
+        super().__init__(client, db_name, timeout=timeout)
+        self.group_commit = MongoGroupCommit(client, self._db, errors=self.errors, timeout=timeout,
+                                             max_batch=max_batch, name="ledger-writer")
+
     def atomic(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
-        return self._transaction(lambda session: op(MongoUnitOfWork(self._db, session)))
+        return self.group_commit.run(lambda docs: op(MongoUnitOfWork(docs)))
+
+    async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
+        return await self.group_commit.run_async(lambda docs: op(MongoUnitOfWork(docs)))
+
+    def close(self) -> None:
+        self.group_commit.close()
+        super().close()
 
     def get_account(self, account: Account, currency: str) -> AccountState | None:
         with self._bounded():
