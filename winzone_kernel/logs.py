@@ -46,10 +46,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
-    """Route the root logger to stderr as JSON lines."""
+    """Route the root logger to stderr as JSON lines. The MongoDB driver never logs below INFO: at DEBUG it
+    writes every command and reply whole (payout methods, password hashes)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("pymongo").setLevel(max(logging.INFO, root.level))

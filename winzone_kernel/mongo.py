@@ -7,6 +7,7 @@ every server call inside ``_bounded()``, ``_transaction()`` or ``_snapshot()``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -20,12 +21,24 @@ from pymongo.write_concern import WriteConcern
 
 from winzone_kernel.errors import Unavailable
 
+log = logging.getLogger("winzone.mongo")
+
 T = TypeVar("T")
 
 TRANSIENT_LABEL = "TransientTransactionError"
 ILLEGAL_OPERATION = 20
 DEFAULT_TIMEOUT = 10.0
 """Seconds one store call may take, ``with_transaction`` reruns included (pymongo's own limit is 120 s)."""
+CLIENT_DEFAULTS: dict[str, Any] = {
+    "retryWrites": True,
+    "retryReads": True,
+    "w": "majority",
+    "readConcernLevel": "majority",
+    "serverSelectionTimeoutMS": int(DEFAULT_TIMEOUT * 1000),
+}
+"""Every store's client: a write or read cut off by an election is sent once more to the new primary, and a
+write is acknowledged (and a read sees it) only once a majority holds it, so a failover never takes it back.
+A store's own ``client_options`` override these."""
 TX_OPTIONS: dict[str, Any] = {
     "read_concern": ReadConcern("majority"),
     "write_concern": WriteConcern("majority"),
@@ -86,6 +99,23 @@ class DriverErrors:
         return None if self.other is None else Unavailable(self.other)
 
 
+ABANDON_TIMEOUT = 2.0
+"""Seconds to end a transaction the driver gave up on, after the call's own budget ran out."""
+
+
+def end_abandoned_transaction(client: MongoClientLike, session: Any) -> None:
+    """End, on the server, whatever transaction ``session`` may still have open there.
+
+    A call whose time ran out while committing (or while aborting after a failed step) leaves its outcome
+    unknown and, when the commit never ran, the transaction open on the server, holding its writes: every
+    other writer of those documents then meets a write conflict until the server's
+    ``transactionLifetimeLimitSeconds`` (60 s by default) reaps it. ``killSessions`` ends it now: a commit that
+    already happened stays, one that did not never will, so the caller's retry (same idempotency key)
+    settles the outcome either way. Best effort, under a budget of its own."""
+    with suppress(PyMongoError), pymongo.timeout(ABANDON_TIMEOUT):
+        client["admin"].command("killSessions", [session.session_id])
+
+
 class MongoStore:
     """What every MongoDB store shares: a client and its database, one time budget per call with driver
     errors translated, ``migrate``, majority transactions, snapshot sessions and ``close``.
@@ -108,9 +138,9 @@ class MongoStore:
     @classmethod
     def from_uri(cls, uri: str, db_name: str, *, timeout: float = DEFAULT_TIMEOUT) -> Self:
         """A store on a new client; nothing connects until the first operation."""
-        client: MongoClient[dict[str, Any]] = MongoClient(
-            uri, appname=cls.app_name, retryWrites=True, retryReads=True, **cls.client_options,
-        )
+        options = {**CLIENT_DEFAULTS, **cls.client_options}
+        client: MongoClient[dict[str, Any]] = MongoClient(uri, appname=cls.app_name, **options)
+        log.info("MongoDB store", extra={"fields": {"store": cls.app_name, "database": db_name}})
         return cls(client, db_name, timeout=timeout)
 
     @contextmanager
@@ -120,9 +150,15 @@ class MongoStore:
             yield
 
     def _transaction(self, work: Callable[[Any], T]) -> T:
-        """``work(session)`` in one majority transaction, rerun by ``with_transaction`` on transient errors."""
-        with self._bounded(), self._client.start_session() as session:
-            return session.with_transaction(work, **TX_OPTIONS)
+        """``work(session)`` in one majority transaction, rerun by ``with_transaction`` on transient errors;
+        a transaction the driver gave up on is ended on the server (``end_abandoned_transaction``)."""
+        with self._client.start_session() as session:
+            try:
+                with self._bounded():
+                    return session.with_transaction(work, **TX_OPTIONS)
+            except Unavailable:
+                end_abandoned_transaction(self._client, session)
+                raise
 
     @contextmanager
     def _snapshot(self) -> Iterator[Any]:

@@ -1,6 +1,8 @@
-"""The ledger contract on a real MongoDB replica set: ``MONGODB_URI``, or a container when Docker answers.
+"""The ledger contract on a real MongoDB replica set (``tests.support.mongo``), plus the adapter's own checks:
+its indexes and documents as the server keeps them, the audit of tampered documents, a conflict with a real
+concurrent writer, a failed command leaving nothing behind, and a server out of reach.
 
-Each test gets a database of its own, dropped afterwards. Skipped, with the reason, when neither is there.
+Each test gets a database of its own, dropped afterwards. Skipped, with the reason, when there is no server.
 """
 
 from __future__ import annotations
@@ -8,10 +10,14 @@ from __future__ import annotations
 import pytest
 
 from tests.contract.ledger_contract import LedgerStoreContract
-from tests.contract.test_ledger_mongomock import MongoAdapterChecks
-from tests.support.mongo import RealMongoDatabase, require_real_mongo
-from wallet_service.adapters.mongo_store import MongoLedgerStore
+from tests.support.ids import new_key, new_user
+from tests.support.mongo import RealMongoDatabase, finds_in, require_real_mongo, unreachable_client
+from wallet_service.adapters.mongo_store import ACCOUNTS, HOLDS, TRANSACTIONS, MongoLedgerStore
+from wallet_service.domain.accounts import user_account
+from wallet_service.domain.audit import audit
+from wallet_service.domain.model import TransactionFilter
 from wallet_service.domain.ports import LedgerStore
+from winzone_kernel.errors import IdempotencyConflict, Unavailable
 
 require_real_mongo()
 
@@ -21,6 +27,115 @@ CONTENDED_TIMEOUT = 60.0
 """Seconds per store call: 50 threads on one account make ``with_transaction`` back off many times."""
 
 
-class TestMongoLedgerStore(RealMongoDatabase, MongoAdapterChecks, LedgerStoreContract):
+class TestMongoLedgerStore(RealMongoDatabase, LedgerStoreContract):
     def create_store(self) -> LedgerStore:
         return MongoLedgerStore(*self.new_database(), timeout=CONTENDED_TIMEOUT)
+
+    def test_migrate_creates_the_indexes(self) -> None:
+        self.store.migrate()
+        transactions = {i["name"]: i for i in self.raw_db()[TRANSACTIONS].list_indexes()}
+        assert [list(transactions[name]["key"]) for name in (
+            "userId_createdAt", "type_status", "status", "createdAt", "entryId", "account_currency",
+            "idempotencyKey_unique")] == [
+            ["userId", "createdAt"], ["type", "status"], ["status"], ["createdAt"], ["entryId"],
+            ["account", "currency"], ["idempotencyKey"]]
+        unique_key = transactions["idempotencyKey_unique"]
+        assert unique_key["unique"] is True
+        assert unique_key["partialFilterExpression"] == {"idempotencyKey": {"$type": "string"}}
+        holds = {i["name"]: i for i in self.raw_db()[HOLDS].list_indexes()}
+        assert list(holds["status"]["key"]) == ["status"]
+        assert holds["transactionId_unique"]["unique"] is True
+
+    def test_documents_use_the_documented_fields(self) -> None:
+        user = new_user()
+        leg = self.credit(user, 100).transactions[0]
+        account = self.raw_db()[ACCOUNTS].find_one({"_id": f"user:{user}|INR"})
+        assert set(account) == {"_id", "account", "currency", "kind", "balance", "held", "totalEarnings",
+                                "version", "createdAt", "updatedAt"}
+        assert (account["balance"], account["version"]) == (100, 1)
+        transaction = self.raw_db()[TRANSACTIONS].find_one({"_id": leg.id})
+        assert set(transaction) == {"_id", "userId", "account", "type", "amount", "currency", "status", "source",
+                                    "description", "metadata", "idempotencyKey", "balanceAfter", "entryId",
+                                    "holdId", "createdAt", "updatedAt", "postedAt"}
+
+    def test_audit_reports_tampering(self) -> None:
+        user = new_user()
+        self.credit(user, 1_000)
+        held = self.hold(user, 100)
+        db = self.raw_db()
+        db[ACCOUNTS].update_one({"_id": f"user:{user}|INR"}, {"$inc": {"balance": 1}})
+        db[TRANSACTIONS].insert_one({
+            "_id": "txn_forged", "userId": None, "account": "platform_fees", "type": "platformFee", "amount": 5,
+            "currency": "INR", "status": "completed", "source": "", "description": "", "metadata": [],
+            "idempotencyKey": None, "balanceAfter": 5, "entryId": "ent_forged", "holdId": None,
+            "createdAt": "2000-01-01T00:00:00.000000Z", "updatedAt": "2000-01-01T00:00:00.000000Z",
+        })
+        db[HOLDS].update_one({"_id": held.hold.id}, {"$set": {"status": "captured"}})
+        violations = audit(self.store.audit_facts()).violations
+        assert f"user:{user} INR: balance 1001 != sum of its legs 1000" in violations
+        assert "INR: account balances sum to 1, not 0" in violations
+        assert "entry ent_forged INR: legs sum to 5, not 0" in violations
+        assert "platform_fees INR: legs posted to an account that does not exist" in violations
+        assert f"hold {held.hold.id} is captured but its transaction is pending" in violations
+        assert f"user:{user} INR: held 100 != open holds 0" in violations
+
+    def test_an_account_another_writer_changed_after_it_was_read_reruns_the_command(self) -> None:
+        user = new_user()
+        self.credit(user, 1_000)
+        writer = self.other_writer()
+        self.events.after_next(finds_in(ACCOUNTS), lambda: writer[ACCOUNTS].update_one(
+            {"_id": f"user:{user}|INR"}, {"$inc": {"version": 1}}))
+        before = self.events.transactions_started
+
+        outcome = self.debit(user, 400)
+
+        assert self.events.transactions_started - before == 2
+        assert outcome.wallets[0].balance == 600
+        assert self.store.list_transactions(TransactionFilter(user_id=user)).total == 2
+        self.assert_audit_ok()
+
+    def test_an_account_another_writer_created_after_it_was_read_reruns_the_command(self) -> None:
+        user = new_user()
+        writer = self.other_writer()
+        self.events.after_next(finds_in(ACCOUNTS), lambda: writer[ACCOUNTS].insert_one({
+            "_id": f"user:{user}|INR", "account": f"user:{user}", "currency": "INR", "kind": "user",
+            "balance": 0, "held": 0, "totalEarnings": 0, "version": 1,
+            "createdAt": "2000-01-01T00:00:00.000000Z", "updatedAt": "2000-01-01T00:00:00.000000Z",
+        }))
+        before = self.events.transactions_started
+
+        outcome = self.credit(user, 250)
+
+        assert self.events.transactions_started - before == 2
+        assert outcome.wallets[0].balance == 250
+        state = self.store.get_account(user_account(user), "INR")
+        assert state is not None and state.balance == 250
+        assert self.raw_db()[ACCOUNTS].find_one({"_id": f"user:{user}|INR"})["version"] == 2
+        self.assert_audit_ok()
+
+    def test_a_refused_command_leaves_every_collection_as_it_was(self) -> None:
+        user = new_user()
+        self.credit(user, 100, key="used-key")
+        db = self.raw_db()
+        before = {name: list(db[name].find()) for name in db.list_collection_names()}
+        with pytest.raises(IdempotencyConflict):
+            self.post([{"account": f"user:{user}", "amount": -10, "type": "entryFee"},
+                       {"account": f"user:{new_user()}", "amount": 10, "type": "credit", "key": "used-key"}],
+                      key=new_key())
+        after = {name: list(db[name].find()) for name in db.list_collection_names()}
+        assert after == before
+        self.assert_audit_ok()
+
+
+def test_a_server_out_of_reach_is_unavailable() -> None:
+    store = MongoLedgerStore(unreachable_client(), "winzone_unreachable", timeout=0.5)
+    try:
+        with pytest.raises(Unavailable):
+            store.get_account(user_account(new_user()), "INR")
+        with pytest.raises(Unavailable):
+            store.atomic(lambda uow: uow.account_get(user_account(new_user()), "INR"))
+        with pytest.raises(Unavailable):
+            store.audit_facts()
+    finally:
+        store.close()
+

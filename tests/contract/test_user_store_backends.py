@@ -1,13 +1,15 @@
-"""The user store contract on SQLite (always), on the MongoDB adapter over mongomock (always), and on a real
-MongoDB replica set when one is reachable (``MONGODB_URI`` or Docker), skipped with the reason otherwise."""
+"""The user store contract on SQLite (always) and on a real MongoDB replica set (``tests.support.mongo``),
+skipped with the exact reason where there is none."""
 
 from __future__ import annotations
+
+import pytest
 
 from api_gateway.adapters.mongo_store import MongoUserStore
 from api_gateway.adapters.sqlite_store import SqliteUserStore
 from api_gateway.domain.ports import UserStore
 from tests.contract.user_store_contract import UserStoreContract
-from tests.support.mongo import MongomockClient, RealMongoDatabase
+from tests.support.mongo import RealMongoDatabase
 
 
 class TestSqliteUserStore(UserStoreContract):
@@ -15,11 +17,7 @@ class TestSqliteUserStore(UserStoreContract):
         return SqliteUserStore(self.tmp_path / "gateway.sqlite3", "NORMAL")
 
 
-class TestMongomockUserStore(UserStoreContract):
-    def create_store(self) -> UserStore:
-        return MongoUserStore(MongomockClient(), "winzone_users_contract")
-
-
+@pytest.mark.mongo
 class TestRealMongoUserStore(RealMongoDatabase, UserStoreContract):
     def create_store(self) -> UserStore:
         return MongoUserStore(*self.new_database())
