@@ -1,12 +1,13 @@
-# WinZone money backend. `make run` starts every service on embedded SQLite; `make test` runs the linters, the
-# layer contracts, the type check and the suite.
+# WinZone money backend. `make run` starts every service on embedded SQLite (`make run-mongo`: on a local MongoDB
+# replica set from the bundled mongod); `make test` runs the linters, the layer contracts, the type check and the
+# suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench protos clean
+.PHONY: run run-mongo test lint bench protos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,9 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 
 run: $(STAMP_RUN)
 	$(BIN)/winzone up
+
+run-mongo: $(STAMP_RUN)
+	$(BIN)/winzone up --mongo
 
 test: $(STAMP_DEV)
 	$(BIN)/ruff check .

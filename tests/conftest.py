@@ -9,15 +9,17 @@ import pytest
 
 from tests.support.grpc_servers import TEST_TOKEN, RunningServer, authed_channel
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
+from wallet_service.domain.ports import LedgerStore
 from wallet_service.server import create_server
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 
 
 class WalletHarness:
-    """A running wallet service (real store, real port) and a synchronous authenticated stub."""
+    """A running wallet service (real store, real port) and a synchronous authenticated stub: on a SQLite file
+    at ``path`` unless given another ``store``."""
 
-    def __init__(self, path: Path) -> None:
-        self.store = SqliteLedgerStore(path, synchronous="NORMAL")
+    def __init__(self, path: Path, store: LedgerStore | None = None) -> None:
+        self.store = store or SqliteLedgerStore(path, synchronous="NORMAL")
         self.store.migrate()
         self.server = RunningServer(lambda: create_server(self.store, token=TEST_TOKEN))
         self.channel = authed_channel(self.server.address)

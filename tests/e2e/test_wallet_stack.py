@@ -5,11 +5,16 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from pymongo import MongoClient
 
+from tests.support.backends import fresh_mongo_database
 from tests.support.errors import rest_error_code
 from tests.support.ids import new_email
 from tests.support.stack import Stack
@@ -48,20 +53,37 @@ def test_admin_sees_every_transaction_and_the_books_balance(stack: Stack, http: 
 
 
 def test_winzone_audit_command_passes_and_fails_on_a_broken_ledger(stack: Stack, tmp_path: Path) -> None:
-    """The audit passes on the shared stack's books; the broken ledger is a data dir of its own, never served."""
+    """The audit passes on the shared stack's books; the broken ledger is a data dir (SQLite) or a database
+    (MongoDB) of its own, never served."""
     ok = subprocess.run([sys.executable, "-m", "winzone_ops.cli", "audit"], env=stack.env, capture_output=True,
                         text=True, timeout=60)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "audit: OK" in ok.stdout
-    broken_dir = tmp_path / "broken"
-    broken_dir.mkdir()
-    env = {**stack.env, "WINZONE_DATA_DIR": str(broken_dir)}
-    subprocess.run([sys.executable, "-m", "winzone_ops.cli", "migrate"], env=env, check=True, timeout=60)
-    with sqlite3.connect(broken_dir / "wallet.sqlite3") as conn:
-        conn.execute("INSERT INTO accounts (account, currency, kind, balance, created_at, updated_at) "
-                     "VALUES ('user:ghost', 'INR', 'user', 500, 'now', 'now')")
-    failed = subprocess.run([sys.executable, "-m", "winzone_ops.cli", "audit"], env=env, capture_output=True,
-                            text=True, timeout=60)
-    assert failed.returncode == 1
+    with _broken_ledger(stack, tmp_path / "broken") as env:
+        failed = subprocess.run([sys.executable, "-m", "winzone_ops.cli", "audit"], env=env, capture_output=True,
+                                text=True, timeout=60)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "VIOLATION: user:ghost INR: balance 500 != sum of its legs 0" in failed.stdout
     assert "INR: account balances sum to 500, not 0" in failed.stdout
+
+
+@contextmanager
+def _broken_ledger(stack: Stack, data_dir: Path) -> Iterator[dict[str, str]]:
+    """The stack's environment pointed at freshly migrated stores whose ledger holds an account with a
+    balance and no legs, written straight into the store."""
+    data_dir.mkdir()
+    with ExitStack() as cleanup:
+        env = {**stack.env, "WINZONE_DATA_DIR": str(data_dir)}
+        if stack.mongodb_uri:
+            env["MONGODB_URI"] = cleanup.enter_context(fresh_mongo_database("winzone_e2e_broken"))
+        subprocess.run([sys.executable, "-m", "winzone_ops.cli", "migrate"], env=env, check=True, timeout=60)
+        if stack.mongodb_uri:
+            client: MongoClient[dict[str, Any]] = cleanup.enter_context(MongoClient(env["MONGODB_URI"]))
+            client.get_default_database()["accounts"].insert_one(
+                {"_id": "user:ghost|INR", "account": "user:ghost", "currency": "INR", "kind": "user", "balance": 500,
+                 "held": 0, "totalEarnings": 0, "version": 1, "createdAt": "now", "updatedAt": "now"})
+        else:
+            with sqlite3.connect(data_dir / "wallet.sqlite3") as conn:
+                conn.execute("INSERT INTO accounts (account, currency, kind, balance, created_at, updated_at) "
+                             "VALUES ('user:ghost', 'INR', 'user', 500, 'now', 'now')")
+        yield env

@@ -4,6 +4,7 @@ The payout service runs as `winzone serve payouts` with ``PAYOUT_FAULT=crash_aft
 kills it with SIGKILL right after the payment gateway answered ``SendPayout``. The wallet is a real wallet
 server and the provider a scripted double that counts every call. After a restart without the fault, the
 start-up reconciliation asks the provider (``GetPayout``), captures the hold once and marks the payout paid.
+It runs on each store: SQLite files, and a MongoDB database (payouts and the wallet's ledger) of its own.
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ import grpc
 import pytest
 
 from tests.conftest import WalletHarness
+from tests.support.backends import BACKENDS, skip_unless_available, store_env
 from tests.support.grpc_servers import TEST_TOKEN, authed_channel
 from tests.support.payout_provider_double import ProviderDoubleServer
 from tests.support.payouts import UPI
+from wallet_service.adapters.mongo_store import MongoLedgerStore
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.payouts.v1 import payouts_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2
+from winzone_kernel.config import database_in_uri
 from winzone_ops.supervisor import free_port, grpc_serving
 
 START_TIMEOUT = 30.0
@@ -38,6 +42,23 @@ def provider_server() -> Iterator[ProviderDoubleServer]:
     server = ProviderDoubleServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The payout process's store environment; on MongoDB the wallet's ledger shares that database."""
+    skip_unless_available(request.param)
+    with store_env(request.param) as env:
+        yield env
+
+
+@pytest.fixture
+def wallet(store: dict[str, str], tmp_path: Path) -> Iterator[WalletHarness]:
+    uri = store.get("MONGODB_URI")
+    ledger = MongoLedgerStore.from_uri(uri, database_in_uri(uri) or "") if uri else None
+    harness = WalletHarness(tmp_path / "wallet.sqlite3", ledger)
+    yield harness
+    harness.close()
 
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -63,9 +84,10 @@ def _wait_for_status(stub: payouts_pb2_grpc.PayoutServiceStub, payout_id: str, s
 
 
 def test_sigkill_after_the_provider_call_is_resumed_not_repeated(
-        tmp_path: Path, wallet: WalletHarness, provider_server: ProviderDoubleServer) -> None:
+        tmp_path: Path, store: dict[str, str], wallet: WalletHarness, provider_server: ProviderDoubleServer) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WINZONE_", "MONGODB_", "PAYOUT"))}
+    env.update(store)
     env.update({
         "INTERNAL_TOKEN": TEST_TOKEN, "WINZONE_DATA_DIR": str(tmp_path), "SQLITE_SYNCHRONOUS": "FULL",
         "PAYOUTS_SERVICE_PORT": str(port), "PAYOUTS_SERVICE_ADDR": f"127.0.0.1:{port}",
@@ -117,5 +139,6 @@ def test_sigkill_after_the_provider_call_is_resumed_not_repeated(
     final = wallet.balance(user)
     assert (final.balance, final.held) == (50_000, 0)
     wallet.assert_audit_ok()
+    assert (tmp_path / "payouts.sqlite3").exists() == ("MONGODB_URI" not in store)
     logged = log.read_text(errors="replace")
     assert "fault injected" in logged and "player@paytm" not in logged

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +36,11 @@ class Stack:
     env: dict[str, str]
     process: subprocess.Popen[bytes]
     log_path: Path
+
+    @property
+    def mongodb_uri(self) -> str | None:
+        """The MongoDB its services store in, or None on SQLite."""
+        return self.env.get("MONGODB_URI")
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30.0)
@@ -95,8 +100,9 @@ class Stack:
         return self.process.returncode
 
 
-def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
-    """Run `winzone up` with a fresh data dir and free ports; return once it printed that it is up."""
+def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None, *, up_args: Sequence[str] = ()) -> Stack:
+    """Run `winzone up` (with ``up_args``) with a fresh data dir and free ports; return once it printed that
+    it is up. The stores are SQLite unless ``extra_env`` names a ``MONGODB_URI`` (``tests.support.backends``)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WINZONE_", "MONGODB_"))}
     env.update({
@@ -118,7 +124,7 @@ def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Stac
     data_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "winzone_ops.cli", "up"], env=env, stdout=log_file, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "winzone_ops.cli", "up", *up_args], env=env, stdout=log_file, stderr=subprocess.STDOUT
     )
     stack = Stack(f"http://127.0.0.1:{port}", env["WINZONE_ADMIN_EMAIL"], env["WINZONE_ADMIN_PASSWORD"], env,
                   process, log_path)
