@@ -22,8 +22,6 @@ async def run_periodically(job: Job, interval: float, *, name: str, sleep: Sleep
     while True:
         try:
             await job(run)
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("periodic job failed", extra={"fields": {"job": name, "run": run}})
         run += 1

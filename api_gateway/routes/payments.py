@@ -39,7 +39,7 @@ WEBHOOK = documented(
              Header("X-Webhook-Signature", {"type": "string"}, "The signature when the provider is the mock one.")],
 )
 WEBHOOK_ERRORS = error_responses(bad_request=["PAYLOAD_TOO_LARGE", "INVALID_SIGNATURE", "INVALID_WEBHOOK_PAYLOAD"],
-                                 unavailable=["PAYOUT_BUSY"], authenticated=False)
+                                 unavailable=["PAYOUT_BUSY", "PROVIDER_UNAVAILABLE"], authenticated=False)
 
 Who = Annotated[Principal, Depends(principal)]
 Ctx = Annotated[GatewayContext, Depends(context)]
