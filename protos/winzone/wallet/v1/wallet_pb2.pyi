@@ -7,20 +7,24 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Wallet(_message.Message):
-    __slots__ = ("user_id", "currency", "balance", "held", "available", "total_earnings")
+    __slots__ = ("user_id", "currency", "balance", "held", "available", "total_earnings", "receivable", "restricted")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     BALANCE_FIELD_NUMBER: _ClassVar[int]
     HELD_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     TOTAL_EARNINGS_FIELD_NUMBER: _ClassVar[int]
+    RECEIVABLE_FIELD_NUMBER: _ClassVar[int]
+    RESTRICTED_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     currency: str
     balance: int
     held: int
     available: int
     total_earnings: int
-    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., balance: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., total_earnings: _Optional[int] = ...) -> None: ...
+    receivable: int
+    restricted: bool
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., balance: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., total_earnings: _Optional[int] = ..., receivable: _Optional[int] = ..., restricted: _Optional[bool] = ...) -> None: ...
 
 class Transaction(_message.Message):
     __slots__ = ("id", "user_id", "account", "type", "amount", "currency", "source", "status", "description", "metadata", "idempotency_key", "balance_after", "entry_id", "hold_id", "created_at", "updated_at", "posted_at")
@@ -281,7 +285,7 @@ class Hold(_message.Message):
     def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., currency: _Optional[str] = ..., amount: _Optional[int] = ..., status: _Optional[str] = ..., transaction_id: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
 
 class CreateHoldRequest(_message.Message):
-    __slots__ = ("idempotency_key", "hold_id", "user_id", "amount", "currency", "type", "source", "description", "metadata")
+    __slots__ = ("idempotency_key", "hold_id", "user_id", "amount", "currency", "type", "source", "description", "metadata", "up_to_available")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -298,6 +302,7 @@ class CreateHoldRequest(_message.Message):
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
+    UP_TO_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     hold_id: str
     user_id: str
@@ -307,7 +312,8 @@ class CreateHoldRequest(_message.Message):
     source: str
     description: str
     metadata: _containers.ScalarMap[str, str]
-    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., type: _Optional[str] = ..., source: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    up_to_available: bool
+    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., type: _Optional[str] = ..., source: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., up_to_available: _Optional[bool] = ...) -> None: ...
 
 class CaptureHoldRequest(_message.Message):
     __slots__ = ("idempotency_key", "hold_id", "counter_account", "description")
@@ -370,3 +376,48 @@ class AuditResponse(_message.Message):
     holds_checked: int
     totals: _containers.RepeatedCompositeFieldContainer[CurrencyTotal]
     def __init__(self, ok: _Optional[bool] = ..., violations: _Optional[_Iterable[str]] = ..., accounts_checked: _Optional[int] = ..., transactions_checked: _Optional[int] = ..., holds_checked: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[CurrencyTotal, _Mapping]]] = ...) -> None: ...
+
+class RecoverRequest(_message.Message):
+    __slots__ = ("idempotency_key", "user_id", "amount", "currency", "counter_account", "type", "source", "description", "metadata")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    user_id: str
+    amount: int
+    currency: str
+    counter_account: str
+    type: str
+    source: str
+    description: str
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., counter_account: _Optional[str] = ..., type: _Optional[str] = ..., source: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class RecoverResult(_message.Message):
+    __slots__ = ("entry_id", "transactions", "wallet", "recovered", "shortfall", "replayed")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    WALLET_FIELD_NUMBER: _ClassVar[int]
+    RECOVERED_FIELD_NUMBER: _ClassVar[int]
+    SHORTFALL_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    transactions: _containers.RepeatedCompositeFieldContainer[Transaction]
+    wallet: Wallet
+    recovered: int
+    shortfall: int
+    replayed: bool
+    def __init__(self, entry_id: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., wallet: _Optional[_Union[Wallet, _Mapping]] = ..., recovered: _Optional[int] = ..., shortfall: _Optional[int] = ..., replayed: _Optional[bool] = ...) -> None: ...

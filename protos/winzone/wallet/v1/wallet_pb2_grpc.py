@@ -89,6 +89,11 @@ class WalletServiceStub:
                 request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.AuditRequest.SerializeToString,
                 response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.AuditResponse.FromString,
                 _registered_method=True)
+        self.Recover = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/Recover',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverResult.FromString,
+                _registered_method=True)
 
 
 class WalletServiceServicer:
@@ -171,6 +176,14 @@ class WalletServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Recover(self, request, context):
+        """Take money back from a user's wallet to a system account (a card refund, a lost chargeback): as much as
+        is available, and the rest as the user's receivable (then the account is restricted until settled).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WalletServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -228,6 +241,11 @@ def add_WalletServiceServicer_to_server(servicer, server):
                     servicer.Audit,
                     request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.AuditRequest.FromString,
                     response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.AuditResponse.SerializeToString,
+            ),
+            'Recover': grpc.unary_unary_rpc_method_handler(
+                    servicer.Recover,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverResult.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -527,6 +545,33 @@ class WalletService:
             '/winzone.wallet.v1.WalletService/Audit',
             winzone_dot_wallet_dot_v1_dot_wallet__pb2.AuditRequest.SerializeToString,
             winzone_dot_wallet_dot_v1_dot_wallet__pb2.AuditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Recover(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/Recover',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverResult.FromString,
             options,
             channel_credentials,
             insecure,
