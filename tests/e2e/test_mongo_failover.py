@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from pymongo import MongoClient, ReadPreference
+from pymongo.errors import AutoReconnect, NotPrimaryError
 
 from tests.support.ids import new_id
 from tests.support.stack import Stack, start_stack
@@ -340,6 +341,16 @@ def _optime(status: dict[str, Any], host: str) -> Any:
     return member["stateStr"], member["optime"]["ts"]
 
 
+def _serves(member: MongoClient[dict[str, Any]], marker: str) -> bool:
+    """Whether the member, by its own account a secondary, already has the marker (False while it recovers)."""
+    try:
+        if not member.admin.command("hello").get("secondary"):
+            return False
+        return member[DATABASE]["failover_markers"].find_one({"_id": marker}) is not None
+    except (NotPrimaryError, AutoReconnect):
+        return False
+
+
 def _catch_up(replica_set: ReplicaSet, killed: Member) -> float:
     """Restart the killed member; the seconds until it is a secondary at the primary's optime and serves a
     majority write made after its restart."""
@@ -357,7 +368,7 @@ def _catch_up(replica_set: ReplicaSet, killed: Member) -> float:
             status = to_primary.admin.command("replSetGetStatus")
             state, optime = _optime(status, killed.host)
             _, primary_optime = _optime(status, primary.host)
-            seen = state == "SECONDARY" and to_killed[DATABASE]["failover_markers"].find_one({"_id": marker})
+            seen = state == "SECONDARY" and _serves(to_killed, marker)
             if seen and optime >= primary_optime:
                 break
             assert time.monotonic() < deadline, f"the restarted member is {state} at {optime}, primary at " \
