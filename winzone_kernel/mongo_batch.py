@@ -212,7 +212,7 @@ class MongoGroupCommit:
 
     def __init__(
         self, client: MongoClientLike, db: Any, *, errors: DriverErrors, timeout: float, max_batch: int = 256,
-        max_documents: int = 20_000, max_passes: int = 4, name: str = "mongo-writer",
+        max_documents: int = 6_000, max_passes: int = 4, name: str = "mongo-writer",
     ) -> None:
         self._client = client
         self._db = db

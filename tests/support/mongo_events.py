@@ -58,9 +58,9 @@ class ServerEvents(monitoring.CommandListener):
         self.sessions: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._pending: dict[int, dict[str, Any]] = {}
-        self._hooks: list[tuple[Predicate, Callable[[], None]]] = []
+        self._hooks: list[tuple[Predicate, Callable[[], object]]] = []
 
-    def after_next(self, predicate: Predicate, action: Callable[[], None]) -> None:
+    def after_next(self, predicate: Predicate, action: Callable[[], object]) -> None:
         """Run ``action()`` once, right after the next command for which ``predicate(command)`` holds."""
         with self._lock:
             self._hooks.append((predicate, action))
