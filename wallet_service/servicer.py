@@ -11,6 +11,7 @@ from wallet_service.domain.model import (
     HoldOutcome,
     HoldRecord,
     PostingOutcome,
+    RecoverOutcome,
     TransactionFilter,
     TransactionRecord,
     WalletView,
@@ -35,7 +36,8 @@ def transaction_pb(r: TransactionRecord) -> pb.Transaction:
 
 def wallet_pb(w: WalletView) -> pb.Wallet:
     return pb.Wallet(user_id=w.user_id, currency=w.currency, balance=w.balance, held=w.held,
-                     available=w.available, total_earnings=w.total_earnings)
+                     available=w.available, total_earnings=w.total_earnings, receivable=w.receivable,
+                     restricted=w.restricted)
 
 
 def hold_pb(h: HoldRecord) -> pb.Hold:
@@ -57,10 +59,23 @@ def posting_pb(o: PostingOutcome) -> pb.PostingResult:
 
 
 def hold_result_pb(o: HoldOutcome) -> pb.HoldResult:
+    result = pb.HoldResult(hold=hold_pb(o.hold), replayed=o.replayed)
+    if o.transaction is not None:
+        if not o.replayed:
+            _count_money([o.transaction])
+        result.transaction.CopyFrom(transaction_pb(o.transaction))
+    if o.wallet is not None:
+        result.wallet.CopyFrom(wallet_pb(o.wallet))
+    return result
+
+
+def recover_pb(o: RecoverOutcome) -> pb.RecoverResult:
     if not o.replayed:
-        _count_money([o.transaction])
-    return pb.HoldResult(hold=hold_pb(o.hold), transaction=transaction_pb(o.transaction), wallet=wallet_pb(o.wallet),
-                         replayed=o.replayed)
+        _count_money(o.posting.transactions)
+    return pb.RecoverResult(entry_id=o.posting.entry_id,
+                            transactions=[transaction_pb(t) for t in o.posting.transactions],
+                            wallet=wallet_pb(o.wallet), recovered=o.recovered, shortfall=o.shortfall,
+                            replayed=o.replayed)
 
 
 class WalletServicer(pb_grpc.WalletServiceServicer):
@@ -72,7 +87,8 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
         self._queries = use_cases.queries
 
     async def GetWallet(self, request: pb.GetWalletRequest, context: grpc.aio.ServicerContext) -> pb.GetWalletResponse:
-        """A user's wallet in one currency with its most recent transactions."""
+        """A user's wallet in one currency (with what the user owes and whether that restricts it) and its most
+        recent transactions."""
         wallet = await asyncio.to_thread(self._queries.wallet, request.user_id, request.currency)
         limit = min(max(request.recent_limit or 10, 1), 100)
         recent = await asyncio.to_thread(self._queries.transactions, TransactionFilter(
@@ -133,11 +149,12 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
         ))
 
     async def CreateHold(self, request: pb.CreateHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
-        """Reserve part of a user's available balance."""
+        """Reserve part of a user's available balance (min(amount, available) with ``up_to_available``);
+        FAILED_PRECONDITION "HOLD_VOIDED" for a tombstoned hold id, "ACCOUNT_RESTRICTED" for a user who owes."""
         return hold_result_pb(await self._holds.create(
             key=request.idempotency_key, hold_id=request.hold_id, user_id=request.user_id, amount=request.amount,
             currency=request.currency, type=request.type, source=request.source, description=request.description,
-            metadata=dict(request.metadata),
+            metadata=dict(request.metadata), up_to_available=request.up_to_available,
         ))
 
     async def CaptureHold(self, request: pb.CaptureHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
@@ -148,9 +165,19 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
         ))
 
     async def VoidHold(self, request: pb.VoidHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
-        """Release held funds; the hold's transaction becomes failed."""
+        """Release held funds; the hold's transaction becomes failed. An unknown hold id is tombstoned and answered
+        as a voided hold of amount 0 with no transaction."""
         return hold_result_pb(await self._holds.void(
             key=request.idempotency_key, hold_id=request.hold_id, note=request.reason,
+        ))
+
+    async def Recover(self, request: pb.RecoverRequest, context: grpc.aio.ServicerContext) -> pb.RecoverResult:
+        """Take money back to a system account in one entry: min(amount, available) from the wallet, the rest as
+        the user's receivable (which restricts the wallet until later credits settle it)."""
+        return recover_pb(await self._postings.recover(
+            key=request.idempotency_key, user_id=request.user_id, amount=request.amount, currency=request.currency,
+            counter_account=request.counter_account, type=request.type, source=request.source,
+            description=request.description, metadata=dict(request.metadata),
         ))
 
     async def Audit(self, request: pb.AuditRequest, context: grpc.aio.ServicerContext) -> pb.AuditResponse:

@@ -209,8 +209,13 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
             self.debit(new_user(), 1)
         assert self.ledger_state() == before
         assert self.store.get_account(user_account(bob), "INR") is None
-        retried = self.debit(alice, 100, key=key)
-        assert not retried.replayed and retried.wallets[0].balance == 0
+        self.credit(alice, 1)
+        with pytest.raises(InsufficientFunds):
+            self.debit(alice, 101, key=key)
+        with pytest.raises(IdempotencyConflict):
+            self.debit(alice, 100, key=key)
+        fresh = self.debit(alice, 101)
+        assert not fresh.replayed and fresh.wallets[0].balance == 0
         self.assert_audit_ok()
 
     def test_posting_rolls_back_when_a_later_leg_fails(self) -> None:
@@ -230,7 +235,10 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
         assert self.balance(pool) == 100
         assert self.store.get_account(user_account(bob), "INR") is None
         self.credit(alice, 10)
-        outcome = self.post(legs, key=key)
+        with pytest.raises(InsufficientFunds):
+            self.post(legs, key=key)
+        assert self.balance(pool) == 100
+        outcome = self.post(legs)
         assert not outcome.replayed
         assert (self.balance(pool), self.wallet(alice).balance, self.wallet(bob).balance) == (0, 0, 160)
         self.assert_audit_ok()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.contract.ledger_contract import LedgerStoreContract
+from tests.contract.ledger_safety_contract import LedgerSafetyContract
 from tests.support.ids import new_key, new_user
 from tests.support.mongo import RealMongoDatabase, finds_in, require_real_mongo, unreachable_client
 from wallet_service.adapters.mongo_store import ACCOUNTS, HOLDS, TRANSACTIONS, MongoLedgerStore
@@ -27,7 +27,7 @@ CONTENDED_TIMEOUT = 60.0
 """Seconds per store call: 50 threads on one account make ``with_transaction`` back off many times."""
 
 
-class TestMongoLedgerStore(RealMongoDatabase, LedgerStoreContract):
+class TestMongoLedgerStore(RealMongoDatabase, LedgerSafetyContract):
     def create_store(self) -> LedgerStore:
         return MongoLedgerStore(*self.new_database(), timeout=CONTENDED_TIMEOUT)
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import threading
 from pathlib import Path
 
-from tests.contract.ledger_contract import LedgerStoreContract
-from wallet_service.adapters.sqlite_store import SqliteLedgerStore
+from tests.contract.ledger_safety_contract import LedgerSafetyContract
+from wallet_service.adapters.sqlite_store import SCHEMA, SqliteLedgerStore
 from wallet_service.domain.accounts import user_account
+from wallet_service.domain.audit import audit
 from wallet_service.domain.ports import LedgerStore
+from wallet_service.use_cases import WalletUseCases
+from winzone_kernel.sqlite import connect
 
 
-class TestSqliteLedgerStore(LedgerStoreContract):
+class TestSqliteLedgerStore(LedgerSafetyContract):
     def create_store(self) -> LedgerStore:
         return SqliteLedgerStore(self.tmp_path / "wallet.db")
 
@@ -25,5 +30,29 @@ def test_read_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
             reader.start()
             reader.join()
         assert store._readers.open_connections() <= 2
+    finally:
+        store.close()
+
+
+def test_a_ledger_file_from_before_chargebacks_accepts_them_after_migrate(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = connect(path)
+    conn.executescript(SCHEMA.replace("'chargeback', ", ""))
+    conn.close()
+    store = SqliteLedgerStore(path)
+    store.migrate()
+    store.migrate()
+    try:
+        service = WalletUseCases(store)
+        asyncio.run(service.postings.recover(
+            key="k1", user_id="u1", amount=500, currency="INR", counter_account="clearing:stripe", type="",
+            source="", description="", metadata={}))
+        topup = asyncio.run(service.postings.credit(
+            key="k2", user_id="u1", amount=800, currency="INR", type="topup", counter_account="", source="",
+            description="", metadata={}))
+        assert topup.wallets[0].balance == 300
+        with sqlite3.connect(path) as check:
+            assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert audit(store.audit_facts()).ok
     finally:
         store.close()

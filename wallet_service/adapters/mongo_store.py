@@ -10,8 +10,10 @@ so the server must be a replica set running MongoDB 5.0 or later. Every call has
 included (``pymongo.timeout``); driver failures leave this module as ``Unavailable``.
 
 Documents use camelCase field names. Transaction ``metadata`` is stored as ``[key, value]`` pairs, so any
-key a caller chooses (dots, ``$``, empty) round-trips exactly; the stored idempotent result is an opaque JSON
-string, as in the SQLite store.
+key a caller chooses (dots, ``$``, empty) round-trips exactly; the stored idempotent result (an outcome or a
+refusal) is an opaque JSON string, as in the SQLite store. A hold tombstone (a void that found no hold) is a
+``holds`` document with ``tombstone: true``, so that a hold and a tombstone of one id collide on ``_id`` even
+when two processes write them concurrently; hold reads and the audit skip tombstones.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ from wallet_service.domain.model import (
     AuditFacts,
     HoldRecord,
     HoldStatus,
+    Refusal,
     TransactionFilter,
     TransactionPage,
     TransactionRecord,
     TxStatus,
     TxType,
 )
-from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
+from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork, answer
 from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidState
 from winzone_kernel.mongo import DEFAULT_TIMEOUT, DriverErrors, MongoClientLike, MongoStore
 from winzone_kernel.mongo_batch import CommandDocuments, DocumentExists, MongoGroupCommit
@@ -122,6 +125,10 @@ class MongoUnitOfWork(LedgerUnitOfWork):
     def __init__(self, docs: CommandDocuments) -> None:
         self._docs = docs
 
+    def discard(self) -> None:
+        self._docs.changes.clear()
+        self._docs.claims.clear()
+
     def idempotency_get(self, key: str) -> tuple[str, dict[str, Any]] | None:
         doc = self._docs.get(IDEMPOTENCY, key)
         return None if doc is None else (doc["fingerprint"], json.loads(doc["result"]))
@@ -202,7 +209,17 @@ class MongoUnitOfWork(LedgerUnitOfWork):
 
     def hold_get(self, hold_id: str) -> HoldRecord | None:
         doc = self._docs.get(HOLDS, hold_id)
-        return None if doc is None else _hold_record(doc)
+        return None if doc is None or doc.get("tombstone") else _hold_record(doc)
+
+    def tombstone_get(self, hold_id: str) -> str | None:
+        doc = self._docs.get(HOLDS, hold_id)
+        return str(doc["createdAt"]) if doc is not None and doc.get("tombstone") else None
+
+    def tombstone_add(self, hold_id: str, now: str) -> None:
+        self._docs.insert(HOLDS, {
+            "_id": hold_id, "tombstone": True, "status": HoldStatus.VOIDED.value, "amount": 0,
+            "transactionId": f"tombstone:{hold_id}", "createdAt": now, "updatedAt": now,
+        })
 
     def hold_add(self, hold: HoldRecord) -> None:
         try:
@@ -231,11 +248,11 @@ class MongoLedgerStore(MongoStore, LedgerStore):
         self.group_commit = MongoGroupCommit(client, self._db, errors=self.errors, timeout=timeout,
                                              max_batch=max_batch, name="ledger-writer")
 
-    def atomic(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
-        return self.group_commit.run(lambda docs: op(MongoUnitOfWork(docs)))
+    def atomic(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
+        return answer(self.group_commit.run(lambda docs: op(MongoUnitOfWork(docs))))
 
-    async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
-        return await self.group_commit.run_async(lambda docs: op(MongoUnitOfWork(docs)))
+    async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
+        return answer(await self.group_commit.run_async(lambda docs: op(MongoUnitOfWork(docs))))
 
     def close(self) -> None:
         self.group_commit.close()
@@ -253,7 +270,7 @@ class MongoLedgerStore(MongoStore, LedgerStore):
 
     def get_hold(self, hold_id: str) -> HoldRecord | None:
         with self._bounded():
-            doc = self._db[HOLDS].find_one({"_id": hold_id})
+            doc = self._db[HOLDS].find_one({"_id": hold_id, "tombstone": {"$ne": True}})
         return None if doc is None else _hold_record(doc)
 
     def open_holds(self) -> dict[str, tuple[int, int]]:
@@ -314,6 +331,7 @@ class MongoLedgerStore(MongoStore, LedgerStore):
             facts.hold_mismatches = [
                 f"hold {row['_id']} is {row['status']} but its transaction is {row.get('txStatus')}"
                 for row in holds.aggregate([
+                    {"$match": {"tombstone": {"$ne": True}}},
                     {"$lookup": {"from": TRANSACTIONS, "localField": "transactionId", "foreignField": "_id",
                                  "as": "tx"}},
                     {"$project": {"status": 1, "txStatus": {"$arrayElemAt": ["$tx.status", 0]}}},
@@ -325,5 +343,5 @@ class MongoLedgerStore(MongoStore, LedgerStore):
                 ], session=session)
             ]
             facts.transactions_checked = transactions.count_documents({}, session=session)
-            facts.holds_checked = holds.count_documents({}, session=session)
+            facts.holds_checked = holds.count_documents({"tombstone": {"$ne": True}}, session=session)
         return facts

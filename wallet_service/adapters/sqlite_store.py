@@ -1,108 +1,32 @@
-"""The ledger on SQLite: WAL, CHECK constraints, unique keys, immutability triggers and group commit."""
+"""The ledger on SQLite: WAL, CHECK constraints, unique keys, immutability triggers and group commit.
+
+Each command runs in a savepoint of its own inside the writer's (``discard`` rolls back to it, so a refused
+command can still record its refusal), and ``atomic`` raises a returned ``Refusal`` only after the commit.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from wallet_service.adapters.sqlite_schema import SCHEMA, widen_transaction_types
 from wallet_service.domain.accounts import Account
 from wallet_service.domain.model import (
-    TX_STATUSES,
-    TX_TYPES,
     AccountState,
     AuditFacts,
     HoldRecord,
+    Refusal,
     TransactionFilter,
     TransactionPage,
     TransactionRecord,
 )
-from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
+from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork, answer
 from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds
-from winzone_kernel.sqlite import SqliteUnitOfWorkStore
+from winzone_kernel.sqlite import SqliteUnitOfWorkStore, connect
 
-_types = ", ".join(f"'{t}'" for t in sorted(TX_TYPES))
-_statuses = ", ".join(f"'{s}'" for s in sorted(TX_STATUSES))
-
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS accounts (
-    account TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('user', 'pool', 'system')),
-    balance INTEGER NOT NULL DEFAULT 0,
-    held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0),
-    total_earnings INTEGER NOT NULL DEFAULT 0 CHECK (total_earnings >= 0),
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (account, currency),
-    CHECK (kind = 'system' OR balance - held >= 0)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS transactions (
-    id TEXT PRIMARY KEY,
-    account TEXT NOT NULL,
-    user_id TEXT,
-    type TEXT NOT NULL CHECK (type IN ({_types})),
-    amount INTEGER NOT NULL CHECK (amount <> 0),
-    currency TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ({_statuses})),
-    source TEXT NOT NULL,
-    description TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    idempotency_key TEXT,
-    balance_after INTEGER,
-    entry_id TEXT,
-    hold_id TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    posted_at TEXT NOT NULL,
-    CHECK ((status = 'completed') = (entry_id IS NOT NULL)),
-    CHECK ((status = 'completed') = (balance_after IS NOT NULL))
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS transactions_idempotency_key ON transactions (idempotency_key)
-    WHERE idempotency_key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS transactions_user_posted ON transactions (user_id, posted_at)
-    WHERE user_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS transactions_status_type ON transactions (status, type) WHERE user_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS transactions_posted ON transactions (posted_at) WHERE user_id IS NOT NULL;
-
-CREATE TRIGGER IF NOT EXISTS transactions_posted_are_immutable
-BEFORE UPDATE ON transactions WHEN OLD.status <> 'pending'
-BEGIN SELECT RAISE(ABORT, 'posted transactions are immutable'); END;
-
-CREATE TRIGGER IF NOT EXISTS transactions_pending_keep_their_terms
-BEFORE UPDATE ON transactions WHEN NEW.amount <> OLD.amount OR NEW.account <> OLD.account
-    OR NEW.currency <> OLD.currency OR NEW.user_id IS NOT OLD.user_id
-BEGIN SELECT RAISE(ABORT, 'transaction terms are immutable'); END;
-
-CREATE TRIGGER IF NOT EXISTS transactions_are_never_deleted
-BEFORE DELETE ON transactions
-BEGIN SELECT RAISE(ABORT, 'transactions are never deleted'); END;
-
-CREATE TABLE IF NOT EXISTS holds (
-    id TEXT PRIMARY KEY,
-    account TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    amount INTEGER NOT NULL CHECK (amount > 0),
-    status TEXT NOT NULL CHECK (status IN ('open', 'captured', 'voided')),
-    transaction_id TEXT NOT NULL UNIQUE REFERENCES transactions (id),
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS holds_status ON holds (status);
-
-CREATE TRIGGER IF NOT EXISTS holds_close_once
-BEFORE UPDATE ON holds WHEN OLD.status <> 'open' OR NEW.amount <> OLD.amount
-BEGIN SELECT RAISE(ABORT, 'a hold is captured or voided exactly once'); END;
-
-CREATE TABLE IF NOT EXISTS idempotency (
-    key TEXT PRIMARY KEY,
-    fingerprint TEXT NOT NULL,
-    result TEXT NOT NULL,
-    created_at TEXT NOT NULL
-) WITHOUT ROWID;
-"""
+T = TypeVar("T")
 
 TX_COLUMNS = (
     "id, account, user_id, type, amount, currency, status, source, description, metadata, idempotency_key, "
@@ -138,6 +62,9 @@ class SqliteUnitOfWork(LedgerUnitOfWork):
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+
+    def discard(self) -> None:
+        self._conn.execute("ROLLBACK TO ledger_command")
 
     def idempotency_get(self, key: str) -> tuple[str, dict[str, Any]] | None:
         row = self._conn.execute("SELECT fingerprint, result FROM idempotency WHERE key = ?", (key,)).fetchone()
@@ -237,13 +164,39 @@ class SqliteUnitOfWork(LedgerUnitOfWork):
         row = self._conn.execute(f"SELECT {TX_COLUMNS} FROM transactions WHERE id = ?", (tx_id,)).fetchone()
         return None if row is None else _tx_from_row(row)
 
+    def tombstone_get(self, hold_id: str) -> str | None:
+        row = self._conn.execute("SELECT created_at FROM hold_tombstones WHERE id = ?", (hold_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def tombstone_add(self, hold_id: str, now: str) -> None:
+        self._conn.execute("INSERT INTO hold_tombstones (id, created_at) VALUES (?, ?)", (hold_id, now))
+
+
+def _writer_unit_of_work(conn: sqlite3.Connection) -> SqliteUnitOfWork:
+    conn.execute("SAVEPOINT ledger_command")
+    return SqliteUnitOfWork(conn)
+
 
 class SqliteLedgerStore(SqliteUnitOfWorkStore[LedgerUnitOfWork], LedgerStore):
     """The embedded ledger store (one file, one writer thread with group commit, many readers)."""
 
     schema = SCHEMA
     writer_name = "ledger-writer"
-    unit_of_work = SqliteUnitOfWork
+    unit_of_work = staticmethod(_writer_unit_of_work)
+
+    def migrate(self) -> None:
+        conn = connect(self.path)
+        try:
+            widen_transaction_types(conn)
+            conn.executescript(self.schema)
+        finally:
+            conn.close()
+
+    def atomic(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
+        return answer(super().atomic(op))
+
+    async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
+        return answer(await super().atomic_async(op))
 
     def get_account(self, account: Account, currency: str) -> AccountState | None:
         return SqliteUnitOfWork(self._readers.conn()).account_get(account, currency)

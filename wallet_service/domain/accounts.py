@@ -3,6 +3,8 @@
 ``user:<userId>`` is a player's or organizer's wallet and ``pool:<competitionId>`` a prize pool; both can
 never go below their held funds. ``clearing:<provider>`` (money entering or leaving the platform) and
 ``platform_fees`` are system accounts that may go negative, which is what keeps every currency summing to 0.
+``receivable:<userId>`` is the system account of what a user owes the platform (negative while owed, never
+positive); only Recover and the settlement of later credits move it, so no caller may name it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from winzone_kernel.errors import InvalidArgument
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
 DEFAULT_COUNTER_ACCOUNT = "clearing:external"
+RECEIVABLE_PREFIX = "receivable:"
 
 
 class AccountKind(StrEnum):
@@ -39,6 +42,10 @@ class Account:
     def may_go_negative(self) -> bool:
         return self.kind is AccountKind.SYSTEM
 
+    @property
+    def is_receivable(self) -> bool:
+        return self.name.startswith(RECEIVABLE_PREFIX)
+
 
 def check_id(value: object, what: str) -> str:
     """Validate an external identifier (user, competition, hold ids)."""
@@ -52,8 +59,13 @@ def user_account(user_id: str) -> Account:
     return Account(f"user:{user_id}", AccountKind.USER, user_id)
 
 
+def receivable_account(user_id: str) -> Account:
+    check_id(user_id, "user_id")
+    return Account(f"{RECEIVABLE_PREFIX}{user_id}", AccountKind.SYSTEM, user_id)
+
+
 def parse_account(name: object) -> Account:
-    """Parse ``user:<id>``, ``pool:<id>``, ``clearing:<provider>`` or ``platform_fees``."""
+    """Parse ``user:<id>``, ``pool:<id>``, ``clearing:<provider>``, ``receivable:<userId>`` or ``platform_fees``."""
     if not isinstance(name, str):
         raise InvalidArgument("account must be a string")
     if name == "platform_fees":
@@ -64,14 +76,23 @@ def parse_account(name: object) -> Account:
             return Account(name, AccountKind.USER, owner)
         if prefix == "pool":
             return Account(name, AccountKind.POOL, owner)
-        if prefix == "clearing":
+        if prefix in ("clearing", "receivable"):
             return Account(name, AccountKind.SYSTEM, owner)
     raise InvalidArgument(f"unknown account {name[:140]!r}", code="INVALID_ACCOUNT")
 
 
 def system_account(name: object) -> Account:
-    """Parse a counter account that must be a system account."""
+    """Parse a counter account that must be a system account (a receivable is not one a caller may name)."""
     account = parse_account(name or DEFAULT_COUNTER_ACCOUNT)
-    if account.kind is not AccountKind.SYSTEM:
+    if account.kind is not AccountKind.SYSTEM or account.is_receivable:
         raise InvalidArgument("counter_account must be a system account", code="INVALID_ACCOUNT")
+    return account
+
+
+def postable_account(name: object) -> Account:
+    """Parse the account of a posting leg: any account but a receivable."""
+    account = parse_account(name)
+    if account.is_receivable:
+        raise InvalidArgument("receivable accounts are moved only by Recover and settlement",
+                              code="INVALID_ACCOUNT")
     return account

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wallet_service.domain.accounts import RECEIVABLE_PREFIX
 from wallet_service.domain.model import AuditFacts
 
 
@@ -24,7 +25,8 @@ class AuditReport:
 
 def audit(facts: AuditFacts) -> AuditReport:
     """Check: per currency balances sum to 0; each balance equals its posted legs; every entry balances;
-    no user or pool account is negative or below its held funds; held equals open holds; total earnings
+    no user or pool account is negative or below its held funds; no receivable is positive (it holds only
+    what a user owes); held equals open holds; total earnings
     equal posted rewards; every hold is open, captured or voided exactly once with a matching transaction."""
     report = AuditReport(
         accounts_checked=len(facts.accounts),
@@ -43,6 +45,8 @@ def audit(facts: AuditFacts) -> AuditReport:
             report.violations.append(f"{account} {currency}: balance {balance} below held {held}")
         if kind != "system" and balance < 0:
             report.violations.append(f"{account} {currency}: negative balance {balance}")
+        if account.startswith(RECEIVABLE_PREFIX) and balance > 0:
+            report.violations.append(f"{account} {currency}: positive receivable {balance}")
         open_holds = facts.open_hold_sums.get(key, 0)
         if held != open_holds:
             report.violations.append(f"{account} {currency}: held {held} != open holds {open_holds}")

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wallet_service.domain.accounts import Account, check_id, parse_account, system_account
+from wallet_service.domain.accounts import Account, check_id, postable_account, system_account
 from wallet_service.domain.model import TX_TYPES, TxType
 from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.money import MAX_MINOR, check_minor, currency_of
@@ -19,6 +19,7 @@ MAX_TEXT = 500
 MAX_METADATA_ITEMS = 32
 CREDIT_TYPES = frozenset({TxType.TOPUP, TxType.REWARD, TxType.REFUND, TxType.CREDIT, TxType.ORGANIZER_FEE})
 DEBIT_TYPES = frozenset({TxType.DEBIT, TxType.ENTRY_FEE, TxType.PAYOUT})
+RECOVER_TYPES = frozenset({TxType.CHARGEBACK, TxType.DEBIT})
 
 
 def check_key(key: object) -> str:
@@ -191,7 +192,7 @@ class PostCommand:
             if raw.type not in TX_TYPES:
                 raise InvalidArgument(f"leg type must be one of {sorted(TX_TYPES)}", code="INVALID_TYPE")
             specs.append(LegSpec(
-                account=parse_account(raw.account),
+                account=postable_account(raw.account),
                 amount=amount,
                 currency=currency,
                 type=raw.type,
@@ -234,11 +235,13 @@ class CreateHoldCommand:
     description: str
     metadata: dict[str, str] = field(hash=False)
     caller_chose_id: bool = True
+    up_to_available: bool = False
+    """Hold min(amount, available) instead of refusing when less is available."""
 
     @classmethod
     def build(
         cls, *, key: object, hold_id: object, user_id: object, amount: object, currency: object, type: object,
-        source: object, description: object, metadata: object, new_hold_id: str,
+        source: object, description: object, metadata: object, new_hold_id: str, up_to_available: bool = False,
     ) -> CreateHoldCommand:
         return cls(
             key=check_key(key),
@@ -251,12 +254,14 @@ class CreateHoldCommand:
             description=check_text(description or "", "description"),
             metadata=check_metadata(metadata or {}),
             caller_chose_id=bool(hold_id),
+            up_to_available=bool(up_to_available),
         )
 
     def fingerprint(self) -> str:
-        return _fingerprint("hold", (self.hold_id if self.caller_chose_id else "", self.user_id, self.amount,
-                                     self.currency, self.type, self.source, self.description,
-                                     sorted(self.metadata.items())))
+        fields: tuple[Any, ...] = (self.hold_id if self.caller_chose_id else "", self.user_id, self.amount,
+                                   self.currency, self.type, self.source, self.description,
+                                   sorted(self.metadata.items()))
+        return _fingerprint("hold", (*fields, True) if self.up_to_available else fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,3 +288,40 @@ class SettleHoldCommand:
     def fingerprint(self) -> str:
         return _fingerprint("settle", (self.hold_id, self.capture, self.counter_account, self.note))
 
+
+
+@dataclass(frozen=True, slots=True)
+class RecoverCommand:
+    """Take ``amount`` back from a user's wallet to a system account: what is available, the rest as the
+    user's receivable."""
+
+    key: str
+    user_id: str
+    amount: int
+    currency: str
+    counter_account: str
+    type: str
+    source: str
+    description: str
+    metadata: dict[str, str] = field(hash=False)
+
+    @classmethod
+    def build(
+        cls, *, key: object, user_id: object, amount: object, currency: object, counter_account: object,
+        type: object, source: object, description: object, metadata: object,
+    ) -> RecoverCommand:
+        return cls(
+            key=check_key(key),
+            user_id=check_id(user_id, "user_id"),
+            amount=check_minor(amount),
+            currency=currency_of(currency or "INR").code,
+            counter_account=system_account(counter_account).name,
+            type=check_type(type, RECOVER_TYPES, TxType.CHARGEBACK),
+            source=check_text(source or "", "source"),
+            description=check_text(description or "", "description"),
+            metadata=check_metadata(metadata or {}),
+        )
+
+    def fingerprint(self) -> str:
+        return _fingerprint("recover", (self.user_id, self.amount, self.currency, self.counter_account, self.type,
+                                        self.source, self.description, sorted(self.metadata.items())))

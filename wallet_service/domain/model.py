@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from winzone_kernel.errors import (
+    FailedPrecondition,
+    InsufficientFunds,
+    InvalidState,
+    NotFound,
+    WinzoneError,
+)
+
 
 class TxType(StrEnum):
     TOPUP = "topup"
@@ -17,6 +25,7 @@ class TxType(StrEnum):
     DEBIT = "debit"
     ORGANIZER_FEE = "organizerFee"
     PLATFORM_FEE = "platformFee"
+    CHARGEBACK = "chargeback"
 
 
 class TxStatus(StrEnum):
@@ -108,27 +117,59 @@ class AccountState:
 
 @dataclass(frozen=True, slots=True)
 class WalletView:
-    """A user's wallet in one currency."""
+    """A user's wallet in one currency, with what the user owes the platform (``receivable``, >= 0)."""
 
     user_id: str
     currency: str
     balance: int
     held: int
     total_earnings: int
+    receivable: int = 0
 
     @property
     def available(self) -> int:
         return self.balance - self.held
 
+    @property
+    def restricted(self) -> bool:
+        """Whether holds, entry fees, transfers and debits from this wallet are refused until it is settled."""
+        return self.receivable > 0
+
     def to_dict(self) -> dict[str, Any]:
         return {"user_id": self.user_id, "currency": self.currency, "balance": self.balance, "held": self.held,
-                "total_earnings": self.total_earnings}
+                "total_earnings": self.total_earnings, "receivable": self.receivable}
 
     @classmethod
-    def of(cls, user_id: str, state: AccountState | None, currency: str) -> WalletView:
+    def of(cls, user_id: str, state: AccountState | None, currency: str, receivable: int = 0) -> WalletView:
         if state is None:
-            return cls(user_id, currency, 0, 0, 0)
-        return cls(user_id, currency, state.balance, state.held, state.total_earnings)
+            return cls(user_id, currency, 0, 0, 0, receivable)
+        return cls(user_id, currency, state.balance, state.held, state.total_earnings, receivable)
+
+
+REFUSALS: dict[str, type[WinzoneError]] = {
+    cls.__name__: cls for cls in (FailedPrecondition, InsufficientFunds, InvalidState, NotFound)
+}
+"""The definite business refusals a command's idempotency key remembers (by class name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A command refused for good: returned (not raised) so that the store commits the refusal's record, then
+    raises ``error`` to the caller."""
+
+    error: WinzoneError
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"refusal": {"kind": type(self.error).__name__, "code": self.error.code,
+                            "message": self.error.message}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Refusal | None:
+        refusal = data.get("refusal")
+        if refusal is None:
+            return None
+        error_class = REFUSALS.get(refusal["kind"], FailedPrecondition)
+        return cls(error_class(refusal["message"], code=refusal["code"]))
 
 
 @dataclass(slots=True)
@@ -162,24 +203,53 @@ class PostingOutcome:
 
 @dataclass(slots=True)
 class HoldOutcome:
-    """The result of CreateHold, CaptureHold or VoidHold."""
+    """The result of CreateHold, CaptureHold or VoidHold; a tombstone (a void of an unknown hold id) has an
+    empty hold (amount 0) and neither transaction nor wallet."""
 
     hold: HoldRecord
-    transaction: TransactionRecord
-    wallet: WalletView
+    transaction: TransactionRecord | None
+    wallet: WalletView | None
     replayed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"hold": self.hold.to_dict(), "transaction": self.transaction.to_dict(), "wallet": self.wallet.to_dict()}
+        return {"hold": self.hold.to_dict(),
+                "transaction": None if self.transaction is None else self.transaction.to_dict(),
+                "wallet": None if self.wallet is None else self.wallet.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, replayed: bool) -> HoldOutcome:
         return cls(
             hold=HoldRecord(**data["hold"]),
-            transaction=TransactionRecord(**data["transaction"]),
-            wallet=WalletView(**data["wallet"]),
+            transaction=None if data["transaction"] is None else TransactionRecord(**data["transaction"]),
+            wallet=None if data["wallet"] is None else WalletView(**data["wallet"]),
             replayed=replayed,
         )
+
+    @classmethod
+    def tombstone(cls, hold_id: str, created_at: str) -> HoldOutcome:
+        """The answer to a void of a hold id no hold was created under."""
+        return cls(HoldRecord(id=hold_id, account="", user_id="", currency="", amount=0, status=HoldStatus.VOIDED.value,
+                              transaction_id="", created_at=created_at, updated_at=created_at), None, None)
+
+
+@dataclass(slots=True)
+class RecoverOutcome:
+    """The result of Recover: one entry taking ``recovered`` from the wallet and ``shortfall`` as receivable."""
+
+    posting: PostingOutcome
+    recovered: int
+    shortfall: int
+
+    @property
+    def wallet(self) -> WalletView:
+        return self.posting.wallets[0]
+
+    @property
+    def replayed(self) -> bool:
+        return self.posting.replayed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.posting.to_dict(), "recovered": self.recovered, "shortfall": self.shortfall}
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from wallet_service.domain.model import (
     AccountState,
     AuditFacts,
     HoldRecord,
+    Refusal,
     TransactionFilter,
     TransactionPage,
     TransactionRecord,
@@ -27,6 +28,11 @@ class LedgerUnitOfWork(ABC):
     below its held funds raises ``InsufficientFunds``; a reused transaction or idempotency key raises
     ``IdempotencyConflict``.
     """
+
+    @abstractmethod
+    def discard(self) -> None:
+        """Undo every write of this command so far; the unit of work stays usable (a refused command then
+        records its refusal in it)."""
 
     @abstractmethod
     def idempotency_get(self, key: str) -> tuple[str, dict[str, Any]] | None:
@@ -74,15 +80,25 @@ class LedgerUnitOfWork(ABC):
     def hold_set_status(self, hold_id: str, status: str, now: str) -> None:
         """Close an open hold as captured or voided."""
 
+    @abstractmethod
+    def tombstone_get(self, hold_id: str) -> str | None:
+        """When a hold id was voided before any hold was created under it, or None."""
+
+    @abstractmethod
+    def tombstone_add(self, hold_id: str, now: str) -> None:
+        """Record that ``hold_id`` was voided before any hold existed under it: it can never be created."""
+
 
 class LedgerStore(ABC):
     """Runs ledger commands atomically and answers read queries."""
 
     @abstractmethod
-    def atomic(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
-        """Run ``op`` in one transaction, committed durably before this returns; nothing persists if it raises."""
+    def atomic(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
+        """Run ``op`` in one transaction, committed durably before this returns; nothing persists if it raises.
+        When ``op`` returns a ``Refusal``, what it wrote (the refusal's record) commits and the refusal's error
+        is raised (``answer``)."""
 
-    async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T]) -> T:
+    async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
         """``atomic`` for an event loop; adapters with a writer thread override this to skip a thread hop."""
         return await asyncio.to_thread(self.atomic, op)
 
@@ -117,3 +133,10 @@ class LedgerStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections and stop background threads."""
+
+
+def answer(result: T | Refusal) -> T:
+    """A committed command's outcome, or its refusal raised."""
+    if isinstance(result, Refusal):
+        raise result.error
+    return result

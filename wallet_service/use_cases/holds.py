@@ -21,12 +21,14 @@ class Holds:
 
     async def create(
         self, *, key: str, hold_id: str, user_id: str, amount: int, currency: str, type: str, source: str,
-        description: str, metadata: Mapping[str, str],
+        description: str, metadata: Mapping[str, str], up_to_available: bool = False,
     ) -> HoldOutcome:
-        """Reserve ``amount`` of the user's available balance; an empty ``hold_id`` gets a new one."""
+        """Reserve ``amount`` of the user's available balance (or as much of it as is available, with
+        ``up_to_available``); an empty ``hold_id`` gets a new one."""
         cmd = CreateHoldCommand.build(
             new_hold_id=new_id("hold"), key=key, hold_id=hold_id, user_id=user_id, amount=amount, currency=currency,
             type=type, source=source, description=description, metadata=dict(metadata),
+            up_to_available=up_to_available,
         )
         return await self._store.atomic_async(lambda uow: ledger.create_hold(uow, cmd, self._clock))
 
@@ -37,7 +39,8 @@ class Holds:
         return await self._settle(cmd)
 
     async def void(self, *, key: str, hold_id: str, note: str = "") -> HoldOutcome:
-        """Release the held funds back to available; the hold's transaction fails."""
+        """Release the held funds back to available; the hold's transaction fails. An unknown ``hold_id`` is
+        tombstoned: no hold can be created under it afterwards."""
         cmd = SettleHoldCommand.build(key=key, hold_id=hold_id, capture=False, note=note)
         return await self._settle(cmd)
 

@@ -1,12 +1,13 @@
-"""Postings: Credit, Debit, Transfer and the multi-leg Post, each one balanced journal entry in one unit of work."""
+"""Postings: Credit, Debit, Transfer, the multi-leg Post and Recover, each one balanced journal entry in one unit
+of work. A definite refusal is remembered under its key and raised again for the same request."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from wallet_service.domain import ledger
-from wallet_service.domain.commands import LegRequest, MoveCommand, PostCommand, TransferCommand
-from wallet_service.domain.model import PostingOutcome
+from wallet_service.domain.commands import LegRequest, MoveCommand, PostCommand, RecoverCommand, TransferCommand
+from wallet_service.domain.model import PostingOutcome, RecoverOutcome
 from wallet_service.domain.ports import LedgerStore
 from winzone_kernel.clock import Clock, utc_now
 
@@ -57,6 +58,19 @@ class Postings:
         """One balanced multi-leg journal entry across any accounts (a match's prizes and fees at once)."""
         cmd = PostCommand.build(key=key, legs=legs, source=source, description=description, metadata=dict(metadata))
         return await self._store.atomic_async(lambda uow: ledger.post(uow, cmd, self._clock))
+
+    async def recover(
+        self, *, key: str, user_id: str, amount: int, currency: str, counter_account: str, type: str, source: str,
+        description: str, metadata: Mapping[str, str],
+    ) -> RecoverOutcome:
+        """Take money back from a user's wallet to a system account (a card refund, a lost chargeback): what is
+        available, and the rest as the user's receivable, which restricts the wallet until later credits
+        settle it."""
+        cmd = RecoverCommand.build(
+            key=key, user_id=user_id, amount=amount, currency=currency, counter_account=counter_account, type=type,
+            source=source, description=description, metadata=dict(metadata),
+        )
+        return await self._store.atomic_async(lambda uow: ledger.recover(uow, cmd, self._clock))
 
     async def _move(self, cmd: MoveCommand) -> PostingOutcome:
         return await self._store.atomic_async(lambda uow: ledger.move(uow, cmd, self._clock))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wallet_service.domain.accounts import check_id, user_account
+from wallet_service.domain.accounts import check_id, receivable_account, user_account
 from wallet_service.domain.audit import AuditReport, audit
 from wallet_service.domain.model import (
     TX_STATUSES,
@@ -26,10 +26,12 @@ class Queries:
         self._store = store
 
     def wallet(self, user_id: str, currency: str) -> WalletView:
-        """A user's wallet in ``currency`` (INR when empty); all zero before its first use."""
+        """A user's wallet in ``currency`` (INR when empty), with what the user owes; all zero before its first use."""
         account = user_account(user_id)
         code = currency_of(currency or "INR").code
-        return WalletView.of(user_id, self._store.get_account(account, code), code)
+        owed = self._store.get_account(receivable_account(user_id), code)
+        return WalletView.of(user_id, self._store.get_account(account, code), code,
+                             0 if owed is None else max(0, -owed.balance))
 
     def transactions(self, flt: TransactionFilter) -> TransactionPage:
         """A page of the transactions matching ``flt``, newest first, with the total."""

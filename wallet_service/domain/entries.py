@@ -1,0 +1,108 @@
+"""Booking one balanced journal entry: restriction of users who owe, settlement of what they owe from what
+they are credited, each account's net change applied once, and every leg with its balance after."""
+
+from __future__ import annotations
+
+from wallet_service.domain.accounts import Account, receivable_account, user_account
+from wallet_service.domain.commands import LegSpec
+from wallet_service.domain.model import PostingOutcome, TransactionRecord, TxStatus, TxType, WalletView
+from wallet_service.domain.ports import LedgerUnitOfWork
+from winzone_kernel.errors import FailedPrecondition
+from winzone_kernel.ids import new_id
+
+SETTLEMENT = "settles what is owed"
+
+
+def leg_record(
+    *, account: Account, tx_type: str, amount: int, currency: str, source: str, description: str,
+    metadata: dict[str, str], key: str | None, balance_after: int, entry_id: str, now: str,
+) -> TransactionRecord:
+    """A completed leg of entry ``entry_id``."""
+    return TransactionRecord(
+        id=new_id("txn"), account=account.name, user_id=account.user_id, type=tx_type, amount=amount,
+        currency=currency, status=TxStatus.COMPLETED.value, source=source, description=description,
+        metadata=metadata, idempotency_key=key, balance_after=balance_after, entry_id=entry_id, hold_id=None,
+        created_at=now, updated_at=now, posted_at=now,
+    )
+
+
+def earnings(account: Account, tx_type: str, amount: int) -> int:
+    return amount if account.user_id is not None and tx_type == TxType.REWARD and amount > 0 else 0
+
+
+def owed(uow: LedgerUnitOfWork, user_id: str, currency: str) -> int:
+    """What ``user_id`` owes the platform in ``currency`` (>= 0)."""
+    state = uow.account_get(receivable_account(user_id), currency)
+    return 0 if state is None else max(0, -state.balance)
+
+
+def restricted(user_id: str, currency: str) -> FailedPrecondition:
+    return FailedPrecondition(
+        f"the wallet of {user_id} owes {currency} to the platform: holds, entry fees, transfers and debits are "
+        "refused until it is settled", code="ACCOUNT_RESTRICTED",
+    )
+
+
+def book(
+    uow: LedgerUnitOfWork, legs: list[LegSpec], *, source: str, metadata: dict[str, str], now: str,
+    restrict: bool = True, settle: bool = True,
+) -> PostingOutcome:
+    """Apply ``legs`` as one entry. With ``restrict``, a leg out of a user who owes is ``ACCOUNT_RESTRICTED``;
+    with ``settle``, what a user who owes is credited first pays back min(credited, owed), in this entry."""
+    owing: dict[tuple[str, str], int] = {}
+
+    def owed_by(user_id: str, currency: str) -> int:
+        if (user_id, currency) not in owing:
+            owing[(user_id, currency)] = owed(uow, user_id, currency)
+        return owing[(user_id, currency)]
+
+    legs = list(legs)
+    credited: dict[tuple[str, str], int] = {}
+    for leg in legs:
+        user_id = leg.account.user_id
+        if user_id is None:
+            continue
+        if leg.amount < 0 and restrict and owed_by(user_id, leg.currency) > 0:
+            raise restricted(user_id, leg.currency)
+        if leg.amount > 0:
+            credited[(user_id, leg.currency)] = credited.get((user_id, leg.currency), 0) + leg.amount
+    for (user_id, currency), amount in credited.items() if settle else ():
+        taken = min(amount, owed_by(user_id, currency))
+        if taken:
+            legs.append(LegSpec(user_account(user_id), -taken, currency, TxType.CHARGEBACK.value, SETTLEMENT, None,
+                                metadata))
+            legs.append(LegSpec(receivable_account(user_id), taken, currency, TxType.CHARGEBACK.value, SETTLEMENT,
+                                None, metadata))
+    entry_id = new_id("ent")
+    net: dict[tuple[Account, str], list[int]] = {}
+    for leg in legs:
+        totals = net.setdefault((leg.account, leg.currency), [0, 0])
+        totals[0] += leg.amount
+        totals[1] += earnings(leg.account, leg.type, leg.amount)
+    final: dict[tuple[str, str], int] = {}
+    users: list[tuple[str, str]] = []
+    states = {}
+    for (account, currency), (delta, earned) in sorted(net.items(), key=lambda item: item[1][0]):
+        state = uow.account_apply(account, currency, delta, earned, now)
+        final[(account.name, currency)] = state.balance
+        if account.user_id is not None:
+            users.append((account.user_id, currency))
+            states[(account.user_id, currency)] = state
+    wallets = []
+    for user_id, currency in users:
+        receivable = final.get((receivable_account(user_id).name, currency))
+        still_owed = owed_by(user_id, currency) if receivable is None else max(0, -receivable)
+        wallets.append(WalletView.of(user_id, states[(user_id, currency)], currency, still_owed))
+    running = dict(final)
+    backwards: list[TransactionRecord] = []
+    for leg in reversed(legs):
+        slot = (leg.account.name, leg.currency)
+        backwards.append(leg_record(
+            account=leg.account, tx_type=leg.type, amount=leg.amount, currency=leg.currency, source=source,
+            description=leg.description, metadata=leg.metadata or metadata, key=leg.key,
+            balance_after=running[slot], entry_id=entry_id, now=now,
+        ))
+        running[slot] -= leg.amount
+    records = backwards[::-1]
+    uow.transactions_add(records)
+    return PostingOutcome(entry_id=entry_id, transactions=records, wallets=wallets)
