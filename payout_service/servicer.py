@@ -32,6 +32,7 @@ def payout_pb(p: PayoutRequest) -> pb.PayoutRequest:
         created_at=format_utc(p.created_at),
         updated_at=format_utc(p.updated_at),
         refund_transaction_id=p.refund_transaction_id,
+        refunded_amount=p.refunded_amount,
     )
 
 
@@ -81,7 +82,7 @@ class PayoutServicer(pb_grpc.PayoutServiceServicer):
     ) -> pb.RecordProviderResultResponse:
         """Apply a provider's result for a payout once (webhooks forwarded by the payment gateway)."""
         outcome = provider_outcome(request.status, request.provider_reference or None,
-                                   request.failure_reason or None)
+                                   request.failure_reason or None, request.amount_reversed)
         payout, changed = await self._svc.record_provider_result(request.payout_id, outcome, request.event_id)
         return pb.RecordProviderResultResponse(payout=payout_pb(payout), changed=changed)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -12,6 +12,7 @@ from payout_service.domain.limits import DEFAULT_PAYOUT_MAX_MINOR, DEFAULT_PAYOU
 from winzone_kernel.config import CommonSettings, ConfigError, env_decimal, env_int
 from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.money import DEFAULT_CURRENCY, to_major, to_minor
+from winzone_kernel.sealing import Sealer
 
 PROVIDERS = frozenset({"mock", "stripe"})
 
@@ -50,6 +51,8 @@ class PayoutSettings:
     reconcile_batch: int
     provider_timeout_seconds: float
     fault: Fault | None
+    method_sealer: Sealer = field(repr=False)
+    """Seals payout methods at rest: ``PAYOUT_METHOD_KEY`` (refused at start-up when missing or malformed)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PayoutSettings:
@@ -80,4 +83,5 @@ class PayoutSettings:
             # "approved, pending" instead of a 503 for an approval that was in fact recorded.
             provider_timeout_seconds=_seconds(env, "PAYOUT_PROVIDER_TIMEOUT_SECONDS", "8"),
             fault=fault,
+            method_sealer=Sealer.from_env(env, "PAYOUT_METHOD_KEY"),
         )

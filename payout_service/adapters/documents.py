@@ -1,28 +1,46 @@
 """The stored form of a payout record: one JSON-ready document with camelCase fields, shared by every store.
 
-The payout method is stored UNMASKED (it is needed to send the money); it never leaves the service that
-way: responses and logs go through ``PayoutMethod.masked()`` / ``mask_for_log``.
+The payout method is needed in full to send the money, so it is stored sealed (AES-256-GCM, the key from
+``PAYOUT_METHOD_KEY``, bound to the payout id: ``winzone_kernel.sealing``), never in the clear; documents
+written before sealing (a plain JSON object) still read, and are sealed the next time they are saved. It never
+leaves the service unmasked: responses and logs go through ``PayoutMethod.masked()`` / ``mask_for_log``.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from payout_service.domain.methods import PayoutMethod
 from payout_service.domain.model import HistoryEntry, HoldAction, PayoutRequest, PayoutStatus
 from payout_service.domain.ports import PayoutRecord, PendingFunds
 from winzone_kernel.clock import format_utc, parse_utc
+from winzone_kernel.sealing import Sealer
 
 
-def to_document(record: PayoutRecord) -> dict[str, Any]:
-    """The record as a document (``_id`` is the payout id); ``attention`` mirrors ``needs_attention``."""
+def seal_method(method: PayoutMethod, payout_id: str, sealer: Sealer) -> str:
+    """The method as stored: its JSON sealed for this payout."""
+    return sealer.seal(json.dumps(method.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+                       payout_id)
+
+
+def open_method(stored: Any, payout_id: str, sealer: Sealer) -> PayoutMethod:
+    """The method of a stored document: sealed, or a plain object written before sealing."""
+    if Sealer.is_sealed(stored):
+        return PayoutMethod.from_json(json.loads(sealer.open(stored, payout_id)))
+    return PayoutMethod.from_json(stored)
+
+
+def to_document(record: PayoutRecord, sealer: Sealer) -> dict[str, Any]:
+    """The record as a document (``_id`` is the payout id); ``attention`` mirrors ``needs_attention``; the
+    method sealed with ``sealer``."""
     p = record.payout
     return {
         "_id": p.id,
         "userId": p.user_id,
         "amount": p.amount_minor,
         "currency": p.currency,
-        "method": p.method.to_json(),
+        "method": seal_method(p.method, p.id, sealer),
         "status": p.status.value,
         "adminNote": p.admin_note,
         "processedBy": p.processed_by,
@@ -30,6 +48,7 @@ def to_document(record: PayoutRecord) -> dict[str, Any]:
         "providerReference": p.provider_reference,
         "failureReason": p.failure_reason,
         "refundTransactionId": p.refund_transaction_id,
+        "refundedAmount": p.refunded_amount,
         "history": [
             {"status": h.status.value, "at": format_utc(h.at), "by": h.by, "note": h.note} for h in p.history
         ],
@@ -43,19 +62,20 @@ def to_document(record: PayoutRecord) -> dict[str, Any]:
             "action": record.pending.action.value,
             "reason": record.pending.reason,
             "providerReference": record.pending.provider_reference,
+            "amountReversed": record.pending.amount_reversed,
         },
         "attention": record.needs_attention,
     }
 
 
-def from_document(doc: dict[str, Any]) -> PayoutRecord:
-    """Rebuild a record written by ``to_document``."""
+def from_document(doc: dict[str, Any], sealer: Sealer) -> PayoutRecord:
+    """Rebuild a record written by ``to_document`` (or, with its method in the clear, before sealing)."""
     payout = PayoutRequest(
         id=doc["_id"],
         user_id=doc["userId"],
         amount_minor=doc["amount"],
         currency=doc["currency"],
-        method=PayoutMethod.from_json(doc["method"]),
+        method=open_method(doc["method"], doc["_id"], sealer),
         status=PayoutStatus(doc["status"]),
         created_at=parse_utc(doc["createdAt"]),
         updated_at=parse_utc(doc["updatedAt"]),
@@ -70,6 +90,7 @@ def from_document(doc: dict[str, Any]) -> PayoutRecord:
         failure_reason=doc.get("failureReason"),
         refund_transaction_id=doc.get("refundTransactionId"),
         version=doc["version"],
+        refunded_amount=doc.get("refundedAmount", 0),
     )
     pending = doc.get("pendingFunds")
     return PayoutRecord(
@@ -78,7 +99,8 @@ def from_document(doc: dict[str, Any]) -> PayoutRecord:
         request_key=doc.get("requestKey"),
         hold_placed=bool(doc["holdPlaced"]),
         pending=None if pending is None else PendingFunds(
-            HoldAction(pending["action"]), pending.get("reason"), pending.get("providerReference")
+            HoldAction(pending["action"]), pending.get("reason"), pending.get("providerReference"),
+            pending.get("amountReversed"),
         ),
     )
 

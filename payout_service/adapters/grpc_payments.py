@@ -34,6 +34,7 @@ def _outcome(result: payments_pb2.PayoutResult) -> ProviderOutcome:
         status=status,
         provider_reference=reference,
         failure_reason=(result.failure_reason or None) if status is ProviderStatus.FAILED else None,
+        amount_reversed=max(result.amount_reversed, 0),
     )
 
 

@@ -1,7 +1,8 @@
 """The wallet over gRPC, behind the payout service's ``WalletPort``.
 
 Every call carries a deterministic idempotency key derived from the payout id (``payout_hold_{id}``,
-``payout_capture_{id}``, ``payout_void_{id}``, ``payout_refund_{id}``) and a fixed request, so a step
+``payout_capture_{id}``, ``payout_void_{id}``, ``payout_refund_{id}`` or, per partial reversal,
+``payout_refund_{id}_{cumulative amount reversed}``) and a fixed request, so a step
 repeated after a crash or by a concurrent settler replays the first result instead of moving money again.
 The stub's channel is a ``service_channel``: a failed call raises the wallet's own domain error.
 """
@@ -11,11 +12,13 @@ from __future__ import annotations
 from payout_service.domain.model import PayoutRequest
 from payout_service.domain.ports import WalletPort
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+from winzone_kernel.errors import Unavailable
 
 SOURCE = "payout_service"
 PAYOUT_TYPE = "payout"
 REFUND_TYPE = "refund"
 RELEASE_NOTE = "Payout not paid: funds released"
+VOIDED = "voided"
 
 
 def hold_key(payout_id: str) -> str:
@@ -30,8 +33,10 @@ def void_key(payout_id: str) -> str:
     return f"payout_void_{payout_id}"
 
 
-def refund_key(payout_id: str) -> str:
-    return f"payout_refund_{payout_id}"
+def refund_key(payout_id: str, amount_reversed: int | None = None) -> str:
+    """One refund per payout and cumulative reversed amount; a whole payout refunded at once keeps the key it
+    always had."""
+    return f"payout_refund_{payout_id}" if amount_reversed is None else f"payout_refund_{payout_id}_{amount_reversed}"
 
 
 class GrpcWallet(WalletPort):
@@ -56,14 +61,18 @@ class GrpcWallet(WalletPort):
         return result.transaction.id
 
     async def void(self, payout_id: str) -> None:
-        await self._stub.VoidHold(wallet_pb2.VoidHoldRequest(
+        result = await self._stub.VoidHold(wallet_pb2.VoidHoldRequest(
             idempotency_key=void_key(payout_id), hold_id=payout_id, reason=RELEASE_NOTE,
         ))
+        if result.hold.status != VOIDED:
+            raise Unavailable("The wallet did not confirm the hold as voided", code="HOLD_NOT_VOIDED")
 
-    async def refund(self, payout: PayoutRequest) -> str:
+    async def refund(self, payout: PayoutRequest, amount: int, amount_reversed: int) -> str:
+        whole = amount == amount_reversed == payout.amount_minor
         result = await self._stub.Credit(wallet_pb2.CreditRequest(
-            idempotency_key=refund_key(payout.id), user_id=payout.user_id, amount=payout.amount_minor,
-            currency=payout.currency, type=REFUND_TYPE, counter_account=self._clearing, source=SOURCE,
-            description="Refund of a payout the provider reversed", metadata={"payoutId": payout.id},
+            idempotency_key=refund_key(payout.id, None if whole else amount_reversed), user_id=payout.user_id,
+            amount=amount, currency=payout.currency, type=REFUND_TYPE, counter_account=self._clearing,
+            source=SOURCE, description="Refund of a payout the provider reversed",
+            metadata={"payoutId": payout.id, "amountReversed": str(amount_reversed)},
         ))
         return result.transactions[0].id

@@ -5,7 +5,8 @@ needed: compare-and-set is ``replace_one({_id, version: expected}, ...)``. Index
 ``{userId, createdAt}`` as the original spec lists, ``{attention, updatedAt}`` for reconciliation, and a
 unique ``{userId, requestKey}`` (partial: only documents with a key) for idempotent creation. Any driver
 failure (unreachable, timed out, a write concern not met, ...) is ``Unavailable``: the caller retries or
-leaves the step to reconciliation. Duplicate keys pass through, for ``insert`` to translate.
+leaves the step to reconciliation. Duplicate keys pass through, for ``insert`` to translate. The payout
+method inside each document is sealed (``payout_service.adapters.documents``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from payout_service.adapters.documents import from_document, next_version, to_do
 from payout_service.domain.model import PayoutStatus
 from payout_service.domain.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
 from winzone_kernel.clock import format_utc
-from winzone_kernel.mongo import DriverErrors, MongoStore
+from winzone_kernel.mongo import DEFAULT_TIMEOUT, DriverErrors, MongoClientLike, MongoStore
+from winzone_kernel.sealing import Sealer
 
 COLLECTION = "payout_requests"
 
@@ -38,9 +40,9 @@ INDEXES: dict[str, list[IndexModel]] = {
 CLIENT_OPTIONS: dict[str, Any] = {"serverSelectionTimeoutMS": 10_000, "w": "majority"}
 
 
-def _document(record: PayoutRecord) -> dict[str, Any]:
+def _document(record: PayoutRecord, sealer: Sealer) -> dict[str, Any]:
     """The stored document, without ``requestKey`` when there is none (the unique index is partial)."""
-    doc = to_document(record)
+    doc = to_document(record, sealer)
     if doc["requestKey"] is None:
         del doc["requestKey"]
     return doc
@@ -55,12 +57,18 @@ class MongoPayoutStore(MongoStore, PayoutStore):
     errors = DriverErrors("payout store", other="payout store unavailable", kept=(DuplicateKeyError,))
     client_options = CLIENT_OPTIONS
 
+    def __init__(self, client: MongoClientLike, db_name: str, *, timeout: float = DEFAULT_TIMEOUT,
+                 sealer: Sealer | None = None) -> None:
+        """Methods are sealed with ``sealer``, by default the key ``PAYOUT_METHOD_KEY`` names."""
+        self._sealer = sealer or Sealer.from_env()
+        super().__init__(client, db_name, timeout=timeout)
+
     @property
     def _payouts(self) -> Any:
         return self._db[COLLECTION]
 
     def insert(self, record: PayoutRecord) -> None:
-        doc = _document(record)
+        doc = _document(record, self._sealer)
         try:
             with self._bounded():
                 self._payouts.insert_one(doc)
@@ -73,18 +81,18 @@ class MongoPayoutStore(MongoStore, PayoutStore):
     def get(self, payout_id: str) -> PayoutRecord | None:
         with self._bounded():
             doc = self._payouts.find_one({"_id": payout_id})
-        return None if doc is None else from_document(doc)
+        return None if doc is None else from_document(doc, self._sealer)
 
     def find_by_key(self, user_id: str, request_key: str) -> PayoutRecord | None:
         with self._bounded():
             doc = self._payouts.find_one({"userId": user_id, "requestKey": request_key})
-        return None if doc is None else from_document(doc)
+        return None if doc is None else from_document(doc, self._sealer)
 
     def save(self, record: PayoutRecord, expected_version: int) -> bool:
         version = next_version(record, expected_version)
         previous = record.payout.version
         record.payout.version = version
-        doc = _document(record)
+        doc = _document(record, self._sealer)
         with self._bounded():
             result = self._payouts.replace_one({"_id": doc["_id"], "version": expected_version}, doc)
         if result.matched_count != 1:
@@ -108,7 +116,7 @@ class MongoPayoutStore(MongoStore, PayoutStore):
             docs = list(self._payouts.find(
                 query, sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
             ))
-        return [from_document(d) for d in docs]
+        return [from_document(d, self._sealer) for d in docs]
 
     def list(self, *, user_id: str | None, status: PayoutStatus | None, page: int, limit: int) -> RecordPage:
         query: dict[str, Any] = {"holdPlaced": True}
@@ -121,4 +129,4 @@ class MongoPayoutStore(MongoStore, PayoutStore):
             docs = list(self._payouts.find(
                 query, sort=[("createdAt", DESCENDING), ("_id", DESCENDING)], skip=(page - 1) * limit, limit=limit,
             ))
-        return RecordPage([from_document(d) for d in docs], total)
+        return RecordPage([from_document(d, self._sealer) for d in docs], total)

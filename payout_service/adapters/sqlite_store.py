@@ -2,7 +2,8 @@
 
 Writes go through the kernel's group-commit writer (one writer thread, WAL, durable before acknowledged);
 reads use one connection per thread. The columns that identify a payout's terms (user, amount, currency)
-are immutable by trigger, and ``(user_id, request_key)`` is unique.
+are immutable by trigger, and ``(user_id, request_key)`` is unique. The payout method inside the document is
+sealed (``payout_service.adapters.documents``); the file is owner-only (``winzone_kernel.files``).
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from payout_service.adapters.documents import from_document, next_version, to_document
 from payout_service.domain.model import PayoutStatus
 from payout_service.domain.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
 from winzone_kernel.clock import format_utc
+from winzone_kernel.sealing import Sealer
 from winzone_kernel.sqlite import SqliteStore
 
 _statuses = ", ".join(f"'{s.value}'" for s in PayoutStatus)
@@ -60,18 +63,23 @@ def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _record(document: str) -> PayoutRecord:
-    return from_document(json.loads(document))
-
-
 class SqlitePayoutStore(SqliteStore, PayoutStore):
-    """The embedded payout store (see the module docstring)."""
+    """The embedded payout store (see the module docstring). Methods are sealed with ``sealer``, by default the
+    key ``PAYOUT_METHOD_KEY`` names (``Sealer.from_env``)."""
 
     schema = SCHEMA
     writer_name = "payout-writer"
 
+    def __init__(self, path: Path | str, *, synchronous: str = "FULL", max_batch: int = 256,
+                 sealer: Sealer | None = None) -> None:
+        self._sealer = sealer or Sealer.from_env()
+        super().__init__(path, synchronous=synchronous, max_batch=max_batch)
+
+    def _record(self, document: str) -> PayoutRecord:
+        return from_document(json.loads(document), self._sealer)
+
     def insert(self, record: PayoutRecord) -> None:
-        row = _row(to_document(record))
+        row = _row(to_document(record, self._sealer))
 
         def op(conn: sqlite3.Connection) -> None:
             try:
@@ -87,19 +95,19 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
         row = self._readers.conn().execute(
             "SELECT document FROM payout_requests WHERE id = ?", (payout_id,)
         ).fetchone()
-        return None if row is None else _record(row[0])
+        return None if row is None else self._record(row[0])
 
     def find_by_key(self, user_id: str, request_key: str) -> PayoutRecord | None:
         row = self._readers.conn().execute(
             "SELECT document FROM payout_requests WHERE user_id = ? AND request_key = ?", (user_id, request_key)
         ).fetchone()
-        return None if row is None else _record(row[0])
+        return None if row is None else self._record(row[0])
 
     def save(self, record: PayoutRecord, expected_version: int) -> bool:
         version = next_version(record, expected_version)
         previous = record.payout.version
         record.payout.version = version
-        row = _row(to_document(record))
+        row = _row(to_document(record, self._sealer))
 
         def op(conn: sqlite3.Connection) -> bool:
             cursor = conn.execute(
@@ -131,7 +139,7 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
             sql += " AND (updated_at > ? OR (updated_at = ? AND id > ?))"
             params += [at, at, after[1]]
         rows = self._readers.conn().execute(f"{sql} ORDER BY updated_at, id LIMIT ?", [*params, limit]).fetchall()
-        return [_record(r[0]) for r in rows]
+        return [self._record(r[0]) for r in rows]
 
     def list(self, *, user_id: str | None, status: PayoutStatus | None, page: int, limit: int) -> RecordPage:
         clauses, params = ["hold_placed = 1"], []
@@ -149,4 +157,4 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
                 "LIMIT ? OFFSET ?",
                 [*params, limit, (page - 1) * limit],
             ).fetchall()
-        return RecordPage([_record(r[0]) for r in rows], total)
+        return RecordPage([self._record(r[0]) for r in rows], total)

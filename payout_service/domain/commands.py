@@ -110,7 +110,9 @@ class ListPayouts:
         return cls(user_id or None, wanted, page, limit)
 
 
-def provider_outcome(status: str, reference: str | None, reason: str | None) -> ProviderOutcome:
+def provider_outcome(
+    status: str, reference: str | None, reason: str | None, amount_reversed: int = 0
+) -> ProviderOutcome:
     """Validate a provider result reported from outside (a webhook forwarded by the payment gateway)."""
     try:
         parsed = ProviderStatus(status)
@@ -118,4 +120,6 @@ def provider_outcome(status: str, reference: str | None, reason: str | None) -> 
         raise InvalidArgument("status must be paid, failed or pending", code="INVALID_PROVIDER_STATUS") from None
     if reference is not None and len(reference) > PROVIDER_REFERENCE_MAX_LENGTH:
         raise InvalidArgument("provider_reference is too long", code="INVALID_PROVIDER_REFERENCE")
-    return ProviderOutcome(parsed, reference or None, reason[:NOTE_MAX_LENGTH] if reason else None)
+    if amount_reversed < 0:
+        raise InvalidArgument("amount_reversed must not be negative", code="INVALID_AMOUNT")
+    return ProviderOutcome(parsed, reference or None, reason[:NOTE_MAX_LENGTH] if reason else None, amount_reversed)

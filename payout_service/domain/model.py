@@ -162,6 +162,7 @@ class PayoutRequest:
     failure_reason: str | None = None
     refund_transaction_id: str | None = None
     version: int = 0
+    refunded_amount: int = 0
 
     @classmethod
     def create(
@@ -283,7 +284,37 @@ class PayoutRequest:
             self.provider_reference = reference
         if refund is not None:
             self.refund_transaction_id = refund
+            self.refunded_amount = self.amount_minor
         return self._record(planned)
+
+    def record_reversal(
+        self,
+        amount_reversed: int,
+        refund_transaction_id: str,
+        reason: str | None,
+        *,
+        at: datetime,
+        provider_reference: object = None,
+    ) -> Transition:
+        """The provider took back ``amount_reversed`` (cumulative) of a paid payout and the wallet refunded
+        what was new as ``refund_transaction_id``: fully reversed, ``paid → failed``; partially, it stays
+        ``paid`` with ``refunded_amount`` raised and the reversal in its history."""
+        if self.status is not PayoutStatus.PAID:
+            raise InvalidPayoutState(self.status, PayoutStatus.FAILED)
+        if not self.refunded_amount < amount_reversed <= self.amount_minor:
+            raise ValueError("amount_reversed must exceed what was refunded and stay within the payout's amount")
+        if amount_reversed == self.amount_minor:
+            return self.mark_failed(reason, at=at, provider_reference=provider_reference,
+                                    refund_transaction_id=refund_transaction_id)
+        refund = _identifier(refund_transaction_id, "refund_transaction_id")
+        reference = _provider_reference(provider_reference)
+        note = f"Partially reversed by the provider: {amount_reversed} of {self.amount_minor} returned"
+        entry = HistoryEntry(PayoutStatus.PAID, _utc_instant(at), PROVIDER_ACTOR, note)
+        self.refunded_amount = amount_reversed
+        self.refund_transaction_id = refund
+        if reference is not None:
+            self.provider_reference = reference
+        return self._record(Transition(PayoutStatus.PAID, PayoutStatus.PAID, HoldAction.REFUND, entry))
 
     def _record(self, planned: Transition) -> Transition:
         self.status = planned.target

@@ -25,12 +25,15 @@ class DuplicateRequestKey(AlreadyExists):
 
 @dataclass(frozen=True, slots=True)
 class PendingFunds:
-    """A wallet step that must happen before the payout is settled: ``void`` (after a rejection) or
-    ``refund`` (a paid payout the provider reversed, with the provider's reason)."""
+    """A wallet step that must happen before the payout is settled: ``void`` (after a rejection, or after the
+    provider refused an approved payout: the refusal, with its reason, is recorded before the hold is released
+    and such a payout is never sent again) or ``refund`` (a paid payout the provider reversed, up to
+    ``amount_reversed`` cumulatively; ``None``: all of it)."""
 
     action: HoldAction
     reason: str | None = None
     provider_reference: str | None = None
+    amount_reversed: int | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -138,6 +141,8 @@ class ProviderOutcome:
     status: ProviderStatus
     provider_reference: str | None = None
     failure_reason: str | None = None
+    amount_reversed: int = 0
+    """How much of a paid transfer the provider took back so far (cumulative); 0: nothing."""
 
 
 class PaymentsPort(ABC):
@@ -166,8 +171,10 @@ class WalletPort(ABC):
 
     @abstractmethod
     async def void(self, payout_id: str) -> None:
-        """Release the held funds."""
+        """Release the held funds; for a hold id the wallet never saw, record a tombstone so that a create
+        still on its way is refused (the wallet answers both as a voided hold)."""
 
     @abstractmethod
-    async def refund(self, payout: PayoutRequest) -> str:
-        """Return a captured payout's amount to the user with a ``refund`` credit; returns its transaction id."""
+    async def refund(self, payout: PayoutRequest, amount: int, amount_reversed: int) -> str:
+        """Return ``amount`` of a captured payout to the user with a ``refund`` credit, once per cumulative
+        ``amount_reversed`` (the key is derived from both); returns its transaction id."""

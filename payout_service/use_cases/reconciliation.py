@@ -1,7 +1,9 @@
 """Reconciliation: finish every payout that a crash, a timeout or an unknown outcome left in between.
 
 It pages through every record that still ``needs_attention``, oldest first, so that payouts the provider
-keeps pending cannot starve newer ones. An unplaced record is placed when the client holds an idempotency key
+keeps pending cannot starve newer ones; a periodic run (``min_age_seconds`` > 0) also skips a record whose
+last attempts failed until its backoff (doubling per failure) is over, while an explicit run of everything
+(``min_age_seconds`` 0) tries every record. An unplaced record is placed when the client holds an idempotency key
 to fetch it with, else withdrawn (the client was told the request failed, and cannot tell a late payout from
 its own retry). A decided wallet step is finished. An approved payout is settled from what the provider says,
 or sent if the provider never received it.
@@ -18,6 +20,7 @@ from payout_service.domain.ports import AttentionCursor, PaymentsPort, PayoutRec
 from payout_service.use_cases.requests import PayoutRequests
 from payout_service.use_cases.settlement import Settlement
 from payout_service.use_cases.shared import PayoutRecords, log, log_fields
+from winzone_kernel.backoff import Backoff
 from winzone_kernel.clock import Clock
 from winzone_kernel.errors import Unavailable, WinzoneError
 
@@ -30,6 +33,8 @@ class ReconcileReport:
     settled: int = 0
     pending: int = 0
     errors: int = 0
+    skipped: int = 0
+    """Records left alone this run because their last attempts failed (backoff)."""
 
 
 class Reconciliation:
@@ -52,17 +57,25 @@ class Reconciliation:
         self._clock = clock
         self._batch = max(batch, 1)
         self._lock = asyncio.Lock()
+        self._backoff = Backoff()
 
     async def reconcile(self, min_age_seconds: int = 0) -> ReconcileReport:
         """Finish every payout that needs attention and was last touched ``min_age_seconds`` ago or earlier."""
         async with self._lock:
-            cutoff = self._clock() - timedelta(seconds=max(min_age_seconds, 0))
+            now = self._clock()
+            cutoff = now - timedelta(seconds=max(min_age_seconds, 0))
             report = ReconcileReport()
             after: AttentionCursor | None = None
             while True:
                 records = await self._records.needing_attention(cutoff, self._batch, after)
                 for record in records:
-                    await self._reconcile_one(record, report)
+                    if min_age_seconds > 0 and self._backoff.waiting(record.payout.id, now):
+                        report.skipped += 1
+                        continue
+                    if await self._reconcile_one(record, report):
+                        self._backoff.succeeded(record.payout.id)
+                    else:
+                        self._backoff.failed(record.payout.id, now)
                 if len(records) < self._batch:
                     break
                 after = (records[-1].payout.updated_at, records[-1].payout.id)
@@ -72,22 +85,24 @@ class Reconciliation:
                     "errors": report.errors}})
             return report
 
-    async def _reconcile_one(self, record: PayoutRecord, report: ReconcileReport) -> None:
+    async def _reconcile_one(self, record: PayoutRecord, report: ReconcileReport) -> bool:
+        """Resume one record; returns False when it failed (and is backed off)."""
         report.examined += 1
         try:
             resumed = await self._resume(record)
         except WinzoneError as exc:
             report.errors += 1
             log.warning("payout not reconciled yet", extra=log_fields(record.payout, code=exc.code))
-            return
+            return False
         except Exception:
             report.errors += 1
             log.exception("payout reconciliation failed", extra=log_fields(record.payout))
-            return
+            return False
         if resumed is not None and resumed.needs_attention:
             report.pending += 1
         else:
             report.settled += 1
+        return True
 
     async def _resume(self, record: PayoutRecord) -> PayoutRecord | None:
         if not record.hold_placed:

@@ -22,7 +22,6 @@ from winzone_kernel.errors import (
     AlreadyExists,
     FailedPrecondition,
     IdempotencyConflict,
-    NotFound,
     Unavailable,
     WinzoneError,
 )
@@ -141,8 +140,11 @@ class PayoutRequests:
         return None
 
     async def _release_hold(self, payout_id: str) -> None:
-        """Void the hold under ``payout_id``; none (never placed) or none open any more is fine too."""
-        with contextlib.suppress(NotFound, FailedPrecondition):
+        """Void the hold under ``payout_id``. The wallet answers a hold id it never saw with a tombstone (a
+        ``voided`` hold), so that a create still on its way is refused when it lands; only that answer lets
+        the record go. ``NotFound`` (a wallet that keeps no tombstone) is no release: the record is kept and
+        retried. A hold no longer open is fine too."""
+        with contextlib.suppress(FailedPrecondition):
             await self._wallet.void(payout_id)
 
     async def _release_orphan(self, record: PayoutRecord) -> None:

@@ -1,10 +1,15 @@
 """Settling a payout: send it to the payment gateway and apply the provider's outcome to the wallet hold.
 
 The payout id is the provider idempotency key, so a repeated send returns the first outcome. Paid: capture
-the hold, then ``paid``. Failed: void it, then ``failed``. Unknown or pending: the payout stays ``approved``
-until a provider result or reconciliation settles it. A paid payout the provider reverses: a pending
-``refund`` is recorded, the wallet credits the refund once, then ``failed``. Every wallet step is keyed by
-the payout id, so a step repeated by a concurrent settler replays instead of moving money again.
+the hold, then ``paid``. Failed: the refusal is recorded first (a pending ``void`` with the provider's
+reason), then the hold is voided, then ``failed``; a payout with a recorded refusal is never sent again,
+because a provider that refused for a reason that clears later (Stripe's ``balance_insufficient``) keeps no
+transfer to find. Unknown or pending: the payout stays ``approved`` until a provider result or
+reconciliation settles it. A paid payout the provider reverses (``amount_reversed``, cumulative): a pending
+``refund`` up to that amount is recorded, the wallet credits exactly the newly reversed part once (keyed by
+the payout id and the cumulative amount), then the payout stays ``paid`` with ``refunded_amount`` raised,
+or is ``failed`` once all of it came back. Every wallet step is keyed, so a step repeated by a concurrent
+settler replays instead of moving money again.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from winzone_kernel.clock import Clock
 from winzone_kernel.errors import FailedPrecondition, InvalidArgument, WinzoneError
 
 REFUSED_REASON: Final = "The payment provider refused the payout"
+REVERSED_REASON: Final = "The payment provider reversed part of the payout"
 PROVIDER_REFUSAL_CODES: Final = frozenset({
     "INVALID_PAYOUT_DESTINATION", "INVALID_PAYOUT_METHOD", "INVALID_REFERENCE", "INVALID_AMOUNT",
     "INVALID_CURRENCY", "PROVIDER_REJECTED", "VALIDATION_ERROR",
@@ -59,12 +65,7 @@ class Settlement:
         record = await self._records.load(payout_id)
         log.info("provider result received", extra=log_fields(
             record.payout, provider_status=outcome.status.value, event_id=event_id[:100]))
-        if outcome.status is ProviderStatus.PAID:
-            record, changed = await self._settle_paid(record, outcome.provider_reference)
-        elif outcome.status is ProviderStatus.FAILED:
-            record, changed = await self._settle_failed(record, outcome.failure_reason, outcome.provider_reference)
-        else:
-            changed = False
+        record, changed = await self._apply(record, outcome)
         return record.payout, changed
 
     async def send(self, record: PayoutRecord) -> PayoutRecord:
@@ -97,20 +98,38 @@ class Settlement:
             return await self._records.load(record.payout.id)
 
     async def apply(self, record: PayoutRecord, outcome: ProviderOutcome) -> PayoutRecord:
-        """Settle from a paid or failed outcome; a pending one changes nothing."""
-        if outcome.status is ProviderStatus.PAID:
-            record, _ = await self._settle_paid(record, outcome.provider_reference)
-        elif outcome.status is ProviderStatus.FAILED:
-            record, _ = await self._settle_failed(record, outcome.failure_reason, outcome.provider_reference)
+        """Settle from a paid or failed outcome (and any reversal it reports); a pending one changes nothing."""
+        record, _ = await self._apply(record, outcome)
         return record
 
+    async def _apply(self, record: PayoutRecord, outcome: ProviderOutcome) -> tuple[PayoutRecord, bool]:
+        amount = record.payout.amount_minor
+        reversed_ = min(outcome.amount_reversed, amount)
+        reference, reason = outcome.provider_reference, outcome.failure_reason
+        if outcome.status is ProviderStatus.FAILED:
+            if record.payout.status is PayoutStatus.APPROVED:
+                return await self._settle_failed(record, reason, reference)
+            return await self._refund_reversal(record, reversed_ or amount, reason, reference)
+        if outcome.status is not ProviderStatus.PAID:
+            return record, False
+        record, changed = await self._settle_paid(record, reference)
+        if reversed_ == 0:
+            return record, changed
+        record, refunded = await self._refund_reversal(record, reversed_, reason or REVERSED_REASON, reference)
+        return record, changed or refunded
+
     async def finish_pending(self, record: PayoutRecord) -> PayoutRecord:
-        """Do the wallet step a record has decided on: void its hold (rejected) or refund it (reversed)."""
+        """Do the wallet step a record has decided on: void its hold (rejected, or refused by the provider) or
+        refund it (reversed)."""
         pending = record.pending
         if pending is None:
             return record
         if pending.action is HoldAction.REFUND:
-            record, _ = await self._settle_failed(record, pending.reason, pending.provider_reference)
+            target = pending.amount_reversed or record.payout.amount_minor
+            record, _ = await self._refund_reversal(record, target, pending.reason, pending.provider_reference)
+            return record
+        if record.payout.status is PayoutStatus.APPROVED:
+            record, _ = await self._void_refused(record, pending)
             return record
         await self._wallet.void(record.payout.id)
 
@@ -151,9 +170,11 @@ class Settlement:
         provider_reference = reference or record.payout.provider_reference or record.payout.id
 
         def mark_paid(r: PayoutRecord) -> bool:
-            if r.payout.status is PayoutStatus.PAID:
+            if r.payout.status is not PayoutStatus.APPROVED:
                 return False
             r.payout.mark_paid(provider_reference, transaction_id, at=at)
+            if r.pending is not None and r.pending.action is HoldAction.VOID:
+                r.pending = None
             return True
 
         record, changed = await self._records.write(record, mark_paid)
@@ -164,7 +185,8 @@ class Settlement:
     async def _settle_failed(
         self, record: PayoutRecord, reason: str | None, reference: str | None
     ) -> tuple[PayoutRecord, bool]:
-        """``approved → failed`` (void) or ``paid → failed`` (refund once); already failed is a no-op."""
+        """``approved → failed`` (refusal recorded, then void) or ``paid → failed`` (refund the rest once);
+        already failed is a no-op."""
         changed = False
         for _ in range(MAX_WRITE_ATTEMPTS):
             status = record.payout.status
@@ -173,7 +195,7 @@ class Settlement:
             if status is PayoutStatus.APPROVED:
                 record, changed = await self._fail_approved(record, reason, reference)
             elif status is PayoutStatus.PAID:
-                record, changed = await self._refund_paid(record, reason, reference)
+                return await self._refund_reversal(record, record.payout.amount_minor, reason, reference)
             else:
                 raise InvalidPayoutState(status, PayoutStatus.FAILED)
         raise busy()
@@ -181,6 +203,21 @@ class Settlement:
     async def _fail_approved(
         self, record: PayoutRecord, reason: str | None, reference: str | None
     ) -> tuple[PayoutRecord, bool]:
+        def record_refusal(r: PayoutRecord) -> bool:
+            if r.payout.status is not PayoutStatus.APPROVED or r.pending is not None:
+                return False
+            r.pending = PendingFunds(HoldAction.VOID, reason, reference)
+            return True
+
+        record, _ = await self._records.write(record, record_refusal)
+        pending = record.pending
+        if record.payout.status is not PayoutStatus.APPROVED or pending is None:
+            return record, False
+        log.info("payout refused by the provider; refusal recorded", extra=log_fields(record.payout))
+        return await self._void_refused(record, pending)
+
+    async def _void_refused(self, record: PayoutRecord, pending: PendingFunds) -> tuple[PayoutRecord, bool]:
+        """Release the hold of an approved payout whose refusal is recorded, then ``failed``."""
         try:
             await self._wallet.void(record.payout.id)
         except FailedPrecondition:
@@ -193,13 +230,14 @@ class Settlement:
             transaction_id = await self._wallet.capture(record.payout.id)
             log.warning("hold of an approved payout was already captured; recording it as paid",
                         extra=log_fields(fresh.payout))
-            return await self._record_paid(fresh, transaction_id, reference)
+            return await self._record_paid(fresh, transaction_id, pending.provider_reference)
         at = self._clock()
 
         def mark_failed(r: PayoutRecord) -> bool:
             if r.payout.status is not PayoutStatus.APPROVED:
                 return False
-            r.payout.mark_failed(reason, at=at, provider_reference=reference)
+            r.payout.mark_failed(pending.reason, at=at, provider_reference=pending.provider_reference)
+            r.pending = None
             return True
 
         record, changed = await self._records.write(record, mark_failed)
@@ -207,32 +245,54 @@ class Settlement:
             log.info("payout failed; funds released", extra=log_fields(record.payout))
         return record, changed
 
-    async def _refund_paid(
-        self, record: PayoutRecord, reason: str | None, reference: str | None
+    async def _refund_reversal(
+        self, record: PayoutRecord, amount_reversed: int, reason: str | None, reference: str | None
     ) -> tuple[PayoutRecord, bool]:
-        def plan_refund(r: PayoutRecord) -> bool:
-            if r.payout.status is not PayoutStatus.PAID or r.pending is not None:
-                return False
-            r.pending = PendingFunds(HoldAction.REFUND, reason, reference)
-            return True
+        """Refund a paid payout up to ``amount_reversed`` (cumulative): a pending refund is recorded, the new
+        part credited once, then recorded; a figure at or below what was refunded changes nothing."""
+        changed = False
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            payout, pending = record.payout, record.pending
+            if payout.status is PayoutStatus.FAILED:
+                return record, changed
+            if payout.status is not PayoutStatus.PAID:
+                raise InvalidPayoutState(payout.status, PayoutStatus.FAILED)
+            if pending is None:
+                if amount_reversed <= payout.refunded_amount:
+                    return record, changed
+                planned = PendingFunds(HoldAction.REFUND, reason, reference, amount_reversed)
 
-        record, _ = await self._records.write(record, plan_refund)
-        pending = record.pending
-        if record.payout.status is not PayoutStatus.PAID or pending is None:
-            return record, False
-        refund_id = await self._wallet.refund(record.payout)
+                def plan_refund(r: PayoutRecord, planned: PendingFunds = planned) -> bool:
+                    if r.payout.status is not PayoutStatus.PAID or r.pending is not None:
+                        return False
+                    r.pending = planned
+                    return True
+
+                record, _ = await self._records.write(record, plan_refund)
+                continue
+            record, wrote = await self._finish_refund(record, pending)
+            changed = changed or wrote
+        raise busy()
+
+    async def _finish_refund(self, record: PayoutRecord, pending: PendingFunds) -> tuple[PayoutRecord, bool]:
+        payout = record.payout
+        target = min(pending.amount_reversed or payout.amount_minor, payout.amount_minor)
+        refund_id: str | None = None
+        if target > payout.refunded_amount:
+            refund_id = await self._wallet.refund(payout, target - payout.refunded_amount, target)
         at = self._clock()
 
         def mark_refunded(r: PayoutRecord) -> bool:
-            if r.payout.status is not PayoutStatus.PAID:
+            if r.payout.status is not PayoutStatus.PAID or r.pending != pending:
                 return False
-            r.payout.mark_failed(pending.reason, at=at, provider_reference=pending.provider_reference,
-                                 refund_transaction_id=refund_id)
+            if refund_id is not None and target > r.payout.refunded_amount:
+                r.payout.record_reversal(target, refund_id, pending.reason, at=at,
+                                         provider_reference=pending.provider_reference)
             r.pending = None
             return True
 
         record, changed = await self._records.write(record, mark_refunded)
         if changed:
             log.warning("paid payout reversed by the provider; refunded", extra=log_fields(
-                record.payout, refund_transaction_id=refund_id))
+                record.payout, refund_transaction_id=refund_id, refunded_amount=record.payout.refunded_amount))
         return record, changed

@@ -17,6 +17,7 @@ from payout_service.domain.ports import PayoutRecord, PayoutStore
 from tests.contract.payout_store_contract import T0, PayoutStoreContract, new_record
 from tests.support.mongo import RealMongoDatabase, require_real_mongo
 from winzone_kernel.errors import Unavailable
+from winzone_kernel.sealing import Sealer
 
 require_real_mongo()
 
@@ -41,15 +42,15 @@ class TestMongoPayoutStore(RealMongoDatabase, PayoutStoreContract):
         assert unique["unique"] is True
         assert unique["partialFilterExpression"] == {"requestKey": {"$type": "string"}}
 
-    def test_documents_use_the_documented_fields_and_keep_the_method_unmasked(self) -> None:
+    def test_documents_use_the_documented_fields_and_seal_the_method(self) -> None:
         record = new_record(key="k")
         self.store.insert(record)
         doc = self.raw_db()[COLLECTION].find_one({"_id": record.payout.id})
         assert set(doc) == {
             "_id", "userId", "amount", "currency", "method", "status", "adminNote", "processedBy", "transactionId",
-            "providerReference", "failureReason", "refundTransactionId", "history", "createdAt", "updatedAt",
-            "version", "requestKey", "fingerprint", "holdPlaced", "pendingFunds", "attention"}
-        assert doc["method"]["details"]["accountNumber"] == "123456784321"
+            "providerReference", "failureReason", "refundTransactionId", "refundedAmount", "history", "createdAt",
+            "updatedAt", "version", "requestKey", "fingerprint", "holdPlaced", "pendingFunds", "attention"}
+        assert Sealer.is_sealed(doc["method"]) and "123456784321" not in str(doc)
         assert (doc["status"], doc["amount"], doc["holdPlaced"], doc["attention"]) == ("requested", 10_000, True,
                                                                                        False)
 

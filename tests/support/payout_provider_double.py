@@ -27,6 +27,9 @@ SLOW = "slow"
 """Pay, but answer only after ``slow_seconds`` (longer than the payout service's deadline in tests)."""
 DOWN = "down"
 """Answer UNAVAILABLE and record nothing."""
+DECLINE_UNRECORDED = "decline-unrecorded"
+"""Refuse for a reason that can clear later (Stripe's ``balance_insufficient``): answer FAILED, keep no record
+of the payout (no transfer was made) and pay it if it is sent again."""
 
 
 REFUSE_PREFIX = "refuse:"
@@ -87,6 +90,11 @@ class ProviderDouble:
             behaviour = self.behaviour.get(request.payout_id, self.default)
             if behaviour == DOWN:
                 return pb.PayoutResult(), behaviour
+            if behaviour == DECLINE_UNRECORDED and request.payout_id not in self.sent:
+                self.behaviour[request.payout_id] = PAID
+                return pb.PayoutResult(payout_id=request.payout_id, status=FAILED, amount=request.amount,
+                                       currency=request.currency, provider="mock",
+                                       failure_reason="balance_insufficient"), behaviour
             if request.payout_id not in self.sent:
                 status = PAID if behaviour in (PAID, SLOW) else behaviour
                 result = pb.PayoutResult(

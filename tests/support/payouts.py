@@ -12,6 +12,7 @@ from payout_service.server import create_server
 from payout_service.settings import PayoutSettings
 from tests.conftest import WalletHarness
 from tests.support.grpc_servers import TEST_TOKEN, RunningServer, authed_channel
+from tests.support.secrets import TEST_PAYOUT_METHOD_KEY
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.payouts.v1 import payouts_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2
@@ -33,6 +34,7 @@ class PayoutHarness:
         self.store.migrate()
         self.settings = settings = PayoutSettings.from_env({
             "INTERNAL_TOKEN": TEST_TOKEN,
+            "PAYOUT_METHOD_KEY": TEST_PAYOUT_METHOD_KEY,
             "WALLET_SERVICE_ADDR": wallet.server.address,
             "PAYMENTS_SERVICE_ADDR": payments_address,
             "PAYOUT_PROVIDER_TIMEOUT_SECONDS": "0.5",
@@ -58,18 +60,19 @@ class PayoutHarness:
     def get(self, payout_id: str) -> pb.PayoutRequest:
         return self.stub.GetPayoutRequest(pb.GetPayoutRequestRequest(payout_id=payout_id))
 
-    def provider_result(self, payout_id: str, status: str, reason: str = "", reference: str = ""
-                        ) -> pb.RecordProviderResultResponse:
+    def provider_result(self, payout_id: str, status: str, reason: str = "", reference: str = "",
+                        amount_reversed: int = 0) -> pb.RecordProviderResultResponse:
         return self.stub.RecordProviderResult(pb.RecordProviderResultRequest(
             payout_id=payout_id, status=status, failure_reason=reason, provider_reference=reference,
-            event_id="evt_test"))
+            event_id="evt_test", amount_reversed=amount_reversed))
 
     def reconcile(self, min_age_seconds: int = 0) -> pb.ReconcilePayoutsResponse:
         return self.stub.ReconcilePayouts(pb.ReconcilePayoutsRequest(min_age_seconds=min_age_seconds))
 
     def assert_books_match(self, user_id: str, withdrawn: Collection[str] = ()) -> None:
         """The wallet agrees with the user's payouts: audit ok, every hold open exactly while its payout is
-        requested or approved (captured when paid, voided when failed or rejected), held = open payouts.
+        requested or approved (captured when paid, voided when failed or rejected), held = open payouts, and
+        the refunds of each payout add up to its ``refunded_amount`` (partial reversals of a paid one).
         ``withdrawn``: ids of requests withdrawn before they were confirmed, whose hold must be voided."""
         self.wallet.assert_audit_ok()
         payouts = list(self.stub.ListPayoutRequests(pb.ListPayoutRequestsRequest(user_id=user_id, limit=100)).payouts)
@@ -78,15 +81,19 @@ class PayoutHarness:
             for t in self.wallet.stub.ListTransactions(wallet_pb2.ListTransactionsRequest(
                 user_id=user_id, type="payout", limit=100)).transactions
         }
-        refunded = {
-            t.metadata["payoutId"]
-            for t in self.wallet.stub.ListTransactions(wallet_pb2.ListTransactionsRequest(
-                user_id=user_id, type="refund", limit=100)).transactions
-        }
+        refunds: dict[str, int] = {}
+        for t in self.wallet.stub.ListTransactions(wallet_pb2.ListTransactionsRequest(
+                user_id=user_id, type="refund", limit=100)).transactions:
+            refunds[t.metadata["payoutId"]] = refunds.get(t.metadata["payoutId"], 0) + t.amount
+        refunded = set(refunds)
         expected_hold = {"requested": "pending", "approved": "pending", "paid": "completed", "rejected": "failed"}
         for payout in payouts:
+            assert refunds.get(payout.id, 0) == payout.refunded_amount, payout
             if payout.status == "failed":
                 assert holds[payout.id] == ("completed" if payout.id in refunded else "failed"), payout
+            elif payout.status == "paid":
+                assert holds[payout.id] == "completed", payout
+                assert payout.refunded_amount < payout.amount, payout
             else:
                 assert holds[payout.id] == expected_hold[payout.status], payout
                 assert payout.id not in refunded

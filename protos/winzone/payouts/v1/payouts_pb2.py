@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n winzone/payouts/v1/payouts.proto\x12\x12winzone.payouts.v1\"\x8c\x01\n\x0cPayoutMethod\x12\x0c\n\x04type\x18\x01 \x01(\t\x12>\n\x07\x64\x65tails\x18\x02 \x03(\x0b\x32-.winzone.payouts.v1.PayoutMethod.DetailsEntry\x1a.\n\x0c\x44\x65tailsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"R\n\x0cHistoryEntry\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\n\n\x02\x61t\x18\x02 \x01(\t\x12\n\n\x02\x62y\x18\x03 \x01(\t\x12\x11\n\x04note\x18\x04 \x01(\tH\x00\x88\x01\x01\x42\x07\n\x05_note\"\x95\x04\n\rPayoutRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x04 \x01(\t\x12\x30\n\x06method\x18\x05 \x01(\x0b\x32 .winzone.payouts.v1.PayoutMethod\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\x17\n\nadmin_note\x18\x07 \x01(\tH\x00\x88\x01\x01\x12\x19\n\x0cprocessed_by\x18\x08 \x01(\tH\x01\x88\x01\x01\x12\x1b\n\x0etransaction_id\x18\t \x01(\tH\x02\x88\x01\x01\x12\x1f\n\x12provider_reference\x18\n \x01(\tH\x03\x88\x01\x01\x12\x1b\n\x0e\x66\x61ilure_reason\x18\x0b \x01(\tH\x04\x88\x01\x01\x12\x31\n\x07history\x18\x0c \x03(\x0b\x32 .winzone.payouts.v1.HistoryEntry\x12\x12\n\ncreated_at\x18\r \x01(\t\x12\x12\n\nupdated_at\x18\x0e \x01(\t\x12\"\n\x15refund_transaction_id\x18\x0f \x01(\tH\x05\x88\x01\x01\x42\r\n\x0b_admin_noteB\x0f\n\r_processed_byB\x11\n\x0f_transaction_idB\x15\n\x13_provider_referenceB\x11\n\x0f_failure_reasonB\x18\n\x16_refund_transaction_id\"}\n\x1a\x43reatePayoutRequestRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12\x13\n\x0bmethod_json\x18\x04 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\"b\n\x1b\x43reatePayoutRequestResponse\x12\x31\n\x06payout\x18\x01 \x01(\x0b\x32!.winzone.payouts.v1.PayoutRequest\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"=\n\x17GetPayoutRequestRequest\x12\x11\n\tpayout_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"Y\n\x19ListPayoutRequestsRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0c\n\x04page\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\"|\n\x1aListPayoutRequestsResponse\x12\x32\n\x07payouts\x18\x01 \x03(\x0b\x32!.winzone.payouts.v1.PayoutRequest\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x0c\n\x04page\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\"I\n\x14\x41pprovePayoutRequest\x12\x11\n\tpayout_id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x64min_id\x18\x02 \x01(\t\x12\x0c\n\x04note\x18\x03 \x01(\t\"J\n\x13RejectPayoutRequest\x12\x11\n\tpayout_id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x64min_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x86\x01\n\x1bRecordProviderResultRequest\x12\x11\n\tpayout_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x1a\n\x12provider_reference\x18\x03 \x01(\t\x12\x16\n\x0e\x66\x61ilure_reason\x18\x04 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x05 \x01(\t\"b\n\x1cRecordProviderResultResponse\x12\x31\n\x06payout\x18\x01 \x01(\x0b\x32!.winzone.payouts.v1.PayoutRequest\x12\x0f\n\x07\x63hanged\x18\x02 \x01(\x08\"2\n\x17ReconcilePayoutsRequest\x12\x17\n\x0fmin_age_seconds\x18\x01 \x01(\x05\"^\n\x18ReconcilePayoutsResponse\x12\x10\n\x08\x65xamined\x18\x01 \x01(\x05\x12\x0f\n\x07settled\x18\x02 \x01(\x05\x12\x0f\n\x07pending\x18\x03 \x01(\x05\x12\x0e\n\x06\x65rrors\x18\x04 \x01(\x05\x32\x84\x06\n\rPayoutService\x12v\n\x13\x43reatePayoutRequest\x12..winzone.payouts.v1.CreatePayoutRequestRequest\x1a/.winzone.payouts.v1.CreatePayoutRequestResponse\x12\x62\n\x10GetPayoutRequest\x12+.winzone.payouts.v1.GetPayoutRequestRequest\x1a!.winzone.payouts.v1.PayoutRequest\x12s\n\x12ListPayoutRequests\x12-.winzone.payouts.v1.ListPayoutRequestsRequest\x1a..winzone.payouts.v1.ListPayoutRequestsResponse\x12\\\n\rApprovePayout\x12(.winzone.payouts.v1.ApprovePayoutRequest\x1a!.winzone.payouts.v1.PayoutRequest\x12Z\n\x0cRejectPayout\x12\'.winzone.payouts.v1.RejectPayoutRequest\x1a!.winzone.payouts.v1.PayoutRequest\x12y\n\x14RecordProviderResult\x12/.winzone.payouts.v1.RecordProviderResultRequest\x1a\x30.winzone.payouts.v1.RecordProviderResultResponse\x12m\n\x10ReconcilePayouts\x12+.winzone.payouts.v1.ReconcilePayoutsRequest\x1a,.winzone.payouts.v1.ReconcilePayoutsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n winzone/payouts/v1/payouts.proto\x12\x12winzone.payouts.v1\"\x8c\x01\n\x0cPayoutMethod\x12\x0c\n\x04type\x18\x01 \x01(\t\x12>\n\x07\x64\x65tails\x18\x02 \x03(\x0b\x32-.winzone.payouts.v1.PayoutMethod.DetailsEntry\x1a.\n\x0c\x44\x65tailsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"R\n\x0cHistoryEntry\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\n\n\x02\x61t\x18\x02 \x01(\t\x12\n\n\x02\x62y\x18\x03 \x01(\t\x12\x11\n\x04note\x18\x04 \x01(\tH\x00\x88\x01\x01\x42\x07\n\x05_note\"\xae\x04\n\rPayoutRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x04 \x01(\t\x12\x30\n\x06method\x18\x05 \x01(\x0b\x32 .winzone.payouts.v1.PayoutMethod\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\x17\n\nadmin_note\x18\x07 \x01(\tH\x00\x88\x01\x01\x12\x19\n\x0cprocessed_by\x18\x08 \x01(\tH\x01\x88\x01\x01\x12\x1b\n\x0etransaction_id\x18\t \x01(\tH\x02\x88\x01\x01\x12\x1f\n\x12provider_reference\x18\n \x01(\tH\x03\x88\x01\x01\x12\x1b\n\x0e\x66\x61ilure_reason\x18\x0b \x01(\tH\x04\x88\x01\x01\x12\x31\n\x07history\x18\x0c \x03(\x0b\x32 .winzone.payouts.v1.HistoryEntry\x12\x12\n\ncreated_at\x18\r \x01(\t\x12\x12\n\nupdated_at\x18\x0e \x01(\t\x12\"\n\x15refund_transaction_id\x18\x0f \x01(\tH\x05\x88\x01\x01\x12\x17\n\x0frefunded_amount\x18\x10 \x01(\x03\x42\r\n\x0b_admin_noteB\x0f\n\r_processed_byB\x11\n\x0f_transaction_idB\x15\n\x13_provider_referenceB\x11\n\x0f_failure_reasonB\x18\n\x16_refund_transaction_id\"}\n\x1a\x43reatePayoutRequestRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12\x13\n\x0bmethod_json\x18\x04 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\"b\n\x1b\x43reatePayoutRequestResponse\x12\x31\n\x06payout\x18\x01 \x01(\x0b\x32!.winzone.payouts.v1.PayoutRequest\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"=\n\x17GetPayoutRequestRequest\x12\x11\n\tpayout_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"Y\n\x19ListPayoutRequestsRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0c\n\x04page\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\"|\n\x1aListPayoutRequestsResponse\x12\x32\n\x07payouts\x18\x01 \x03(\x0b\x32!.winzone.payouts.v1.PayoutRequest\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x0c\n\x04page\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\"I\n\x14\x41pprovePayoutRequest\x12\x11\n\tpayout_id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x64min_id\x18\x02 \x01(\t\x12\x0c\n\x04note\x18\x03 \x01(\t\"J\n\x13RejectPayoutRequest\x12\x11\n\tpayout_id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x64min_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x9f\x01\n\x1bRecordProviderResultRequest\x12\x11\n\tpayout_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x1a\n\x12provider_reference\x18\x03 \x01(\t\x12\x16\n\x0e\x66\x61ilure_reason\x18\x04 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x05 \x01(\t\x12\x17\n\x0f\x61mount_reversed\x18\x06 \x01(\x03\"b\n\x1cRecordProviderResultResponse\x12\x31\n\x06payout\x18\x01 \x01(\x0b\x32!.winzone.payouts.v1.PayoutRequest\x12\x0f\n\x07\x63hanged\x18\x02 \x01(\x08\"2\n\x17ReconcilePayoutsRequest\x12\x17\n\x0fmin_age_seconds\x18\x01 \x01(\x05\"^\n\x18ReconcilePayoutsResponse\x12\x10\n\x08\x65xamined\x18\x01 \x01(\x05\x12\x0f\n\x07settled\x18\x02 \x01(\x05\x12\x0f\n\x07pending\x18\x03 \x01(\x05\x12\x0e\n\x06\x65rrors\x18\x04 \x01(\x05\x32\x84\x06\n\rPayoutService\x12v\n\x13\x43reatePayoutRequest\x12..winzone.payouts.v1.CreatePayoutRequestRequest\x1a/.winzone.payouts.v1.CreatePayoutRequestResponse\x12\x62\n\x10GetPayoutRequest\x12+.winzone.payouts.v1.GetPayoutRequestRequest\x1a!.winzone.payouts.v1.PayoutRequest\x12s\n\x12ListPayoutRequests\x12-.winzone.payouts.v1.ListPayoutRequestsRequest\x1a..winzone.payouts.v1.ListPayoutRequestsResponse\x12\\\n\rApprovePayout\x12(.winzone.payouts.v1.ApprovePayoutRequest\x1a!.winzone.payouts.v1.PayoutRequest\x12Z\n\x0cRejectPayout\x12\'.winzone.payouts.v1.RejectPayoutRequest\x1a!.winzone.payouts.v1.PayoutRequest\x12y\n\x14RecordProviderResult\x12/.winzone.payouts.v1.RecordProviderResultRequest\x1a\x30.winzone.payouts.v1.RecordProviderResultResponse\x12m\n\x10ReconcilePayouts\x12+.winzone.payouts.v1.ReconcilePayoutsRequest\x1a,.winzone.payouts.v1.ReconcilePayoutsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,29 +40,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_HISTORYENTRY']._serialized_start=199
   _globals['_HISTORYENTRY']._serialized_end=281
   _globals['_PAYOUTREQUEST']._serialized_start=284
-  _globals['_PAYOUTREQUEST']._serialized_end=817
-  _globals['_CREATEPAYOUTREQUESTREQUEST']._serialized_start=819
-  _globals['_CREATEPAYOUTREQUESTREQUEST']._serialized_end=944
-  _globals['_CREATEPAYOUTREQUESTRESPONSE']._serialized_start=946
-  _globals['_CREATEPAYOUTREQUESTRESPONSE']._serialized_end=1044
-  _globals['_GETPAYOUTREQUESTREQUEST']._serialized_start=1046
-  _globals['_GETPAYOUTREQUESTREQUEST']._serialized_end=1107
-  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_start=1109
-  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_end=1198
-  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_start=1200
-  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_end=1324
-  _globals['_APPROVEPAYOUTREQUEST']._serialized_start=1326
-  _globals['_APPROVEPAYOUTREQUEST']._serialized_end=1399
-  _globals['_REJECTPAYOUTREQUEST']._serialized_start=1401
-  _globals['_REJECTPAYOUTREQUEST']._serialized_end=1475
-  _globals['_RECORDPROVIDERRESULTREQUEST']._serialized_start=1478
-  _globals['_RECORDPROVIDERRESULTREQUEST']._serialized_end=1612
-  _globals['_RECORDPROVIDERRESULTRESPONSE']._serialized_start=1614
-  _globals['_RECORDPROVIDERRESULTRESPONSE']._serialized_end=1712
-  _globals['_RECONCILEPAYOUTSREQUEST']._serialized_start=1714
-  _globals['_RECONCILEPAYOUTSREQUEST']._serialized_end=1764
-  _globals['_RECONCILEPAYOUTSRESPONSE']._serialized_start=1766
-  _globals['_RECONCILEPAYOUTSRESPONSE']._serialized_end=1860
-  _globals['_PAYOUTSERVICE']._serialized_start=1863
-  _globals['_PAYOUTSERVICE']._serialized_end=2635
+  _globals['_PAYOUTREQUEST']._serialized_end=842
+  _globals['_CREATEPAYOUTREQUESTREQUEST']._serialized_start=844
+  _globals['_CREATEPAYOUTREQUESTREQUEST']._serialized_end=969
+  _globals['_CREATEPAYOUTREQUESTRESPONSE']._serialized_start=971
+  _globals['_CREATEPAYOUTREQUESTRESPONSE']._serialized_end=1069
+  _globals['_GETPAYOUTREQUESTREQUEST']._serialized_start=1071
+  _globals['_GETPAYOUTREQUESTREQUEST']._serialized_end=1132
+  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_start=1134
+  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_end=1223
+  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_start=1225
+  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_end=1349
+  _globals['_APPROVEPAYOUTREQUEST']._serialized_start=1351
+  _globals['_APPROVEPAYOUTREQUEST']._serialized_end=1424
+  _globals['_REJECTPAYOUTREQUEST']._serialized_start=1426
+  _globals['_REJECTPAYOUTREQUEST']._serialized_end=1500
+  _globals['_RECORDPROVIDERRESULTREQUEST']._serialized_start=1503
+  _globals['_RECORDPROVIDERRESULTREQUEST']._serialized_end=1662
+  _globals['_RECORDPROVIDERRESULTRESPONSE']._serialized_start=1664
+  _globals['_RECORDPROVIDERRESULTRESPONSE']._serialized_end=1762
+  _globals['_RECONCILEPAYOUTSREQUEST']._serialized_start=1764
+  _globals['_RECONCILEPAYOUTSREQUEST']._serialized_end=1814
+  _globals['_RECONCILEPAYOUTSRESPONSE']._serialized_start=1816
+  _globals['_RECONCILEPAYOUTSRESPONSE']._serialized_end=1910
+  _globals['_PAYOUTSERVICE']._serialized_start=1913
+  _globals['_PAYOUTSERVICE']._serialized_end=2685
 # @@protoc_insertion_point(module_scope)

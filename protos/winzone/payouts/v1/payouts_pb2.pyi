@@ -34,7 +34,7 @@ class HistoryEntry(_message.Message):
     def __init__(self, status: _Optional[str] = ..., at: _Optional[str] = ..., by: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class PayoutRequest(_message.Message):
-    __slots__ = ("id", "user_id", "amount", "currency", "method", "status", "admin_note", "processed_by", "transaction_id", "provider_reference", "failure_reason", "history", "created_at", "updated_at", "refund_transaction_id")
+    __slots__ = ("id", "user_id", "amount", "currency", "method", "status", "admin_note", "processed_by", "transaction_id", "provider_reference", "failure_reason", "history", "created_at", "updated_at", "refund_transaction_id", "refunded_amount")
     ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -50,6 +50,7 @@ class PayoutRequest(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     REFUND_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     amount: int
@@ -65,7 +66,8 @@ class PayoutRequest(_message.Message):
     created_at: str
     updated_at: str
     refund_transaction_id: str
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., method: _Optional[_Union[PayoutMethod, _Mapping]] = ..., status: _Optional[str] = ..., admin_note: _Optional[str] = ..., processed_by: _Optional[str] = ..., transaction_id: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., history: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., refund_transaction_id: _Optional[str] = ...) -> None: ...
+    refunded_amount: int
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., method: _Optional[_Union[PayoutMethod, _Mapping]] = ..., status: _Optional[str] = ..., admin_note: _Optional[str] = ..., processed_by: _Optional[str] = ..., transaction_id: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., history: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., refund_transaction_id: _Optional[str] = ..., refunded_amount: _Optional[int] = ...) -> None: ...
 
 class CreatePayoutRequestRequest(_message.Message):
     __slots__ = ("user_id", "amount", "currency", "method_json", "idempotency_key")
@@ -142,18 +144,20 @@ class RejectPayoutRequest(_message.Message):
     def __init__(self, payout_id: _Optional[str] = ..., admin_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class RecordProviderResultRequest(_message.Message):
-    __slots__ = ("payout_id", "status", "provider_reference", "failure_reason", "event_id")
+    __slots__ = ("payout_id", "status", "provider_reference", "failure_reason", "event_id", "amount_reversed")
     PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_REVERSED_FIELD_NUMBER: _ClassVar[int]
     payout_id: str
     status: str
     provider_reference: str
     failure_reason: str
     event_id: str
-    def __init__(self, payout_id: _Optional[str] = ..., status: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., event_id: _Optional[str] = ...) -> None: ...
+    amount_reversed: int
+    def __init__(self, payout_id: _Optional[str] = ..., status: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., event_id: _Optional[str] = ..., amount_reversed: _Optional[int] = ...) -> None: ...
 
 class RecordProviderResultResponse(_message.Message):
     __slots__ = ("payout", "changed")

@@ -122,7 +122,9 @@ class PayoutServiceServicer:
         """A provider's result for a payout (the payment gateway calls this when a payout webhook arrives).
         Idempotent: a payout already in the reported status is left unchanged (changed=false). "paid"
         captures the hold of an approved payout; "failed" voids the hold of an approved payout, or refunds a
-        paid one once; "pending" changes nothing. A report the status forbids (e.g. "paid" for a rejected
+        paid one once; "pending" changes nothing; amount_reversed refunds what the provider took back (once
+        per increase). A refusal is recorded before the hold is released, and a payout whose refusal is
+        recorded is never sent again. A report the status forbids (e.g. "paid" for a rejected
         payout) is FAILED_PRECONDITION and changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
