@@ -21,14 +21,16 @@ from api_gateway.schemas.openapi import DocumentedAPI
 from api_gateway.settings import GatewaySettings
 from api_gateway.use_cases.accounts import Accounts
 from api_gateway.use_cases.directory import UserDirectory
+from api_gateway.use_cases.throttle import LoginThrottle
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.logs import REQUEST_ID_HEADER, new_request_id, request_id_var
-from winzone_kernel.metrics import CONTENT_TYPE, HTTP_ERRORS, HTTP_LATENCY, HTTP_REQUESTS, exposition
+from winzone_kernel.metrics import HTTP_ERRORS, HTTP_LATENCY, HTTP_REQUESTS
 
 log = logging.getLogger("winzone.gateway")
 
-def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
-    """The FastAPI application; gRPC channels open on start-up and close on shutdown."""
+def build_app(settings: GatewaySettings, users: UserStore, *, throttle: LoginThrottle | None = None) -> FastAPI:
+    """The FastAPI application; gRPC channels open on start-up and close on shutdown. ``/metrics`` is not
+    served here but on ``GATEWAY_METRICS_PORT`` (see ``server.main``)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +43,7 @@ def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
             channels=channels,
             wallet=wallet_pb2_grpc.WalletServiceStub(channels["wallet"]),
             stubs=stubs_for(channels),
+            throttle=throttle or LoginThrottle(),
         )
         try:
             yield
@@ -84,11 +87,6 @@ def build_app(settings: GatewaySettings, users: UserStore) -> FastAPI:
             HTTP_ERRORS.labels(path, str(response.status_code)).inc()
         response.headers[REQUEST_ID_HEADER] = rid
         return response
-
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        """Prometheus text exposition of the gateway's metrics."""
-        return Response(exposition(), media_type=CONTENT_TYPE)
 
     for module in (auth, transactions, competitions, payments, payouts, mock_checkout, health):
         app.include_router(module.router)

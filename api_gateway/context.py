@@ -13,6 +13,7 @@ from api_gateway.domain.model import Principal
 from api_gateway.settings import GatewaySettings
 from api_gateway.use_cases.accounts import Accounts
 from api_gateway.use_cases.directory import UserDirectory
+from api_gateway.use_cases.throttle import LoginThrottle
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.errors import PermissionDenied, Unauthenticated
 
@@ -27,6 +28,7 @@ class GatewayContext:
     channels: dict[str, grpc.aio.Channel]
     wallet: wallet_pb2_grpc.WalletServiceStub
     stubs: dict[str, Any] = field(default_factory=dict)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
 
 def context(request: Request) -> GatewayContext:

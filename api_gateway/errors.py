@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api_gateway.envelope import EnvelopeResponse, fail
+from api_gateway.use_cases.throttle import TooManyAttempts
 from winzone_kernel.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -31,11 +32,13 @@ HTTP_STATUS_BY_ERROR: tuple[tuple[type[WinzoneError], int], ...] = (
     (NotFound, 404),
     (FailedPrecondition, 409),
     (AlreadyExists, 409),
+    (TooManyAttempts, 429),
     (Unavailable, 503),
 )
 
 HTTP_DEFAULT_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-                      405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE", 503: "SERVICE_UNAVAILABLE"}
+                      405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE",
+                      429: "TOO_MANY_ATTEMPTS", 503: "SERVICE_UNAVAILABLE"}
 
 
 def http_status_for(error: WinzoneError) -> int:
@@ -46,7 +49,10 @@ def http_status_for(error: WinzoneError) -> int:
 
 
 def error_response(error: WinzoneError) -> EnvelopeResponse:
-    return fail(http_status_for(error), error.message, error.code)
+    response = fail(http_status_for(error), error.message, error.code)
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

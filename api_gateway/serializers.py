@@ -33,4 +33,6 @@ def wallet_json(w: wallet_pb.Wallet) -> dict[str, Any]:
         "held": to_major(w.held, w.currency),
         "currency": w.currency,
         "totalEarnings": to_major(w.total_earnings, w.currency),
+        "receivable": to_major(w.receivable, w.currency),
+        "restricted": w.restricted,
     }

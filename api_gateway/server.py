@@ -13,6 +13,8 @@ from api_gateway.domain.ports import UserStore
 from api_gateway.settings import GatewaySettings
 from winzone_kernel.config import CommonSettings
 from winzone_kernel.logs import configure_logging
+from winzone_kernel.metrics import serve_metrics
+from winzone_kernel.ports import bind_listening
 from winzone_kernel.stores import build_store
 
 log = logging.getLogger("winzone.gateway")
@@ -30,8 +32,11 @@ def main() -> None:
     try:
         users.migrate()
         app = build_app(settings, users)
-        log.info("gateway listening", extra={"fields": {"port": settings.port}})
-        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
-                    timeout_graceful_shutdown=5)
+        serve_metrics(settings.metrics_port, settings.common.bind_host)
+        sock = bind_listening(settings.host, settings.port)
+        log.info("gateway listening", extra={"fields": {"port": sock.getsockname()[1]}})
+        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
+                                timeout_graceful_shutdown=5)
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         users.close()

@@ -20,6 +20,8 @@ class GatewaySettings:
     jwt_ttl_seconds: int
     frontend_url: str
     public_url: str
+    metrics_port: int = 0
+    """``GATEWAY_METRICS_PORT``: where ``/metrics`` is served (0: nowhere); never the API port."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -38,4 +40,5 @@ class GatewaySettings:
             jwt_ttl_seconds=env_int(env, "JWT_TTL_SECONDS", 3600, minimum=60),
             frontend_url=env.get("FRONTEND_URL", "http://localhost:5173").rstrip("/"),
             public_url=env.get("GATEWAY_PUBLIC_URL", f"http://localhost:{port}").rstrip("/"),
+            metrics_port=env_int(env, "GATEWAY_METRICS_PORT", 0),
         )

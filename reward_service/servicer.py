@@ -14,8 +14,15 @@ from winzone.rewards.v1 import rewards_pb2 as pb
 from winzone.rewards.v1 import rewards_pb2_grpc as pb_grpc
 from winzone.wallet.v1 import wallet_pb2
 from winzone_kernel.errors import InvalidArgument
+from winzone_kernel.ids import new_id
 
 ROLES = frozenset(role.value for role in Role)
+
+
+def new_competition_id() -> str:
+    """A fresh, time-ordered competition id such as ``cmp-0661314a732860f683615808a12012`` (no '_', see
+    ``KEY_PART_PATTERN``)."""
+    return new_id("cmp").replace("_", "-")
 
 
 def competition_pb(c: Competition) -> pb.Competition:
@@ -87,10 +94,10 @@ class RewardServicer(pb_grpc.RewardServiceServicer):
 
     async def OpenCompetition(self, request: pb.OpenCompetitionRequest, context: grpc.aio.ServicerContext
                               ) -> pb.OpenCompetitionResponse:
-        """Create a competition, or change one nobody has entered yet."""
+        """Create a competition (under a generated id when none is given), or change one nobody has entered yet."""
         cmd = OpenCompetitionCommand.build(
             competition_id=request.competition_id, organizer_id=request.organizer_id, entry_fee=request.entry_fee,
-            currency=request.currency, template=request.template,
+            currency=request.currency, template=request.template, generated_id=new_competition_id(),
         )
         competition, created = await self._svc.open_competition(cmd, actor_of(request))
         return pb.OpenCompetitionResponse(competition=competition_pb(competition), created=created)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from api_gateway.body import json_body, optional_str
 from api_gateway.context import GatewayContext, context, principal
@@ -16,6 +16,7 @@ from api_gateway.schemas.errors import error_responses
 from api_gateway.schemas.openapi import AUTHENTICATED, documented
 from api_gateway.schemas.requests import LoginBody, RegisterBody
 from api_gateway.schemas.responses import LoginData, UserData, envelope
+from winzone_kernel.errors import Unauthenticated
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -40,14 +41,24 @@ async def register(
 @router.post(
     "/login", response_model=envelope(LoginData), openapi_extra=documented(body=LoginBody),
     responses=error_responses(body=True, authenticated=False, backing=False, bad_request=["VALIDATION_ERROR"],
-                              unauthorized=["INVALID_CREDENTIALS"], unavailable=["SERVICE_UNAVAILABLE"]),
+                              unauthorized=["INVALID_CREDENTIALS"], too_many=["TOO_MANY_ATTEMPTS"],
+                              unavailable=["SERVICE_UNAVAILABLE"]),
 )
 async def login(
-    body: Annotated[dict[str, Any], Depends(json_body)], ctx: Annotated[GatewayContext, Depends(context)]
+    request: Request, body: Annotated[dict[str, Any], Depends(json_body)],
+    ctx: Annotated[GatewayContext, Depends(context)]
 ) -> EnvelopeResponse:
-    """Exchange email and password for a bearer token."""
+    """Exchange email and password for a bearer token. Failed attempts are throttled per account and per
+    client address with exponential backoff (429 ``TOO_MANY_ATTEMPTS`` and ``Retry-After``)."""
     command = LogIn.parse(email=body.get("email"), password=body.get("password"))
-    signed_in = await asyncio.to_thread(ctx.accounts.login, command)
+    keys = ctx.throttle.keys(command.email, request.client.host if request.client else "unknown")
+    ctx.throttle.check(*keys)
+    try:
+        signed_in = await asyncio.to_thread(ctx.accounts.login, command)
+    except Unauthenticated:
+        ctx.throttle.failed(*keys)
+        raise
+    ctx.throttle.succeeded(keys[0])
     return ok("Login successful", {"token": signed_in.token, "user": signed_in.user.public()})
 
 

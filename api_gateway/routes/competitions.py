@@ -16,8 +16,9 @@ from api_gateway.body import amount_field, currency_field, json_body, optional_s
 from api_gateway.context import GatewayContext, context, principal, require_roles
 from api_gateway.domain.model import Principal, Role
 from api_gateway.envelope import EnvelopeResponse, ok
+from api_gateway.idempotency import KEY_CODES, REQUIRED_KEY_CODES, client_key, key_header
 from api_gateway.schemas.errors import AMOUNT_CODES, error_responses
-from api_gateway.schemas.openapi import AUTHENTICATED, Header, documented
+from api_gateway.schemas.openapi import AUTHENTICATED, documented
 from api_gateway.schemas.requests import (
     MAX_ID,
     DistributeRewardsBody,
@@ -30,24 +31,26 @@ from api_gateway.schemas.responses import Competition, CompetitionRefund, Distri
 from api_gateway.serializers import transaction_json
 from winzone.rewards.v1 import rewards_pb2 as rpb
 from winzone_kernel.errors import InvalidArgument
-from winzone_kernel.ids import new_id
 from winzone_kernel.money import to_major
 
 router = APIRouter(tags=["competitions"])
 
 MAX_RANK = 2**31 - 1
 
-FUND_KEY = Header("Idempotency-Key", {"type": "string", "pattern": "^[A-Za-z0-9_.@-]{1,64}$"},
-                  "Makes the sponsorship happen once: the same key again returns the first transaction, with "
-                  "another amount it is 409.")
+FUND_KEY = key_header("Required: makes the sponsorship happen once. The same key again returns the first "
+                      "transaction (or the same refusal); with another amount it is 409.", required=True)
+ENTRY_KEY = key_header("Optional. The same key again returns the first answer (or the same refusal); without "
+                       "one, an entry refused earlier is tried afresh.")
 ENTRY_CLOSED = ["COMPETITION_CANCELLED", "ENTRIES_CLOSED"]
-OPEN_RESPONSES = {
-    201: {"model": envelope(Competition), "description": "Created: the caller (or the named organizer) owns it."},
-    **error_responses(
-        body=True, path=True,
-        bad_request=[*AMOUNT_CODES, "VALIDATION_ERROR", "INVALID_ID", "INVALID_ORGANIZER", "UNKNOWN_TEMPLATE"],
-        forbidden=["FORBIDDEN"], conflict=["COMPETITION_NOT_OPEN", "COMPETITION_HAS_ENTRIES", "POOL_NOT_EMPTY"]),
+TERMS_CODES = [*AMOUNT_CODES, "VALIDATION_ERROR", "INVALID_ID", "INVALID_ORGANIZER", "UNKNOWN_TEMPLATE"]
+CREATE_RESPONSES = {
+    201: {"model": envelope(Competition), "description": "Created under a new id the server chose (`_id`): the "
+                                                         "caller (or the named organizer) owns it."},
+    **error_responses(body=True, bad_request=TERMS_CODES, forbidden=["FORBIDDEN"], conflict=["COMPETITION_EXISTS"]),
 }
+CHANGE_RESPONSES = error_responses(
+    body=True, path=True, bad_request=TERMS_CODES, forbidden=["FORBIDDEN"],
+    not_found=["COMPETITION_NOT_FOUND"], conflict=["COMPETITION_NOT_OPEN", "COMPETITION_HAS_ENTRIES", "POOL_NOT_EMPTY"])
 
 Who = Annotated[Principal, Depends(principal)]
 Ctx = Annotated[GatewayContext, Depends(context)]
@@ -153,11 +156,9 @@ async def _currency_for(ctx: GatewayContext, body: dict[str, Any], competition_i
     return competition.currency
 
 
-@router.put("/api/competitions/{competition_id}", response_model=envelope(Competition), dependencies=AUTHENTICATED,
-            openapi_extra=documented(body=OpenCompetitionBody), responses=OPEN_RESPONSES)
-async def open_competition(competition_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
-    """Open a competition's prize pool (the caller owns it; an admin may name the organizer), or change
-    it before its first entry."""
+async def _open(ctx: GatewayContext, who: Principal, body: dict[str, Any], competition_id: str
+                ) -> rpb.OpenCompetitionResponse:
+    """OpenCompetition with the body's terms: ``competition_id`` "" opens a new one under a generated id."""
     currency = currency_field(body)
     entry_fee = amount_field(body, currency, "entryFee")
     template = optional_str(body, "template", max_length=MAX_ID) or ""
@@ -165,12 +166,30 @@ async def open_competition(competition_id: str, body: Body, who: Manager, ctx: C
     if (organizer_id and who.role == Role.ADMIN and organizer_id != who.user_id
             and not await asyncio.to_thread(ctx.directory.can_organize, organizer_id)):
         raise InvalidArgument("organizerId must be the id of an organizer", code="INVALID_ORGANIZER")
-    reply = await ctx.stubs["rewards"].OpenCompetition(rpb.OpenCompetitionRequest(
+    reply: rpb.OpenCompetitionResponse = await ctx.stubs["rewards"].OpenCompetition(rpb.OpenCompetitionRequest(
         competition_id=competition_id, organizer_id=organizer_id, entry_fee=entry_fee, currency=currency,
         template=template, actor=_actor(who),
     ))
-    if reply.created:
-        return ok("Competition created successfully", competition_json(reply.competition), status=201)
+    return reply
+
+
+@router.post("/api/competitions", status_code=201, response_model=envelope(Competition),
+             dependencies=AUTHENTICATED, openapi_extra=documented(body=OpenCompetitionBody),
+             responses=CREATE_RESPONSES)
+async def create_competition(body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
+    """Open a new competition's prize pool under an id the server generates (the caller owns it; an admin may
+    name the organizer). Ids are never chosen by clients, so no one can take an id another organizer will
+    use; match ids distributed from it are ``<name>@<its id>``."""
+    reply = await _open(ctx, who, body, "")
+    return ok("Competition created successfully", competition_json(reply.competition), status=201)
+
+
+@router.put("/api/competitions/{competition_id}", response_model=envelope(Competition), dependencies=AUTHENTICATED,
+            openapi_extra=documented(body=OpenCompetitionBody), responses=CHANGE_RESPONSES)
+async def change_competition(competition_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
+    """Change a competition's terms (its owner or an admin) before its first entry; an admin may name another
+    organizer as owner. An unknown id is 404: ``POST /api/competitions`` opens new ones."""
+    reply = await _open(ctx, who, body, competition_id)
     return ok("Competition updated successfully", competition_json(reply.competition))
 
 
@@ -184,15 +203,20 @@ async def get_competition(competition_id: str, who: Who, ctx: Ctx) -> EnvelopeRe
 
 @router.post(
     "/api/competitions/{competition_id}/entry", status_code=201, response_model=envelope(Transaction),
-    dependencies=AUTHENTICATED, openapi_extra=documented(body=EntryBody, body_required=False),
+    dependencies=AUTHENTICATED, openapi_extra=documented(body=EntryBody, body_required=False, headers=[ENTRY_KEY]),
     responses=error_responses(
         body=True, path=True,
-        bad_request=[*AMOUNT_CODES, "INVALID_ID", "ENTRY_FEE_MISMATCH", "CURRENCY_MISMATCH", "INSUFFICIENT_FUNDS"],
-        forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"], conflict=ENTRY_CLOSED,
+        bad_request=[*AMOUNT_CODES, *KEY_CODES, "INVALID_ID", "ENTRY_FEE_MISMATCH", "CURRENCY_MISMATCH",
+                     "INSUFFICIENT_FUNDS"],
+        forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"],
+        conflict=[*ENTRY_CLOSED, "IDEMPOTENCY_CONFLICT", "ACCOUNT_RESTRICTED"],
         unavailable=["PAYMENT_IN_PROGRESS"]),
 )
-async def enter_competition(competition_id: str, body: Body, who: Player, ctx: Ctx) -> EnvelopeResponse:
-    """Pay the competition's entry fee from the caller's wallet, once; a repeat returns the same transaction."""
+async def enter_competition(competition_id: str, request: Request, body: Body, who: Player,
+                            ctx: Ctx) -> EnvelopeResponse:
+    """Pay the competition's entry fee from the caller's wallet, once; a repeat returns the same transaction.
+    An ``Idempotency-Key`` is checked against the rule; the entry is once per player with or without one."""
+    client_key(request, required=False)
     expected_currency = currency_field(body) if "currency" in body else ""
     expected_amount = 0
     if "amount" in body:
@@ -209,16 +233,18 @@ async def enter_competition(competition_id: str, body: Body, who: Player, ctx: C
     "/api/competitions/{competition_id}/fund", status_code=201, response_model=envelope(Transaction),
     dependencies=AUTHENTICATED, openapi_extra=documented(body=FundBody, headers=[FUND_KEY]),
     responses=error_responses(
-        body=True, path=True, bad_request=[*AMOUNT_CODES, "INVALID_ID", "CURRENCY_MISMATCH", "INSUFFICIENT_FUNDS"],
+        body=True, path=True,
+        bad_request=[*AMOUNT_CODES, *REQUIRED_KEY_CODES, "INVALID_ID", "CURRENCY_MISMATCH", "INSUFFICIENT_FUNDS"],
         forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"],
-        conflict=["COMPETITION_CANCELLED", "IDEMPOTENCY_CONFLICT"], unavailable=["PAYMENT_IN_PROGRESS"]),
+        conflict=["COMPETITION_CANCELLED", "IDEMPOTENCY_CONFLICT", "ACCOUNT_RESTRICTED"],
+        unavailable=["PAYMENT_IN_PROGRESS"]),
 )
 async def fund_competition(competition_id: str, request: Request, body: Body, who: Manager,
                            ctx: Ctx) -> EnvelopeResponse:
     """Move sponsor money from the caller's wallet into the pool (``Idempotency-Key`` makes it once)."""
+    key = client_key(request, required=True)
     currency = await _currency_for(ctx, body, competition_id)
     amount = amount_field(body, currency)
-    key = request.headers.get("idempotency-key") or new_id("fund")
     reply = await ctx.stubs["rewards"].FundPrizePool(rpb.FundPrizePoolRequest(
         competition_id=competition_id, user_id=who.user_id, amount=amount, currency=currency,
         idempotency_key=key, actor=_actor(who),
@@ -249,7 +275,8 @@ async def refund_competition(competition_id: str, body: Body, who: Manager, ctx:
     dependencies=AUTHENTICATED, openapi_extra=documented(body=DistributeRewardsBody),
     responses=error_responses(
         body=True, path=True,
-        bad_request=[*AMOUNT_CODES, "VALIDATION_ERROR", "INVALID_ID", "INVALID_SHARES", "INVALID_STANDINGS",
+        bad_request=[*AMOUNT_CODES, "VALIDATION_ERROR", "INVALID_ID", "INVALID_MATCH_ID", "INVALID_SHARES",
+                     "INVALID_STANDINGS",
                      "INVALID_USER_ID", "INVALID_RANK", "UNKNOWN_PLAYER", "TEMPLATE_AND_SHARES", "UNKNOWN_TEMPLATE",
                      "EMPTY_STANDINGS", "DUPLICATE_USER", "TOO_MANY_WINNERS"],
         forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"],
@@ -257,7 +284,8 @@ async def refund_competition(competition_id: str, body: Body, who: Manager, ctx:
 )
 async def distribute_rewards(match_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
     """Pay a match's rewards from its competition's pool, exactly once; the same request again returns the
-    same distribution, another one is 409."""
+    same distribution, another one is 409. The match id is ``<name>@<competitionId>`` (bound to the competition
+    it pays from, so no organizer can take another's match id); the match service's own ids are its business."""
     competition_id = required_str(body, "competitionId", max_length=MAX_ID)
     template = optional_str(body, "template", max_length=MAX_ID) or ""
     shares = _shares(body)

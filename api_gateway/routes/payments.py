@@ -15,6 +15,7 @@ from api_gateway.body import amount_field, currency_field, json_body, read_cappe
 from api_gateway.context import GatewayContext, context, principal
 from api_gateway.domain.model import Principal
 from api_gateway.envelope import EnvelopeResponse, ok
+from api_gateway.idempotency import KEY_CODES, client_key, key_header
 from api_gateway.schemas.errors import AMOUNT_CODES, error_responses
 from api_gateway.schemas.openapi import AUTHENTICATED, Header, documented
 from api_gateway.schemas.requests import TopUpBody, VerifyTopUpBody
@@ -26,13 +27,13 @@ from winzone_kernel.money import to_major
 
 router = APIRouter(tags=["payments"])
 
-IDEMPOTENCY_HEADER = "idempotency-key"
 MAX_WEBHOOK_BYTES = 512 * 1024
 UNFORWARDED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-internal-token"})
 
 PROVIDER_CODES = ("PROVIDER_UNAVAILABLE", "PROVIDER_AUTH_FAILED")
-TOPUP_KEY = Header("Idempotency-Key", {"type": "string", "pattern": "^[!-~]{1,255}$"},
-                   "Scoped to the caller: the same key and body return the first session; another body is 409.")
+TOPUP_KEY = key_header("Scoped to the caller: the same key and body return the first session (or the same "
+                       "refusal); another body is 409.")
+VERIFY_KEY = key_header("Optional; verifying is idempotent by the session id.")
 WEBHOOK = documented(
     raw_body={"type": "object", "description": "The provider's event, verified byte for byte against its signature."},
     headers=[Header("Stripe-Signature", {"type": "string"}, "The signature when the provider is Stripe."),
@@ -50,7 +51,7 @@ Body = Annotated[dict[str, Any], Depends(json_body)]
     "/api/wallet/topup", status_code=201, response_model=envelope(TopUpSession), dependencies=AUTHENTICATED,
     openapi_extra=documented(body=TopUpBody, headers=[TOPUP_KEY]),
     responses=error_responses(
-        body=True, bad_request=[*AMOUNT_CODES, "INVALID_IDEMPOTENCY_KEY", "PROVIDER_REJECTED"],
+        body=True, bad_request=[*AMOUNT_CODES, *KEY_CODES, "PROVIDER_REJECTED"],
         conflict=["IDEMPOTENCY_CONFLICT", "PROVIDER_IDEMPOTENCY_CONFLICT"], unavailable=PROVIDER_CODES),
 )
 async def create_topup(request: Request, body: Body, who: Who, ctx: Ctx) -> EnvelopeResponse:
@@ -59,9 +60,9 @@ async def create_topup(request: Request, body: Body, who: Who, ctx: Ctx) -> Enve
     An ``Idempotency-Key`` header (scoped to the caller) returns the same session for the same body, and is
     409 with a different one.
     """
+    key = client_key(request, required=False)
     currency = currency_field(body)
     amount = amount_field(body, currency)
-    key = request.headers.get(IDEMPOTENCY_HEADER, "")
     response = await ctx.stubs["payments"].CreateTopUpSession(pb.CreateTopUpSessionRequest(
         user_id=who.user_id, amount=amount, currency=currency, idempotency_key=key,
     ))
@@ -72,12 +73,14 @@ async def create_topup(request: Request, body: Body, who: Who, ctx: Ctx) -> Enve
 
 @router.post(
     "/api/wallet/topup/verify", response_model=envelope(TopUpVerification), dependencies=AUTHENTICATED,
-    openapi_extra=documented(body=VerifyTopUpBody),
-    responses=error_responses(body=True, bad_request=["VALIDATION_ERROR"], not_found=["SESSION_NOT_FOUND"],
+    openapi_extra=documented(body=VerifyTopUpBody, headers=[VERIFY_KEY]),
+    responses=error_responses(body=True, bad_request=["VALIDATION_ERROR", *KEY_CODES], not_found=["SESSION_NOT_FOUND"],
                               unavailable=PROVIDER_CODES),
 )
-async def verify_topup(body: Body, who: Who, ctx: Ctx) -> EnvelopeResponse:
-    """``{sessionId}`` → ``{status, balance, transaction}``; credits once, however often it is called."""
+async def verify_topup(request: Request, body: Body, who: Who, ctx: Ctx) -> EnvelopeResponse:
+    """``{sessionId}`` → ``{status, balance, transaction}``; credits once, however often it is called (an
+    ``Idempotency-Key`` is checked against the rule but adds nothing: the session id already is one)."""
+    client_key(request, required=False)
     session_id = required_str(body, "sessionId", max_length=200)
     response = await ctx.stubs["payments"].VerifyTopUp(pb.VerifyTopUpRequest(user_id=who.user_id,
                                                                               session_id=session_id))

@@ -16,9 +16,10 @@ from api_gateway.body import amount_field, currency_field, json_body, optional_s
 from api_gateway.context import GatewayContext, context, principal, require_roles
 from api_gateway.domain.model import Principal, Role
 from api_gateway.envelope import EnvelopeResponse, ok, pagination
+from api_gateway.idempotency import KEY_CODES, client_key, key_header
 from api_gateway.query import ListQuery
 from api_gateway.schemas.errors import AMOUNT_CODES, error_responses
-from api_gateway.schemas.openapi import AUTHENTICATED, Header, documented
+from api_gateway.schemas.openapi import AUTHENTICATED, documented
 from api_gateway.schemas.requests import (
     MAX_NOTE,
     AdminPayoutQuery,
@@ -34,13 +35,12 @@ from winzone_kernel.money import to_major
 
 router = APIRouter(tags=["payouts"])
 
-IDEMPOTENCY_HEADER = "idempotency-key"
 STATUSES = frozenset(get_args(PayoutStatus))
 NOTE_MAX_LENGTH = MAX_NOTE
 
-PAYOUT_KEY = Header("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 200},
-                    "Printable characters, scoped to the caller: the same key and body return the first payout "
-                    "request; another body is 409.")
+PAYOUT_KEY = key_header("Scoped to the caller: the same key and body return the first payout request (or the "
+                        "same refusal); another body is 409. Clients should always send one: a request retried "
+                        "without a key after a lost answer is a second payout request.")
 
 Who = Annotated[Principal, Depends(principal)]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
@@ -66,6 +66,7 @@ def payout_json(p: pb.PayoutRequest) -> dict[str, Any]:
         "transactionId": _optional(p, "transaction_id"),
         "providerReference": _optional(p, "provider_reference"),
         "failureReason": _optional(p, "failure_reason"),
+        "refundedAmount": to_major(p.refunded_amount, p.currency),
         "history": [{"status": h.status, "at": h.at, "by": h.by, "note": _optional(h, "note")} for h in p.history],
         "createdAt": p.created_at,
         "updatedAt": p.updated_at,
@@ -91,9 +92,10 @@ async def _list(ctx: GatewayContext, query: ListQuery, user_id: str) -> Envelope
     "/api/wallet/payout-request", status_code=201, response_model=envelope(PayoutRequest), dependencies=AUTHENTICATED,
     openapi_extra=documented(body=PayoutRequestBody, headers=[PAYOUT_KEY]),
     responses=error_responses(
-        body=True, bad_request=[*AMOUNT_CODES, "INVALID_PAYOUT_METHOD", "INVALID_IDEMPOTENCY_KEY", "INSUFFICIENT_FUNDS",
+        body=True, bad_request=[*AMOUNT_CODES, *KEY_CODES, "INVALID_PAYOUT_METHOD", "INSUFFICIENT_FUNDS",
                                 "VALIDATION_ERROR"],
-        conflict=["IDEMPOTENCY_CONFLICT"], unavailable=["PAYOUT_BUSY", "PAYOUT_HOLD_CONFLICT", "PAYOUT_WITHDRAWN"]),
+        conflict=["IDEMPOTENCY_CONFLICT", "ACCOUNT_RESTRICTED"],
+        unavailable=["PAYOUT_BUSY", "PAYOUT_HOLD_CONFLICT", "PAYOUT_WITHDRAWN"]),
 )
 async def request_payout(request: Request, who: Who, body: Body, ctx: Ctx) -> EnvelopeResponse:
     """``{amount, currency?, method: {type, details}}`` → PayoutRequest; the amount is held at once.
@@ -101,11 +103,12 @@ async def request_payout(request: Request, who: Who, body: Body, ctx: Ctx) -> En
     An ``Idempotency-Key`` header (scoped to the caller) returns the same payout for the same body, and is
     409 with a different one.
     """
+    key = client_key(request, required=False)
     currency = currency_field(body)
     amount = amount_field(body, currency)
     response = await ctx.stubs["payouts"].CreatePayoutRequest(pb.CreatePayoutRequestRequest(
         user_id=who.user_id, amount=amount, currency=currency, method_json=_method_json(body),
-        idempotency_key=request.headers.get(IDEMPOTENCY_HEADER, ""),
+        idempotency_key=key,
     ))
     return ok("Payout request submitted successfully", payout_json(response.payout), status=201)
 

@@ -24,7 +24,8 @@ ROUTE_CODES = ("NOT_FOUND",)
 """404: an id that makes the path match no route (an encoded '/', say)."""
 
 REASONS = {400: "Invalid request", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
-           409: "Conflict with the current state", 503: "A backing service is unavailable"}
+           409: "Conflict with the current state", 429: "Too many attempts; retry after `Retry-After` seconds",
+           503: "A backing service is unavailable"}
 
 
 class ErrorEnvelope(BaseModel):
@@ -56,6 +57,7 @@ def error_responses(
     forbidden: Collection[str] = (),
     not_found: Collection[str] = (),
     conflict: Collection[str] = (),
+    too_many: Collection[str] = (),
     unavailable: Collection[str] = (),
     authenticated: bool = True,
     body: bool = False,
@@ -69,7 +71,7 @@ def error_responses(
     """
     by_status: dict[int, set[str]] = {
         400: set(bad_request), 401: set(unauthorized), 403: set(forbidden), 404: set(not_found),
-        409: set(conflict), 503: set(unavailable),
+        409: set(conflict), 429: set(too_many), 503: set(unavailable),
     }
     if authenticated:
         by_status[401].update(AUTH_CODES)

@@ -28,7 +28,7 @@ TransactionStatus = Literal["pending", "completed", "failed"]
 PayoutStatus = Literal["requested", "approved", "paid", "failed", "rejected"]
 
 Amount = Annotated[Decimal, WithJsonSchema({
-    "type": "number", "exclusiveMinimum": 0, "maximum": MAX_AMOUNT,
+    "type": "number", "exclusiveMinimum": 0, "maximum": MAX_AMOUNT, "multipleOf": 0.01,
     "description": "Major units of the currency (1000 is ₹1,000.00), at most 2 decimal places.",
 })]
 Currency = Annotated[CurrencyCode, Field(description="ISO-4217 code.")]

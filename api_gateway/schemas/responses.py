@@ -82,6 +82,10 @@ class Wallet(Shape):
     held: Money
     currency: CurrencyCode
     totalEarnings: Money
+    receivable: Money = Field(description="What the user owes after a card refund or chargeback the wallet could "
+                                          "not cover; settled first from later credits")
+    restricted: bool = Field(description="True while something is owed: payouts, entry fees and sponsorship are "
+                                         "409 ACCOUNT_RESTRICTED")
     recentTransactions: list[Transaction]
 
 
@@ -143,6 +147,8 @@ class PayoutRequest(Shape):
     transactionId: str | None
     providerReference: str | None
     failureReason: str | None
+    refundedAmount: Money = Field(description="What the provider took back and the wallet refunded so far; "
+                                  "a partially reversed payout stays paid")
     history: list[PayoutEvent]
     createdAt: Timestamp
     updatedAt: Timestamp

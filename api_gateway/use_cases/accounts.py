@@ -51,7 +51,7 @@ class Accounts:
         user = self._users.by_email(command.email)
         valid = self._passwords.verify(user.password_hash if user else None, command.password)
         if user is None or not valid:
-            raise Unauthenticated("Invalid email or password", code="INVALID_CREDENTIALS")
+            raise Unauthenticated("Invalid credentials", code="INVALID_CREDENTIALS")
         return SignedIn(self._tokens.issue(user.id, user.role), user)
 
     def authenticate(self, token: str) -> Principal:

@@ -7,6 +7,8 @@ whole step on a fresh snapshot. Because every step that depends on a competition
 competition, two competing steps always write the same document and one of them is rerun, which closes
 the write-skew gap that snapshot isolation would otherwise leave. Reads outside a step use a snapshot
 session. Documents use camelCase field names; ``_id`` is the competition id, contribution id or match id.
+A contribution written before attempts existed has no ``attempt``: it reads as attempt 0 (its wallet key is
+unchanged), and ``migrate`` writes the 0 in.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pymongo.errors import DuplicateKeyError
 
 from reward_service.adapters.lease_values import lease_until_of
 from reward_service.domain.model import Competition, Contribution, Distribution, Payout, Refund, RefundLine
-from reward_service.domain.ports import RewardStore, RewardUnitOfWork
+from reward_service.domain.ports import Cursor, RewardStore, RewardUnitOfWork
 from winzone_kernel.errors import AlreadyExists
 from winzone_kernel.mongo import DriverErrors, MongoStore, TransientConflict
 
@@ -74,13 +76,20 @@ def _contribution_doc(c: Contribution) -> dict[str, Any]:
     return {"_id": c.id, "competitionId": c.competition_id, "userId": c.user_id, "kind": c.kind,
             "amount": c.amount, "currency": c.currency, "requestFingerprint": c.request_fingerprint,
             "status": c.status, "leaseToken": c.lease_token, "leaseUntil": c.lease_until,
-            "createdAt": c.created_at, "updatedAt": c.updated_at}
+            "createdAt": c.created_at, "updatedAt": c.updated_at, "attempt": c.attempt}
 
 
 def _contribution(d: dict[str, Any]) -> Contribution:
     return Contribution(d["_id"], d["competitionId"], d["userId"], d["kind"], d["amount"], d["currency"],
                         d["requestFingerprint"], d["status"], d["leaseToken"], lease_until_of(d["leaseUntil"]),
-                        d["createdAt"], d["updatedAt"])
+                        d["createdAt"], d["updatedAt"], d.get("attempt", 0))
+
+
+def _after(sort_field: str, after: Cursor | None) -> list[dict[str, Any]]:
+    """The filter clauses of a page that resumes just after ``after`` in (``sort_field``, ``_id``) order."""
+    if after is None:
+        return []
+    return [{"$or": [{sort_field: {"$gt": after[0]}}, {sort_field: after[0], "_id": {"$gt": after[1]}}]}]
 
 
 def _distribution_doc(d: Distribution) -> dict[str, Any]:
@@ -159,25 +168,24 @@ class MongoRewardUnitOfWork(RewardUnitOfWork):
     def contribution_update(self, contribution: Contribution) -> None:
         c = contribution
         self._contributions.update_one(
-            {"_id": c.id, "status": "pending"},
-            {"$set": {"status": c.status, "leaseToken": c.lease_token, "leaseUntil": c.lease_until,
-                      "updatedAt": c.updated_at}},
+            {"_id": c.id, "status": {"$ne": "paid"}},
+            {"$set": {"status": c.status, "attempt": c.attempt, "amount": c.amount, "currency": c.currency,
+                      "leaseToken": c.lease_token, "leaseUntil": c.lease_until, "updatedAt": c.updated_at}},
             session=self._session,
         )
-
-    def contribution_delete(self, contribution_id: str) -> None:
-        self._contributions.delete_one({"_id": contribution_id, "status": "pending"}, session=self._session)
 
     def contributions_of(self, competition_id: str) -> list[Contribution]:
         docs = self._contributions.find({"competitionId": competition_id}, sort=[("_id", ASCENDING)],
                                         session=self._session)
         return [_contribution(d) for d in docs]
 
-    def contributions_pending(self, lease_expired_by: str, limit: int) -> list[Contribution]:
+    def contributions_pending(self, lease_expired_by: str, limit: int, after: Cursor | None = None
+                              ) -> list[Contribution]:
         """``$not $gt`` rather than ``$lte``: a lease end written as epoch seconds (see ``lease_values``) is
         never greater than a timestamp string, so it is listed as ended (and claimed only if it has)."""
-        docs = self._contributions.find({"status": "pending", "leaseUntil": {"$not": {"$gt": lease_expired_by}}},
-                                        sort=[("leaseUntil", ASCENDING), ("_id", ASCENDING)], limit=limit,
+        query = {"$and": [{"status": "pending", "leaseUntil": {"$not": {"$gt": lease_expired_by}}},
+                          *_after("leaseUntil", after)]}
+        docs = self._contributions.find(query, sort=[("leaseUntil", ASCENDING), ("_id", ASCENDING)], limit=limit,
                                         session=self._session)
         return [_contribution(d) for d in docs]
 
@@ -188,9 +196,10 @@ class MongoRewardUnitOfWork(RewardUnitOfWork):
     def distribution_add(self, distribution: Distribution) -> None:
         self._insert(self._distributions, _distribution_doc(distribution), "A distribution of this match")
 
-    def distributions_pending(self, updated_before: str, limit: int) -> list[Distribution]:
-        docs = self._distributions.find({"status": "pending", "updatedAt": {"$lt": updated_before}},
-                                        sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
+    def distributions_pending(self, updated_before: str, limit: int, after: Cursor | None = None
+                              ) -> list[Distribution]:
+        query = {"$and": [{"status": "pending", "updatedAt": {"$lt": updated_before}}, *_after("updatedAt", after)]}
+        docs = self._distributions.find(query, sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
                                         session=self._session)
         return [_distribution(d) for d in docs]
 
@@ -214,9 +223,10 @@ class MongoRewardUnitOfWork(RewardUnitOfWork):
         self._refunds.update_one({"_id": refund.competition_id, "status": {"$ne": "paid"}}, {"$set": doc},
                                  session=self._session)
 
-    def refunds_unfinished(self, updated_before: str, limit: int) -> list[Refund]:
-        docs = self._refunds.find({"status": {"$in": ["collecting", "pending"]}, "updatedAt": {"$lt": updated_before}},
-                                  sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
+    def refunds_unfinished(self, updated_before: str, limit: int, after: Cursor | None = None) -> list[Refund]:
+        query = {"$and": [{"status": {"$in": ["collecting", "pending"]}, "updatedAt": {"$lt": updated_before}},
+                          *_after("updatedAt", after)]}
+        docs = self._refunds.find(query, sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=limit,
                                   session=self._session)
         return [_refund(d) for d in docs]
 
@@ -228,6 +238,11 @@ class MongoRewardStore(MongoStore, RewardStore):
     collections = COLLECTIONS
     indexes = INDEXES
     errors = DriverErrors("reward store")
+
+    def migrate(self) -> None:
+        super().migrate()
+        with self.errors.translated():
+            self._db[CONTRIBUTIONS].update_many({"attempt": {"$exists": False}}, {"$set": {"attempt": 0}})
 
     def atomic(self, op: Callable[[RewardUnitOfWork], T]) -> T:
         return self._transaction(lambda session: op(MongoRewardUnitOfWork(self._db, session)))

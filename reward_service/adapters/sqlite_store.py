@@ -1,4 +1,8 @@
-"""The reward store on SQLite: WAL, CHECK constraints, unique keys, immutability triggers and group commit."""
+"""The reward store on SQLite: WAL, CHECK constraints, unique keys, immutability triggers and group commit.
+
+``migrate`` brings a file of an earlier version forward in place (``upgrade_contributions``): contributions
+gain an attempt number (0 for every existing row, whose wallet key is therefore unchanged) and may be
+``refused``."""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from typing import Any, TypeVar
 
 from reward_service.adapters.lease_values import lease_until_of
 from reward_service.domain.model import Competition, Contribution, Distribution, Payout, Refund, RefundLine
-from reward_service.domain.ports import RewardStore, RewardUnitOfWork
+from reward_service.domain.ports import Cursor, RewardStore, RewardUnitOfWork
 from winzone_kernel.errors import AlreadyExists
-from winzone_kernel.sqlite import SqliteUnitOfWorkStore
+from winzone_kernel.sqlite import SqliteUnitOfWorkStore, connect
 
 T = TypeVar("T")
 
@@ -38,25 +42,28 @@ CREATE TABLE IF NOT EXISTS contributions (
     amount INTEGER NOT NULL CHECK (amount > 0),
     currency TEXT NOT NULL,
     request_fingerprint TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'paid')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'refused')),
     lease_token TEXT NOT NULL,
     lease_until TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 0 CHECK (attempt >= 0)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS contributions_one_entry_per_user
     ON contributions (competition_id, user_id) WHERE kind = 'entry';
 CREATE INDEX IF NOT EXISTS contributions_competition ON contributions (competition_id, status);
 CREATE INDEX IF NOT EXISTS contributions_pending ON contributions (lease_until) WHERE status = 'pending';
 
-CREATE TRIGGER IF NOT EXISTS contributions_paid_are_final
-BEFORE UPDATE ON contributions WHEN OLD.status = 'paid' OR NEW.amount <> OLD.amount
-    OR NEW.user_id <> OLD.user_id OR NEW.competition_id <> OLD.competition_id
-BEGIN SELECT RAISE(ABORT, 'a paid contribution never changes'); END;
+CREATE TRIGGER IF NOT EXISTS contributions_attempts_are_final
+BEFORE UPDATE ON contributions WHEN OLD.status = 'paid' OR NEW.user_id <> OLD.user_id
+    OR NEW.competition_id <> OLD.competition_id OR NEW.kind <> OLD.kind OR NEW.attempt < OLD.attempt
+    OR (OLD.status = 'pending' AND (NEW.amount <> OLD.amount OR NEW.currency <> OLD.currency
+                                    OR NEW.attempt <> OLD.attempt))
+BEGIN SELECT RAISE(ABORT, 'a paid contribution, or an attempt in flight, never changes its terms'); END;
 
-CREATE TRIGGER IF NOT EXISTS contributions_paid_are_never_deleted
-BEFORE DELETE ON contributions WHEN OLD.status = 'paid'
-BEGIN SELECT RAISE(ABORT, 'a paid contribution is never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS contributions_are_never_deleted
+BEFORE DELETE ON contributions
+BEGIN SELECT RAISE(ABORT, 'contributions are never deleted'); END;
 
 CREATE TABLE IF NOT EXISTS distributions (
     match_id TEXT PRIMARY KEY,
@@ -109,10 +116,11 @@ BEGIN SELECT RAISE(ABORT, 'refunds are never deleted'); END;
 COMPETITION_COLUMNS = ("id, organizer_id, entry_fee, currency, template, status, pool_balance, entries, version, "
                        "created_at, updated_at")
 CONTRIBUTION_COLUMNS = ("id, competition_id, user_id, kind, amount, currency, request_fingerprint, status, "
-                        "lease_token, lease_until, created_at, updated_at")
+                        "lease_token, lease_until, created_at, updated_at, attempt")
 DISTRIBUTION_COLUMNS = ("match_id, competition_id, fingerprint, status, prize_pool, platform_fee, organizer_fee, "
                         "entry_id, body, created_at, updated_at")
 REFUND_COLUMNS = "competition_id, reason, status, total, lines, entry_id, created_at, updated_at"
+_AFTER = "AND ({}, {}) > (?, ?) "
 
 
 def _distribution_row(d: Distribution) -> tuple[Any, ...]:
@@ -153,13 +161,44 @@ def _refund(row: tuple[Any, ...]) -> Refund:
 
 def _contribution_row(c: Contribution) -> tuple[Any, ...]:
     return (c.id, c.competition_id, c.user_id, c.kind, c.amount, c.currency, c.request_fingerprint, c.status,
-            c.lease_token, c.lease_until, c.created_at, c.updated_at)
+            c.lease_token, c.lease_until, c.created_at, c.updated_at, c.attempt)
 
 
 def _contribution(row: tuple[Any, ...]) -> Contribution:
-    cid, competition_id, user_id, kind, amount, currency, fingerprint, status, token, until, created, updated = row
+    (cid, competition_id, user_id, kind, amount, currency, fingerprint, status, token, until, created, updated,
+     attempt) = row
     return Contribution(cid, competition_id, user_id, kind, amount, currency, fingerprint, status, token,
-                        lease_until_of(until), created, updated)
+                        lease_until_of(until), created, updated, attempt)
+
+
+def upgrade_contributions(conn: sqlite3.Connection) -> None:
+    """Bring a contributions table of an earlier version forward, in one transaction: an ``attempt`` column
+    (0 for every existing row), ``refused`` allowed by the status CHECK (it only widens, so every stored row
+    still satisfies it: SQLite's documented in-place change of a constraint), and the old update and delete
+    triggers dropped (``SCHEMA`` creates their successors)."""
+    row = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'contributions'").fetchone()
+    if row is None or "'refused'" in row[0]:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        columns = {c[1] for c in conn.execute("PRAGMA table_info(contributions)")}
+        if "attempt" not in columns:
+            conn.execute("ALTER TABLE contributions ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0 "
+                         "CHECK (attempt >= 0)")
+        (sql,) = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'contributions'"
+                              ).fetchone()
+        widened = sql.replace("status IN ('pending', 'paid')", "status IN ('pending', 'paid', 'refused')", 1)
+        (version,) = conn.execute("PRAGMA schema_version").fetchone()
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'contributions'", (widened,))
+        conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        conn.execute("PRAGMA writable_schema = OFF")
+        conn.execute("DROP TRIGGER IF EXISTS contributions_paid_are_final")
+        conn.execute("DROP TRIGGER IF EXISTS contributions_paid_are_never_deleted")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _competition_row(c: Competition) -> tuple[Any, ...]:
@@ -213,12 +252,10 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
     def contribution_update(self, contribution: Contribution) -> None:
         c = contribution
         self._conn.execute(
-            "UPDATE contributions SET status = ?, lease_token = ?, lease_until = ?, updated_at = ? WHERE id = ?",
-            (c.status, c.lease_token, c.lease_until, c.updated_at, c.id),
+            "UPDATE contributions SET status = ?, attempt = ?, amount = ?, currency = ?, lease_token = ?, "
+            "lease_until = ?, updated_at = ? WHERE id = ? AND status <> 'paid'",
+            (c.status, c.attempt, c.amount, c.currency, c.lease_token, c.lease_until, c.updated_at, c.id),
         )
-
-    def contribution_delete(self, contribution_id: str) -> None:
-        self._conn.execute("DELETE FROM contributions WHERE id = ? AND status = 'pending'", (contribution_id,))
 
     def contributions_of(self, competition_id: str) -> list[Contribution]:
         rows = self._conn.execute(
@@ -227,11 +264,12 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
         ).fetchall()
         return [_contribution(row) for row in rows]
 
-    def contributions_pending(self, lease_expired_by: str, limit: int) -> list[Contribution]:
+    def contributions_pending(self, lease_expired_by: str, limit: int, after: Cursor | None = None
+                              ) -> list[Contribution]:
         rows = self._conn.execute(
             f"SELECT {CONTRIBUTION_COLUMNS} FROM contributions WHERE status = 'pending' AND lease_until <= ? "
-            "ORDER BY lease_until, id LIMIT ?",
-            (lease_expired_by, limit),
+            f"{_AFTER.format('lease_until', 'id') if after else ''}ORDER BY lease_until, id LIMIT ?",
+            (lease_expired_by, *(after or ()), limit),
         ).fetchall()
         return [_contribution(row) for row in rows]
 
@@ -244,11 +282,12 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
         self._insert("distributions", DISTRIBUTION_COLUMNS, _distribution_row(distribution),
                      "A distribution of this match")
 
-    def distributions_pending(self, updated_before: str, limit: int) -> list[Distribution]:
+    def distributions_pending(self, updated_before: str, limit: int, after: Cursor | None = None
+                              ) -> list[Distribution]:
         rows = self._conn.execute(
             f"SELECT {DISTRIBUTION_COLUMNS} FROM distributions WHERE status = 'pending' AND updated_at < ? "
-            "ORDER BY updated_at, match_id LIMIT ?",
-            (updated_before, limit),
+            f"{_AFTER.format('updated_at', 'match_id') if after else ''}ORDER BY updated_at, match_id LIMIT ?",
+            (updated_before, *(after or ()), limit),
         ).fetchall()
         return [_distribution(row) for row in rows]
 
@@ -275,11 +314,12 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
             (*row[1:6], row[7], row[0]),
         )
 
-    def refunds_unfinished(self, updated_before: str, limit: int) -> list[Refund]:
+    def refunds_unfinished(self, updated_before: str, limit: int, after: Cursor | None = None) -> list[Refund]:
         rows = self._conn.execute(
             f"SELECT {REFUND_COLUMNS} FROM refunds WHERE status <> 'paid' AND updated_at < ? "
+            f"{_AFTER.format('updated_at', 'competition_id') if after else ''}"
             "ORDER BY updated_at, competition_id LIMIT ?",
-            (updated_before, limit),
+            (updated_before, *(after or ()), limit),
         ).fetchall()
         return [_refund(row) for row in rows]
 
@@ -290,6 +330,14 @@ class SqliteRewardStore(SqliteUnitOfWorkStore[RewardUnitOfWork], RewardStore):
     schema = SCHEMA
     writer_name = "reward-writer"
     unit_of_work = SqliteRewardUnitOfWork
+
+    def migrate(self) -> None:
+        conn = connect(self.path)
+        try:
+            upgrade_contributions(conn)
+            conn.executescript(self.schema)
+        finally:
+            conn.close()
 
     async def read_async(self, op: Callable[[RewardUnitOfWork], T]) -> T:
         """Inline: a read of the local WAL file is a few microseconds and never waits for the writer."""

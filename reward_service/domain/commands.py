@@ -15,6 +15,7 @@ from reward_service.domain.model import (
     CompetitionTerms,
     Contribution,
     ContributionKind,
+    check_client_key,
     check_key_part,
     check_ref,
     check_template,
@@ -35,23 +36,32 @@ def fingerprint(kind: str, *fields: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class OpenCompetitionCommand:
-    """Create or change a competition. ``organizer_id`` None means "the actor" (new) or "unchanged"."""
+    """Create or change a competition. ``organizer_id`` None means "the actor" (new) or "unchanged".
+
+    ``generated`` marks an id the service chose itself for this request (``build(competition_id="")``): such
+    a command only ever creates. Any other command from an actor only changes a competition that exists
+    (``rules.open_competition``), so no end user can claim an id somebody else will use.
+    """
 
     competition_id: str
     organizer_id: str | None
     entry_fee: int
     currency: str
     template: str
+    generated: bool = False
 
     @classmethod
     def build(cls, *, competition_id: object, organizer_id: object, entry_fee: object, currency: object,
-              template: object) -> OpenCompetitionCommand:
+              template: object, generated_id: str = "") -> OpenCompetitionCommand:
+        """``competition_id`` "" (or None) opens a new competition under ``generated_id``."""
+        generated = competition_id in ("", None)
         return cls(
-            competition_id=check_key_part(competition_id, "competition_id"),
+            competition_id=check_key_part(generated_id if generated else competition_id, "competition_id"),
             organizer_id=check_ref(organizer_id, "organizer_id") if organizer_id else None,
             entry_fee=check_minor(entry_fee),
             currency=currency_of(currency or DEFAULT_CURRENCY).code,
             template=check_template(template or DEFAULT_TEMPLATE),
+            generated=generated,
         )
 
     def terms(self, organizer_id: str) -> CompetitionTerms:
@@ -96,7 +106,7 @@ class ContributionRequest:
             kind=ContributionKind.SPONSORSHIP,
             amount=check_minor(amount),
             currency=currency_of(currency).code if currency else "",
-            key=check_ref(key, "idempotency_key"),
+            key=check_client_key(key),
             actor=actor,
         )
 
@@ -112,6 +122,29 @@ class ContributionRequest:
         if self.kind is ContributionKind.ENTRY:
             return fingerprint("entry", self.competition_id, self.user_id)
         return fingerprint("sponsorship", self.competition_id, self.user_id, self.amount)
+
+
+MATCH_NAME_PATTERN = re.compile(r"^[A-Za-z0-9.-]+$")
+"""The name part of a match id an end user distributes: ``<name>@<competitionId>``, the name without '@'."""
+
+
+def bound_competition(match_id: str) -> str | None:
+    """The competition a match id ``<name>@<competitionId>`` is bound to (the id after its first '@'), or None
+    when it has no such form. Every match id binds to at most one competition, so a match id an end user
+    distributes can only ever belong to a competition that user manages."""
+    name, at, competition_id = match_id.partition("@")
+    if not at or not competition_id or not MATCH_NAME_PATTERN.fullmatch(name):
+        return None
+    return competition_id
+
+
+def check_bound_match(match_id: str, competition_id: str) -> None:
+    """An end user distributes only under a match id bound to the competition it pays from,
+    ``<name>@<competitionId>``: match ids are first come, and an id bound to another organizer's competition
+    could otherwise be taken from one's own. The match service's own ids (no actor) are not bound."""
+    if bound_competition(match_id) != competition_id:
+        raise InvalidArgument(f"match_id must be <name>@{competition_id[:64]}: a name of letters, digits, '.' or "
+                              "'-', '@' and the competition's id (64 characters at most)", code="INVALID_MATCH_ID")
 
 
 SHARE_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$|^\.[0-9]+$", re.ASCII)
@@ -169,6 +202,8 @@ class DistributeCommand:
               standings: Sequence[Standing], prize_pool: object, actor: Actor | None) -> DistributeCommand:
         match = check_key_part(match_id, "match_id")
         competition = check_ref(competition_id, "competition_id")
+        if actor is not None:
+            check_bound_match(match, competition)
         if template and shares:
             raise InvalidArgument("Give either a template or explicit shares, not both", code="TEMPLATE_AND_SHARES")
         return cls(

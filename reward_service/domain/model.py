@@ -30,6 +30,9 @@ from winzone_kernel.money import DEFAULT_CURRENCY, check_minor, currency_of
 REF_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 """User ids and sponsorship keys: short enough that every derived wallet key stays under 200 characters."""
 
+CLIENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
+"""A client's ``Idempotency-Key`` (the REST rule): it ends the wallet key ``fund_{competitionId}_{key}``."""
+
 KEY_PART_PATTERN = re.compile(r"^[A-Za-z0-9.@-]{1,64}$")
 """Competition and match ids: as ``REF_PATTERN`` but without '_'. They come first in wallet keys such as
 ``match_reward_{matchId}_{userId}`` and ``entry_{competitionId}_{userId}``, where user ids may contain '_'
@@ -63,6 +66,9 @@ class ContributionKind(StrEnum):
 class PaymentStatus(StrEnum):
     PENDING = "pending"
     PAID = "paid"
+    REFUSED = "refused"
+    """The wallet definitely refused the contribution's latest attempt: nothing moved, and nothing ever will
+    under that attempt's key (the wallet remembers the refusal). Kept, so that the next attempt is numbered."""
 
 
 class RefundStatus(StrEnum):
@@ -79,6 +85,14 @@ def check_ref(value: object, what: str) -> str:
         raise InvalidArgument(
             f"{what} must be 1-64 characters of letters, digits, '_', '.', '@' or '-'", code="INVALID_ID"
         )
+    return value
+
+
+def check_client_key(value: object) -> str:
+    """Validate a client's idempotency key (see ``CLIENT_KEY_PATTERN``)."""
+    if not isinstance(value, str) or not CLIENT_KEY_PATTERN.fullmatch(value):
+        raise InvalidArgument("idempotency_key must be 1-64 characters of letters, digits, '_', '.', ':', '@' "
+                              "or '-'", code="INVALID_IDEMPOTENCY_KEY")
     return value
 
 
@@ -223,10 +237,13 @@ class Competition:
 class Contribution:
     """Money a user pays into a pool: an entry fee or a sponsorship.
 
-    Its ``id`` is also the wallet posting's idempotency key, so however often it is driven the wallet
-    moves the money once. While ``pending`` it is *leased*: only the holder of ``lease_token`` (until
+    Its ``id`` is the payer's leg key in the wallet, and with ``attempt`` it makes the posting's idempotency
+    key (``posting_key``), so however often one attempt is driven the wallet moves the money once, and only
+    one attempt can ever move it. While ``pending`` it is *leased*: only the holder of ``lease_token`` (until
     ``lease_until``, a timestamp like ``updated_at``; ``NO_LEASE`` once released) may post it and settle the
-    outcome, so a failed charge is never forgotten while another attempt of the same charge succeeds.
+    outcome, so a failed charge is never forgotten while another attempt of the same charge succeeds. A
+    ``refused`` entry is charged again only as its next attempt (``retried``); a sponsorship's key is its
+    client's, so it has only attempt 0 and a refused one is refused again.
     """
 
     id: str
@@ -241,10 +258,25 @@ class Contribution:
     lease_until: str
     created_at: str
     updated_at: str
+    attempt: int = 0
 
     @staticmethod
     def entry_id(competition_id: str, user_id: str) -> str:
         return f"entry_{competition_id}_{user_id}"
+
+    @property
+    def posting_key(self) -> str:
+        """The wallet key of this attempt: the id itself for attempt 0 (what every record written before
+        attempts existed was posted under), ``{id}:{attempt}`` after that. User ids hold no ':', so the key
+        parses back to one (competition, user, attempt)."""
+        return self.id if self.attempt == 0 else f"{self.id}:{self.attempt}"
+
+    def retried(self, amount: int, currency: str, token: str, until: str, now: str) -> Contribution:
+        """The next attempt of a refused entry, pending and leased to ``token``, at today's fee."""
+        if self.status != PaymentStatus.REFUSED or self.kind != ContributionKind.ENTRY:
+            raise ValueError(f"contribution {self.id} is not a refused entry")
+        return replace(self, amount=amount, currency=currency, status=PaymentStatus.PENDING.value,
+                       attempt=self.attempt + 1, lease_token=token, lease_until=until, updated_at=now)
 
     @staticmethod
     def sponsorship_id(competition_id: str, key: str) -> str:

@@ -13,6 +13,9 @@ from reward_service.domain.postings import PostingPlan
 
 T = TypeVar("T")
 
+Cursor = tuple[str, str]
+"""Where a listing resumes: the sort timestamp and the id of the last record of the previous page."""
+
 
 class RewardUnitOfWork(ABC):
     """Everything one atomic step may read or write; all of it commits together or not at all.
@@ -44,29 +47,31 @@ class RewardUnitOfWork(ABC):
 
     @abstractmethod
     def contribution_update(self, contribution: Contribution) -> None:
-        """Replace a contribution (status, lease, timestamps)."""
-
-    @abstractmethod
-    def contribution_delete(self, contribution_id: str) -> None:
-        """Remove a pending contribution whose charge failed."""
+        """Replace a contribution that is not paid (status, attempt, lease, timestamps; amount and currency
+        only when a refused entry becomes its next attempt). A paid contribution never changes again, and a
+        contribution is never removed: a refused one stays, numbered, so that its next attempt is too."""
 
     @abstractmethod
     def contributions_of(self, competition_id: str) -> list[Contribution]:
         """Every contribution to a competition's pool, by id."""
 
     @abstractmethod
-    def contributions_pending(self, lease_expired_by: str, limit: int) -> list[Contribution]:
+    def contributions_pending(self, lease_expired_by: str, limit: int, after: Cursor | None = None
+                              ) -> list[Contribution]:
         """Up to ``limit`` pending contributions of any competition whose lease ended at ``lease_expired_by``
-        (a timestamp like ``lease_until``) or earlier, or was released; oldest lease first."""
+        (a timestamp like ``lease_until``) or earlier, or was released; oldest lease first, then by id, from
+        just after ``after`` (``(lease_until, id)`` of the previous page's last)."""
 
     @abstractmethod
     def distribution_get(self, match_id: str) -> Distribution | None:
         """The distribution of one match."""
 
     @abstractmethod
-    def distributions_pending(self, updated_before: str, limit: int) -> list[Distribution]:
+    def distributions_pending(self, updated_before: str, limit: int, after: Cursor | None = None
+                              ) -> list[Distribution]:
         """Up to ``limit`` decided but unpaid distributions last updated before ``updated_before`` (an RFC 3339
-        timestamp like ``updated_at``), least recently updated first."""
+        timestamp like ``updated_at``), least recently updated first, then by match id, from just after
+        ``after`` (``(updated_at, match_id)``)."""
 
     @abstractmethod
     def distribution_add(self, distribution: Distribution) -> None:
@@ -89,9 +94,10 @@ class RewardUnitOfWork(ABC):
         """Replace a competition's refund (its lines once decided, its entry once paid)."""
 
     @abstractmethod
-    def refunds_unfinished(self, updated_before: str, limit: int) -> list[Refund]:
+    def refunds_unfinished(self, updated_before: str, limit: int, after: Cursor | None = None) -> list[Refund]:
         """Up to ``limit`` refunds still collecting or pending, last updated before ``updated_before``, least
-        recently updated first."""
+        recently updated first, then by competition id, from just after ``after`` (``(updated_at,
+        competition_id)``)."""
 
 
 class RewardStore(ABC):
@@ -164,8 +170,10 @@ class WalletPort(ABC):
     A posting is idempotent under ``plan.key``: the same plan again returns the first answer with
     ``replayed`` set (whatever the balances are now), another plan under a used key, or a leg key another
     posting used, raises ``IdempotencyConflict``. A user or pool account that would go negative raises
-    ``InsufficientFunds``, a malformed plan ``InvalidArgument``; a refused posting moved nothing and leaves its
-    key unused. ``Unavailable`` means the outcome is unknown: the posting may or may not have happened.
+    ``InsufficientFunds``, a malformed plan ``InvalidArgument``; a refused posting moved nothing and its leg
+    keys stay free. A refusal (``FailedPrecondition``, ``NotFound``) is the first answer under its key: the
+    same plan is refused again, so a fresh attempt needs a fresh key. ``Unavailable`` means the outcome is
+    unknown: the posting may or may not have happened, or still happen.
     """
 
     @abstractmethod

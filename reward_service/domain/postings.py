@@ -21,8 +21,14 @@ posting is refused by the wallet, so it must never be decided here."""
 MAX_PAYOUTS = WALLET_MAX_LEGS - 3
 """The most winners one distribution may pay: its posting has one more leg for the pool and one per fee."""
 
-REFUND_BATCH = 10_000
-"""Refund lines per wallet posting: a competition's refund is as many postings as it needs."""
+REFUND_BATCH = 2_000
+"""Refund lines per wallet posting: a competition's refund is as many postings as it needs, each well inside
+one MongoDB transaction's size and time limits (a 10,000-line posting is not, on a small WiredTiger cache)."""
+
+DISTRIBUTION_BATCH = 2_000
+"""Winners per wallet posting: a larger distribution is several postings (``distribution_{matchId}``, then
+``distribution_{matchId}:2``, ...), so that each stays well inside one MongoDB transaction's size and time
+limits; each winner's leg keeps its own key, so the split pays every winner exactly once."""
 
 
 def user_account(user_id: str) -> str:
@@ -61,7 +67,8 @@ class PostingPlan:
 
 
 def contribution_posting(contribution: Contribution) -> PostingPlan:
-    """Entry fee or sponsorship: the payer's wallet → the pool; the payer's leg carries the contribution id."""
+    """Entry fee or sponsorship: the payer's wallet → the pool, under the attempt's key (``posting_key``); the
+    payer's leg carries the contribution id, which the ledger accepts once, whichever attempt lands."""
     cid = contribution.competition_id
     if contribution.kind == ContributionKind.ENTRY:
         description, payer_type, pool_type = f"Entry fee for competition {cid}", "entryFee", "entryFee"
@@ -69,7 +76,7 @@ def contribution_posting(contribution: Contribution) -> PostingPlan:
         description, payer_type, pool_type = f"Prize pool sponsorship for competition {cid}", "debit", "credit"
     metadata = {"competitionId": cid, "kind": contribution.kind}
     return PostingPlan(
-        key=contribution.id,
+        key=contribution.posting_key,
         currency=contribution.currency,
         legs=(
             LegPlan(user_account(contribution.user_id), -contribution.amount, payer_type, description,
@@ -81,27 +88,35 @@ def contribution_posting(contribution: Contribution) -> PostingPlan:
     )
 
 
-def distribution_posting(distribution: Distribution) -> PostingPlan:
+def distribution_postings(distribution: Distribution, batch: int = DISTRIBUTION_BATCH) -> tuple[PostingPlan, ...]:
     """Pool → each winner (``reward``, key ``match_reward_{matchId}_{userId}``), the platform fee account
-    (``platformFee``) and the organizer's wallet (``organizerFee``), in one entry keyed by the match."""
+    (``platformFee``) and the organizer's wallet (``organizerFee``): one entry keyed ``distribution_{matchId}``
+    with the fees and the first ``batch`` winners, then one more per further ``batch`` winners keyed
+    ``distribution_{matchId}:2``, ``:3``... (':' is in no id, so these keys never meet another match's)."""
     match, cid = distribution.match_id, distribution.competition_id
     common = {"competitionId": cid, "matchId": match}
-    legs = [LegPlan(pool_account(cid), -distribution.prize_pool, "reward", f"Prize pool of match {match}",
-                    metadata=common)]
-    legs.extend(
-        LegPlan(user_account(p.user_id), p.amount, "reward", f"Reward for match {match} (rank {p.rank})",
-                key=f"match_reward_{match}_{p.user_id}", metadata={**common, "rank": str(p.rank)})
-        for p in distribution.payouts
-    )
+    fees: list[LegPlan] = []
     if distribution.platform_fee:
-        legs.append(LegPlan(PLATFORM_FEES_ACCOUNT, distribution.platform_fee, "platformFee",
+        fees.append(LegPlan(PLATFORM_FEES_ACCOUNT, distribution.platform_fee, "platformFee",
                             f"Platform fee of match {match}", key=f"match_platform_fee_{match}", metadata=common))
     if distribution.organizer_fee:
-        legs.append(LegPlan(user_account(distribution.organizer_id), distribution.organizer_fee, "organizerFee",
+        fees.append(LegPlan(user_account(distribution.organizer_id), distribution.organizer_fee, "organizerFee",
                             f"Organizer fee of match {match}", key=f"match_organizer_fee_{match}",
                             metadata=common))
-    return PostingPlan(key=f"distribution_{match}", currency=distribution.currency, legs=tuple(legs),
-                       description=f"Rewards of match {match}", metadata=common)
+    plans = []
+    for number, start in enumerate(range(0, max(len(distribution.payouts), 1), batch), start=1):
+        winners = [
+            LegPlan(user_account(p.user_id), p.amount, "reward", f"Reward for match {match} (rank {p.rank})",
+                    key=f"match_reward_{match}_{p.user_id}", metadata={**common, "rank": str(p.rank)})
+            for p in distribution.payouts[start:start + batch]
+        ]
+        credited = [*winners, *fees] if number == 1 else winners
+        pool = LegPlan(pool_account(cid), -sum(leg.amount for leg in credited), "reward",
+                       f"Prize pool of match {match}", metadata=common)
+        key = f"distribution_{match}" if number == 1 else f"distribution_{match}:{number}"
+        plans.append(PostingPlan(key=key, currency=distribution.currency, legs=(pool, *credited),
+                                 description=f"Rewards of match {match}", metadata=common))
+    return tuple(plans)
 
 
 def refund_postings(refund: Refund, currency: str, batch: int = REFUND_BATCH) -> tuple[PostingPlan, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from reward_service.domain.commands import ContributionRequest, OpenCompetitionCommand
+from reward_service.domain.commands import ContributionRequest, OpenCompetitionCommand, check_bound_match
 from reward_service.domain.model import (
     NO_LEASE,
     Actor,
@@ -51,12 +51,22 @@ def open_competition(uow: RewardUnitOfWork, cmd: OpenCompetitionCommand, actor: 
 
     An organizer owns what it opens and may not name another owner; an admin may name anyone (itself by
     default); a trusted internal caller must name the owner. An identical request changes nothing.
+
+    Ids are first come, so an end user (a request with an actor) never names a new one: it opens a
+    competition under an id the service generated (``cmd.generated``) and changes only one that exists. A
+    trusted internal caller (the match service) still opens competitions under its own ids.
     """
     if actor is not None and actor.role not in (Role.ORGANIZER, Role.ADMIN):
         raise PermissionDenied("Only organizers and admins manage competitions", code="FORBIDDEN")
     if actor is not None and not actor.is_admin and cmd.organizer_id not in (None, actor.user_id):
         raise PermissionDenied("Only an admin may name another organizer", code="FORBIDDEN")
     existing = uow.competition_get(cmd.competition_id)
+    if existing is not None and cmd.generated:
+        raise InvalidState("A competition with the generated id already exists; try again",
+                           code="COMPETITION_EXISTS")
+    if existing is None and actor is not None and not cmd.generated:
+        raise NotFound("Competition not found; a new one is opened without an id (POST /api/competitions)",
+                       code="COMPETITION_NOT_FOUND")
     if existing is None:
         organizer = cmd.organizer_id or (actor.user_id if actor is not None else None)
         if organizer is None:
@@ -69,7 +79,8 @@ def open_competition(uow: RewardUnitOfWork, cmd: OpenCompetitionCommand, actor: 
     if terms == existing.terms:
         return existing, False
     changed = existing.changed(terms, now)
-    if terms.currency != existing.currency and uow.contributions_of(existing.id):
+    if terms.currency != existing.currency and any(
+            c.status != PaymentStatus.REFUSED for c in uow.contributions_of(existing.id)):
         raise InvalidState("The currency cannot change once money was paid into the pool",
                            code="POOL_NOT_EMPTY")
     uow.competition_update(changed)
@@ -84,7 +95,7 @@ class ClaimOutcome(StrEnum):
     BUSY = "busy"
     """Another driver holds the lease; wait and claim again."""
     GONE = "gone"
-    """The contribution no longer exists (its charge failed)."""
+    """The contribution was refused by the wallet (or does not exist): nothing to settle."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +113,9 @@ def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, toke
 
     A new entry needs an open competition (and counts as an entry at once, which freezes the competition's
     terms); a sponsorship needs one that was not cancelled. A pending contribution of a cancelled
-    competition belongs to its refund and is not claimed here.
+    competition belongs to its refund and is not claimed here. A refused entry becomes its next attempt
+    (a fresh wallet key, as a new entry); a refused sponsorship is driven again under its own key, and the
+    wallet answers its remembered refusal.
     """
     competition = competition_of(uow, request.competition_id)
     if request.kind is ContributionKind.ENTRY:
@@ -122,8 +135,14 @@ def claim_contribution(uow: RewardUnitOfWork, request: ContributionRequest, toke
             return Claim(ClaimOutcome.PAID, existing, competition)
         if existing.leased_by_other(now):
             return Claim(ClaimOutcome.BUSY, existing, competition)
-        if competition.status == CompetitionStatus.CANCELLED:
+        if competition.status == CompetitionStatus.CANCELLED or existing.status == PaymentStatus.REFUSED:
             competition.check_accepts(request.kind)
+        if existing.status == PaymentStatus.REFUSED and request.kind is ContributionKind.ENTRY:
+            retried = existing.retried(competition.entry_fee, competition.currency, token, lease_until, now)
+            bumped = competition.bumped(now, entries=competition.entries + 1)
+            uow.competition_update(bumped)
+            uow.contribution_update(retried)
+            return Claim(ClaimOutcome.OWNED, retried, bumped)
         return _take_over(uow, existing, competition, token, now=now, lease_until=lease_until)
     competition.check_accepts(request.kind)
     amount = competition.entry_fee if request.kind is ContributionKind.ENTRY else request.amount
@@ -146,8 +165,8 @@ def claim_pending(uow: RewardUnitOfWork, competition_id: str, contribution_id: s
     cancelled competition, or the reconciler (see ``claim_contribution``)."""
     competition = competition_of(uow, competition_id)
     existing = uow.contribution_get(contribution_id)
-    if existing is None:
-        return Claim(ClaimOutcome.GONE, None, competition)
+    if existing is None or existing.status == PaymentStatus.REFUSED:
+        return Claim(ClaimOutcome.GONE, existing, competition)
     if existing.status == PaymentStatus.PAID:
         return Claim(ClaimOutcome.PAID, existing, competition)
     if existing.leased_by_other(now):
@@ -157,8 +176,9 @@ def claim_pending(uow: RewardUnitOfWork, competition_id: str, contribution_id: s
 
 def _take_over(uow: RewardUnitOfWork, existing: Contribution, competition: Competition, token: str, *, now: str,
                lease_until: str) -> Claim:
-    """Lease a pending contribution nobody holds to ``token`` (a new competition version, see the module)."""
-    claimed = existing.leased(token, lease_until, now)
+    """Lease a contribution nobody holds to ``token`` (a new competition version, see the module); a refused
+    sponsorship is pending again until the wallet answers."""
+    claimed = replace(existing.leased(token, lease_until, now), status=PaymentStatus.PENDING.value)
     uow.contribution_update(claimed)
     bumped = competition.bumped(now)
     uow.competition_update(bumped)
@@ -167,7 +187,8 @@ def _take_over(uow: RewardUnitOfWork, existing: Contribution, competition: Compe
 
 def settle_paid(uow: RewardUnitOfWork, contribution: Contribution, now: str) -> tuple[Contribution, Competition]:
     """Record that the wallet moved a contribution into the pool (the wallet is the truth: whoever holds the
-    lease now, a posted contribution is paid) and add it to the pool balance, once."""
+    lease now, and even if it was marked refused meanwhile, a posted contribution is paid) and add it to the
+    pool balance, once."""
     current = uow.contribution_get(contribution.id)
     competition = competition_of(uow, contribution.competition_id)
     if current is not None and current.status == PaymentStatus.PAID:
@@ -175,9 +196,10 @@ def settle_paid(uow: RewardUnitOfWork, contribution: Contribution, now: str) -> 
     paid = replace(current or contribution, status=PaymentStatus.PAID.value, lease_token="", lease_until=NO_LEASE,
                    updated_at=now)
     entries = competition.entries
+    if current is None or current.status == PaymentStatus.REFUSED:
+        entries += 1 if paid.kind == ContributionKind.ENTRY else 0
     if current is None:
         uow.contribution_add(paid)
-        entries += 1 if paid.kind == ContributionKind.ENTRY else 0
     else:
         uow.contribution_update(paid)
     bumped = competition.bumped(now, pool_balance=competition.pool_balance + paid.amount, entries=entries)
@@ -186,11 +208,13 @@ def settle_paid(uow: RewardUnitOfWork, contribution: Contribution, now: str) -> 
 
 
 def settle_failed(uow: RewardUnitOfWork, contribution_id: str, token: str, now: str) -> None:
-    """The wallet refused the charge: the lease holder removes the pending contribution (as if never made)."""
+    """The wallet definitely refused the charge: the lease holder marks the contribution refused (kept, so the
+    next entry attempt gets a fresh key) and it no longer counts as an entry."""
     current = uow.contribution_get(contribution_id)
     if current is None or current.status != PaymentStatus.PENDING or current.lease_token != token:
         return
-    uow.contribution_delete(contribution_id)
+    uow.contribution_update(replace(current, status=PaymentStatus.REFUSED.value, lease_token="",
+                                    lease_until=NO_LEASE, updated_at=now))
     competition = competition_of(uow, current.competition_id)
     entries = competition.entries - (1 if current.kind == ContributionKind.ENTRY else 0)
     uow.competition_update(competition.bumped(now, entries=entries))
@@ -219,14 +243,17 @@ def decide_distribution(uow: RewardUnitOfWork, draft: Distribution, whole_pool: 
                         now: str) -> Distribution:
     """Persist a match's distribution and promise its prize pool, or return the match's existing one.
 
-    Refused for a cancelled competition, a pool that does not hold the amount, or a caller who does not
-    manage the competition. Closes the competition's entries.
+    Refused for a cancelled competition, a pool that does not hold the amount, a caller who does not
+    manage the competition, or an end user's match id not bound to it (``commands.check_bound_match``).
+    Closes the competition's entries.
     """
     existing = existing_distribution(uow, draft.match_id, actor)
     if existing is not None:
         return existing
     competition = competition_of(uow, draft.competition_id)
     competition.check_manager(actor)
+    if actor is not None:
+        check_bound_match(draft.match_id, draft.competition_id)
     competition.check_distributable()
     if whole_pool and competition.pool_balance != draft.prize_pool:
         raise PoolChanged()
@@ -267,7 +294,8 @@ def pending_contributions(uow: RewardUnitOfWork, competition_id: str) -> list[st
 
 
 def decide_refund(uow: RewardUnitOfWork, competition_id: str, now: str) -> Refund | None:
-    """Fix the refund's lines (every paid contribution) and promise their total from the pool.
+    """Fix the refund's lines (every paid contribution; a refused one moved nothing) and promise their total
+    from the pool.
 
     Returns None while a contribution is still pending: its charge must be settled first.
     """
@@ -279,7 +307,8 @@ def decide_refund(uow: RewardUnitOfWork, competition_id: str, now: str) -> Refun
     contributions = uow.contributions_of(competition_id)
     if any(c.status == PaymentStatus.PENDING for c in contributions):
         return None
-    lines = tuple(RefundLine(c.user_id, c.amount, c.kind, c.id) for c in sorted(contributions, key=lambda c: c.id))
+    paid = sorted((c for c in contributions if c.status == PaymentStatus.PAID), key=lambda c: c.id)
+    lines = tuple(RefundLine(c.user_id, c.amount, c.kind, c.id) for c in paid)
     total = sum(line.amount for line in lines)
     competition = competition_of(uow, competition_id)
     competition = competition.reserved(total, now) if total else competition.bumped(now)

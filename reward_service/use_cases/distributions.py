@@ -8,7 +8,7 @@ from reward_service.domain import rules
 from reward_service.domain.commands import DistributeCommand
 from reward_service.domain.drafts import check_same_request, draft_distribution
 from reward_service.domain.model import Competition, Distribution, PaymentStatus
-from reward_service.domain.postings import distribution_posting
+from reward_service.domain.postings import distribution_postings
 from reward_service.domain.rules import PoolChanged
 from reward_service.use_cases.context import RewardContext
 from winzone_kernel.errors import AlreadyExists, NotFound, Unavailable
@@ -69,12 +69,13 @@ async def _existing(ctx: RewardContext, cmd: DistributeCommand) -> Distribution 
 
 
 async def pay(ctx: RewardContext, decided: Distribution) -> Distribution:
-    """Post a decided distribution (a paid one is returned as it is) and record its wallet entry."""
+    """Post a decided distribution, in as many postings as it needs (a paid one is returned as it is), and
+    record its first wallet entry."""
     if decided.status == PaymentStatus.PAID:
         return decided
-    receipt = await ctx.wallet.post(distribution_posting(decided))
+    receipts = [await ctx.wallet.post(plan) for plan in distribution_postings(decided)]
     return await ctx.store.atomic_async(
-        lambda uow: rules.mark_distribution_paid(uow, decided.match_id, receipt.entry_id, ctx.now()))
+        lambda uow: rules.mark_distribution_paid(uow, decided.match_id, receipts[0].entry_id, ctx.now()))
 
 
 async def distribution(ctx: RewardContext, match_id: object) -> Distribution:

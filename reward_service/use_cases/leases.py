@@ -2,9 +2,11 @@
 
 A contribution is claimed under a fresh token and a lease that ends ``RewardContext.lease`` later (by its
 payer's request through ``rules.claim_contribution``, by a refund or the reconciler through
-``rules.claim_pending``). The holder posts it and records the outcome: paid; removed, when the wallet's answer
-proves nothing moved (``WALLET_REFUSALS``); or released, when the outcome is unknown, so that the next claim
-drives it again and the wallet replays it if it had been posted.
+``rules.claim_pending``). The holder posts it under the attempt's key and records the outcome: paid; refused,
+when the wallet's answer proves nothing moved and never will under that key (``WALLET_REFUSALS``); or
+released, when the outcome is unknown (a timeout: the request may still land), so that the next claim drives
+the same attempt under the same key and the wallet answers what it did with it first. Only a refused entry
+moves on to a new attempt and key, so a request that lands late can never be a second charge.
 """
 
 from __future__ import annotations
@@ -21,14 +23,16 @@ from reward_service.domain.postings import contribution_posting
 from reward_service.domain.rules import Claim, ClaimOutcome
 from reward_service.use_cases.context import RewardContext
 from winzone_kernel.clock import format_utc
-from winzone_kernel.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unavailable
+from winzone_kernel.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from winzone_kernel.ids import new_id
 
 BUSY_POLL_SECONDS = 0.02
 """How long a claim waits before trying again a contribution another driver holds."""
 
-WALLET_REFUSALS = (InvalidArgument, FailedPrecondition, NotFound, PermissionDenied)
-"""The wallet's errors that prove a posting did not happen (an unreachable wallet or a key conflict does not)."""
+WALLET_REFUSALS = (InvalidArgument, FailedPrecondition, NotFound)
+"""The wallet's answers that prove a posting did not and will not happen under its key: a refusal it remembers
+(``FailedPrecondition``, ``NotFound``) or a malformed posting, malformed again whenever it is sent. Anything
+else (an unreachable wallet, a deadline, a key conflict) leaves the outcome unknown."""
 
 ClaimStep = Callable[[RewardUnitOfWork, str, str, str], Claim]
 """A unit of work that claims one contribution: ``step(uow, token, now, lease_until)``."""
@@ -82,7 +86,8 @@ async def drive(ctx: RewardContext, claimed: Claim, token: str) -> tuple[Competi
 
 async def settle_pending(ctx: RewardContext, competition_id: str, contribution_id: str, *, wait: bool) -> None:
     """Claim a pending contribution without its payer's request and post it: the wallet replays it if it was
-    posted, else moves it now, as a retry of the request would; a refusal removes it, as for a refused request.
+    posted (even late, after its request timed out), else moves it now, as a retry of the request would, or
+    answers the refusal it remembers; a refusal marks it refused, as for a refused request.
     With ``wait`` a contribution another driver holds is waited for (see ``claim``), else left to that driver.
     """
 

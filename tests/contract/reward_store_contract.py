@@ -61,10 +61,10 @@ def a_competition(organizer: str = "org1", **changes: object) -> Competition:
 
 
 def a_contribution(competition_id: str, user_id: str, *, kind: str = "entry", contribution_id: str | None = None,
-                   status: str = "pending", amount: int = 1_000) -> Contribution:
+                   status: str = "pending", amount: int = 1_000, attempt: int = 0) -> Contribution:
     cid = contribution_id or (f"entry_{competition_id}_{user_id}" if kind == "entry" else new_id("fund"))
     return Contribution(cid, competition_id, user_id, kind, amount, "INR", "fp", status, "tok", at(100), NOW,
-                        NOW)
+                        NOW, attempt)
 
 
 def a_distribution(competition_id: str, match_id: str | None = None, *, places: int = 3) -> Distribution:
@@ -167,13 +167,26 @@ class RewardStoreContract(StoreContract[RewardStore]):
         assert [c.user_id for c in listed] == ["u1", "u2", "u3"]
         assert self.read(lambda uow: uow.contributions_of("none")) == []
 
-    def test_only_pending_contributions_are_deleted(self) -> None:
+    def test_a_refused_contribution_is_kept_and_becomes_its_next_attempt_at_a_new_fee(self) -> None:
         competition = self.add_competition()
-        pending = a_contribution(competition.id, "u1")
-        paid = a_contribution(competition.id, "u2", status="paid")
-        self.atomic(lambda uow: (uow.contribution_add(pending), uow.contribution_add(paid)))
-        self.atomic(lambda uow: (uow.contribution_delete(pending.id), uow.contribution_delete(paid.id)))
-        assert [c.id for c in self.read(lambda uow: uow.contributions_of(competition.id))] == [paid.id]
+        pending = a_contribution(competition.id, "u1", attempt=2)
+        self.atomic(lambda uow: uow.contribution_add(pending))
+        assert self.read(lambda uow: uow.contribution_get(pending.id)) == pending
+        refused = replace(pending, status="refused", lease_token="", lease_until=NO_LEASE, updated_at=LATER)
+        self.atomic(lambda uow: uow.contribution_update(refused))
+        assert self.read(lambda uow: uow.contribution_get(pending.id)) == refused
+        assert self.read(lambda uow: uow.contributions_pending(at(999), 10)) == []
+        retried = refused.retried(1_500, "INR", "t2", at(130), at(100))
+        self.atomic(lambda uow: uow.contribution_update(retried))
+        stored = self.read(lambda uow: uow.contribution_get(pending.id))
+        assert stored == retried
+        assert (stored.attempt, stored.amount, stored.posting_key) == (3, 1_500, f"{pending.id}:3")
+        paid = replace(retried, status="paid")
+        self.atomic(lambda uow: uow.contribution_update(paid))
+        with contextlib.suppress(Exception):
+            self.atomic(lambda uow: uow.contribution_update(replace(paid, status="refused", attempt=4)))
+        assert self.read(lambda uow: uow.contribution_get(pending.id)) == paid
+        assert [c.id for c in self.read(lambda uow: uow.contributions_of(competition.id))] == [pending.id]
 
     def test_a_distribution_with_a_thousand_payouts_round_trips(self) -> None:
         competition = self.add_competition()
@@ -232,6 +245,24 @@ class RewardStoreContract(StoreContract[RewardStore]):
         assert self.read(lambda uow: uow.contributions_pending(at(100), 10)) == [released, expired]
         assert self.read(lambda uow: uow.contributions_pending(at(100), 1)) == [released]
         assert self.read(lambda uow: uow.contributions_pending(at(200), 10)) == [released, expired, leased]
+        assert self.read(lambda uow: uow.contributions_pending(at(200), 1, (released.lease_until, released.id))
+                         ) == [expired]
+        assert self.read(lambda uow: uow.contributions_pending(at(200), 10, (expired.lease_until, expired.id))
+                         ) == [leased]
+
+    def test_pending_contributions_page_by_lease_then_id(self) -> None:
+        competition = self.add_competition()
+        same = [replace(a_contribution(competition.id, u), lease_token="", lease_until=NO_LEASE)
+                for u in ("u2", "u1", "u3")]
+        self.atomic(lambda uow: [uow.contribution_add(c) for c in same])
+        pages, after = [], None
+        while True:
+            page = self.read(lambda uow, after=after: uow.contributions_pending(NOW, 2, after))
+            pages.append([c.user_id for c in page])
+            if len(page) < 2:
+                break
+            after = (page[-1].lease_until, page[-1].id)
+        assert pages == [["u1", "u2"], ["u3"]]
 
     def test_pending_distributions_are_listed_oldest_first(self) -> None:
         competition = self.add_competition()
@@ -245,6 +276,13 @@ class RewardStoreContract(StoreContract[RewardStore]):
         assert self.read(lambda uow: uow.distributions_pending(LATER, 1)) == [old]
         assert self.read(lambda uow: uow.distributions_pending("2026-01-01T00:00:05.000000Z", 10)) == [old]
         assert self.read(lambda uow: uow.distributions_pending(NOW, 10)) == []
+        assert self.read(lambda uow: uow.distributions_pending(LATER, 10, (old.updated_at, old.match_id))) == [new]
+        assert self.read(lambda uow: uow.distributions_pending(LATER, 10, (new.updated_at, new.match_id))) == []
+        twin = replace(a_distribution(competition.id), updated_at=old.updated_at)
+        self.atomic(lambda uow: uow.distribution_add(twin))
+        first, second = sorted((old, twin), key=lambda d: d.match_id)
+        assert self.read(lambda uow: uow.distributions_pending(LATER, 10, (first.updated_at, first.match_id))
+                         ) == [second, new]
 
     def test_unfinished_refunds_are_listed_oldest_first(self) -> None:
         refunds = []
@@ -258,6 +296,8 @@ class RewardStoreContract(StoreContract[RewardStore]):
         assert self.read(lambda uow: uow.refunds_unfinished(LATER, 10)) == [collecting, pending]
         assert self.read(lambda uow: uow.refunds_unfinished("2026-01-01T00:00:02.000000Z", 10)) == [collecting]
         assert self.read(lambda uow: uow.refunds_unfinished(LATER, 1)) == [collecting]
+        assert self.read(lambda uow: uow.refunds_unfinished(
+            LATER, 10, (collecting.updated_at, collecting.competition_id))) == [pending]
 
     def test_a_failed_step_persists_nothing(self) -> None:
         competition = self.add_competition()
@@ -280,8 +320,10 @@ class RewardStoreContract(StoreContract[RewardStore]):
 
     def open(self, organizer: str = "org1", *, fee: int = 1_000, actor: Actor | None = None,
              competition_id: str | None = None) -> Competition:
-        cmd = OpenCompetitionCommand.build(competition_id=competition_id or new_id("c"), organizer_id=organizer,
-                                           entry_fee=fee, currency="INR", template="top3")
+        generated = competition_id is None and actor is not None
+        cmd = OpenCompetitionCommand.build(competition_id="" if generated else competition_id or new_id("c"),
+                                           organizer_id=organizer, entry_fee=fee, currency="INR", template="top3",
+                                           generated_id=new_id("c"))
         competition, _ = self.atomic(lambda uow: rules.open_competition(uow, cmd, actor, NOW))
         return competition
 
@@ -353,15 +395,59 @@ class RewardStoreContract(StoreContract[RewardStore]):
         assert (after.pool_balance, after.entries) == (1_000, 1)
         assert self.claim(request, "t4", after=1_011.0).outcome is ClaimOutcome.PAID
 
-    def test_a_failed_charge_is_forgotten_by_its_lease_holder(self) -> None:
+    def test_a_refused_charge_is_kept_and_the_next_entry_is_its_next_attempt(self) -> None:
         competition = self.open()
         request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
         claim = self.claim(request, "t1")
+        assert claim.outcome is ClaimOutcome.OWNED and claim.contribution is not None
+        assert claim.contribution.posting_key == request.contribution_id
         self.atomic(lambda uow: rules.settle_failed(uow, request.contribution_id, "t1", NOW))
-        assert self.read(lambda uow: uow.contribution_get(request.contribution_id)) is None
+        refused = self.read(lambda uow: uow.contribution_get(request.contribution_id))
+        assert refused is not None and (refused.status, refused.attempt) == ("refused", 0)
         assert self.competition(competition.id).entries == 0
-        assert claim.outcome is ClaimOutcome.OWNED
-        assert self.claim(request, "t2").outcome is ClaimOutcome.OWNED
+        assert self.read(lambda uow: rules.pending_contributions(uow, competition.id)) == []
+        gone = self.atomic(lambda uow: rules.claim_pending(uow, competition.id, request.contribution_id, "t9",
+                                                           now=NOW, lease_until=at(30)))
+        assert gone.outcome is ClaimOutcome.GONE
+
+        again = self.claim(request, "t2")
+
+        assert again.outcome is ClaimOutcome.OWNED and again.contribution is not None
+        assert (again.contribution.status, again.contribution.attempt) == ("pending", 1)
+        assert again.contribution.posting_key == f"{request.contribution_id}:1"
+        assert self.competition(competition.id).entries == 1
+        assert self.claim(request, "t3").outcome is ClaimOutcome.BUSY
+
+    def test_a_refused_sponsorship_is_driven_again_under_its_own_key(self) -> None:
+        owner = Actor("org1", "organizer")
+        competition = self.open("org1")
+        request = ContributionRequest.sponsorship(competition_id=competition.id, user_id="org1", amount=500,
+                                                  currency="", key="k1", actor=owner)
+        self.claim(request, "t1")
+        self.atomic(lambda uow: rules.settle_failed(uow, request.contribution_id, "t1", NOW))
+
+        again = self.claim(request, "t2")
+
+        assert again.outcome is ClaimOutcome.OWNED and again.contribution is not None
+        assert (again.contribution.status, again.contribution.posting_key) == ("pending", request.contribution_id)
+        assert self.competition(competition.id).entries == 0
+
+    def test_a_refused_entry_neither_freezes_the_terms_nor_is_refunded(self) -> None:
+        owner = Actor("org1", "organizer")
+        competition = self.open("org1")
+        request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
+        self.claim(request, "t1")
+        self.atomic(lambda uow: rules.settle_failed(uow, request.contribution_id, "t1", NOW))
+        in_dollars = OpenCompetitionCommand.build(competition_id=competition.id, organizer_id="", entry_fee=2_000,
+                                                  currency="USD", template="top3")
+        self.atomic(lambda uow: rules.open_competition(uow, in_dollars, owner, LATER))
+        self.pay_entry(competition.id, "u2")
+
+        self.atomic(lambda uow: rules.begin_refund(uow, competition.id, "rain", None, LATER))
+        decided = self.atomic(lambda uow: rules.decide_refund(uow, competition.id, LATER))
+
+        assert decided is not None and [line.user_id for line in decided.lines] == ["u2"]
+        assert decided.total == 2_000
 
     def test_only_the_lease_holder_releases_the_lease(self) -> None:
         competition = self.open()
@@ -370,7 +456,7 @@ class RewardStoreContract(StoreContract[RewardStore]):
         self.atomic(lambda uow: rules.release_lease(uow, request.contribution_id, "stale", NOW))
         assert self.claim(request, "t2", after=1_000.5).outcome is ClaimOutcome.BUSY
 
-    def test_a_posted_contribution_whose_record_vanished_is_recorded_and_counted(self) -> None:
+    def test_a_post_that_lands_for_a_contribution_marked_refused_is_recorded_and_counted(self) -> None:
         competition = self.open()
         request = ContributionRequest.entry(competition_id=competition.id, user_id="u1")
         claim = self.claim(request, "t1")

@@ -22,7 +22,7 @@ from reward_service.domain.postings import (
     LegPlan,
     PostingPlan,
     contribution_posting,
-    distribution_posting,
+    distribution_postings,
     pool_account,
     user_account,
 )
@@ -36,11 +36,11 @@ NOW = "2026-01-01T00:00:00.000000Z"
 Scenario = Callable[[WalletPort], Awaitable[None]]
 
 
-def entry_plan(competition_id: str, user_id: str, amount: int) -> PostingPlan:
-    """The posting of a player's entry fee, as the reward service plans it."""
+def entry_plan(competition_id: str, user_id: str, amount: int, attempt: int = 0) -> PostingPlan:
+    """The posting of a player's entry fee (its ``attempt``), as the reward service plans it."""
     return contribution_posting(Contribution(
         Contribution.entry_id(competition_id, user_id), competition_id, user_id, "entry", amount, "INR", "fp",
-        "pending", "tok", NO_LEASE, NOW, NOW))
+        "pending", "tok", NO_LEASE, NOW, NOW, attempt))
 
 
 def pool_payout_plan(key: str, competition_id: str, user_id: str, amount: int, leg_key: str = "") -> PostingPlan:
@@ -128,7 +128,7 @@ class RewardWalletPortContract(ABC):
         async def scenario(port: WalletPort) -> None:
             for user in (a, b):
                 await port.post(entry_plan(competition, user, 500))
-            receipt = await port.post(distribution_posting(distribution))
+            receipt = await port.post(distribution_postings(distribution)[0])
 
             assert [(t.account, t.user_id, t.amount, t.type, t.balance_after) for t in receipt.transactions] == [
                 (f"pool:{competition}", "", -1_000, "reward", 0),
@@ -202,10 +202,11 @@ class RewardWalletPortContract(ABC):
         self.run(scenario)
         assert self.books(f"user:{player}", f"pool:{competition}") == [700, 300]
 
-    def test_a_user_short_of_funds_is_refused_and_the_key_stays_unused(self) -> None:
+    def test_a_user_short_of_funds_is_refused_for_good_under_that_key_and_a_fresh_attempt_works(self) -> None:
         competition, player = new_id("cmp"), new_user()
         self.fund(player, 100)
         plan = entry_plan(competition, player, 600)
+        retry = entry_plan(competition, player, 600, attempt=1)
 
         async def scenario(port: WalletPort) -> None:
             with pytest.raises(InsufficientFunds) as refused:
@@ -213,10 +214,16 @@ class RewardWalletPortContract(ABC):
             assert refused.value.code == "INSUFFICIENT_FUNDS" and isinstance(refused.value, WALLET_REFUSALS)
             assert self.books(f"user:{player}", f"pool:{competition}") == [100, 0]
             self.fund(player, 500)
-            assert not (await port.post(plan)).replayed
+            with pytest.raises(InsufficientFunds):
+                await port.post(plan)
+            assert retry.key != plan.key and retry.legs[0].key == plan.legs[0].key
+            assert not (await port.post(retry)).replayed
+            self.fund(player, 600)
+            with pytest.raises(IdempotencyConflict):
+                await port.post(entry_plan(competition, player, 600, attempt=2))
 
         self.run(scenario)
-        assert self.books(f"user:{player}", f"pool:{competition}") == [0, 600]
+        assert self.books(f"user:{player}", f"pool:{competition}") == [600, 600]
 
     def test_a_pool_never_goes_negative(self) -> None:
         competition, player = new_id("cmp"), new_user()

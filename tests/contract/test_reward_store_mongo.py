@@ -72,6 +72,19 @@ class TestMongoRewardStore(RealMongoDatabase, RewardStoreContract):
 
         assert pending == [replace(released, lease_until=NO_LEASE), replace(expired, lease_until=at(-30))]
 
+    def test_contributions_of_a_version_before_attempts_read_and_migrate_as_attempt_0(self) -> None:
+        competition = self.add_competition()
+        before = a_contribution(competition.id, "u1")
+        self.atomic(lambda uow: uow.contribution_add(before))
+        contributions = self.raw_db()[CONTRIBUTIONS]
+        contributions.update_one({"_id": before.id}, {"$unset": {"attempt": ""}})
+        assert self.read(lambda uow: uow.contribution_get(before.id)) == before
+
+        self.store.migrate()
+
+        assert contributions.find_one({"_id": before.id})["attempt"] == 0  # type: ignore[index]
+        assert self.read(lambda uow: uow.contribution_get(before.id)) == before
+
     def test_a_competition_another_writer_moved_after_it_was_read_reruns_the_step(self) -> None:
         competition = self.add_competition()
         writer = self.other_writer()

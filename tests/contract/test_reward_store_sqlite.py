@@ -40,6 +40,17 @@ CREATE TABLE contributions (
 """
 """The contributions table as versions before leases ran on the service clock created it."""
 
+PRE_ATTEMPT_CONTRIBUTIONS = LEGACY_CONTRIBUTIONS.replace("lease_until REAL", "lease_until TEXT") + """;
+CREATE TRIGGER contributions_paid_are_final
+BEFORE UPDATE ON contributions WHEN OLD.status = 'paid' OR NEW.amount <> OLD.amount
+    OR NEW.user_id <> OLD.user_id OR NEW.competition_id <> OLD.competition_id
+BEGIN SELECT RAISE(ABORT, 'a paid contribution never changes'); END;
+CREATE TRIGGER contributions_paid_are_never_deleted
+BEFORE DELETE ON contributions WHEN OLD.status = 'paid'
+BEGIN SELECT RAISE(ABORT, 'a paid contribution is never deleted'); END;
+"""
+"""The contributions table and its triggers as versions before entry attempts created them."""
+
 
 class TestSqliteRewardStore(RewardStoreContract):
     def create_store(self) -> RewardStore:
@@ -95,3 +106,39 @@ class TestSqliteRewardStore(RewardStoreContract):
             assert pending == [replace(released, lease_until=NO_LEASE), replace(expired, lease_until=at(-30))]
         finally:
             legacy.close()
+
+    def test_contributions_of_a_version_before_attempts_keep_their_wallet_key_and_may_be_refused(self) -> None:
+        path = self.tmp_path / "pre-attempt.sqlite3"
+        competition = a_competition()
+        pending, paid = a_contribution(competition.id, "u1"), a_contribution(competition.id, "u2", status="paid")
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.executescript(PRE_ATTEMPT_CONTRIBUTIONS)
+            for c in (pending, paid):
+                conn.execute("INSERT INTO contributions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (c.id, c.competition_id, c.user_id, c.kind, c.amount, c.currency,
+                              c.request_fingerprint, c.status, c.lease_token, c.lease_until, c.created_at,
+                              c.updated_at))
+            conn.commit()
+        old = SqliteRewardStore(path, synchronous="NORMAL")
+        try:
+            old.migrate()
+            old.migrate()
+            old.atomic(lambda uow: uow.competition_add(competition))
+            stored = old.read(lambda uow: uow.contributions_of(competition.id))
+            assert stored == [pending, paid]
+            assert [c.posting_key for c in stored] == [pending.id, paid.id]
+
+            refused = replace(pending, status="refused", lease_until=NO_LEASE, updated_at=LATER)
+            old.atomic(lambda uow: uow.contribution_update(refused))
+            retried = refused.retried(2_000, "INR", "t2", at(30), LATER)
+            old.atomic(lambda uow: uow.contribution_update(retried))
+            assert old.read(lambda uow: uow.contribution_get(pending.id)) == retried
+        finally:
+            old.close()
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            for statement in (f"UPDATE contributions SET amount = 1 WHERE id = '{pending.id}'",
+                              f"UPDATE contributions SET status = 'refused' WHERE id = '{paid.id}'",
+                              "DELETE FROM contributions",
+                              f"UPDATE contributions SET status = 'lost' WHERE id = '{pending.id}'"):
+                with pytest.raises(sqlite3.IntegrityError):
+                    conn.execute(statement)

@@ -14,8 +14,9 @@ from api_gateway.adapters.sqlite_store import SqliteUserStore
 from api_gateway.app import build_app
 from api_gateway.settings import GatewaySettings
 from tests.support.grpc_servers import TEST_TOKEN
-from tests.support.ids import new_id
+from tests.support.ids import new_id, new_key
 from tests.support.rewards import RUPEE, Harness
+from winzone.rewards.v1 import rewards_pb2 as rpb
 from winzone_kernel.config import CommonSettings
 from winzone_ops.admin import ensure_admin
 
@@ -44,8 +45,25 @@ class Api:
     def put(self, competition: str, headers: dict[str, str], **body: Any) -> Any:
         return self.client.put(f"/api/competitions/{competition}", json=body, headers=headers)
 
-    def post(self, path: str, headers: dict[str, str], body: Any = None) -> Any:
+    def create(self, headers: dict[str, str], **body: Any) -> Any:
+        return self.client.post("/api/competitions", json=body, headers=headers)
+
+    def open(self, headers: dict[str, str], **body: Any) -> str:
+        """A new competition (``POST /api/competitions``): its generated id."""
+        created = self.create(headers, **body)
+        assert created.status_code == 201, created.text
+        competition: str = created.json()["data"]["_id"]
+        return competition
+
+    def post(self, path: str, headers: dict[str, str], body: Any = None, *, key: str | None = None) -> Any:
+        if key is not None:
+            headers = {**headers, "Idempotency-Key": key}
         return self.client.post(path, json={} if body is None else body, headers=headers)
+
+
+def match_of(competition: str) -> str:
+    """A fresh match id bound to ``competition``, as REST requires: ``<name>@<competitionId>``."""
+    return f"{new_id('m')}@{competition}"
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +95,10 @@ def assert_error(response: Any, status: int, code: str | None = None) -> None:
 
 def test_seeded_flow_with_exact_amounts(api: Api) -> None:
     organizer, org = api.user("organizer")
-    competition = new_id("cmp")
-    created = api.put(competition, org, entryFee=100, template="top3")
+    created = api.create(org, entryFee=100, template="top3")
     assert created.status_code == 201, created.text
+    competition = created.json()["data"]["_id"]
+    assert competition.startswith("cmp-") and "_" not in competition
     assert created.json()["data"] == {
         "_id": competition, "organizerId": organizer, "entryFee": 100, "currency": "INR", "template": "top3",
         "status": "open", "poolBalance": 0, "entries": 0, "createdAt": created.json()["data"]["createdAt"],
@@ -101,7 +120,7 @@ def test_seeded_flow_with_exact_amounts(api: Api) -> None:
     (a, ha), (b, _), (c, _) = players
     body = {"competitionId": competition, "standings": [{"userId": a, "rank": 1}, {"userId": b, "rank": 1},
                                                         {"userId": c, "rank": 3}]}
-    paid = api.post(f"/api/matches/m-{competition}/rewards", org, body)
+    paid = api.post(f"/api/matches/final@{competition}/rewards", org, body)
     assert paid.status_code == 201, paid.text
     data = paid.json()["data"]
     assert (data["prizePool"], data["platformFee"], data["organizerFee"], data["status"]) == (
@@ -109,8 +128,8 @@ def test_seeded_flow_with_exact_amounts(api: Api) -> None:
     amounts = {p["userId"]: p["amount"] for p in data["payouts"]}
     first, second = sorted((a, b))
     assert amounts == {first: 102, second: 101.99, c: 51}
-    assert api.post(f"/api/matches/m-{competition}/rewards", org, body).json()["data"] == data
-    assert api.client.get(f"/api/matches/m-{competition}/rewards", headers=ha).json()["data"] == data
+    assert api.post(f"/api/matches/final@{competition}/rewards", org, body).json()["data"] == data
+    assert api.client.get(f"/api/matches/final@{competition}/rewards", headers=ha).json()["data"] == data
     wallet = api.client.get("/api/wallet", headers=ha).json()["data"]
     winner = next(p for p in data["payouts"] if p["userId"] == a)
     assert wallet["totalEarnings"] == winner["amount"]
@@ -122,27 +141,29 @@ def test_roles_and_ownership(api: Api) -> None:
     _, other_org = api.user("organizer")
     player, ph = api.user("player")
     _, adm = api.user("admin")
-    competition = new_id("cmp")
+    assert_error(api.create(ph, entryFee=10), 403, "FORBIDDEN")
+    assert_error(api.create(org, entryFee=10, organizerId=player), 403, "FORBIDDEN")
+    competition = api.open(org, entryFee=10)
     assert_error(api.put(competition, ph, entryFee=10), 403, "FORBIDDEN")
     assert_error(api.put(competition, org, entryFee=10, organizerId=player), 403, "FORBIDDEN")
-    assert api.put(competition, org, entryFee=10).status_code == 201
     api.env.credit(player, 10 * RUPEE)
     api.env.credit(organizer, 50 * RUPEE)
     for path, body in ((f"/api/competitions/{competition}/fund", {"amount": 5}),
                        (f"/api/competitions/{competition}/refund", {"reason": "mine"}),
-                       (f"/api/matches/{new_id('m')}/rewards", {"competitionId": competition,
+                       (f"/api/matches/{match_of(competition)}/rewards", {"competitionId": competition,
                                                               "standings": [{"userId": player, "rank": 1}]})):
-        assert_error(api.post(path, other_org, body), 403, "FORBIDDEN")
-        assert_error(api.post(path, ph, body), 403, "FORBIDDEN")
+        assert_error(api.post(path, other_org, body, key=new_key()), 403, "FORBIDDEN")
+        assert_error(api.post(path, ph, body, key=new_key()), 403, "FORBIDDEN")
     assert_error(api.put(competition, other_org, entryFee=20), 403, "FORBIDDEN")
     assert_error(api.post(f"/api/competitions/{competition}/entry", org), 403, "FORBIDDEN")
     assert_error(api.client.get(f"/api/competitions/{competition}"), 401)
 
-    funded = api.post(f"/api/competitions/{competition}/fund", org, {"amount": 50})
+    funded = api.post(f"/api/competitions/{competition}/fund", org, {"amount": 50}, key=new_key())
     assert funded.status_code == 201 and funded.json()["data"]["amount"] == -50
-    admin_named = api.put(new_id("cmp"), adm, entryFee=5, organizerId=organizer)
+    admin_named = api.create(adm, entryFee=5, organizerId=organizer)
     assert admin_named.status_code == 201 and admin_named.json()["data"]["organizerId"] == organizer
-    assert_error(api.put(new_id("cmp"), adm, entryFee=5, organizerId=player), 400, "INVALID_ORGANIZER")
+    assert_error(api.create(adm, entryFee=5, organizerId=player), 400, "INVALID_ORGANIZER")
+    assert_error(api.put(competition, adm, entryFee=5, organizerId=player), 400, "INVALID_ORGANIZER")
     assert api.put(competition, adm, entryFee=11).json()["data"]["organizerId"] == organizer
     api.env.assert_audit_ok()
 
@@ -153,13 +174,14 @@ def test_unknown_resources_are_404(api: Api) -> None:
     assert_error(api.client.get("/api/competitions/nope", headers=ph), 404, "COMPETITION_NOT_FOUND")
     assert_error(api.client.get(f"/api/competitions/{'x' * 300}", headers=ph), 404)
     assert_error(api.client.get("/api/matches/nope/rewards", headers=ph), 404, "DISTRIBUTION_NOT_FOUND")
+    assert_error(api.put("nope", org, entryFee=10), 404, "COMPETITION_NOT_FOUND")
     assert_error(api.post("/api/competitions/nope/entry", ph), 404)
     assert_error(api.post("/api/competitions/no_such/entry", ph), 404, "COMPETITION_NOT_FOUND")
-    assert_error(api.post("/api/competitions/no_such/fund", org, {"amount": 5}), 404)
+    assert_error(api.post("/api/competitions/no_such/fund", org, {"amount": 5}, key=new_key()), 404)
     assert_error(api.post("/api/competitions/no_such/refund", org, {"reason": "x"}), 404)
     assert_error(api.post("/api/matches/m1/rewards", org, {"competitionId": "no_such", "standings": [
         {"userId": "u1", "rank": 1}]}), 404)
-    assert_error(api.post("/api/competitions/nope/fund", org, {"amount": 5}), 404)
+    assert_error(api.post("/api/competitions/nope/fund", org, {"amount": 5}, key=new_key()), 404)
     assert_error(api.post("/api/competitions/nope/refund", org, {"reason": "x"}), 404)
     assert_error(api.post("/api/matches/m1/rewards", org, {"competitionId": "nope", "standings": [
         {"userId": "u1", "rank": 1}]}), 404)
@@ -174,7 +196,11 @@ def test_unknown_resources_are_404(api: Api) -> None:
 ])
 def test_bad_competition_bodies_are_400(api: Api, body: dict[str, Any]) -> None:
     _, org = api.user("organizer")
+    competition = api.open(org, entryFee=7)
+    assert_error(api.client.post("/api/competitions", json=body, headers=org), 400)
+    assert_error(api.client.put(f"/api/competitions/{competition}", json=body, headers=org), 400)
     assert_error(api.client.put(f"/api/competitions/{new_id('c')}", json=body, headers=org), 400)
+    assert api.client.get(f"/api/competitions/{competition}", headers=org).json()["data"]["entryFee"] == 7
 
 
 def test_malformed_json_and_bad_ids_are_400(api: Api) -> None:
@@ -213,8 +239,7 @@ def test_malformed_json_and_bad_ids_are_400(api: Api) -> None:
 ])
 def test_bad_distribution_bodies_are_400_and_move_nothing(api: Api, body: dict[str, Any], code: str | None) -> None:
     _, org = api.user("organizer")
-    competition = new_id("cmp")
-    api.put(competition, org, entryFee=10)
+    competition = api.open(org, entryFee=10)
     player, ph = api.user()
     api.env.credit(player, 10 * RUPEE)
     api.post(f"/api/competitions/{competition}/entry", ph)
@@ -222,15 +247,14 @@ def test_bad_distribution_bodies_are_400_and_move_nothing(api: Api, body: dict[s
     payload = json.loads(json.dumps({k: (competition if v == "C" else v) for k, v in body.items()})
                          .replace('"u1"', json.dumps(player)))
 
-    assert_error(api.post(f"/api/matches/{new_id('m')}/rewards", org, payload), 400, code)
+    assert_error(api.post(f"/api/matches/{match_of(competition)}/rewards", org, payload), 400, code)
 
     assert api.env.ledger_state() == before
 
 
 def test_entry_fund_and_refund_validation(api: Api) -> None:
     organizer, org = api.user("organizer")
-    competition = new_id("cmp")
-    api.put(competition, org, entryFee=10)
+    competition = api.open(org, entryFee=10)
     player, ph = api.user()
     api.env.credit(player, 100 * RUPEE)
     api.env.credit(organizer, 100 * RUPEE)
@@ -263,14 +287,13 @@ def test_entry_fund_and_refund_validation(api: Api) -> None:
 
 def test_conflicts_are_409(api: Api) -> None:
     _, org = api.user("organizer")
-    competition = new_id("cmp")
-    api.put(competition, org, entryFee=10)
+    competition = api.open(org, entryFee=10)
     players = [api.user() for _ in range(2)]
     for player, headers in players:
         api.env.credit(player, 10 * RUPEE)
         api.post(f"/api/competitions/{competition}/entry", headers)
     standings = [{"userId": p, "rank": r} for r, (p, _) in enumerate(players, start=1)]
-    match = f"/api/matches/{new_id('m')}/rewards"
+    match = f"/api/matches/{match_of(competition)}/rewards"
     assert api.post(match, org, {"competitionId": competition, "standings": standings}).status_code == 201
     before = api.env.ledger_state()
 
@@ -281,7 +304,7 @@ def test_conflicts_are_409(api: Api) -> None:
     assert_error(api.post(f"/api/competitions/{competition}/refund", org, {"reason": "late"}), 409,
                  "REFUND_REFUSED")
     assert_error(api.post(f"/api/competitions/{competition}/entry", api.user()[1]), 409, "ENTRIES_CLOSED")
-    assert_error(api.post(f"/api/matches/{new_id('m')}/rewards", org,
+    assert_error(api.post(f"/api/matches/{match_of(competition)}/rewards", org,
                           {"competitionId": competition, "standings": standings}), 409, "INSUFFICIENT_POOL")
     assert api.env.ledger_state() == before
     api.env.assert_audit_ok()
@@ -290,12 +313,11 @@ def test_conflicts_are_409(api: Api) -> None:
 def test_rewards_go_only_to_registered_players(api: Api) -> None:
     organizer, org = api.user("organizer")
     admin, _ = api.user("admin")
-    competition = new_id("cmp")
-    api.put(competition, org, entryFee=10)
+    competition = api.open(org, entryFee=10)
     player, ph = api.user()
     api.env.credit(player, 10 * RUPEE)
     api.post(f"/api/competitions/{competition}/entry", ph)
-    match = new_id("m")
+    match = match_of(competition)
     before = api.env.ledger_state()
 
     for stranger in ("usr_typo", organizer, admin):
@@ -313,8 +335,7 @@ def test_rewards_go_only_to_registered_players(api: Api) -> None:
 
 def test_explicit_shares_may_use_any_json_number_form(api: Api) -> None:
     _, org = api.user("organizer")
-    competition = new_id("cmp")
-    api.put(competition, org, entryFee=100)
+    competition = api.open(org, entryFee=100)
     (a, ha), (b, hb) = api.user(), api.user()
     for player, headers in ((a, ha), (b, hb)):
         api.env.credit(player, 100 * RUPEE)
@@ -322,7 +343,7 @@ def test_explicit_shares_may_use_any_json_number_form(api: Api) -> None:
     body = b'{"competitionId": "%s", "shares": [6e1, 40.0], "standings": [{"userId": "%s", "rank": 1}, ' \
            b'{"userId": "%s", "rank": 2}]}' % (competition.encode(), a.encode(), b.encode())
 
-    paid = api.client.post(f"/api/matches/{new_id('m')}/rewards", content=body,
+    paid = api.client.post(f"/api/matches/{match_of(competition)}/rewards", content=body,
                            headers={**org, "content-type": "application/json"})
 
     assert paid.status_code == 201, paid.text
@@ -330,3 +351,139 @@ def test_explicit_shares_may_use_any_json_number_form(api: Api) -> None:
     assert (data["shares"], [p["amount"] for p in data["payouts"]]) == ([60, 40.0], [102, 68])
     api.env.assert_audit_ok()
 
+
+
+def test_fund_requires_an_idempotency_key_so_a_retry_after_a_lost_answer_pays_once(api: Api) -> None:
+    organizer, org = api.user("organizer")
+    competition = api.open(org, entryFee=10)
+    api.env.credit(organizer, 100 * RUPEE)
+    fund = f"/api/competitions/{competition}/fund"
+    for _ in range(2):
+        assert_error(api.post(fund, org, {"amount": 30}), 400, "IDEMPOTENCY_KEY_REQUIRED")
+    assert api.env.balance(organizer) == 100 * RUPEE
+    for bad in ("", "a" * 65, "has space", "k#1", "a/b", "x;y"):
+        assert_error(api.post(fund, org, {"amount": 30}, key=bad), 400, "INVALID_IDEMPOTENCY_KEY")
+    key = "client:retry@1_a.b-c"
+    first = api.post(fund, org, {"amount": 30}, key=key)
+    retried = api.post(fund, org, {"amount": 30}, key=key)
+    assert first.status_code == retried.status_code == 201, first.text
+    assert retried.json()["data"]["_id"] == first.json()["data"]["_id"]
+    assert api.env.balance(organizer) == 70 * RUPEE
+    assert api.env.pool(competition) == 30 * RUPEE
+    api.env.assert_audit_ok()
+
+
+def test_a_refused_sponsorship_is_refused_again_under_its_key(api: Api) -> None:
+    organizer, org = api.user("organizer")
+    competition = api.open(org, entryFee=10)
+    fund = f"/api/competitions/{competition}/fund"
+    key = new_key()
+    assert_error(api.post(fund, org, {"amount": 30}, key=key), 400, "INSUFFICIENT_FUNDS")
+    api.env.credit(organizer, 100 * RUPEE)
+    assert_error(api.post(fund, org, {"amount": 30}, key=key), 400, "INSUFFICIENT_FUNDS")
+    assert api.env.balance(organizer) == 100 * RUPEE
+    assert api.post(fund, org, {"amount": 30}, key=new_key()).status_code == 201
+    assert api.env.balance(organizer) == 70 * RUPEE
+    api.env.assert_audit_ok()
+
+
+def test_entry_honours_a_key_and_checks_it(api: Api) -> None:
+    _, org = api.user("organizer")
+    competition = api.open(org, entryFee=10)
+    player, ph = api.user()
+    api.env.credit(player, 100 * RUPEE)
+    entry = f"/api/competitions/{competition}/entry"
+    assert_error(api.post(entry, ph, key="bad key"), 400, "INVALID_IDEMPOTENCY_KEY")
+    first = api.post(entry, ph, key="enter-1")
+    assert first.status_code == 201 and api.post(entry, ph, key="enter-1").json()["data"] == first.json()["data"]
+    assert api.env.balance(player) == 90 * RUPEE
+    api.env.assert_audit_ok()
+
+
+def _entered(api: Api, competition: str) -> list[dict[str, Any]]:
+    """A registered, funded player entered into ``competition`` (over gRPC): the standings of a match."""
+    player, _ = api.user()
+    api.env.enter(competition, player)
+    return [{"userId": player, "rank": 1}]
+
+
+def test_an_organizer_cannot_take_the_match_id_of_another_organizers_competition(api: Api) -> None:
+    """Issue 10, scenario 8: organizer A posted B's future match id from A's own competition, and B could then
+    never distribute under it (403; an admin 409). A REST match id is now bound to its competition."""
+    a, ah = api.user("organizer")
+    b, bh = api.user("organizer")
+    _, adm = api.user("admin")
+    mine, theirs = api.env.open(a, 10 * RUPEE), api.env.open(b, 10 * RUPEE)
+    ours, winners = _entered(api, mine) + _entered(api, mine), _entered(api, theirs)
+    future = f"final@{theirs}"
+    squat = api.post(f"/api/matches/{future}/rewards", ah, {"competitionId": mine, "standings": ours[:1]})
+    unbound = api.post("/api/matches/final/rewards", adm, {"competitionId": mine, "standings": ours[1:]})
+
+    paid = api.post(f"/api/matches/{future}/rewards", bh, {"competitionId": theirs, "standings": winners})
+
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["data"]["competitionId"] == theirs and paid.json()["data"]["organizerId"] == b
+    assert_error(squat, 400, "INVALID_MATCH_ID")
+    assert_error(unbound, 400, "INVALID_MATCH_ID")
+    assert api.env.pool(mine) == 20 * RUPEE
+    api.env.assert_audit_ok()
+
+
+def test_an_organizer_cannot_take_a_match_id_the_match_service_will_use(api: Api) -> None:
+    a, ah = api.user("organizer")
+    b, _ = api.user("organizer")
+    mine, theirs = api.env.open(a, 10 * RUPEE), api.env.open(b, 10 * RUPEE)
+    match = new_id("match")
+    squat = api.post(f"/api/matches/{match}/rewards", ah, {"competitionId": mine, "standings": _entered(api, mine)})
+    winners = _entered(api, theirs)
+
+    paid = api.env.distribute(match, theirs, [(winners[0]["userId"], 1)])
+
+    assert (paid.competition_id, paid.status) == (theirs, "paid")
+    assert_error(squat, 400, "INVALID_MATCH_ID")
+    api.env.assert_audit_ok()
+
+
+def test_an_organizer_cannot_take_a_competition_id_another_organizer_will_use(api: Api) -> None:
+    """Issue 10, scenario 8: organizer A opened the competition id B meant to use, and B could never open it.
+    Over REST a new competition's id is now chosen by the server; ``PUT`` only changes one that exists."""
+    a, ah = api.user("organizer")
+    b, bh = api.user("organizer")
+    _, adm = api.user("admin")
+    intended = new_id("cup")
+    squats = [api.put(intended, ah, entryFee=10), api.put(intended, adm, entryFee=10, organizerId=a)]
+
+    theirs = api.open(bh, entryFee=20)
+
+    for squat in squats:
+        assert_error(squat, 404, "COMPETITION_NOT_FOUND")
+    assert_error(api.client.get(f"/api/competitions/{intended}", headers=bh), 404, "COMPETITION_NOT_FOUND")
+    opened = api.client.get(f"/api/competitions/{theirs}", headers=bh).json()["data"]
+    assert (opened["organizerId"], opened["entryFee"]) == (b, 20)
+    assert_error(api.put(theirs, ah, entryFee=1), 403, "FORBIDDEN")
+    standings = _entered(api, theirs)
+    assert_error(api.post(f"/api/matches/final@{theirs}/rewards", ah, {"competitionId": theirs,
+                                                                      "standings": standings}), 403, "FORBIDDEN")
+    assert api.post(f"/api/matches/final@{theirs}/rewards", bh, {"competitionId": theirs,
+                                                                "standings": standings}).status_code == 201
+    api.env.assert_audit_ok()
+
+
+def test_the_match_services_own_ids_keep_working_over_grpc(api: Api) -> None:
+    """The trusted internal caller (no actor) still opens competitions and pays matches under its own ids."""
+    organizer, org = api.user("organizer")
+    competition = new_id("league")
+    assert api.env.open(organizer, 10 * RUPEE, competition=competition) == competition
+    changed = api.put(competition, org, entryFee=15)
+    assert changed.status_code == 200 and changed.json()["data"]["entryFee"] == 15
+    players = [api.user()[0] for _ in range(2)]
+    for player in players:
+        api.env.enter(competition, player)
+
+    paid = api.env.distribute("m-1001", competition, [(players[0], 1), (players[1], 2)])
+
+    assert (paid.match_id, paid.status, paid.prize_pool) == ("m-1001", "paid", 30 * RUPEE)
+    generated = api.env.rewards.OpenCompetition(rpb.OpenCompetitionRequest(
+        competition_id="", organizer_id=organizer, entry_fee=RUPEE, currency="INR"))
+    assert generated.created and generated.competition.id.startswith("cmp-")
+    api.env.assert_audit_ok()

@@ -17,6 +17,7 @@ from tests.conftest import WalletHarness
 from tests.support.grpc_servers import TEST_TOKEN
 from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone_kernel.config import CommonSettings
+from winzone_kernel.metrics import exposition
 from winzone_ops.admin import ensure_admin
 
 
@@ -69,7 +70,8 @@ def test_register_login_me_and_empty_wallet(api: Api) -> None:
     assert me["success"] and me["data"]["user"]["_id"] == user["_id"]
     wallet = api.client.get("/api/wallet", headers=headers).json()
     assert wallet == {"success": True, "message": "Wallet fetched successfully", "data": {
-        "balance": 0, "available": 0, "held": 0, "currency": "INR", "totalEarnings": 0, "recentTransactions": []}}
+        "balance": 0, "available": 0, "held": 0, "currency": "INR", "totalEarnings": 0, "receivable": 0,
+        "restricted": False, "recentTransactions": []}}
 
 
 def test_wallet_amounts_are_exact_major_units(api: Api) -> None:
@@ -261,9 +263,9 @@ def test_a_wrong_internal_token_is_a_503_not_a_401(api: Api, tmp_path: Path) -> 
     users.close()
 
 
-def test_metrics_are_served_as_prometheus_text(api: Api) -> None:
+def test_metrics_are_counted_but_not_served_on_the_api_port(api: Api) -> None:
     _, headers = api.player("metrics@winzone.test")
     api.client.get("/api/wallet", headers=headers)
     response = api.client.get("/metrics")
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
-    assert 'winzone_http_requests_total{method="GET",route="/api/wallet",status="200"}' in response.text
+    assert response.status_code == 404 and response.json()["error"] == "NOT_FOUND"
+    assert 'winzone_http_requests_total{method="GET",route="/api/wallet",status="200"}' in exposition().decode()

@@ -29,7 +29,8 @@ from winzone_ops.admin import ensure_admin
 ADMIN_EMAIL = "root@winzone.test"
 ADMIN_PASSWORD = "admin-pass-123"
 PAYOUT_FIELDS = {"_id", "userId", "amount", "currency", "method", "status", "adminNote", "processedBy",
-                 "transactionId", "providerReference", "failureReason", "history", "createdAt", "updatedAt"}
+                 "transactionId", "providerReference", "failureReason", "refundedAmount", "history", "createdAt",
+                 "updatedAt"}
 
 
 @dataclass
@@ -102,7 +103,7 @@ def test_seed_flow_request_list_approve_and_pay(api: Api) -> None:
                                            "failureReason"))
     assert api.wallet_of(player) | {"recentTransactions": None} == {
         "balance": 1000, "available": 500, "held": 500, "currency": "INR", "totalEarnings": 0,
-        "recentTransactions": None}
+        "receivable": 0, "restricted": False, "recentTransactions": None}
 
     mine = api.client.get("/api/wallet/payout-requests", headers=player).json()
     assert mine["pagination"] == {"page": 1, "limit": 20, "total": 1, "pages": 1}

@@ -23,6 +23,7 @@ from reward_service.domain import rules
 from reward_service.domain.commands import ContributionRequest
 from reward_service.domain.postings import MAX_PAYOUTS
 from reward_service.settings import RewardSettings
+from reward_service.use_cases import reconciliation
 from reward_service.use_cases.reconciliation import ReconcileReport
 from tests.support.grpc_servers import TEST_TOKEN
 from tests.support.ids import new_id
@@ -115,6 +116,57 @@ class TestReconciler:
         assert env.balance(player) == 10 * RUPEE
         assert_books_agree(env, competition)
 
+    def test_an_entry_post_that_lands_after_its_call_timed_out_is_counted_by_the_reconciler(
+        self, env: Harness
+    ) -> None:
+        competition = env.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
+        entry = f"entry_{competition}_{player}"
+        request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
+        env.credit(player, 39 * RUPEE)
+        assert rpc_code(lambda: env.rewards.ChargeEntryFee(request))[1] == "INSUFFICIENT_FUNDS"
+        env.credit(player, 1 * RUPEE)
+        assert env.flaky is not None
+        env.flaky.late.add(f"{entry}:1")
+        assert rpc_code(lambda: env.rewards.ChargeEntryFee(request))[0] == grpc.StatusCode.UNAVAILABLE
+
+        landed = env.land_late()
+
+        assert [type(answer).__name__ for answer in landed] == ["PostingReceipt"]
+        assert (env.pool(competition), env.competition(competition).pool_balance) == (40 * RUPEE, 0)
+        assert env.reconcile() == ReconcileReport(contributions=1)
+        after = env.competition(competition)
+        assert (after.pool_balance, after.entries) == (40 * RUPEE, 1)
+        assert env.rewards.ChargeEntryFee(request).replayed
+        assert env.flaky.posted == [entry, f"{entry}:1", f"{entry}:1", f"{entry}:1"]
+        assert env.balance(player) == 0
+        assert_books_agree(env, competition)
+
+    def test_a_timed_out_entry_post_landing_after_a_refusal_of_its_key_moves_nothing(self, env: Harness) -> None:
+        competition, other = env.open(new_id("org"), 40 * RUPEE), env.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
+        entry = f"entry_{competition}_{player}"
+        request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
+        env.credit(player, 40 * RUPEE)
+        assert env.flaky is not None
+        env.flaky.late.add(entry)
+        assert rpc_code(lambda: env.rewards.ChargeEntryFee(request))[0] == grpc.StatusCode.UNAVAILABLE
+        env.enter(other, player, fund=False)
+        assert rpc_code(lambda: env.rewards.ChargeEntryFee(request))[1] == "INSUFFICIENT_FUNDS"
+        env.credit(player, 40 * RUPEE)
+
+        landed = env.land_late()
+        stored = env.contribution(entry)
+
+        assert [getattr(answer, "code", "") for answer in landed] == ["INSUFFICIENT_FUNDS"]
+        assert stored is not None and (stored.status, stored.attempt) == ("refused", 0)
+        assert env.pool(competition) == 0 and env.balance(player) == 40 * RUPEE
+        assert not env.rewards.ChargeEntryFee(request).replayed
+        assert env.reconcile() == ReconcileReport()
+        assert env.balance(player) == 0 and len(env.transactions(player, "entryFee")) == 2
+        assert (env.pool(competition), env.competition(competition).entries) == (40 * RUPEE, 1)
+        assert_books_agree(env, competition, other)
+
     def test_a_refund_interrupted_before_its_posting_is_finished(self, env: Harness) -> None:
         competition, _, users = env.competition_with_players(3)
         assert env.flaky is not None
@@ -143,6 +195,31 @@ class TestReconciler:
         assert env.pending_distributions() == [match]
         assert env.reconcile() == ReconcileReport(distributions=1)
         assert_books_agree(env, competition)
+
+
+def test_a_record_that_keeps_failing_is_backed_off_and_paged_past(
+    env: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reconciliation, "RECONCILE_BATCH", 1)
+    competition, _, (a, b) = env.competition_with_players(2)
+    stuck, newer = new_id("m"), new_id("m")
+    assert env.flaky is not None
+    env.flaky.refuse.add(f"distribution_{stuck}")
+    env.flaky.fail_before.add(f"distribution_{newer}")
+    for match in (stuck, newer):
+        rpc_code(lambda match=match: env.distribute(match, competition, [(a, 1), (b, 2)], prize_pool=50 * RUPEE))
+    assert env.pending_distributions() == [stuck, newer]
+    env.clock_offset = 120.0
+
+    assert env.reconcile(min_age_seconds=60) == ReconcileReport(distributions=1, failed=1)
+    assert env.pending_distributions() == [stuck]
+    assert env.reconcile(min_age_seconds=60) == ReconcileReport(skipped=1)
+    assert env.reconcile() == ReconcileReport(failed=1)
+    env.flaky.refuse.clear()
+    env.clock_offset = 4_000.0
+    assert env.reconcile(min_age_seconds=60) == ReconcileReport(distributions=1)
+    assert env.flaky.posted.count(f"distribution_{stuck}") == 1
+    assert_books_agree(env, competition)
 
 
 def test_a_restarted_service_pays_what_its_crashed_predecessor_decided(

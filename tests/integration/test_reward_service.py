@@ -24,6 +24,7 @@ from reward_service.use_cases.facade import RewardService
 from tests.support.ids import new_id
 from tests.support.rewards import FEES, RUPEE, Harness, InMemoryWallet, rpc_code
 from winzone.rewards.v1 import rewards_pb2 as rpb
+from winzone.wallet.v1 import wallet_pb2 as wpb
 
 
 @pytest.fixture
@@ -249,6 +250,69 @@ class TestEntries:
         assert env.balance(player) == 0 and env.pool(competition) == 40 * RUPEE
         env.assert_audit_ok()
 
+    def test_each_refused_entry_attempt_is_kept_and_the_next_one_gets_a_fresh_wallet_key(self, env: Harness) -> None:
+        competition = env.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
+        entry = f"entry_{competition}_{player}"
+        request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
+        for _ in range(2):
+            assert rpc_code(lambda: env.rewards.ChargeEntryFee(request))[1] == "INSUFFICIENT_FUNDS"
+        refused = env.contribution(entry)
+        assert refused is not None and (refused.status, refused.attempt) == ("refused", 1)
+        assert env.competition(competition).entries == 0
+
+        env.credit(player, 100 * RUPEE)
+        paid = env.rewards.ChargeEntryFee(request)
+        again = env.rewards.ChargeEntryFee(request)
+
+        assert env.flaky is not None and env.flaky.posted == [entry, f"{entry}:1", f"{entry}:2", f"{entry}:2"]
+        assert paid.transaction.idempotency_key == entry
+        assert again.replayed and again.transaction.id == paid.transaction.id
+        stored = env.contribution(entry)
+        assert stored is not None and (stored.status, stored.attempt) == ("paid", 2)
+        assert env.balance(player) == 60 * RUPEE and len(env.transactions(player, "entryFee")) == 1
+        after = env.competition(competition)
+        assert (after.entries, after.pool_balance) == (1, 40 * RUPEE) and env.pool(competition) == 40 * RUPEE
+        env.assert_audit_ok()
+
+    def test_an_entry_refused_while_the_account_is_restricted_works_once_the_debt_is_settled(
+        self, env: Harness
+    ) -> None:
+        competition = env.open(new_id("org"), 40 * RUPEE)
+        player = new_id("p")
+        env.wallet.Recover(wpb.RecoverRequest(idempotency_key=new_id("cb"), user_id=player, amount=10 * RUPEE,
+                                              currency="INR", counter_account="clearing:stripe"))
+        env.credit(player, 5 * RUPEE)
+        request = rpb.ChargeEntryFeeRequest(competition_id=competition, user_id=player)
+        assert rpc_code(lambda: env.rewards.ChargeEntryFee(request))[1] == "ACCOUNT_RESTRICTED"
+
+        env.credit(player, 45 * RUPEE)
+        paid = env.rewards.ChargeEntryFee(request)
+
+        assert not paid.replayed and env.balance(player) == 0
+        assert env.pool(competition) == env.competition(competition).pool_balance == 40 * RUPEE
+        env.assert_audit_ok()
+
+    def test_a_refused_sponsorship_key_stays_refused(self, env: Harness) -> None:
+        organizer = new_id("org")
+        competition = env.open(organizer, 10 * RUPEE)
+        owner = rpb.Actor(user_id=organizer, role="organizer")
+        request = rpb.FundPrizePoolRequest(competition_id=competition, user_id=organizer, amount=300 * RUPEE,
+                                           idempotency_key="sponsor-1", actor=owner)
+        assert rpc_code(lambda: env.rewards.FundPrizePool(request))[1] == "INSUFFICIENT_FUNDS"
+        env.credit(organizer, 500 * RUPEE)
+
+        assert rpc_code(lambda: env.rewards.FundPrizePool(request))[1] == "INSUFFICIENT_FUNDS"
+        fresh = env.rewards.FundPrizePool(rpb.FundPrizePoolRequest(
+            competition_id=competition, user_id=organizer, amount=300 * RUPEE, idempotency_key="sponsor-2",
+            actor=owner))
+
+        assert env.flaky is not None
+        assert env.flaky.posted == [f"fund_{competition}_sponsor-1"] * 2 + [f"fund_{competition}_sponsor-2"]
+        assert fresh.transaction.amount == -300 * RUPEE and env.balance(organizer) == 200 * RUPEE
+        assert env.pool(competition) == env.competition(competition).pool_balance == 300 * RUPEE
+        env.assert_audit_ok()
+
     def test_a_lost_answer_is_charged_once_when_retried(self, env: Harness) -> None:
         competition, player, request = env.entry_with_lost_answer()
 
@@ -414,8 +478,9 @@ class TestCompetitions:
             lambda: env.rewards.FundPrizePool(rpb.FundPrizePoolRequest(
                 competition_id=competition, user_id=intruder.user_id, amount=100, idempotency_key="k",
                 actor=intruder)),
-            lambda: env.distribute(new_id("m"), competition, [(a, 1)], actor=intruder),
-            lambda: env.rewards.PreviewDistribution(env.request(new_id("m"), competition, [(a, 1)], actor=intruder)),
+            lambda: env.distribute(f"m1@{competition}", competition, [(a, 1)], actor=intruder),
+            lambda: env.rewards.PreviewDistribution(env.request(f"m1@{competition}", competition, [(a, 1)],
+                                                                actor=intruder)),
             lambda: env.rewards.RefundEntryFees(rpb.RefundEntryFeesRequest(
                 competition_id=competition, reason="mine now", actor=intruder)),
         ]
@@ -423,7 +488,7 @@ class TestCompetitions:
             assert rpc_code(call) == (grpc.StatusCode.PERMISSION_DENIED, "FORBIDDEN")
         assert env.ledger_state() == before
         admin = rpb.Actor(user_id=new_id("adm"), role="admin")
-        assert env.distribute(new_id("m"), competition, [(a, 1), (b, 2)], actor=admin).status == "paid"
+        assert env.distribute(f"final@{competition}", competition, [(a, 1), (b, 2)], actor=admin).status == "paid"
         env.assert_audit_ok()
 
     def test_preview_moves_nothing_and_matches_the_payment(self, env: Harness) -> None:

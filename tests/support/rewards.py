@@ -20,8 +20,8 @@ import pytest
 from reward_service import server as reward_server
 from reward_service.adapters.grpc_wallet import GrpcWallet
 from reward_service.adapters.sqlite_store import SqliteRewardStore
-from reward_service.domain.model import FeeSchedule
-from reward_service.domain.ports import PostingReceipt, WalletPort, WalletTransaction
+from reward_service.domain.model import Contribution, FeeSchedule
+from reward_service.domain.ports import PostingReceipt, RewardStore, WalletPort, WalletTransaction
 from reward_service.domain.postings import SOURCE, PostingPlan
 from reward_service.use_cases.facade import RewardService
 from reward_service.use_cases.reconciliation import ReconcileReport
@@ -31,13 +31,21 @@ from tests.support.ids import new_id
 from wallet_service import server as wallet_server
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
 from wallet_service.domain.accounts import parse_account
+from wallet_service.domain.ports import LedgerStore
 from winzone.rewards.v1 import rewards_pb2 as rpb
 from winzone.rewards.v1 import rewards_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2 as wpb
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel import ids
 from winzone_kernel.clock import timestamp_now, utc_now
-from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidArgument, Unavailable
+from winzone_kernel.errors import (
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidArgument,
+    InvalidState,
+    Unavailable,
+    WinzoneError,
+)
 from winzone_kernel.grpc_client import service_channel
 
 FEES = FeeSchedule(Decimal(10), Decimal(5))
@@ -54,17 +62,43 @@ def rpc_code(call: Callable[[], object]) -> tuple[grpc.StatusCode, str]:
 
 class FlakyWallet(WalletPort):
     """The real wallet client, made to fail on chosen calls: before posting (the call never reached the
-    wallet) or after posting (the wallet moved the money but the answer was lost, as in a crash)."""
+    wallet), after posting (the wallet moved the money but the answer was lost, as in a crash), late (the
+    call timed out, but the request is still on its way and reaches the wallet when ``land_late`` says so),
+    or always (``refuse``: every posting under the key is refused, as a record that fails permanently)."""
 
     def __init__(self, inner: WalletPort) -> None:
         self.inner = inner
         self.fail_before: set[str] = set()
         self.fail_after: set[str] = set()
+        self.late: set[str] = set()
+        self.refuse: set[str] = set()
+        self.posted: list[str] = []
+        """The key of every posting that reached the wallet, in order."""
+        self._in_flight: list[PostingPlan] = []
+
+    async def land_late(self) -> list[PostingReceipt | WinzoneError]:
+        """Let the late requests reach the wallet now; what the wallet answered to each."""
+        answers: list[PostingReceipt | WinzoneError] = []
+        while self._in_flight:
+            plan = self._in_flight.pop(0)
+            self.posted.append(plan.key)
+            try:
+                answers.append(await self.inner.post(plan))
+            except WinzoneError as exc:
+                answers.append(exc)
+        return answers
 
     async def post(self, plan: PostingPlan) -> PostingReceipt:
+        if plan.key in self.refuse:
+            raise InvalidState("the wallet refuses this posting (test)", code="REFUSED_BY_TEST")
         if plan.key in self.fail_before:
             self.fail_before.discard(plan.key)
             raise Unavailable("wallet unreachable (test)")
+        if plan.key in self.late:
+            self.late.discard(plan.key)
+            self._in_flight.append(plan)
+            raise Unavailable("deadline exceeded; the request is still on its way (test)")
+        self.posted.append(plan.key)
         receipt = await self.inner.post(plan)
         if plan.key in self.fail_after:
             self.fail_after.discard(plan.key)
@@ -82,12 +116,13 @@ OUTSIDE = "clearing:test"
 class InMemoryWallet(WalletPort):
     """The wallet's posting rules over a dictionary of balances: user and pool accounts never go below zero,
     a plan is replayed under its key, a key is bound to its plan and a leg key to its posting, and a refused
-    posting moves nothing. ``unreachable`` makes every call fail as a wallet that cannot be reached."""
+    posting moves nothing and is refused again under its key. ``unreachable`` makes every call fail as a
+    wallet that cannot be reached."""
 
     def __init__(self) -> None:
         self.balances: dict[tuple[str, str], int] = {}
         self.unreachable = False
-        self._postings: dict[str, tuple[PostingPlan, PostingReceipt]] = {}
+        self._postings: dict[str, tuple[PostingPlan, PostingReceipt | InsufficientFunds]] = {}
         self._leg_keys: set[str] = set()
 
     def fund(self, user_id: str, amount: int, currency: str = "INR") -> None:
@@ -106,6 +141,8 @@ class InMemoryWallet(WalletPort):
         if stored is not None:
             if stored[0] != plan:
                 raise IdempotencyConflict()
+            if isinstance(stored[1], InsufficientFunds):
+                raise InsufficientFunds(stored[1].message)
             return replace(stored[1], replayed=True)
         after = dict(self.balances)
         running = []
@@ -116,7 +153,9 @@ class InMemoryWallet(WalletPort):
         for account, currency in {(leg.account, plan.currency) for leg in plan.legs}:
             kind = account.partition(":")[0]
             if kind in ("user", "pool") and after[account, currency] < 0:
-                raise InsufficientFunds(f"Insufficient balance in {kind} account")
+                refused = InsufficientFunds(f"Insufficient balance in {kind} account")
+                self._postings[plan.key] = (plan, refused)
+                raise refused
         keys = {leg.key for leg in plan.legs if leg.key}
         if keys & self._leg_keys:
             raise IdempotencyConflict("a transaction with this idempotency key already exists")
@@ -160,11 +199,14 @@ def _check(plan: PostingPlan) -> None:
 class Harness:
     """A wallet and a reward server on port 0, and synchronous clients for both; closed on leaving ``with``."""
 
-    def __init__(self, tmp_path: Path, **service_options: Any) -> None:
-        self.ledger = SqliteLedgerStore(tmp_path / "wallet.sqlite3", synchronous="NORMAL")
+    def __init__(self, tmp_path: Path, *, ledger: LedgerStore | None = None, rewards_store: RewardStore | None = None,
+                 **service_options: Any) -> None:
+        """On SQLite files under ``tmp_path``, unless ``ledger`` / ``rewards_store`` are given (the harness then
+        migrates and closes them)."""
+        self.ledger = ledger or SqliteLedgerStore(tmp_path / "wallet.sqlite3", synchronous="NORMAL")
         self.ledger.migrate()
         self.wallet_server = RunningServer(lambda: wallet_server.create_server(self.ledger, token=TEST_TOKEN))
-        self.rewards_store = SqliteRewardStore(tmp_path / "rewards.sqlite3", synchronous="NORMAL")
+        self.rewards_store = rewards_store or SqliteRewardStore(tmp_path / "rewards.sqlite3", synchronous="NORMAL")
         self.rewards_store.migrate()
         self.flaky: FlakyWallet | None = None
         self.service: RewardService | None = None
@@ -215,6 +257,14 @@ class Harness:
         assert self.service is not None
         return self.reward_server.thread.run(self.service.reconcile(min_age_seconds))
 
+    def land_late(self) -> list[PostingReceipt | WinzoneError]:
+        """Deliver the wallet requests that timed out but were still on their way (``FlakyWallet.late``)."""
+        assert self.flaky is not None
+        return self.reward_server.thread.run(self.flaky.land_late())
+
+    def contribution(self, contribution_id: str) -> Contribution | None:
+        return self.rewards_store.read(lambda uow: uow.contribution_get(contribution_id))
+
     def pending_distributions(self) -> list[str]:
         pending = self.rewards_store.read(lambda uow: uow.distributions_pending("9999", 1_000))
         return [d.match_id for d in pending]
@@ -225,11 +275,14 @@ class Harness:
 
     def open(self, organizer: str, entry_fee: int, *, competition: str | None = None, template: str = "top3",
              actor: rpb.Actor | None = None) -> str:
-        competition = competition or new_id("cmp")
-        self.rewards.OpenCompetition(rpb.OpenCompetitionRequest(
+        """Open a competition: under ``competition`` (or a fresh id) for an internal caller; with an ``actor``
+        under the id the service generates, as end users must (``competition`` then names one to change)."""
+        if competition is None:
+            competition = "" if actor is not None else new_id("cmp")
+        opened = self.rewards.OpenCompetition(rpb.OpenCompetitionRequest(
             competition_id=competition, organizer_id=organizer, entry_fee=entry_fee, currency="INR",
             template=template, actor=actor))
-        return competition
+        return str(opened.competition.id)
 
     def enter(self, competition: str, user: str, *, fund: bool = True) -> rpb.PoolPayment:
         if fund:

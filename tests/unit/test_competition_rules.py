@@ -12,7 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import reward_service.domain
-from reward_service.domain.commands import ContributionRequest, DistributeCommand, OpenCompetitionCommand
+from reward_service.domain import rules
+from reward_service.domain.commands import (
+    ContributionRequest,
+    DistributeCommand,
+    OpenCompetitionCommand,
+    bound_competition,
+)
 from reward_service.domain.model import (
     Actor,
     Competition,
@@ -30,17 +36,19 @@ from reward_service.domain.model import (
     check_ref,
 )
 from reward_service.domain.postings import (
+    DISTRIBUTION_BATCH,
     MAX_PAYOUTS,
+    REFUND_BATCH,
     WALLET_MAX_LEGS,
     contribution_posting,
-    distribution_posting,
+    distribution_postings,
     refund_postings,
 )
 from reward_service.domain.split import Standing
 from reward_service.settings import RewardSettings
 from wallet_service.domain import commands as wallet_commands
 from winzone_kernel.config import ConfigError
-from winzone_kernel.errors import FailedPrecondition, InvalidArgument, InvalidState, PermissionDenied
+from winzone_kernel.errors import FailedPrecondition, InvalidArgument, InvalidState, NotFound, PermissionDenied
 
 NOW = "2026-01-01T00:00:00.000000Z"
 LATER = "2026-01-01T00:00:01.000000Z"
@@ -179,8 +187,11 @@ class TestValidation:
         assert_refused(InvalidArgument, code, DistributeCommand.build, **request)
 
     def test_a_sponsorship_needs_a_key(self) -> None:
-        assert_refused(InvalidArgument, "INVALID_ID", ContributionRequest.sponsorship, competition_id="c1",
-                       user_id="u1", amount=100, currency="", key="", actor=None)
+        for key in ("", "k" * 65, "a b", "k#1"):
+            assert_refused(InvalidArgument, "INVALID_IDEMPOTENCY_KEY", ContributionRequest.sponsorship,
+                           competition_id="c1", user_id="u1", amount=100, currency="", key=key, actor=None)
+        assert ContributionRequest.sponsorship(competition_id="c1", user_id="u1", amount=100, currency="",
+                                               key="retry:1@a_b.c-d", actor=None).key == "retry:1@a_b.c-d"
 
 
 def distribute(**fields: object) -> DistributeCommand:
@@ -247,9 +258,107 @@ def distribution(**changes: object) -> Distribution:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
+class MemoryUow:
+    """Just the competitions and distributions of a reward unit of work, in memory."""
+
+    def __init__(self, *competitions: Competition) -> None:
+        self.competitions = {c.id: c for c in competitions}
+        self.distributions: dict[str, Distribution] = {}
+
+    def competition_get(self, competition_id: str) -> Competition | None:
+        return self.competitions.get(competition_id)
+
+    def competition_add(self, competition: Competition) -> None:
+        assert competition.id not in self.competitions
+        self.competitions[competition.id] = competition
+
+    def competition_update(self, competition: Competition) -> None:
+        self.competitions[competition.id] = competition
+
+    def contributions_of(self, competition_id: str) -> list[Contribution]:
+        return []
+
+    def distribution_get(self, match_id: str) -> Distribution | None:
+        return self.distributions.get(match_id)
+
+    def distribution_add(self, draft: Distribution) -> None:
+        self.distributions[draft.match_id] = draft
+
+
+def open_cmd(competition_id: str, generated_id: str = "", **fields: object) -> OpenCompetitionCommand:
+    request: dict[str, object] = {"organizer_id": "", "entry_fee": 100, "currency": "", "template": "", **fields}
+    return OpenCompetitionCommand.build(competition_id=competition_id, generated_id=generated_id, **request)
+
+
+class TestIdsNobodyCanSquat:
+    """Issue 10, scenario 8: competition and match ids are first come, so no end user may name a new one that
+    somebody else will use; the match service (no actor) keeps its own ids."""
+
+    @pytest.mark.parametrize("actor", [ORGANIZER, Actor("adm", "admin")])
+    def test_an_end_user_cannot_open_a_competition_under_an_id_it_chose(self, actor: Actor) -> None:
+        uow = MemoryUow()
+        assert_refused(NotFound, "COMPETITION_NOT_FOUND", rules.open_competition, uow, open_cmd("cup-b"), actor, NOW)
+        assert uow.competitions == {}
+
+    def test_an_end_user_opens_a_competition_under_a_generated_id(self) -> None:
+        uow = MemoryUow()
+        opened, created = rules.open_competition(uow, open_cmd("", "cmp-1"), ORGANIZER, NOW)
+        assert (opened.id, opened.organizer_id, created) == ("cmp-1", "org1", True)
+        assert_refused(InvalidState, "COMPETITION_EXISTS", rules.open_competition, uow, open_cmd("", "cmp-1"),
+                       Actor("org2", "organizer"), LATER)
+        assert uow.competitions["cmp-1"].organizer_id == "org1"
+
+    def test_the_owner_changes_a_competition_that_exists(self) -> None:
+        uow = MemoryUow(competition())
+        changed, created = rules.open_competition(uow, open_cmd("c1", entry_fee=500), ORGANIZER, LATER)
+        assert (changed.entry_fee, created) == (500, False)
+        assert_refused(PermissionDenied, "FORBIDDEN", rules.open_competition, uow, open_cmd("c1"),
+                       Actor("org2", "organizer"), LATER)
+
+    def test_the_match_service_opens_competitions_under_its_own_ids(self) -> None:
+        uow = MemoryUow()
+        opened, created = rules.open_competition(uow, open_cmd("league-7", organizer_id="org2"), None, NOW)
+        assert (opened.id, opened.organizer_id, created) == ("league-7", "org2", True)
+
+    @pytest.mark.parametrize(("match_id", "bound"), [
+        ("final@c1", "c1"), ("a.b-2@cmp-0661", "cmp-0661"), ("m@q@c1", "q@c1"), ("final", None), ("@c1", None),
+        ("final@", None), ("fi nal@c1", None),
+    ])
+    def test_a_match_id_binds_to_the_competition_after_its_first_at(self, match_id: str, bound: str | None) -> None:
+        assert bound_competition(match_id) == bound
+
+    @given(st.from_regex(r"[A-Za-z0-9.-]{1,8}", fullmatch=True), st.from_regex(r"[A-Za-z0-9.@-]{1,20}", fullmatch=True))
+    def test_a_name_bound_to_a_competition_binds_to_that_one_only(self, name: str, competition_id: str) -> None:
+        assert bound_competition(f"{name}@{competition_id}") == competition_id
+
+    def test_an_end_user_distributes_only_under_a_match_id_bound_to_its_competition(self) -> None:
+        for match_id in ("final@c2", "final", "m1"):
+            uow = MemoryUow(competition(pool_balance=40_000))
+            assert_refused(InvalidArgument, "INVALID_MATCH_ID", rules.decide_distribution, uow,
+                           distribution(match_id=match_id), True, ORGANIZER, NOW)
+            assert uow.distributions == {} and uow.competitions["c1"].pool_balance == 40_000
+        uow = MemoryUow(competition(pool_balance=40_000))
+        decided = rules.decide_distribution(uow, distribution(match_id="final@c1"), True, ORGANIZER, NOW)
+        assert decided.match_id == "final@c1" and uow.competitions["c1"].pool_balance == 0
+
+    def test_an_end_users_distribution_command_needs_a_bound_match_id(self) -> None:
+        request = {"competition_id": "c1", "template": None, "shares": None, "standings": [Standing("a", 1)],
+                   "prize_pool": None}
+        for match_id in ("final@c2", "final", "@c1", "fi@nal@c2"):
+            assert_refused(InvalidArgument, "INVALID_MATCH_ID", DistributeCommand.build, match_id=match_id,
+                           actor=ORGANIZER, **request)
+        assert DistributeCommand.build(match_id="final@c1", actor=ORGANIZER, **request).match_id == "final@c1"
+        assert DistributeCommand.build(match_id="final", actor=None, **request).match_id == "final"
+
+    def test_the_match_service_distributes_under_its_own_match_ids(self) -> None:
+        uow = MemoryUow(competition(pool_balance=40_000))
+        decided = rules.decide_distribution(uow, distribution(match_id="m-1001"), True, None, NOW)
+        assert uow.distributions == {"m-1001": decided}
+
+
 class TestPostings:
     def test_a_distribution_is_one_balanced_posting_keyed_by_the_match(self) -> None:
-        plan = distribution_posting(distribution())
+        plan = distribution_postings(distribution())[0]
         assert plan.key == "distribution_m1"
         assert [(leg.account, leg.amount, leg.type, leg.key) for leg in plan.legs] == [
             ("pool:c1", -40_000, "reward", ""),
@@ -259,10 +368,10 @@ class TestPostings:
             ("platform_fees", 4_000, "platformFee", "match_platform_fee_m1"),
             ("user:org1", 2_000, "organizerFee", "match_organizer_fee_m1"),
         ]
-        assert plan == distribution_posting(distribution())
+        assert plan == distribution_postings(distribution())[0]
 
     def test_zero_fees_have_no_leg(self) -> None:
-        plan = distribution_posting(distribution(prize_pool=34_000, platform_fee=0, organizer_fee=0))
+        plan = distribution_postings(distribution(prize_pool=34_000, platform_fee=0, organizer_fee=0))[0]
         assert [leg.type for leg in plan.legs] == ["reward"] * 4
 
     def test_a_distribution_must_add_up(self) -> None:
@@ -292,8 +401,8 @@ class TestPostings:
 
         plans = refund_postings(refund, "INR")
 
-        assert [plan.key for plan in plans] == ["refund_c1", "refund_c1:2", "refund_c1:3"]
-        assert all(len(plan.legs) <= WALLET_MAX_LEGS for plan in plans)
+        assert [plan.key for plan in plans] == ["refund_c1", *(f"refund_c1:{n}" for n in range(2, 14))]
+        assert all(len(plan.legs) <= REFUND_BATCH + 1 <= WALLET_MAX_LEGS for plan in plans)
         assert sum(-plan.legs[0].amount for plan in plans) == refund.total
         assert [leg.key for plan in plans for leg in plan.legs[1:]] == [f"refund_{line.contribution_id}"
                                                                          for line in lines]
@@ -314,8 +423,8 @@ class TestPostings:
             except InvalidArgument:
                 keys.append(None)
                 continue
-            keys.append(distribution_posting(distribution(match_id=cmd.match_id, payouts=(
-                Payout(user, 1, 34_000),))).legs[1].key)
+            keys.append(distribution_postings(distribution(match_id=cmd.match_id, payouts=(
+                Payout(user, 1, 34_000),)))[0].legs[1].key)
         if first != second and None not in keys:
             assert keys[0] != keys[1]
         entries = []
@@ -331,19 +440,27 @@ class TestPostings:
 
     def test_every_derived_key_fits_the_wallet(self) -> None:
         longest = "x" * 64
-        plan = distribution_posting(distribution(match_id=longest, competition_id=longest, organizer_id=longest,
-                                                 payouts=(Payout(longest, 1, 34_000),)))
+        plan = distribution_postings(distribution(match_id=longest, competition_id=longest, organizer_id=longest,
+                                                 payouts=(Payout(longest, 1, 34_000),)))[0]
         entry = ContributionRequest.sponsorship(competition_id=longest, user_id=longest, amount=1, currency="",
                                                 key=longest, actor=None)
         assert max(len(leg.key) for leg in plan.legs) <= 200
         assert len("refund_" + entry.contribution_id) <= 200
 
-    def test_the_largest_distribution_fits_one_wallet_posting(self) -> None:
+    def test_the_largest_distribution_is_split_into_postings_the_wallet_and_a_transaction_hold(self) -> None:
         assert WALLET_MAX_LEGS == wallet_commands.MAX_LEGS
         payouts = tuple(Payout(f"u{i}", 1, 1) for i in range(MAX_PAYOUTS))
-        plan = distribution_posting(distribution(prize_pool=MAX_PAYOUTS + 2, platform_fee=1, organizer_fee=1,
-                                                 payouts=payouts))
-        assert len(plan.legs) == WALLET_MAX_LEGS
+        plans = distribution_postings(distribution(prize_pool=MAX_PAYOUTS + 2, platform_fee=1, organizer_fee=1,
+                                                   payouts=payouts))
+        assert len(plans) == -(-MAX_PAYOUTS // DISTRIBUTION_BATCH)
+        later = [f"distribution_m1:{n}" for n in range(2, len(plans) + 1)]
+        assert [p.key for p in plans] == ["distribution_m1", *later]
+        assert all(len(p.legs) <= DISTRIBUTION_BATCH + 3 for p in plans)
+        winners = [leg.key for p in plans for leg in p.legs if leg.type == "reward" and leg.key]
+        assert len(winners) == len(set(winners)) == MAX_PAYOUTS
+        assert -sum(leg.amount for p in plans for leg in p.legs if leg.account == "pool:c1") == MAX_PAYOUTS + 2
+        assert [leg.type for leg in plans[0].legs[-2:]] == ["platformFee", "organizerFee"]
+        assert all(leg.type == "reward" for p in plans[1:] for leg in p.legs)
 
 
 class TestFeeSettings:

@@ -95,7 +95,7 @@ def test_errors_are_documented_with_their_codes(document: dict[str, Any]) -> Non
             assert "NOT_FOUND" in error_codes(operation, "404"), path
         assert {"name": "x-request-id", "in": "header"}.items() <= operation["parameters"][-1].items(), path
         for status, response in operation["responses"].items():
-            assert status in {"200", "201", "400", "401", "403", "404", "409", "503"}, (path, status)
+            assert status in {"200", "201", "400", "401", "403", "404", "409", "429", "503"}, (path, status)
             assert "x-request-id" in response["headers"], (path, status)
     paths = document["paths"]
     assert "INVALID_JSON" in error_codes(paths["/api/competitions/{competition_id}"]["put"], "400")
@@ -107,7 +107,9 @@ def test_errors_are_documented_with_their_codes(document: dict[str, Any]) -> Non
     assert "INSUFFICIENT_FUNDS" in error_codes(paths["/api/competitions/{competition_id}/entry"]["post"], "400")
     assert "EMAIL_TAKEN" in error_codes(paths["/api/auth/register"]["post"], "409")
     assert error_codes(paths["/api/auth/login"]["post"], "401") == {"INVALID_CREDENTIALS"}
-    assert set(paths["/api/competitions/{competition_id}"]["put"]["responses"]) >= {"200", "201"}
+    assert set(paths["/api/competitions/{competition_id}"]["put"]["responses"]) >= {"200", "404"}
+    assert "201" not in paths["/api/competitions/{competition_id}"]["put"]["responses"]
+    assert "201" in paths["/api/competitions"]["post"]["responses"]
 
 
 def query(document: dict[str, Any], path: str) -> dict[str, dict[str, Any]]:
@@ -131,8 +133,9 @@ def test_list_endpoints_declare_paging_and_filters_with_their_limits(document: d
 
 
 @pytest.mark.parametrize(("method", "path"), [
-    ("put", "/api/competitions/{competition_id}"), ("post", "/api/competitions/{competition_id}/entry"),
-    ("post", "/api/competitions/{competition_id}/fund"), ("post", "/api/competitions/{competition_id}/refund"),
+    ("post", "/api/competitions"), ("put", "/api/competitions/{competition_id}"),
+    ("post", "/api/competitions/{competition_id}/entry"), ("post", "/api/competitions/{competition_id}/fund"),
+    ("post", "/api/competitions/{competition_id}/refund"),
     ("post", "/api/matches/{match_id}/rewards"), ("post", "/api/wallet/topup"), ("post", "/api/wallet/topup/verify"),
     ("post", "/api/wallet/payout-request"), ("put", "/api/admin/payouts/{payout_id}/approve"),
     ("put", "/api/admin/payouts/{payout_id}/reject"), ("post", "/api/auth/register"), ("post", "/api/auth/login"),
@@ -152,7 +155,7 @@ def test_write_routes_declare_their_bodies(document: dict[str, Any], method: str
 def test_amounts_are_strictly_positive_numbers(document: dict[str, Any], method: str, path: str, field: str) -> None:
     prop = body_schema(document, method, path)["properties"][field]
     amount = next((s for s in prop.get("anyOf", [prop]) if s.get("type") == "number"), prop)
-    assert amount["type"] == "number" and amount["exclusiveMinimum"] == 0
+    assert amount["type"] == "number" and amount["exclusiveMinimum"] == 0 and amount["multipleOf"] == 0.01
     assert amount["maximum"] == 100_000_000_000
 
 
@@ -167,3 +170,27 @@ def test_required_fields_match_the_parsers(document: dict[str, Any]) -> None:
     assert entry["required"] is False
     fund = document["paths"]["/api/competitions/{competition_id}/fund"]["post"]
     assert [p["name"] for p in fund["parameters"] if p["in"] == "header"] == ["Idempotency-Key", "x-request-id"]
+
+
+def test_one_idempotency_key_rule_required_only_on_fund(document: dict[str, Any]) -> None:
+    paths = document["paths"]
+    keyed = {("post", "/api/competitions/{competition_id}/fund"): True,
+             ("post", "/api/competitions/{competition_id}/entry"): False, ("post", "/api/wallet/topup"): False,
+             ("post", "/api/wallet/topup/verify"): False, ("post", "/api/wallet/payout-request"): False}
+    for (method, path), required in keyed.items():
+        operation = paths[path][method]
+        (header,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+        assert header["required"] is required, path
+        assert header["schema"]["pattern"] == "^[A-Za-z0-9_.:@-]{1,64}$", path
+        assert "INVALID_IDEMPOTENCY_KEY" in error_codes(operation, "400"), path
+    fund = paths["/api/competitions/{competition_id}/fund"]["post"]
+    assert "IDEMPOTENCY_KEY_REQUIRED" in error_codes(fund, "400")
+
+
+def test_restricted_accounts_and_sign_in_throttling_are_documented(document: dict[str, Any]) -> None:
+    paths = document["paths"]
+    for method, path in (("post", "/api/competitions/{competition_id}/entry"),
+                         ("post", "/api/competitions/{competition_id}/fund"), ("post", "/api/wallet/payout-request")):
+        assert "ACCOUNT_RESTRICTED" in error_codes(paths[path][method], "409"), path
+    assert error_codes(paths["/api/auth/login"]["post"], "429") == {"TOO_MANY_ATTEMPTS"}
+    assert "/metrics" not in paths

@@ -81,7 +81,9 @@ class RewardServiceServicer:
 
     def OpenCompetition(self, request, context):
         """Create a competition and its prize pool, or change one that nobody has entered yet. Repeating an
-        identical request is a no-op that returns the competition.
+        identical request is a no-op that returns the competition. An empty competition_id creates one under
+        an id the service generates; with an actor, a given id must name an existing competition (NOT_FOUND
+        otherwise): end users never choose a new id that somebody else may use.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -118,7 +120,8 @@ class RewardServiceServicer:
 
     def DistributeMatchRewards(self, request, context):
         """Pay a match's rewards: fees and winners' shares of the prize pool in ONE wallet posting, once per
-        match. The same request again returns the same distribution; another request for the same match is
+        match. With an actor, the match id must be `<name>@<competition_id>` (INVALID_ARGUMENT
+        INVALID_MATCH_ID otherwise), so an end user's match id belongs to the competition it pays from. The same request again returns the same distribution; another request for the same match is
         ALREADY_EXISTS and moves nothing; a pool short of the amount is FAILED_PRECONDITION; more than
         19,997 winners (ties included) do not fit one posting and are INVALID_ARGUMENT (TOO_MANY_WINNERS).
         """
