@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.grpc_servers import TEST_TOKEN, RunningServer, authed_channel
+from tests.support.secrets import TEST_PAYOUT_METHOD_KEY
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
 from wallet_service.domain.ports import LedgerStore
 from wallet_service.server import create_server
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+
+os.environ.setdefault("PAYOUT_METHOD_KEY", TEST_PAYOUT_METHOD_KEY)
 
 
 class WalletHarness:
@@ -44,6 +48,12 @@ class WalletHarness:
         self.channel.close()
         self.server.stop()
         self.store.close()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    from tests.faults.options import add_options
+
+    add_options(parser)
 
 
 @pytest.fixture

@@ -96,6 +96,9 @@ class CommonSettings:
         synchronous = env.get("SQLITE_SYNCHRONOUS", "FULL").upper()
         if synchronous not in {"FULL", "NORMAL", "EXTRA"}:
             raise ConfigError("SQLITE_SYNCHRONOUS must be FULL, EXTRA or NORMAL")
+        if synchronous == "NORMAL" and app_env == "production":
+            raise ConfigError("SQLITE_SYNCHRONOUS=NORMAL is refused when APP_ENV=production (a power loss can "
+                              "lose acknowledged writes): use FULL or EXTRA")
         ports = {
             name: env_int(env, f"{name.upper()}_SERVICE_PORT", default) for name, default in DEFAULT_PORTS.items()
         }

@@ -18,6 +18,7 @@ from winzone_kernel.errors import WinzoneError
 from winzone_kernel.grpc_errors import ERROR_CODE_KEY, status_for
 from winzone_kernel.logs import REQUEST_ID_HEADER, new_request_id, request_id_var
 from winzone_kernel.metrics import RPC_LATENCY, RPC_REQUESTS
+from winzone_kernel.ports import AddressInUse
 
 log = logging.getLogger("winzone.grpc")
 
@@ -121,7 +122,8 @@ async def start_server(
     port: int = 0,
     host: str = "127.0.0.1",
 ) -> ServingServer:
-    """Build, bind and start an aio server; ``register`` adds servicers and returns their full names."""
+    """Build, bind and start an aio server; ``register`` adds servicers and returns their full names. A taken
+    port is ``AddressInUse``."""
     server = grpc.aio.server(
         interceptors=[ServiceInterceptor(token)],
         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 16 * 1024 * 1024)],
@@ -130,9 +132,12 @@ async def start_server(
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
-    bound = server.add_insecure_port(f"{host}:{port}")
+    try:
+        bound = server.add_insecure_port(f"{host}:{port}")
+    except RuntimeError as exc:
+        raise AddressInUse(f"{host}:{port}") from exc
     if bound == 0:
-        raise RuntimeError(f"could not bind {host}:{port}")
+        raise AddressInUse(f"{host}:{port}")
     await server.start()
     for name in [*names, ""]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)

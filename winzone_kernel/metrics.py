@@ -6,6 +6,8 @@ import logging
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest, start_http_server
 
+from winzone_kernel.ports import AddressInUse, is_address_in_use
+
 log = logging.getLogger("winzone.metrics")
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -33,7 +35,12 @@ def exposition() -> bytes:
 
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
-    """Expose ``/metrics`` on its own HTTP port (gRPC services); 0 disables it."""
+    """Expose ``/metrics`` on its own HTTP port; 0 disables it; a taken port is ``AddressInUse``."""
     if port:
-        start_http_server(port, addr=host)
+        try:
+            start_http_server(port, addr=host)
+        except OSError as exc:
+            if is_address_in_use(exc):
+                raise AddressInUse(f"{host}:{port}") from exc
+            raise
         log.info("metrics listening", extra={"fields": {"port": port}})

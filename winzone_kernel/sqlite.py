@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from winzone_kernel.errors import Unavailable
+from winzone_kernel.files import prepare_sqlite_file
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -33,9 +34,9 @@ _STOP = object()
 
 
 def connect(path: Path | str, synchronous: str = "FULL") -> sqlite3.Connection:
-    """A connection in WAL mode, autocommit (explicit BEGIN), foreign keys on, busy timeout set."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """A connection in WAL mode, autocommit (explicit BEGIN), foreign keys on, busy timeout set; the file, its
+    WAL and shared memory owner-only (0600) in an owner-only folder (0700)."""
+    prepare_sqlite_file(path)
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30.0)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
@@ -57,10 +58,9 @@ class GroupCommitWriter:
         self._thread.start()
 
     def submit(self, op: Callable[[sqlite3.Connection], T]) -> Future[T]:
-        if self._closed:
-            raise Unavailable("store is closed")
+        """Queue ``op``; raises ``Unavailable`` once the writer is closed, also when ``close`` races this call."""
         future: Future[T] = Future()
-        self._queue.put((op, future))
+        self._enqueue((op, future))
         return future
 
     def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
@@ -68,18 +68,42 @@ class GroupCommitWriter:
 
     async def run_async(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Like ``run`` for an event loop: results of one batch reach each loop in a single wake-up."""
-        if self._closed:
-            raise Unavailable("store is closed")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put((op, (loop, future)))
+        self._enqueue((op, (loop, future)))
         return await future
+
+    def _enqueue(self, item: tuple[Callable[[sqlite3.Connection], Any], Any]) -> None:
+        """Put ``item`` on the queue unless closed. A ``close`` that lands between the check and the put has
+        already stopped the writer: the item is then taken back (with anything else left behind) and refused."""
+        if self._closed:
+            raise Unavailable("store is closed")
+        self._queue.put(item)
+        if self._closed:
+            self._thread.join()
+            if self._fail_leftovers(item):
+                raise Unavailable("store is closed")
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
             self._queue.put(_STOP)
             self._thread.join(timeout=30)
+            if not self._thread.is_alive():
+                self._fail_leftovers()
+
+    def _fail_leftovers(self, mine: Any = None) -> bool:
+        """Refuse whatever is queued after the writer stopped; whether ``mine`` was among it."""
+        left: list[Any] = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not _STOP:
+                left.append(item)
+        _deliver([(waiter, None, Unavailable("store is closed")) for _, waiter in left])
+        return any(item is mine for item in left)
 
     def _run(self) -> None:
         conn = self._conn

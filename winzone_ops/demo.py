@@ -115,9 +115,8 @@ def _flows(demo: Demo, admin_email: str, admin_password: str, env: Mapping[str, 
 
     out("Flow 2: an organizer opens a competition, players enter, the match is distributed")
     organizer, _ = demo.register_and_login("organizer", role="organizer")
-    competition = f"demo-cup-{demo.run_id}"
-    demo.call("PUT", f"/api/competitions/{competition}", token=organizer, expect=201,
-              json={"entryFee": 100, "template": "top3"})
+    competition = demo.call("POST", "/api/competitions", token=organizer, expect=201,
+                            json={"entryFee": 100, "template": "top3"})["data"]["_id"]
     entrants = [(player, player_user)]
     for name in ("second", "third", "fourth"):
         token, user = demo.register_and_login(name)
@@ -128,7 +127,7 @@ def _flows(demo: Demo, admin_email: str, admin_password: str, env: Mapping[str, 
     pool = demo.call("GET", f"/api/competitions/{competition}", token=organizer)["data"]["poolBalance"]
     demo.check(Decimal(str(pool)) == 400, "the prize pool holds 4 x 100")
     standings = [{"userId": user["_id"], "rank": rank} for rank, (_, user) in enumerate(entrants, start=1)]
-    paid = demo.call("POST", f"/api/matches/demo-match-{demo.run_id}/rewards", token=organizer, expect=201,
+    paid = demo.call("POST", f"/api/matches/final@{competition}/rewards", token=organizer, expect=201,
                      json={"competitionId": competition, "template": "top3", "standings": standings})["data"]
     amounts = [Decimal(str(p["amount"])) for p in paid["payouts"]]
     demo.check(amounts == [170, 102, 68], f"winners got 170 / 102 / 68 (got {amounts})")
@@ -163,9 +162,9 @@ def _flows(demo: Demo, admin_email: str, admin_password: str, env: Mapping[str, 
 
     out("Flow 5: a correctly signed mock webhook changes nothing twice; a forged one is refused")
     from payment_gateway.adapters.mock_provider import build_signed_event, checkout_session_object
-    from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
+    from winzone_ops.webhook import mock_webhook_secret
 
-    secret = env.get("MOCK_WEBHOOK_SECRET") or DEV_MOCK_WEBHOOK_SECRET
+    secret = mock_webhook_secret(env)
     ref = session["checkoutUrl"].rstrip("/").rsplit("/", 1)[-1]
     event = checkout_session_object(ref, client_reference_id=session["sessionId"], amount_minor=100_000,
                                     currency="INR")

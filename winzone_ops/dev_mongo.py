@@ -9,6 +9,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from winzone_kernel.files import ensure_private_dir
 from winzone_ops.mongod import REPLICA_SET, MongodUnavailable, ReplicaSet, ensure_mongod
 from winzone_ops.supervisor import free_port
 
@@ -40,8 +41,7 @@ class DevMongo:
 def start_dev_mongo(data_dir: Path, cache_dir: Path | None = None) -> DevMongo:
     """Start (or restart, on its kept data and port) the development replica set; ``MongodUnavailable`` says
     why when it cannot run."""
-    base = data_dir / MONGO_DIR
-    base.mkdir(parents=True, exist_ok=True)
+    base = ensure_private_dir(ensure_private_dir(data_dir) / MONGO_DIR)
     port = _port(base)
     binary = ensure_mongod(cache_dir)
     replica_set = ReplicaSet.start(binary, base, size=1, ports=[port])

@@ -6,30 +6,36 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from winzone_kernel.dev_secrets import ensure_dev_secrets
+from winzone_kernel.ports import EXIT_ADDRESS_IN_USE
 from winzone_ops.registry import SERVICES, ServiceSpec
+from winzone_ops.stack_ports import (
+    START_ATTEMPTS,
+    gateway_url,
+    listening_line,
+    pick_ports,
+    port_names,
+    record_addresses,
+    repick,
+    set_port_taken,
+)
+from winzone_ops.stack_ports import free_port as free_port
 
 STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 DEV_ADMIN_EMAIL = "admin@winzone.local"
 INTERRUPTED = 130
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -41,10 +47,13 @@ class StackPlan:
     admin_email: str
     admin_password: str
     admin_password_generated: bool
+    picked: list[str] = field(default_factory=list)
+    """The port (and address) names the supervisor chose itself, and may choose again (``stack_ports``)."""
 
 
 def plan_stack(base: Mapping[str, str]) -> StackPlan:
-    """Fill in what a development stack needs: data dir, secrets, free internal ports, the dev admin."""
+    """Fill in what a development stack needs: data dir, secrets (the per-run internal token and JWT key; the
+    mock webhook key and the payout method key kept in the data folder), free internal ports, the dev admin."""
     env = dict(base)
     env.setdefault("APP_ENV", "development")
     production = env["APP_ENV"] == "production"
@@ -54,17 +63,12 @@ def plan_stack(base: Mapping[str, str]) -> StackPlan:
             if production:
                 raise SystemExit(f"{secret_name} must be set when APP_ENV=production")
             env[secret_name] = secrets.token_urlsafe(size)
-    for spec in SERVICES:
-        if spec.grpc:
-            port_name = f"{spec.name.upper()}_SERVICE_PORT"
-            if not env.get(port_name):
-                env[port_name] = str(free_port())
-            env.setdefault(f"{spec.name.upper()}_SERVICE_ADDR", f"127.0.0.1:{env[port_name]}")
-            metrics_name = f"{spec.name.upper()}_METRICS_PORT"
-            if not env.get(metrics_name):
-                env[metrics_name] = str(free_port())
-    env.setdefault("GATEWAY_PORT", "5000")
-    gateway_url = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
+    if production and not env.get("PAYOUT_METHOD_KEY"):
+        raise SystemExit("PAYOUT_METHOD_KEY must be set when APP_ENV=production")
+    if not production:
+        for secret_name, value in ensure_dev_secrets(env["WINZONE_DATA_DIR"]).items():
+            env[secret_name] = env.get(secret_name) or value
+    picked = pick_ports(env)
     email = env.get("WINZONE_ADMIN_EMAIL") or DEV_ADMIN_EMAIL
     password = env.get("WINZONE_ADMIN_PASSWORD") or ""
     generated = not password
@@ -72,7 +76,7 @@ def plan_stack(base: Mapping[str, str]) -> StackPlan:
         if production:
             raise SystemExit("WINZONE_ADMIN_PASSWORD must be set when APP_ENV=production")
         password = secrets.token_urlsafe(12)
-    return StackPlan(env, gateway_url, email, password, generated)
+    return StackPlan(env, gateway_url(env), email, password, generated, picked)
 
 
 def record_dev_admin(data_dir: Path, email: str, password: str) -> None:
@@ -108,11 +112,20 @@ def http_healthy(url: str) -> bool:
         return False
 
 
+class ChildExited(RuntimeError):
+    """A child ended during start-up."""
+
+    def __init__(self, spec: ServiceSpec, returncode: int) -> None:
+        super().__init__(f"{spec.name} exited with code {returncode} during start-up")
+        self.spec = spec
+        self.returncode = returncode
+
+
 def wait_healthy(spec: ServiceSpec, env: Mapping[str, str], proc: subprocess.Popen[bytes], gateway_url: str) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{spec.name} exited with code {proc.returncode} during start-up")
+            raise ChildExited(spec, proc.returncode)
         ready = grpc_serving(env[f"{spec.name.upper()}_SERVICE_ADDR"]) if spec.grpc else http_healthy(gateway_url)
         if ready:
             return
@@ -192,12 +205,26 @@ def supervise(plan: StackPlan) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     procs: list[tuple[ServiceSpec, subprocess.Popen[bytes]]] = []
     try:
-        for spec in SERVICES:
-            proc = spawn(spec, plan.env)
-            procs.append((spec, proc))
-            wait_healthy(spec, plan.env, proc, plan.gateway_url)
-            if stopping:
-                return 0
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                for spec in SERVICES:
+                    proc = spawn(spec, plan.env)
+                    procs.append((spec, proc))
+                    wait_healthy(spec, plan.env, proc, plan.gateway_url)
+                    if stopping:
+                        return 0
+                break
+            except ChildExited as exc:
+                if not _port_was_taken(exc, plan) or attempt == START_ATTEMPTS:
+                    raise
+                print(f"{exc.spec.name}: a port picked for it was taken meanwhile; picking new ports and starting "
+                      f"again (attempt {attempt + 1} of {START_ATTEMPTS})", file=sys.stderr, flush=True)
+                stop_all(procs)
+                procs.clear()
+                repick(plan.env, plan.picked)
+                plan.gateway_url = gateway_url(plan.env)
+        addresses = record_addresses(Path(plan.env["WINZONE_DATA_DIR"]), plan.env)
+        print(f"Listening: {listening_line(addresses)}", flush=True)
         print(f"WinZone is up: {plan.gateway_url}  (API docs: {plan.gateway_url}/docs)", flush=True)
         if plan.admin_password_generated:
             print(f"Development admin: {plan.admin_email} / {plan.admin_password} (generated for this run)",
@@ -218,3 +245,10 @@ def supervise(plan: StackPlan) -> int:
     finally:
         stop_all(procs)
         print("WinZone stopped.", flush=True)
+
+
+def _port_was_taken(exc: ChildExited, plan: StackPlan) -> bool:
+    """The child found a port taken that the supervisor picked (and can pick again), not one the environment set."""
+    if exc.returncode != EXIT_ADDRESS_IN_USE or not any(name in plan.picked for name in port_names(exc.spec)):
+        return False
+    return set_port_taken(exc.spec, plan.env, plan.picked) is None

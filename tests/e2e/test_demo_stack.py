@@ -33,9 +33,10 @@ def test_demo_then_audit_then_metrics(backend: str, tmp_path: Path) -> None:
             assert audit.returncode == 0, audit.stdout + audit.stderr
             assert "audit: OK" in audit.stdout
             with stack.client() as http:
-                metrics = http.get("/metrics")
-                assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
-                assert 'route="/api/wallet/topup"' in metrics.text
+                assert http.get("/metrics").status_code == 404
+            metrics = httpx.get(f"http://127.0.0.1:{stack.metrics_port('gateway')}/metrics", timeout=10)
+            assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+            assert 'route="/api/wallet/topup"' in metrics.text
             wallet_metrics = httpx.get(f"http://127.0.0.1:{stack.metrics_port('wallet')}/metrics", timeout=10).text
             assert 'winzone_money_moved_minor_total{currency="INR",type="reward"} 34000.0' in wallet_metrics
             assert "winzone_grpc_requests_total" in wallet_metrics

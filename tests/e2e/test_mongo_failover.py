@@ -172,7 +172,7 @@ def _organizer_load(url: str, record: LoadRecord, headers: dict[str, str], playe
             ranked = players[round_no % len(players):] + players[:round_no % len(players)]
             body = {"competitionId": competition, "template": "top3",
                     "standings": [{"userId": p, "rank": rank} for rank, p in enumerate(ranked, start=1)]}
-            paid = client.send("POST", f"/api/matches/{competition}-final/rewards", json=body, ok=(201,))
+            paid = client.send("POST", f"/api/matches/final@{competition}/rewards", json=body, ok=(201,))
             record.distributions[competition] = paid.json()["data"]
     finally:
         client.close()
@@ -232,11 +232,12 @@ def _run_load(stack: Stack, replica_set: ReplicaSet) -> tuple[LoadRecord, dict[s
         _, org_headers = sign_up(http, "organizer")
         players = [sign_up(http, "player") for _ in range(PLAYERS)]
         _, admin_headers = sign_in(http, stack.admin_email, stack.admin_password)
-        competitions = [new_id("focup") for _ in range(ROUNDS)]
-        for competition in competitions:
-            opened = http.put(f"/api/competitions/{competition}", json={"entryFee": ENTRY_FEE, "template": "top3"},
-                              headers=org_headers)
+        competitions = []
+        for _ in range(ROUNDS):
+            opened = http.post("/api/competitions", json={"entryFee": ENTRY_FEE, "template": "top3"},
+                               headers=org_headers)
             assert opened.status_code == 201, opened.text
+            competitions.append(opened.json()["data"]["_id"])
     for player, _ in players:
         record.topups[player], record.entries[player], record.payouts[player] = [], [], []
     rounds_done = [threading.Semaphore(0) for _ in competitions]
@@ -304,7 +305,7 @@ def _check_books(stack: Stack, record: LoadRecord, figures: dict[str, Any]) -> N
         assert {p["status"] for p in payouts.values()} == {"paid"}
         rewards: dict[str, Decimal] = dict.fromkeys(figures["players"], Decimal(0))
         for competition in competitions:
-            match = f"{competition}-final"
+            match = f"final@{competition}"
             stored = http.get(f"/api/matches/{match}/rewards", headers=figures["admin"])
             assert stored.status_code == 200, stored.text
             assert stored.json()["data"] == record.distributions[competition]

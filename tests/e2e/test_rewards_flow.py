@@ -18,10 +18,10 @@ RUPEE = 100
 
 def test_seed_flow_two_organizer_players_match_rewards(stack: Stack, http: httpx.Client) -> None:
     organizer, org = sign_up(http, "organizer")
-    competition = new_id("cup")
-    opened = http.put(f"/api/competitions/{competition}", json={"entryFee": 100, "template": "top3"}, headers=org)
+    opened = http.post("/api/competitions", json={"entryFee": 100, "template": "top3"}, headers=org)
     assert opened.status_code == 201, opened.text
     assert opened.json()["data"]["organizerId"] == organizer
+    competition = opened.json()["data"]["_id"]
 
     players = [sign_up(http, "player") for _ in range(4)]
     for player_id, _ in players:
@@ -37,11 +37,15 @@ def test_seed_flow_two_organizer_players_match_rewards(stack: Stack, http: httpx
     body = {"competitionId": competition, "standings": [
         {"userId": first, "rank": 1}, {"userId": second, "rank": 2}, {"userId": third, "rank": 3},
         {"userId": fourth, "rank": 4}]}
-    match = f"/api/matches/{new_id('final')}/rewards"
+    match = f"/api/matches/{new_id('final')}@{competition}/rewards"
 
     _, intruder = sign_up(http, "organizer")
     assert http.post(match, json=body, headers=intruder).status_code == 403
     assert http.post(match, json=body, headers=first_h).status_code == 403
+    own = http.post("/api/competitions", json={"entryFee": 1}, headers=intruder).json()["data"]["_id"]
+    squat = http.post(match, json={**body, "competitionId": own}, headers=intruder)
+    assert squat.status_code == 400 and rest_error_code(squat) == "INVALID_MATCH_ID"
+    assert http.put(f"/api/competitions/{new_id('cup')}", json={"entryFee": 1}, headers=intruder).status_code == 404
 
     paid = http.post(match, json=body, headers=org)
     assert paid.status_code == 201, paid.text
@@ -75,8 +79,9 @@ def test_seed_flow_two_organizer_players_match_rewards(stack: Stack, http: httpx
 
 def test_a_cancelled_competition_refunds_every_entry_once(stack: Stack, http: httpx.Client) -> None:
     _, org = sign_up(http, "organizer")
-    competition = new_id("cup")
-    assert http.put(f"/api/competitions/{competition}", json={"entryFee": 25.5}, headers=org).status_code == 201
+    opened = http.post("/api/competitions", json={"entryFee": 25.5}, headers=org)
+    assert opened.status_code == 201, opened.text
+    competition = opened.json()["data"]["_id"]
     players = [sign_up(http, "player") for _ in range(3)]
     for player_id, headers in players:
         stack.credit(player_id, 30 * RUPEE)

@@ -3,6 +3,7 @@ read from the real payout and payment stores."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from payout_service.domain.methods import parse_payout_method
 from payout_service.domain.model import PayoutRequest
 from payout_service.domain.ports import PayoutRecord
 from payout_service.server import build_store as build_payout_store
+from tests.support.secrets import TEST_PAYOUT_METHOD_KEY
 from winzone_kernel.clock import format_utc
 from winzone_kernel.config import CommonSettings
 from winzone_ops.admin import migrate_all
@@ -55,8 +57,11 @@ def test_stuck_payouts_and_uncredited_topups_are_reported_after_the_grace_period
     assert any("top-up session tps_paid was paid but not credited" in f for f in findings)
     assert find_stuck_work(common, grace_seconds=7200) == []
     cli = subprocess.run([sys.executable, "-m", "winzone_ops.cli", "audit", "--grace-seconds", "600"],
-                         env={"WINZONE_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True,
-                         text=True, timeout=60)
+                         env={"WINZONE_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin",
+                              "PAYOUT_METHOD_KEY": os.environ.get("PAYOUT_METHOD_KEY", TEST_PAYOUT_METHOD_KEY)},
+                         capture_output=True, text=True, timeout=60)
     assert cli.returncode == 1, cli.stdout + cli.stderr
     assert "STUCK: payout payout_stuck" in cli.stdout and "STUCK: top-up session tps_paid" in cli.stdout
-    assert "audit: FAILED (0 violations, 2 stuck past 600s)" in cli.stdout
+    assert "audit: FAILED (0 violations, 2 stuck past 600s, 4 discrepancies across services)" in cli.stdout
+    assert cli.stdout.count("DISCREPANCY: payout_without_hold") == 2
+    assert "DISCREPANCY: credited_topup_without_credit session=tps_credited" in cli.stdout

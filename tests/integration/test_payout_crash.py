@@ -27,6 +27,7 @@ from tests.support.backends import BACKENDS, skip_unless_available, store_env
 from tests.support.grpc_servers import TEST_TOKEN, authed_channel
 from tests.support.payout_provider_double import ProviderDoubleServer
 from tests.support.payouts import UPI
+from tests.support.secrets import TEST_PAYOUT_METHOD_KEY
 from wallet_service.adapters.mongo_store import MongoLedgerStore
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.payouts.v1 import payouts_pb2_grpc
@@ -90,6 +91,7 @@ def test_sigkill_after_the_provider_call_is_resumed_not_repeated(
     env.update(store)
     env.update({
         "INTERNAL_TOKEN": TEST_TOKEN, "WINZONE_DATA_DIR": str(tmp_path), "SQLITE_SYNCHRONOUS": "FULL",
+        "PAYOUT_METHOD_KEY": TEST_PAYOUT_METHOD_KEY,
         "PAYOUTS_SERVICE_PORT": str(port), "PAYOUTS_SERVICE_ADDR": f"127.0.0.1:{port}",
         "WALLET_SERVICE_ADDR": wallet.server.address, "PAYMENTS_SERVICE_ADDR": provider_server.address,
         "PYTHONUNBUFFERED": "1",

@@ -20,9 +20,12 @@ import httpx
 from tests.support.grpc_servers import authed_channel
 from tests.support.ids import new_key
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
-from winzone_ops.supervisor import free_port
+from winzone_kernel.dev_secrets import read_dev_secrets
+from winzone_ops.stack_ports import ANY_PORT, STACK_FILE
 
 START_TIMEOUT = 90.0
+GENERATED_PER_DATA_FOLDER = ("MOCK_WEBHOOK_SECRET", "PAYOUT_METHOD_KEY")
+"""Left to `winzone up`, which generates them for the data folder as `make run` does."""
 LOG_WAIT = 10.0
 
 
@@ -41,6 +44,11 @@ class Stack:
     def mongodb_uri(self) -> str | None:
         """The MongoDB its services store in, or None on SQLite."""
         return self.env.get("MONGODB_URI")
+
+    @property
+    def mock_webhook_secret(self) -> str:
+        """The mock webhook key `winzone up` generated for this stack's data folder."""
+        return read_dev_secrets(self.env["WINZONE_DATA_DIR"])["MOCK_WEBHOOK_SECRET"]
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30.0)
@@ -100,14 +108,17 @@ class Stack:
         return self.process.returncode
 
 
-def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None, *, up_args: Sequence[str] = ()) -> Stack:
-    """Run `winzone up` (with ``up_args``) with a fresh data dir and free ports; return once it printed that
-    it is up. The stores are SQLite unless ``extra_env`` names a ``MONGODB_URI`` (``tests.support.backends``)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WINZONE_", "MONGODB_"))}
+def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None, *, up_args: Sequence[str] = (),
+                command: Sequence[str] | None = None) -> Stack:
+    """Run `winzone up` (with ``up_args``; or ``command``, which runs it its own way) with a fresh data dir;
+    return once it printed that it is up. It picks every port itself (the gateway's too: ``GATEWAY_PORT=0``)
+    and the stack's ``env`` gets the ports and addresses it recorded in ``stack.json``. The stores are SQLite
+    unless ``extra_env`` names a ``MONGODB_URI`` (``tests.support.backends``)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("WINZONE_", "MONGODB_")) and k not in GENERATED_PER_DATA_FOLDER}
     env.update({
         "WINZONE_DATA_DIR": str(data_dir),
-        "GATEWAY_PORT": str(port),
+        "GATEWAY_PORT": ANY_PORT,
         "WINZONE_ADMIN_EMAIL": "admin@winzone.test",
         "WINZONE_ADMIN_PASSWORD": secrets.token_urlsafe(12),
         "INTERNAL_TOKEN": secrets.token_urlsafe(24),
@@ -115,24 +126,24 @@ def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None, *, up_a
         "SQLITE_SYNCHRONOUS": "NORMAL",
         "PYTHONUNBUFFERED": "1",
     })
-    for name in ("WALLET", "PAYMENTS", "REWARDS", "PAYOUTS"):
-        env[f"{name}_SERVICE_PORT"] = str(free_port())
-        env[f"{name}_SERVICE_ADDR"] = f"127.0.0.1:{env[f'{name}_SERVICE_PORT']}"
-        env[f"{name}_METRICS_PORT"] = str(free_port())
     env.update(extra_env or {})
     log_path = data_dir / "stack.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "winzone_ops.cli", "up", *up_args], env=env, stdout=log_file, stderr=subprocess.STDOUT
+        list(command or [sys.executable, "-m", "winzone_ops.cli", "up", *up_args]), env=env, stdout=log_file,
+        stderr=subprocess.STDOUT,
     )
-    stack = Stack(f"http://127.0.0.1:{port}", env["WINZONE_ADMIN_EMAIL"], env["WINZONE_ADMIN_PASSWORD"], env,
+    stack = Stack("", env["WINZONE_ADMIN_EMAIL"], env["WINZONE_ADMIN_PASSWORD"], env,
                   process, log_path)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"winzone up exited with {process.returncode}:\n{stack.log()}")
         if "WinZone is up" in stack.log():
+            listening = json.loads((data_dir / STACK_FILE).read_text())
+            stack.url = listening.pop("GATEWAY_URL")
+            env.update(listening)
             return stack
         time.sleep(0.2)
     stack.stop()

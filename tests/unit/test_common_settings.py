@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from winzone_kernel.config import CommonSettings, database_in_uri
+import pytest
+
+from winzone_kernel.config import CommonSettings, ConfigError, database_in_uri
 
 
 def test_the_mongodb_uri_names_the_database_unless_mongodb_db_does() -> None:
@@ -16,3 +18,11 @@ def test_the_mongodb_uri_names_the_database_unless_mongodb_db_does() -> None:
     both = CommonSettings.from_env({**base, "MONGODB_URI": "mongodb://h:1/winzone_eu", "MONGODB_DB": "other"})
     assert both.mongodb_db == "other"
     assert CommonSettings.from_env({**base, "MONGODB_URI": "mongodb://h:1/"}).mongodb_db == "winzone"
+
+
+def test_synchronous_normal_is_refused_in_production() -> None:
+    base = {"INTERNAL_TOKEN": "x" * 32}
+    assert CommonSettings.from_env({**base, "SQLITE_SYNCHRONOUS": "NORMAL"}).sqlite_synchronous == "NORMAL"
+    assert CommonSettings.from_env({**base, "APP_ENV": "production"}).sqlite_synchronous == "FULL"
+    with pytest.raises(ConfigError, match="SQLITE_SYNCHRONOUS=NORMAL"):
+        CommonSettings.from_env({**base, "APP_ENV": "production", "SQLITE_SYNCHRONOUS": "normal"})

@@ -81,5 +81,7 @@ def test_only_the_gateway_publishes_a_port_and_secrets_are_required() -> None:
     env = services["gateway"]["environment"]
     assert env["INTERNAL_TOKEN"].startswith("${INTERNAL_TOKEN:?")
     assert env["JWT_SECRET"].startswith("${JWT_SECRET:?")
+    assert services["gateway"]["ports"] == ["${GATEWAY_PORT:-5000}:5000"]
+    assert env["GATEWAY_METRICS_PORT"] not in ("", "0", env["GATEWAY_PORT"]), "/metrics is off the API port"
     assert "replicaSet=" in env["MONGODB_URI"]
     assert services["mongo"]["command"][:2] == ["--replSet", "rs0"]

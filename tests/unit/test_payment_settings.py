@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from payment_gateway.domain.model import TopUpLimits
-from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET, PaymentSettings
+from payment_gateway.settings import PaymentSettings
 from winzone_kernel.config import ConfigError
+from winzone_kernel.dev_secrets import ensure_dev_secrets
 from winzone_kernel.errors import InvalidArgument
 
-BASE = {"INTERNAL_TOKEN": "internal-token-0123456789", "APP_ENV": "development"}
+MOCK_SECRET = "whsec_mock_secret_of_this_test_0123"
+BASE = {"INTERNAL_TOKEN": "internal-token-0123456789", "APP_ENV": "development", "MOCK_WEBHOOK_SECRET": MOCK_SECRET}
 STRIPE = {"PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_test_0123456789",
           "STRIPE_WEBHOOK_SECRET": "whsec_0123456789"}
 
@@ -20,7 +24,7 @@ def settings(**env: str) -> PaymentSettings:
 
 def test_defaults_are_the_mock_provider_and_the_documented_limits() -> None:
     s = settings()
-    assert (s.provider, s.mock_webhook_secret) == ("mock", DEV_MOCK_WEBHOOK_SECRET)
+    assert (s.provider, s.mock_webhook_secret) == ("mock", MOCK_SECRET)
     assert s.limits.bounds == {"INR": (1_000, 10_000_000), "USD": (1_000, 10_000_000)}
     assert s.frontend_url == "http://localhost:5173"
     assert s.gateway_public_url == "http://localhost:5000"
@@ -73,3 +77,16 @@ def test_limits_check_each_currency() -> None:
     for amount, currency in ((999, "INR"), (10_000_001, "INR"), (5_000, "USD")):
         with pytest.raises(InvalidArgument):
             limits.check(amount, currency)
+
+
+def test_the_mock_provider_needs_a_generated_webhook_key_and_has_no_published_default(tmp_path: Path) -> None:
+    env = {**BASE, "WINZONE_DATA_DIR": str(tmp_path)}
+    del env["MOCK_WEBHOOK_SECRET"]
+    with pytest.raises(ConfigError, match="MOCK_WEBHOOK_SECRET"):
+        PaymentSettings.from_env(env)
+    assert PaymentSettings.from_env({**env, **STRIPE}).mock_webhook_secret == ""
+    generated = ensure_dev_secrets(tmp_path)["MOCK_WEBHOOK_SECRET"]
+    assert PaymentSettings.from_env(env).mock_webhook_secret == generated
+    assert ensure_dev_secrets(tmp_path)["MOCK_WEBHOOK_SECRET"] == generated
+    assert ensure_dev_secrets(tmp_path / "other")["MOCK_WEBHOOK_SECRET"] != generated
+    assert PaymentSettings.from_env({**env, **STRIPE, "APP_ENV": "production"}).mock_webhook_secret == ""

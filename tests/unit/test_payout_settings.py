@@ -8,9 +8,10 @@ import pytest
 
 from payout_service.server import fault_hook, reconciler
 from payout_service.settings import Fault, PayoutSettings
+from tests.support.secrets import TEST_PAYOUT_METHOD_KEY
 from winzone_kernel.config import ConfigError
 
-BASE = {"INTERNAL_TOKEN": "a-random-internal-token-0123"}
+BASE = {"INTERNAL_TOKEN": "a-random-internal-token-0123", "PAYOUT_METHOD_KEY": TEST_PAYOUT_METHOD_KEY}
 
 
 def test_defaults() -> None:
