@@ -39,7 +39,7 @@ def payout_pb(payout_id: str, provider: str, r: PayoutResult, amount: int = 0, c
     return pb.PayoutResult(
         payout_id=payout_id, status=r.status.value, provider_reference=r.provider_ref or "",
         failure_reason=r.failure_reason or "", amount=r.amount_minor if r.amount_minor is not None else amount,
-        currency=r.currency or currency, provider=provider,
+        currency=r.currency or currency, provider=provider, amount_reversed=r.amount_reversed,
     )
 
 

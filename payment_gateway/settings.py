@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 
 from payment_gateway.domain.model import TopUpLimits
 from winzone_kernel.config import PLACEHOLDER_SECRETS, CommonSettings, ConfigError, env_decimal
+from winzone_kernel.dev_secrets import dev_secret
 from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.money import CURRENCIES, to_minor
 
 PROVIDERS = ("mock", "stripe")
-DEV_MOCK_WEBHOOK_SECRET = "whsec_winzone_development_mock_webhook_secret"
-"""The mock provider's signing secret outside production when MOCK_WEBHOOK_SECRET is unset (never secret)."""
 
 DEFAULT_TOPUP_MIN = "10"
 DEFAULT_TOPUP_MAX = "100000"
@@ -31,7 +30,9 @@ class PaymentSettings:
     gateway_public_url: str
     stripe_secret_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
-    mock_webhook_secret: str = field(default=DEV_MOCK_WEBHOOK_SECRET, repr=False)
+    mock_webhook_secret: str = field(default="", repr=False)
+    """Signs the mock provider's webhooks: ``MOCK_WEBHOOK_SECRET``, which `winzone up` generates per data folder;
+    there is no default (with the mock provider the gateway refuses to start without it)."""
     stripe_api_base: str | None = None
 
     @property
@@ -60,8 +61,11 @@ class PaymentSettings:
                 raise ConfigError("STRIPE_SECRET_KEY must be set to a Stripe secret key (sk_...)")
             if not stripe_webhook.startswith("whsec_") or len(stripe_webhook) < 12:
                 raise ConfigError("STRIPE_WEBHOOK_SECRET must be set to the endpoint's signing secret (whsec_...)")
-        mock_secret = env.get("MOCK_WEBHOOK_SECRET") or DEV_MOCK_WEBHOOK_SECRET
-        if mock_secret.lower() in PLACEHOLDER_SECRETS or len(mock_secret) < 16:
+        mock_secret = dev_secret(env, "MOCK_WEBHOOK_SECRET") or ""
+        if provider == "mock" and not mock_secret:
+            raise ConfigError("MOCK_WEBHOOK_SECRET must be set with PAYMENT_PROVIDER=mock (`winzone up` generates "
+                              "one per data folder)")
+        if mock_secret and (mock_secret.lower() in PLACEHOLDER_SECRETS or len(mock_secret) < 16):
             raise ConfigError("MOCK_WEBHOOK_SECRET must be at least 16 characters")
         port = env.get("GATEWAY_PORT") or "5000"
         return cls(

@@ -16,7 +16,13 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    BY_NAME[args.service].entrypoint()()
+    from winzone_kernel.ports import EXIT_ADDRESS_IN_USE, AddressInUse
+
+    try:
+        BY_NAME[args.service].entrypoint()()
+    except AddressInUse as exc:
+        print(f"{args.service}: {exc}", file=sys.stderr, flush=True)
+        return EXIT_ADDRESS_IN_USE
     return 0
 
 
@@ -37,22 +43,38 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    import json
+
     from winzone_ops.audit import find_stuck_work, run_audit
+    from winzone_ops.cross_audit import CrossAudit
 
     common = CommonSettings.from_env(require_token=False)
     report = run_audit(common)
     stuck = find_stuck_work(common, args.grace_seconds)
+    cross = CrossAudit(common).run()
+    ok = report.ok and not stuck and cross.ok
+    if args.json:
+        print(json.dumps({"ok": ok, "wallet": {"ok": report.ok, "violations": report.violations,
+                                               "totals": report.totals, "accounts": report.accounts_checked,
+                                               "transactions": report.transactions_checked,
+                                               "holds": report.holds_checked},
+                          "stuck": stuck, "cross": cross.to_dict()}, indent=2))
+        return 0 if ok else 1
     totals = ", ".join(f"{c}={t}" for c, t in sorted(report.totals.items())) or "none"
     print(f"accounts={report.accounts_checked} transactions={report.transactions_checked} "
           f"holds={report.holds_checked} sums by currency: {totals}")
+    print("cross-service: " + " ".join(f"{k}={v}" for k, v in cross.checked.items()))
     for violation in report.violations:
         print(f"VIOLATION: {violation}")
     for item in stuck:
         print(f"STUCK: {item}")
-    if report.ok and not stuck:
+    for discrepancy in cross.discrepancies:
+        print(f"DISCREPANCY: {discrepancy}")
+    if ok:
         print("audit: OK")
         return 0
-    print(f"audit: FAILED ({len(report.violations)} violations, {len(stuck)} stuck past {args.grace_seconds}s)")
+    print(f"audit: FAILED ({len(report.violations)} violations, {len(stuck)} stuck past {args.grace_seconds}s, "
+          f"{len(cross.discrepancies)} discrepancies across services)")
     return 1
 
 
@@ -60,7 +82,8 @@ def _webhook(args: argparse.Namespace) -> int:
     from winzone_ops.webhook import send_mock_webhook
 
     reply = send_mock_webhook(args.type, args.session, url=args.url, amount=args.amount, currency=args.currency,
-                              payment_status=args.payment_status, event_id=args.event_id)
+                              payment_status=args.payment_status, event_id=args.event_id,
+                              dispute_status=args.dispute_status, payout=args.payout)
     print(f"HTTP {reply.status}: {reply.body}")
     return 0 if 200 <= reply.status < 300 else 1
 
@@ -103,19 +126,26 @@ def parser() -> argparse.ArgumentParser:
     admin.add_argument("--password", required=True)
     admin.add_argument("--name", default="Administrator")
     admin.set_defaults(func=_create_admin)
-    audit = sub.add_parser("audit", help="check every ledger invariant and look for stuck payouts and top-ups; "
-                           "non-zero exit on any finding")
+    audit = sub.add_parser("audit", help="check every ledger invariant, look for stuck payouts and top-ups, and "
+                           "check the books across services and against the provider; non-zero exit on any finding")
     audit.add_argument("--grace-seconds", type=int, default=600,
                        help="how long a payout may stay approved, or a paid top-up uncredited (default 600)")
+    audit.add_argument("--json", action="store_true", help="print every finding as one JSON document")
     audit.set_defaults(func=_audit)
     webhook = sub.add_parser("webhook", help="send a signed mock-provider webhook to the gateway (development)")
     webhook.add_argument("--type", required=True, help="checkout.session.completed, ...async_payment_succeeded, "
-                         "...async_payment_failed or ...expired")
-    webhook.add_argument("--session", required=True, help="our session id (tps_...) or its mock_session_... ref")
+                         "...async_payment_failed or ...expired; charge.refunded, charge.dispute.created or "
+                         "charge.dispute.closed (the mock records the refund or dispute of the paid session); "
+                         "transfer.reversed (the mock records the reversal of the paid --payout)")
+    webhook.add_argument("--session", help="our session id (tps_...) or its mock_session_... ref")
+    webhook.add_argument("--payout", help="our payout id, for transfer.reversed")
     webhook.add_argument("--url", default="http://localhost:5000", help="the gateway's base URL")
-    webhook.add_argument("--amount", help="major units; default: the stored session's amount")
+    webhook.add_argument("--amount", help="major units; default: the stored session's amount (for a refund or "
+                         "reversal: all that is left)")
     webhook.add_argument("--currency", help="default: the stored session's currency")
     webhook.add_argument("--payment-status", help="default: paid for completed/succeeded, else unpaid")
+    webhook.add_argument("--dispute-status", default="lost", choices=("won", "lost"),
+                         help="how charge.dispute.closed decides the dispute (default lost)")
     webhook.add_argument("--event-id", help="default: a new evt_mock_... id (reuse one to see it deduplicated)")
     webhook.set_defaults(func=_webhook)
     health = sub.add_parser("health", help="probe a service on this host (container healthchecks)")

@@ -1,7 +1,7 @@
 """The payout-result sink over gRPC: ``winzone.payouts.v1.PayoutService.RecordProviderResult``.
 
 The request names every field of the payout service's contract (``payout_id``, ``status``,
-``provider_reference``, ``failure_reason``, ``event_id``); a renamed or removed field fails at once
+``provider_reference``, ``failure_reason``, ``event_id``, ``amount_reversed``); a renamed or removed field fails at once
 instead of being dropped. Built on a ``service_channel``: the payout service's errors arrive as domain
 errors (``NotFound``, ``Unavailable`` ...).
 """
@@ -23,6 +23,7 @@ def record_request(result: PayoutProviderResult) -> payouts_pb2.RecordProviderRe
         provider_reference=result.provider_reference,
         failure_reason=result.failure_reason,
         event_id=result.event_id,
+        amount_reversed=result.amount_reversed,
     )
 
 

@@ -1,4 +1,5 @@
-"""The wallet port over gRPC: ``winzone.wallet.v1.WalletService`` ``Credit`` and ``GetTransaction``.
+"""The wallet port over gRPC: ``winzone.wallet.v1.WalletService`` ``Credit`` and ``GetTransaction`` for top-ups;
+``Recover``, ``CreateHold`` (``up_to_available``), ``CaptureHold`` and ``VoidHold`` for refunds and disputes.
 
 Built on a ``winzone_kernel.grpc_client.service_channel``: a failed call raises the wallet's own domain
 error (``IdempotencyConflict``, ``NotFound``, ``Unavailable`` ...), so nothing here catches gRPC errors.
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 import grpc
 
-from payment_gateway.domain.model import TOPUP_TRANSACTION_TYPE
+from payment_gateway.domain.model import CHARGEBACK_TRANSACTION_TYPE, DISPUTE_HOLD_TYPE, TOPUP_TRANSACTION_TYPE
 from payment_gateway.domain.ports import Wallet
-from payment_gateway.domain.wallet import LedgerTransaction, TopUpCredit
+from payment_gateway.domain.wallet import DisputeHold, LedgerTransaction, Recovered, Recovery, TopUpCredit
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 
 
@@ -61,3 +62,29 @@ class GrpcWallet(Wallet):
     async def transaction(self, transaction_id: str) -> LedgerTransaction:
         found = await self._stub.GetTransaction(wallet_pb2.GetTransactionRequest(transaction_id=transaction_id))
         return ledger_transaction(found)
+
+    async def recover(self, recovery: Recovery) -> Recovered:
+        result = await self._stub.Recover(wallet_pb2.RecoverRequest(
+            idempotency_key=recovery.key, user_id=recovery.user_id, amount=recovery.amount,
+            currency=recovery.currency, counter_account=recovery.counter_account, type=CHARGEBACK_TRANSACTION_TYPE,
+            source=recovery.source, description=recovery.description, metadata=dict(recovery.metadata),
+        ))
+        return Recovered(result.entry_id, result.recovered, result.shortfall)
+
+    async def hold_up_to(self, hold: DisputeHold) -> int:
+        result = await self._stub.CreateHold(wallet_pb2.CreateHoldRequest(
+            idempotency_key=hold.key, hold_id=hold.hold_id, user_id=hold.user_id, amount=hold.amount,
+            currency=hold.currency, type=DISPUTE_HOLD_TYPE, source=hold.source, description=hold.description,
+            metadata=dict(hold.metadata), up_to_available=True,
+        ))
+        return int(result.hold.amount)
+
+    async def capture_hold(self, hold_id: str, key: str, counter_account: str, description: str) -> int:
+        result = await self._stub.CaptureHold(wallet_pb2.CaptureHoldRequest(
+            idempotency_key=key, hold_id=hold_id, counter_account=counter_account, description=description))
+        return int(result.hold.amount)
+
+    async def void_hold(self, hold_id: str, key: str, reason: str) -> int:
+        result = await self._stub.VoidHold(wallet_pb2.VoidHoldRequest(idempotency_key=key, hold_id=hold_id,
+                                                                      reason=reason))
+        return int(result.hold.amount)

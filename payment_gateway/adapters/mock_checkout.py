@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from payment_gateway.adapters.mock_provider import MockProvider
+from payment_gateway.adapters.mock_provider import MockProvider, mock_payment_intent
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
 from payment_gateway.domain.model import UNSETTLED, TopUpSession, TopUpStatus
 from payment_gateway.domain.ports import TopUpStore
@@ -60,7 +60,8 @@ class MockCheckoutPage:
         checkout = await asyncio.to_thread(self._mock.pay, provider_ref)
         try:
             await self._topups.apply_status(session, SessionStatus.PAID, checkout.amount_minor, checkout.currency,
-                                            origin="mock_checkout")
+                                            origin="mock_checkout",
+                                            payment_intent=mock_payment_intent(checkout.provider_ref))
         except Unavailable:
             log.warning("mock checkout paid but crediting must wait for verify or the settle sweep", extra={
                 "fields": {"session_id": session.id}})

@@ -3,7 +3,10 @@
 Checkout sessions (``mock_session_<random>``) are paid on the gateway's own ``/checkout/mock/{ref}``
 page. As in the original spec, verifying a session succeeds at once unless it was cancelled, so
 ``retrieve_checkout`` marks a created session paid. Payouts succeed at once, except that a UPI id or
-holder name containing ``fail`` is declined, so failure paths can be tried by hand. Webhooks are
+holder name containing ``fail`` is declined, so failure paths can be tried by hand. A paid session is also
+the mock's card charge (``mock_ch_...`` of the payment ``mock_pi_...``), which can be refunded and disputed
+(``refund``, ``open_dispute``, ``close_dispute``) for the ``charge.*`` events to send, and a paid payout
+reversed (``reverse_payout``) for ``transfer.reversed``. Webhooks are
 Stripe-shaped events signed like Stripe's, in the ``x-webhook-signature`` header, so a mock deployment
 cannot be credited by anyone who can merely reach it.
 
@@ -25,15 +28,25 @@ from typing import Any
 from payment_gateway.adapters import signatures
 from payment_gateway.domain.errors import ProviderIdempotencyError
 from payment_gateway.domain.events import WebhookEvent, parse_event
-from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
+from payment_gateway.domain.mock_checkout import DISPUTE_OPEN, DISPUTE_OUTCOMES, MockCheckout, MockSessionState
 from payment_gateway.domain.ports import MockCheckoutState, PaymentProvider
-from payment_gateway.domain.provider import Checkout, CheckoutStatus, PayoutResult, PayoutStatus, SessionStatus
+from payment_gateway.domain.provider import (
+    Checkout,
+    CheckoutStatus,
+    PayoutResult,
+    PayoutStatus,
+    SessionStatus,
+    with_reversal,
+)
 from payment_gateway.domain.references import check_checkout_terms, check_payout_terms, check_reference
 from winzone_kernel.errors import InvalidArgument, InvalidState, NotFound
 
 MOCK_SIGNATURE_HEADER = "x-webhook-signature"
 SESSION_PREFIX = "mock_session_"
 PAYOUT_PREFIX = "mock_payout_"
+PAYMENT_PREFIX = "mock_pi_"
+CHARGE_PREFIX = "mock_ch_"
+DISPUTE_PREFIX = "mock_dp_"
 DECLINE_REASON = "Mock provider declined the payout"
 _DECLINE_FIELDS = ("upiId", "name", "accountHolderName")
 
@@ -65,6 +78,14 @@ class InMemoryMockCheckoutStateForTests(MockCheckoutState):
     def add_payout(self, payout_id: str, result: PayoutResult) -> PayoutResult:
         with self._lock:
             return self._payouts.setdefault(payout_id, result)
+
+    def reverse_payout(self, payout_id: str, amount_reversed: int) -> PayoutResult | None:
+        with self._lock:
+            found = self._payouts.get(payout_id)
+            if found is None:
+                return None
+            self._payouts[payout_id] = with_reversal(found, amount_reversed)
+            return self._payouts[payout_id]
 
 
 class MockProvider(PaymentProvider):
@@ -154,14 +175,74 @@ class MockProvider(PaymentProvider):
         checkout = self.checkout(provider_ref)
         if checkout.status is MockSessionState.CREATED:
             checkout = self._transition_from(checkout, MockSessionState.PAID, allow_refusal=True)
-        status = SessionStatus.PAID if checkout.status is MockSessionState.PAID else SessionStatus.CANCELLED
+        return self._status(checkout)
+
+    def lookup_checkout(self, provider_ref: str) -> CheckoutStatus:
+        """The mock session as it stands: ``unpaid`` while nobody has paid it, never paid on the spot."""
+        checkout = self.checkout(provider_ref)
+        if checkout.status is MockSessionState.CREATED:
+            return CheckoutStatus(provider_ref=checkout.provider_ref, status=SessionStatus.UNPAID,
+                                  amount_minor=checkout.amount_minor, currency=checkout.currency,
+                                  client_reference_id=checkout.session_id, payment_intent=None)
+        return self._status(checkout)
+
+    def _status(self, checkout: MockCheckout) -> CheckoutStatus:
+        paid = checkout.status is MockSessionState.PAID
         return CheckoutStatus(
             provider_ref=checkout.provider_ref,
-            status=status,
+            status=SessionStatus.PAID if paid else SessionStatus.CANCELLED,
             amount_minor=checkout.amount_minor,
             currency=checkout.currency,
             client_reference_id=checkout.session_id,
+            payment_intent=mock_payment_intent(checkout.provider_ref) if paid else None,
         )
+
+    def refund(self, provider_ref: str, amount_minor: int | None = None) -> MockCheckout:
+        """Refund ``amount_minor`` (by default all that is left) of a paid session's charge; return the session,
+        whose :func:`charge_object` is the body of the ``charge.refunded`` event to send."""
+        while True:
+            checkout = self._paid(provider_ref)
+            left = checkout.amount_minor - checkout.amount_refunded
+            amount = left if amount_minor is None else amount_minor
+            if not 0 < amount <= left:
+                raise InvalidArgument(f"A refund must be between 1 and {left} minor units", code="INVALID_AMOUNT")
+            refunded = replace(checkout, refunds=(*checkout.refunds, amount))
+            if self._state.set(refunded, expected=MockSessionState.PAID):
+                return refunded
+
+    def open_dispute(self, provider_ref: str, amount_minor: int | None = None) -> MockCheckout:
+        """The card holder disputes ``amount_minor`` (by default all) of a paid session's charge; return the
+        session, whose :func:`dispute_object` is the body of ``charge.dispute.created``."""
+        checkout = self._paid(provider_ref)
+        if checkout.dispute_id is not None:
+            raise InvalidState("The charge is already disputed", code="CHARGE_DISPUTED")
+        amount = checkout.amount_minor if amount_minor is None else amount_minor
+        if not 0 < amount <= checkout.amount_minor:
+            raise InvalidArgument("A dispute must be for part or all of the charge", code="INVALID_AMOUNT")
+        disputed = replace(checkout, dispute_id=DISPUTE_PREFIX + secrets.token_hex(12), dispute_amount=amount,
+                           dispute_status=DISPUTE_OPEN)
+        if not self._state.set(disputed, expected=MockSessionState.PAID):
+            raise InvalidState("The charge changed meanwhile; try again", code="CHARGE_DISPUTED")
+        return disputed
+
+    def close_dispute(self, provider_ref: str, status: str) -> MockCheckout:
+        """Decide the open dispute of a session's charge (``won`` or ``lost``); return the session, whose
+        :func:`dispute_object` is the body of ``charge.dispute.closed``."""
+        if status not in DISPUTE_OUTCOMES:
+            raise InvalidArgument("A dispute is closed won or lost", code="INVALID_DISPUTE_STATUS")
+        checkout = self._paid(provider_ref)
+        if checkout.dispute_id is None or checkout.dispute_status not in (DISPUTE_OPEN, status):
+            raise InvalidState("The charge has no open dispute", code="NO_OPEN_DISPUTE")
+        closed = replace(checkout, dispute_status=status)
+        if not self._state.set(closed, expected=MockSessionState.PAID):
+            raise InvalidState("The charge changed meanwhile; try again", code="NO_OPEN_DISPUTE")
+        return closed
+
+    def _paid(self, provider_ref: str) -> MockCheckout:
+        checkout = self.checkout(provider_ref)
+        if checkout.status is not MockSessionState.PAID:
+            raise InvalidState("Only a paid session's charge can be refunded or disputed", code="CHARGE_NOT_PAID")
+        return checkout
 
     def send_payout(
         self, payout_id: str, amount_minor: int, currency: str, destination: Mapping[str, str]
@@ -188,6 +269,27 @@ class MockProvider(PaymentProvider):
         check_reference(payout_id, "payout_id")
         return self._state.get_payout(payout_id)
 
+    def reverse_payout(self, payout_id: str, amount_minor: int | None = None) -> PayoutResult:
+        """The beneficiary's bank returns ``amount_minor`` more (by default all that is left) of a paid payout;
+        return the recorded outcome, whose :func:`transfer_object` is the body of ``transfer.reversed``."""
+        check_reference(payout_id, "payout_id")
+        found = self._state.get_payout(payout_id)
+        if found is None:
+            raise NotFound("Payout not found", code="PAYOUT_NOT_FOUND")
+        if found.provider_ref is None or found.amount_minor is None or (
+                found.status is not PayoutStatus.PAID and found.amount_reversed < found.amount_minor):
+            raise InvalidState("Only a paid payout can be reversed", code="PAYOUT_NOT_PAID")
+        left = found.amount_minor - found.amount_reversed
+        amount = left if amount_minor is None else amount_minor
+        if left <= 0:
+            raise InvalidState("The payout is already reversed in full", code="PAYOUT_REVERSED")
+        if not 0 < amount <= left:
+            raise InvalidArgument(f"A reversal must be between 1 and {left} minor units", code="INVALID_AMOUNT")
+        recorded = self._state.reverse_payout(payout_id, found.amount_reversed + amount)
+        if recorded is None:
+            raise NotFound("Payout not found", code="PAYOUT_NOT_FOUND")
+        return recorded
+
     def parse_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         """Verify ``x-webhook-signature`` over the raw body with the mock secret, then normalise."""
         header = signatures.header_value(headers, MOCK_SIGNATURE_HEADER)
@@ -213,6 +315,16 @@ class MockProvider(PaymentProvider):
         return checkout
 
 
+def mock_payment_intent(provider_ref: str) -> str:
+    """The mock's payment behind a paid checkout (Stripe's ``payment_intent``)."""
+    return PAYMENT_PREFIX + provider_ref.removeprefix(SESSION_PREFIX)
+
+
+def mock_charge_id(provider_ref: str) -> str:
+    """The mock's card charge of a paid checkout."""
+    return CHARGE_PREFIX + provider_ref.removeprefix(SESSION_PREFIX)
+
+
 def checkout_session_object(
     provider_ref: str,
     *,
@@ -222,7 +334,7 @@ def checkout_session_object(
     payment_status: str = "paid",
     status: str = "complete",
 ) -> dict[str, Any]:
-    """A Stripe-shaped ``checkout.session`` object for a mock event."""
+    """A Stripe-shaped ``checkout.session`` object for a mock event (with its ``payment_intent`` once paid)."""
     return {
         "id": provider_ref,
         "object": "checkout.session",
@@ -231,7 +343,45 @@ def checkout_session_object(
         "currency": currency.lower() if currency else None,
         "payment_status": payment_status,
         "status": status,
+        "payment_intent": mock_payment_intent(provider_ref) if payment_status == "paid" else None,
         "metadata": {"session_id": client_reference_id} if client_reference_id else {},
+    }
+
+
+def charge_object(checkout: MockCheckout) -> dict[str, Any]:
+    """A Stripe-shaped ``charge`` object of a paid mock session, with every refund so far (newest first)."""
+    charge_id = mock_charge_id(checkout.provider_ref)
+    refunds = [{"id": f"mock_re_{charge_id.removeprefix(CHARGE_PREFIX)}_{n}", "object": "refund", "amount": amount,
+                "charge": charge_id, "currency": checkout.currency.lower(), "status": "succeeded", "created": n}
+               for n, amount in enumerate(checkout.refunds, start=1)]
+    return {
+        "id": charge_id, "object": "charge", "amount": checkout.amount_minor, "currency": checkout.currency.lower(),
+        "paid": True, "status": "succeeded", "payment_intent": mock_payment_intent(checkout.provider_ref),
+        "amount_refunded": checkout.amount_refunded, "refunded": checkout.amount_refunded == checkout.amount_minor,
+        "refunds": {"object": "list", "data": list(reversed(refunds)), "has_more": False},
+        "metadata": {"session_id": checkout.session_id},
+    }
+
+
+def dispute_object(checkout: MockCheckout) -> dict[str, Any]:
+    """A Stripe-shaped ``dispute`` object of a mock session's disputed charge."""
+    return {
+        "id": checkout.dispute_id, "object": "dispute", "amount": checkout.dispute_amount,
+        "currency": checkout.currency.lower(), "charge": mock_charge_id(checkout.provider_ref),
+        "payment_intent": mock_payment_intent(checkout.provider_ref), "status": checkout.dispute_status,
+        "reason": "fraudulent", "metadata": {"session_id": checkout.session_id},
+    }
+
+
+def transfer_object(payout_id: str, result: PayoutResult) -> dict[str, Any]:
+    """A Stripe-shaped ``transfer`` object of a paid mock payout, with its cumulative reversal (the body of
+    ``transfer.reversed``)."""
+    amount = result.amount_minor or 0
+    return {
+        "id": result.provider_ref, "object": "transfer", "amount": amount,
+        "currency": (result.currency or "").lower(), "amount_reversed": result.amount_reversed,
+        "reversed": 0 < amount <= result.amount_reversed, "transfer_group": payout_id,
+        "metadata": {"payout_id": payout_id},
     }
 
 

@@ -9,6 +9,7 @@ the ``MONGODB_DB`` database; fields are camelCase.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from contextlib import suppress
 from typing import Any, TypeVar
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -17,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
 from payment_gateway.domain.model import ProcessedEvent, TopUpSession, TopUpStatus
 from payment_gateway.domain.ports import MockCheckoutState, TopUpStore
-from payment_gateway.domain.provider import PayoutResult, PayoutStatus
+from payment_gateway.domain.provider import REVERSED_REASON, PayoutResult, PayoutStatus
 from winzone_kernel.clock import timestamp_now
 from winzone_kernel.errors import NotFound, Unavailable
 from winzone_kernel.mongo import DriverErrors, MongoStore
@@ -40,6 +41,10 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("provider", ASCENDING), ("providerRef", ASCENDING)], name="provider_providerRef_unique",
             unique=True, partialFilterExpression={"providerRef": {"$type": "string"}},
         ),
+        IndexModel(
+            [("provider", ASCENDING), ("paymentIntent", ASCENDING)], name="provider_paymentIntent_unique",
+            unique=True, partialFilterExpression={"paymentIntent": {"$type": "string"}},
+        ),
         IndexModel([("userId", ASCENDING), ("createdAt", ASCENDING)], name="userId_createdAt"),
         IndexModel([("status", ASCENDING)], name="status"),
     ],
@@ -55,7 +60,7 @@ def _session_doc(s: TopUpSession) -> dict[str, Any]:
         "_id": s.id, "userId": s.user_id, "amount": s.amount, "currency": s.currency, "provider": s.provider,
         "status": s.status.value, "providerRef": s.provider_ref, "checkoutUrl": s.checkout_url,
         "idempotencyKey": s.idempotency_key, "transactionId": s.transaction_id, "createdAt": s.created_at,
-        "updatedAt": s.updated_at,
+        "updatedAt": s.updated_at, "paymentIntent": s.payment_intent,
     }
 
 
@@ -67,6 +72,7 @@ def _session(doc: dict[str, Any] | None) -> TopUpSession | None:
         provider=doc["provider"], status=TopUpStatus(doc["status"]), created_at=doc["createdAt"],
         updated_at=doc["updatedAt"], provider_ref=doc.get("providerRef"), checkout_url=doc.get("checkoutUrl"),
         idempotency_key=doc.get("idempotencyKey"), transaction_id=doc.get("transactionId"),
+        payment_intent=doc.get("paymentIntent"),
     )
 
 
@@ -128,6 +134,24 @@ class MongoTopUpStore(MongoStore, TopUpStore):
 
         return self._run(op)
 
+    def find_by_payment_intent(self, provider: str, payment_intent: str) -> TopUpSession | None:
+        return self._run(lambda: _session(self._db[SESSIONS].find_one(
+            {"provider": provider, "paymentIntent": payment_intent})))
+
+    def attach_payment_intent(self, session_id: str, payment_intent: str, now: str) -> TopUpSession:
+        sessions = self._db[SESSIONS]
+
+        def op() -> TopUpSession:
+            with suppress(DuplicateKeyError):
+                sessions.update_one({"_id": session_id, "paymentIntent": None},
+                                    {"$set": {"paymentIntent": payment_intent}})
+            stored = _session(sessions.find_one({"_id": session_id}))
+            if stored is None:
+                raise NotFound("Top-up session not found", code="SESSION_NOT_FOUND")
+            return stored
+
+        return self._run(op)
+
     def transition(
         self,
         session_id: str,
@@ -148,14 +172,19 @@ class MongoTopUpStore(MongoStore, TopUpStore):
             return_document=ReturnDocument.AFTER,
         )))
 
-    def sessions_in_status(self, status: TopUpStatus, limit: int) -> list[TopUpSession]:
+    def sessions_in_status(
+        self, status: TopUpStatus, limit: int, after: tuple[str, str] | None = None
+    ) -> list[TopUpSession]:
         wanted, count = TopUpStatus(status).value, max(0, int(limit))
         if count == 0:
             return []
+        query: dict[str, object] = {"status": wanted}
+        if after is not None:
+            query["$or"] = [{"updatedAt": {"$gt": after[0]}}, {"updatedAt": after[0], "_id": {"$gt": after[1]}}]
 
         def op() -> list[TopUpSession]:
             found = self._db[SESSIONS].find(
-                {"status": wanted}, sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=count)
+                query, sort=[("updatedAt", ASCENDING), ("_id", ASCENDING)], limit=count)
             return [s for s in map(_session, found) if s is not None]
 
         return self._run(op)
@@ -193,13 +222,17 @@ class _MongoMockState(MockCheckoutState):
         if doc is None:
             return None
         return MockCheckout(doc["_id"], doc["sessionId"], doc["userId"], doc["amount"], doc["currency"],
-                            MockSessionState(doc["status"]), doc["successUrl"], doc["cancelUrl"])
+                            MockSessionState(doc["status"]), doc["successUrl"], doc["cancelUrl"],
+                            tuple(doc.get("refunds") or ()), doc.get("disputeId"), doc.get("disputeAmount", 0),
+                            doc.get("disputeStatus", ""))
 
     def set(self, checkout: MockCheckout, *, expected: MockSessionState | None) -> bool:
         fields = {
             "sessionId": checkout.session_id, "userId": checkout.user_id, "amount": checkout.amount_minor,
             "currency": checkout.currency, "status": checkout.status.value, "successUrl": checkout.success_url,
-            "cancelUrl": checkout.cancel_url, "updatedAt": timestamp_now(),
+            "cancelUrl": checkout.cancel_url, "refunds": list(checkout.refunds), "disputeId": checkout.dispute_id,
+            "disputeAmount": checkout.dispute_amount, "disputeStatus": checkout.dispute_status,
+            "updatedAt": timestamp_now(),
         }
 
         def op() -> bool:
@@ -220,7 +253,7 @@ class _MongoMockState(MockCheckoutState):
         if doc is None:
             return None
         return PayoutResult(PayoutStatus(doc["status"]), doc.get("providerRef"), doc.get("failureReason"),
-                            doc.get("amount"), doc.get("currency"))
+                            doc.get("amount"), doc.get("currency"), doc.get("amountReversed", 0))
 
     def add_payout(self, payout_id: str, result: PayoutResult) -> PayoutResult:
         def op() -> bool:
@@ -228,7 +261,8 @@ class _MongoMockState(MockCheckoutState):
                 self._payouts.insert_one({
                     "_id": payout_id, "status": result.status.value, "providerRef": result.provider_ref,
                     "failureReason": result.failure_reason, "amount": result.amount_minor,
-                    "currency": result.currency, "createdAt": timestamp_now(),
+                    "currency": result.currency, "amountReversed": result.amount_reversed,
+                    "createdAt": timestamp_now(),
                 })
             except DuplicateKeyError:
                 return False
@@ -240,3 +274,19 @@ class _MongoMockState(MockCheckoutState):
         if recorded is None:
             raise Unavailable("payments store lost a mock payout record")
         return recorded
+
+    def reverse_payout(self, payout_id: str, amount_reversed: int) -> PayoutResult | None:
+        total = {"$max": [{"$ifNull": ["$amountReversed", 0]}, amount_reversed]}
+        full = {"$and": [{"$gt": ["$amount", 0]}, {"$gte": ["$amountReversed", "$amount"]},
+                         {"$ne": ["$status", PayoutStatus.FAILED.value]}]}
+        pipeline = [
+            {"$set": {"amountReversed": total}},
+            {"$set": {"status": {"$cond": [full, PayoutStatus.FAILED.value, "$status"]},
+                      "failureReason": {"$cond": [full, REVERSED_REASON, "$failureReason"]}}},
+        ]
+        doc = self._run(lambda: self._payouts.find_one_and_update(
+            {"_id": payout_id}, pipeline, return_document=ReturnDocument.AFTER))
+        if doc is None:
+            return None
+        return PayoutResult(PayoutStatus(doc["status"]), doc.get("providerRef"), doc.get("failureReason"),
+                            doc.get("amount"), doc.get("currency"), doc.get("amountReversed", 0))

@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
 from payment_gateway.domain.model import TOPUP_STATUSES, ProcessedEvent, TopUpSession, TopUpStatus
 from payment_gateway.domain.ports import MockCheckoutState, TopUpStore
-from payment_gateway.domain.provider import PayoutResult, PayoutStatus
+from payment_gateway.domain.provider import PayoutResult, PayoutStatus, with_reversal
 from winzone_kernel.clock import timestamp_now
 from winzone_kernel.errors import NotFound
-from winzone_kernel.sqlite import SqliteStore
+from winzone_kernel.sqlite import SqliteStore, connect
 
 T = TypeVar("T")
 
@@ -34,12 +34,15 @@ CREATE TABLE IF NOT EXISTS topup_sessions (
     transaction_id TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    payment_intent TEXT,
     CHECK ((status = 'credited') = (transaction_id IS NOT NULL))
 );
 CREATE UNIQUE INDEX IF NOT EXISTS topup_sessions_user_key
     ON topup_sessions (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS topup_sessions_provider_ref
     ON topup_sessions (provider, provider_ref) WHERE provider_ref IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS topup_sessions_payment_intent
+    ON topup_sessions (provider, payment_intent) WHERE payment_intent IS NOT NULL;
 CREATE INDEX IF NOT EXISTS topup_sessions_user_created ON topup_sessions (user_id, created_at);
 CREATE INDEX IF NOT EXISTS topup_sessions_status ON topup_sessions (status);
 
@@ -47,10 +50,13 @@ CREATE TRIGGER IF NOT EXISTS topup_sessions_keep_their_terms
 BEFORE UPDATE ON topup_sessions WHEN NEW.user_id <> OLD.user_id OR NEW.amount <> OLD.amount
     OR NEW.currency <> OLD.currency OR NEW.provider <> OLD.provider
     OR (OLD.provider_ref IS NOT NULL AND NEW.provider_ref IS NOT OLD.provider_ref)
+    OR (OLD.payment_intent IS NOT NULL AND NEW.payment_intent IS NOT OLD.payment_intent)
 BEGIN SELECT RAISE(ABORT, 'top-up session terms are immutable'); END;
 
-CREATE TRIGGER IF NOT EXISTS topup_sessions_credited_is_final
-BEFORE UPDATE ON topup_sessions WHEN OLD.status = 'credited'
+DROP TRIGGER IF EXISTS topup_sessions_credited_is_final;
+CREATE TRIGGER topup_sessions_credited_is_final
+BEFORE UPDATE ON topup_sessions WHEN OLD.status = 'credited' AND (NEW.status IS NOT OLD.status
+    OR NEW.transaction_id IS NOT OLD.transaction_id OR NEW.provider_ref IS NOT OLD.provider_ref)
 BEGIN SELECT RAISE(ABORT, 'a credited top-up session is final'); END;
 
 CREATE TABLE IF NOT EXISTS webhook_events (
@@ -72,7 +78,11 @@ CREATE TABLE IF NOT EXISTS mock_checkouts (
     status TEXT NOT NULL CHECK (status IN ({_mock_statuses})),
     success_url TEXT NOT NULL,
     cancel_url TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    refunds TEXT NOT NULL DEFAULT '',
+    dispute_id TEXT,
+    dispute_amount INTEGER NOT NULL DEFAULT 0,
+    dispute_status TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS mock_payouts (
@@ -82,43 +92,54 @@ CREATE TABLE IF NOT EXISTS mock_payouts (
     failure_reason TEXT,
     amount INTEGER,
     currency TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    amount_reversed INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 """
 
 SESSION_COLUMNS = (
     "id, user_id, amount, currency, provider, status, provider_ref, checkout_url, idempotency_key, "
-    "transaction_id, created_at, updated_at"
+    "transaction_id, created_at, updated_at, payment_intent"
 )
-MOCK_COLUMNS = "provider_ref, session_id, user_id, amount, currency, status, success_url, cancel_url"
-PAYOUT_COLUMNS = "status, provider_ref, failure_reason, amount, currency"
+MOCK_COLUMNS = ("provider_ref, session_id, user_id, amount, currency, status, success_url, cancel_url, refunds, "
+                "dispute_id, dispute_amount, dispute_status")
+ADDED_COLUMNS = {
+    "topup_sessions": {"payment_intent": "TEXT"},
+    "mock_checkouts": {"refunds": "TEXT NOT NULL DEFAULT ''", "dispute_id": "TEXT",
+                       "dispute_amount": "INTEGER NOT NULL DEFAULT 0", "dispute_status": "TEXT NOT NULL DEFAULT ''"},
+    "mock_payouts": {"amount_reversed": "INTEGER NOT NULL DEFAULT 0"},
+}
+"""Columns added after the first release, added to an older file by ``migrate``."""
+PAYOUT_COLUMNS = "status, provider_ref, failure_reason, amount, currency, amount_reversed"
 
 
 def _session(row: tuple[Any, ...] | None) -> TopUpSession | None:
     if row is None:
         return None
     (id_, user_id, amount, currency, provider, status, provider_ref, checkout_url, key, tx_id, created,
-     updated) = row
+     updated, payment_intent) = row
     return TopUpSession(
         id=id_, user_id=user_id, amount=amount, currency=currency, provider=provider,
         status=TopUpStatus(status), created_at=created, updated_at=updated, provider_ref=provider_ref,
-        checkout_url=checkout_url, idempotency_key=key, transaction_id=tx_id,
+        checkout_url=checkout_url, idempotency_key=key, transaction_id=tx_id, payment_intent=payment_intent,
     )
 
 
 def _mock(row: tuple[Any, ...] | None) -> MockCheckout | None:
     if row is None:
         return None
-    ref, session_id, user_id, amount, currency, status, success_url, cancel_url = row
+    ref, session_id, user_id, amount, currency, status, success_url, cancel_url, refunds, dispute_id, disputed, \
+        dispute_status = row
     return MockCheckout(ref, session_id, user_id, amount, currency, MockSessionState(status), success_url,
-                        cancel_url)
+                        cancel_url, tuple(int(r) for r in refunds.split(",") if r), dispute_id, disputed,
+                        dispute_status)
 
 
 def _payout(row: tuple[Any, ...] | None) -> PayoutResult | None:
     if row is None:
         return None
-    status, ref, reason, amount, currency = row
-    return PayoutResult(PayoutStatus(status), ref, reason, amount, currency)
+    status, ref, reason, amount, currency, amount_reversed = row
+    return PayoutResult(PayoutStatus(status), ref, reason, amount, currency, amount_reversed)
 
 
 class SqliteTopUpStore(SqliteStore, TopUpStore):
@@ -126,6 +147,18 @@ class SqliteTopUpStore(SqliteStore, TopUpStore):
 
     schema = SCHEMA
     writer_name = "payments-writer"
+
+    def migrate(self) -> None:
+        conn = connect(self.path)
+        try:
+            for table, columns in ADDED_COLUMNS.items():
+                present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns.items():
+                    if present and name not in present:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        finally:
+            conn.close()
+        super().migrate()
 
     def _write(self, op: Callable[[sqlite3.Connection], T]) -> T:
         return self._writer.run(op)
@@ -143,10 +176,10 @@ class SqliteTopUpStore(SqliteStore, TopUpStore):
                 if earlier is not None:
                     return earlier, False
             conn.execute(
-                f"INSERT INTO topup_sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO topup_sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (session.id, session.user_id, session.amount, session.currency, session.provider,
                  session.status.value, session.provider_ref, session.checkout_url, session.idempotency_key,
-                 session.transaction_id, session.created_at, session.updated_at),
+                 session.transaction_id, session.created_at, session.updated_at, session.payment_intent),
             )
             return session, True
 
@@ -167,6 +200,28 @@ class SqliteTopUpStore(SqliteStore, TopUpStore):
                 "UPDATE topup_sessions SET provider_ref = ?, checkout_url = ?, updated_at = ? "
                 "WHERE id = ? AND provider_ref IS NULL",
                 (provider_ref, checkout_url, now, session_id),
+            )
+            stored = _session(conn.execute(
+                f"SELECT {SESSION_COLUMNS} FROM topup_sessions WHERE id = ?", (session_id,)).fetchone())
+            if stored is None:
+                raise NotFound("Top-up session not found", code="SESSION_NOT_FOUND")
+            return stored
+
+        return self._write(op)
+
+    def find_by_payment_intent(self, provider: str, payment_intent: str) -> TopUpSession | None:
+        return _session(self._read_one(
+            f"SELECT {SESSION_COLUMNS} FROM topup_sessions WHERE provider = ? AND payment_intent = ?",
+            (provider, payment_intent),
+        ))
+
+    def attach_payment_intent(self, session_id: str, payment_intent: str, now: str) -> TopUpSession:
+        def op(conn: sqlite3.Connection) -> TopUpSession:
+            conn.execute(
+                "UPDATE topup_sessions SET payment_intent = ? WHERE id = ? AND payment_intent IS NULL AND NOT EXISTS "
+                "(SELECT 1 FROM topup_sessions other WHERE other.provider = topup_sessions.provider "
+                "AND other.payment_intent = ?)",
+                (payment_intent, session_id, payment_intent),
             )
             stored = _session(conn.execute(
                 f"SELECT {SESSION_COLUMNS} FROM topup_sessions WHERE id = ?", (session_id,)).fetchone())
@@ -200,10 +255,14 @@ class SqliteTopUpStore(SqliteStore, TopUpStore):
 
         return self._write(op)
 
-    def sessions_in_status(self, status: TopUpStatus, limit: int) -> list[TopUpSession]:
+    def sessions_in_status(
+        self, status: TopUpStatus, limit: int, after: tuple[str, str] | None = None
+    ) -> list[TopUpSession]:
+        since, last = after if after is not None else ("", "")
         rows = self._readers.conn().execute(
-            f"SELECT {SESSION_COLUMNS} FROM topup_sessions WHERE status = ? ORDER BY updated_at, id LIMIT ?",
-            (TopUpStatus(status).value, max(0, int(limit))),
+            f"SELECT {SESSION_COLUMNS} FROM topup_sessions WHERE status = ? AND (updated_at, id) > (?, ?) "
+            "ORDER BY updated_at, id LIMIT ?",
+            (TopUpStatus(status).value, since, last, max(0, int(limit))),
         ).fetchall()
         return [s for s in map(_session, rows) if s is not None]
 
@@ -240,19 +299,22 @@ class _SqliteMockState(MockCheckoutState):
 
     def set(self, checkout: MockCheckout, *, expected: MockSessionState | None) -> bool:
         row = (checkout.session_id, checkout.user_id, checkout.amount_minor, checkout.currency,
-               checkout.status.value, checkout.success_url, checkout.cancel_url, timestamp_now())
+               checkout.status.value, checkout.success_url, checkout.cancel_url,
+               ",".join(str(r) for r in checkout.refunds), checkout.dispute_id, checkout.dispute_amount,
+               checkout.dispute_status, timestamp_now())
 
         def op(conn: sqlite3.Connection) -> bool:
             if expected is None:
                 cursor = conn.execute(
-                    f"INSERT INTO mock_checkouts ({MOCK_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (provider_ref) DO NOTHING",
+                    f"INSERT INTO mock_checkouts ({MOCK_COLUMNS}, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider_ref) DO NOTHING",
                     (checkout.provider_ref, *row),
                 )
             else:
                 cursor = conn.execute(
                     "UPDATE mock_checkouts SET session_id = ?, user_id = ?, amount = ?, currency = ?, status = ?, "
-                    "success_url = ?, cancel_url = ?, updated_at = ? WHERE provider_ref = ? AND status = ?",
+                    "success_url = ?, cancel_url = ?, refunds = ?, dispute_id = ?, dispute_amount = ?, "
+                    "dispute_status = ?, updated_at = ? WHERE provider_ref = ? AND status = ?",
                     (*row, checkout.provider_ref, expected.value),
                 )
             return cursor.rowcount == 1
@@ -266,15 +328,31 @@ class _SqliteMockState(MockCheckoutState):
     def add_payout(self, payout_id: str, result: PayoutResult) -> PayoutResult:
         def op(conn: sqlite3.Connection) -> PayoutResult:
             conn.execute(
-                f"INSERT INTO mock_payouts (payout_id, {PAYOUT_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                f"INSERT INTO mock_payouts (payout_id, {PAYOUT_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (payout_id) DO NOTHING",
                 (payout_id, result.status.value, result.provider_ref, result.failure_reason, result.amount_minor,
-                 result.currency, timestamp_now()),
+                 result.currency, result.amount_reversed, timestamp_now()),
             )
             recorded = _payout(conn.execute(
                 f"SELECT {PAYOUT_COLUMNS} FROM mock_payouts WHERE payout_id = ?", (payout_id,)).fetchone())
             if recorded is None:
                 raise RuntimeError("mock payout record vanished inside its own write")
             return recorded
+
+        return self._store._write(op)
+
+    def reverse_payout(self, payout_id: str, amount_reversed: int) -> PayoutResult | None:
+        def op(conn: sqlite3.Connection) -> PayoutResult | None:
+            found = _payout(conn.execute(
+                f"SELECT {PAYOUT_COLUMNS} FROM mock_payouts WHERE payout_id = ?", (payout_id,)).fetchone())
+            if found is None:
+                return None
+            updated = with_reversal(found, amount_reversed)
+            if updated != found:
+                conn.execute(
+                    "UPDATE mock_payouts SET status = ?, failure_reason = ?, amount_reversed = ? WHERE payout_id = ?",
+                    (updated.status.value, updated.failure_reason, updated.amount_reversed, payout_id),
+                )
+            return updated
 
         return self._store._write(op)

@@ -3,7 +3,8 @@
 * Top-ups are Checkout Sessions in ``payment`` mode with inline ``price_data`` in minor units; our session
   id is the ``client_reference_id``, part of the metadata (also on the PaymentIntent) and of the
   idempotency key, so creating twice within Stripe's 24 h idempotency window returns the same session.
-* Verification retrieves the session and trusts only its ``payment_status``.
+* Verification retrieves the session and trusts only its ``payment_status``; a paid one's ``payment_intent``
+  is how the charge's ``charge.refunded`` and ``charge.dispute.*`` events find the top-up again.
 * Payouts are Connect transfers to an ``acct_...`` destination with ``transfer_group`` and
   ``metadata[payout_id]`` set to our payout id and an idempotency key derived from it; ``get_payout``
   finds them again by listing transfers of that group, and ``send_payout`` does so before sending.
@@ -30,7 +31,7 @@ from payment_gateway.domain.errors import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from payment_gateway.domain.events import WebhookEvent, parse_event
+from payment_gateway.domain.events import WebhookEvent, parse_event, transfer_reversal
 from payment_gateway.domain.ports import PaymentProvider
 from payment_gateway.domain.provider import Checkout, CheckoutStatus, PayoutResult, PayoutStatus, SessionStatus
 from payment_gateway.domain.references import check_checkout_terms, check_payout_terms, check_reference, mask
@@ -172,6 +173,7 @@ class StripeProvider(PaymentProvider):
             amount_minor=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
             currency=currency.upper() if isinstance(currency, str) else None,
             client_reference_id=reference if isinstance(reference, str) else None,
+            payment_intent=_payment_intent(fields.get("payment_intent")) if status is SessionStatus.PAID else None,
         )
 
     def close_checkout(self, provider_ref: str) -> bool:
@@ -224,7 +226,8 @@ class StripeProvider(PaymentProvider):
         return _transfer_result(transfer.to_dict())
 
     def get_payout(self, payout_id: str) -> PayoutResult | None:
-        """Find the transfer whose ``transfer_group`` is our payout id; a reversed one reports FAILED."""
+        """Find the transfer whose ``transfer_group`` is our payout id; a fully reversed one reports FAILED, a
+        partially reversed one PAID with its ``amount_reversed``."""
         check_reference(payout_id, "payout_id")
         try:
             page = self._client.v1.transfers.list({"transfer_group": payout_id, "limit": 10})
@@ -261,10 +264,16 @@ class StripeProvider(PaymentProvider):
         return parse_event(payload)
 
 
+def _payment_intent(value: object) -> str | None:
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
 def _transfer_result(fields: Mapping[str, Any]) -> PayoutResult:
     amount = fields.get("amount")
     currency = fields.get("currency")
-    reversed_ = fields.get("reversed") is True
+    reversed_, amount_reversed = transfer_reversal(fields)
     ref = fields.get("id")
     return PayoutResult(
         status=PayoutStatus.FAILED if reversed_ else PayoutStatus.PAID,
@@ -272,6 +281,7 @@ def _transfer_result(fields: Mapping[str, Any]) -> PayoutResult:
         failure_reason="Transfer was reversed" if reversed_ else None,
         amount_minor=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
         currency=currency.upper() if isinstance(currency, str) else None,
+        amount_reversed=amount_reversed,
     )
 
 

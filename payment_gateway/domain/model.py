@@ -51,11 +51,30 @@ class WebhookOutcome(StrEnum):
 SESSION_ID_PREFIX = "tps"
 CREDIT_KEY_PREFIX = "topup_"
 TOPUP_TRANSACTION_TYPE = "topup"
+CHARGEBACK_TRANSACTION_TYPE = "chargeback"
+DISPUTE_HOLD_TYPE = "debit"
+"""The wallet's transaction type of a dispute hold (a hold's type is one of the debit types)."""
 
 
 def credit_key(session_id: str) -> str:
     """The wallet idempotency key of a session's one credit."""
     return CREDIT_KEY_PREFIX + session_id
+
+
+def refund_key(charge_id: str, cumulative: int) -> str:
+    """The wallet key of one card refund: the charge and its cumulative refunded amount after it."""
+    return f"chargeback_refund_{charge_id}_{cumulative}"
+
+
+def dispute_hold_id(dispute_id: str) -> str:
+    """The wallet hold (and the key that creates it) of an open dispute."""
+    return f"dispute_{dispute_id}"
+
+
+def dispute_keys(dispute_id: str) -> dict[str, str]:
+    """The wallet keys of a dispute's outcome: capture of its hold, release of it, recovery of the rest."""
+    return {"capture": f"dispute_capture_{dispute_id}", "void": f"dispute_void_{dispute_id}",
+            "recover": f"dispute_lost_{dispute_id}"}
 
 
 def clearing_account(provider: str) -> str:
@@ -79,6 +98,9 @@ class TopUpSession:
     checkout_url: str | None = None
     idempotency_key: str | None = None
     transaction_id: str | None = None
+    payment_intent: str | None = None
+    """The provider's payment behind the paid checkout (Stripe's ``payment_intent``): how a charge's refunds
+    and disputes find their session. Recorded once, when the checkout is known to be paid."""
 
     def same_request(self, amount: int, currency: str) -> bool:
         """Whether a create request with the same idempotency key asks for this very session."""

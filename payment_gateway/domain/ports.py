@@ -25,7 +25,7 @@ from payment_gateway.domain.events import WebhookEvent
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
 from payment_gateway.domain.model import ProcessedEvent, TopUpSession, TopUpStatus
 from payment_gateway.domain.provider import Checkout, CheckoutStatus, PayoutProviderResult, PayoutResult
-from payment_gateway.domain.wallet import LedgerTransaction, TopUpCredit
+from payment_gateway.domain.wallet import DisputeHold, LedgerTransaction, Recovered, Recovery, TopUpCredit
 
 
 class MockCheckoutState(ABC):
@@ -52,6 +52,13 @@ class MockCheckoutState(ABC):
         """Record ``result`` (every field) unless an outcome is already recorded; return the recorded one.
 
         Amount and currency must round-trip: reusing a payout id for another amount is detected with them.
+        """
+
+    @abstractmethod
+    def reverse_payout(self, payout_id: str, amount_reversed: int) -> PayoutResult | None:
+        """Raise the recorded payout's cumulative ``amount_reversed`` to ``amount_reversed`` (it only ever
+        increases; a lower figure changes nothing); once it reaches the amount the payout is ``FAILED`` with
+        ``REVERSED_REASON``. Returns the recorded outcome, or ``None`` when no payout ``payout_id`` is recorded.
         """
 
 
@@ -96,6 +103,16 @@ class TopUpStore(ABC):
         """
 
     @abstractmethod
+    def find_by_payment_intent(self, provider: str, payment_intent: str) -> TopUpSession | None:
+        """A session by the provider's payment behind its paid checkout (for refunds and disputes)."""
+
+    @abstractmethod
+    def attach_payment_intent(self, session_id: str, payment_intent: str, now: str) -> TopUpSession:
+        """Record the provider's payment of a session that has none yet (in any status, credited too); return
+        the stored session. One recorded first is kept; ``NotFound`` for an unknown session. Unique per
+        ``(provider, payment_intent)``: a payment already recorded on another session is not recorded again."""
+
+    @abstractmethod
     def transition(
         self,
         session_id: str,
@@ -111,8 +128,12 @@ class TopUpStore(ABC):
         """
 
     @abstractmethod
-    def sessions_in_status(self, status: TopUpStatus, limit: int) -> list[TopUpSession]:
-        """Up to ``limit`` sessions in ``status``, least recently updated first (for the settle sweep)."""
+    def sessions_in_status(
+        self, status: TopUpStatus, limit: int, after: tuple[str, str] | None = None
+    ) -> list[TopUpSession]:
+        """Up to ``limit`` sessions in ``status``, least recently updated first (by ``updated_at``, then id);
+        with ``after``, only those strictly past that ``(updated_at, id)``, so that a sweep can page past
+        sessions that keep failing (for the settle sweep)."""
 
     @abstractmethod
     def event_processed(self, provider: str, event_id: str) -> bool:
@@ -141,6 +162,28 @@ class Wallet(ABC):
     @abstractmethod
     async def transaction(self, transaction_id: str) -> LedgerTransaction:
         """One wallet transaction by id; ``NotFound`` when there is none."""
+
+    @abstractmethod
+    async def recover(self, recovery: Recovery) -> Recovered:
+        """Take ``recovery.amount`` back once per key: what is available from the wallet, the rest as the user's
+        receivable (the wallet is then restricted until later credits settle it). The same key and request
+        answer the first result; another request under the key is ``IdempotencyConflict``."""
+
+    @abstractmethod
+    async def hold_up_to(self, hold: DisputeHold) -> int:
+        """Hold up to ``hold.amount`` of the available balance under ``hold.hold_id``, once per key; return what
+        was held. ``InsufficientFunds`` when nothing is available, ``FailedPrecondition`` (``HOLD_VOIDED``) when
+        the hold id was released first; both are answered again under the same key."""
+
+    @abstractmethod
+    async def capture_hold(self, hold_id: str, key: str, counter_account: str, description: str) -> int:
+        """Capture an open hold to ``counter_account``, once per key; return the amount captured. ``NotFound``
+        when there is no such hold, ``FailedPrecondition`` when it is not open (both remembered by key)."""
+
+    @abstractmethod
+    async def void_hold(self, hold_id: str, key: str, reason: str) -> int:
+        """Release a hold, once per key; return the amount released. An unknown hold id is recorded as voided
+        (0 released) so that a later hold under it is refused; ``FailedPrecondition`` when it is not open."""
 
 
 class PayoutResultSink(ABC):
@@ -179,6 +222,11 @@ class PaymentProvider(ABC):
     @abstractmethod
     def retrieve_checkout(self, provider_ref: str) -> CheckoutStatus:
         """The session's current status; ``NotFound`` (``CHECKOUT_NOT_FOUND``) if the provider has none."""
+
+    def lookup_checkout(self, provider_ref: str) -> CheckoutStatus:
+        """The session's status as the provider knows it, with no side effect (what a sweep asks); a provider
+        whose ``retrieve_checkout`` does more (the mock's pays an open session, as a player would) overrides it."""
+        return self.retrieve_checkout(provider_ref)
 
     @abstractmethod
     def close_checkout(self, provider_ref: str) -> bool:

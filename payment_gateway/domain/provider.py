@@ -6,11 +6,13 @@ adapters translate to and from the provider's shapes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 PAYOUT_METHOD_TYPES = frozenset({"upi", "bank", "stripe"})
 """Every payout method type a payout request may name; each provider pays out to some of them."""
+REVERSED_REASON = "Transfer was reversed"
+"""The failure reason of a paid transfer the provider took back in full."""
 
 
 class SessionStatus(StrEnum):
@@ -48,6 +50,7 @@ class CheckoutStatus:
     amount_minor: int | None
     currency: str | None
     client_reference_id: str | None
+    payment_intent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ class PayoutResult:
     failure_reason: str | None = None
     amount_minor: int | None = None
     currency: str | None = None
+    amount_reversed: int = 0
+    """How much of a paid transfer the provider took back so far (cumulative); all of it makes it FAILED."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +79,14 @@ class PayoutProviderResult:
     event_type: str
     amount: int | None
     currency: str
+    amount_reversed: int = 0
+
+
+def with_reversal(result: PayoutResult, amount_reversed: int) -> PayoutResult:
+    """``result`` with its cumulative ``amount_reversed`` raised to ``amount_reversed`` (never lowered); once
+    all of the amount is reversed it is ``FAILED`` (with ``REVERSED_REASON`` unless it had failed already)."""
+    total = max(result.amount_reversed, amount_reversed)
+    full = result.amount_minor is not None and 0 < result.amount_minor <= total
+    if full and result.status is not PayoutStatus.FAILED:
+        return replace(result, status=PayoutStatus.FAILED, failure_reason=REVERSED_REASON, amount_reversed=total)
+    return replace(result, amount_reversed=total)

@@ -39,3 +39,41 @@ class TopUpCredit:
     source: str
     description: str
     metadata: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """Money the provider took back from a top-up (a refund, a lost dispute), to take back from the wallet:
+    what is available, and the rest as the user's receivable."""
+
+    key: str
+    user_id: str
+    amount: int
+    currency: str
+    counter_account: str
+    source: str
+    description: str
+    metadata: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    """What one recovery took from the wallet and what it left owing."""
+
+    entry_id: str
+    recovered: int
+    shortfall: int
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeHold:
+    """A hold of up to ``amount`` of the user's available balance while a dispute is open."""
+
+    hold_id: str
+    key: str
+    user_id: str
+    amount: int
+    currency: str
+    source: str
+    description: str
+    metadata: Mapping[str, str]

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from payment_gateway.domain.model import TopUpLimits, TopUpSession
 from payment_gateway.domain.ports import PaymentProvider, PayoutResultSink, TopUpStore, Wallet
 from payment_gateway.domain.provider import PayoutResult
+from payment_gateway.use_cases.chargebacks import Chargebacks
 from payment_gateway.use_cases.payouts import Payouts
 from payment_gateway.use_cases.topups import TopUps, Verified
 from payment_gateway.use_cases.webhooks import WebhookResult, Webhooks
@@ -34,7 +35,9 @@ class PaymentGatewayService:
         self.provider_name = provider.name
         self.topups = TopUps(store=store, provider=provider, wallet=wallet, limits=limits,
                              success_url=success_url, cancel_url=cancel_url, clock=clock)
-        self.webhooks = Webhooks(store=store, provider=provider, topups=self.topups, payouts=payouts, clock=clock)
+        self.chargebacks = Chargebacks(store=store, provider=provider, topups=self.topups, wallet=wallet, clock=clock)
+        self.webhooks = Webhooks(store=store, provider=provider, topups=self.topups, payouts=payouts,
+                                 chargebacks=self.chargebacks, clock=clock)
         self.payouts = Payouts(provider)
 
     async def create_session(

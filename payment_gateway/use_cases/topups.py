@@ -20,6 +20,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from payment_gateway.domain.model import (
     PAYABLE,
@@ -37,6 +38,7 @@ from payment_gateway.domain.ports import PaymentProvider, TopUpStore, Wallet
 from payment_gateway.domain.provider import SessionStatus
 from payment_gateway.domain.references import check_reference, is_reference
 from payment_gateway.domain.wallet import LedgerTransaction, TopUpCredit
+from winzone_kernel.backoff import Backoff
 from winzone_kernel.clock import Clock, format_utc, utc_now
 from winzone_kernel.errors import IdempotencyConflict, InvalidArgument, NotFound, Unavailable, WinzoneError
 from winzone_kernel.ids import new_id
@@ -44,6 +46,10 @@ from winzone_kernel.money import DEFAULT_CURRENCY, check_minor, currency_of
 
 log = logging.getLogger("winzone.payments")
 
+SWEEP_MAX_PAGES = 50
+OPEN_SESSION_GRACE = timedelta(minutes=2)
+"""How long a session may stay ``created`` before the sweep asks the provider about it: a payment whose webhook
+or page answer was lost is then credited without the player coming back to verify."""
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 _CLOSING = {
     SessionStatus.FAILED: TopUpStatus.FAILED,
@@ -81,6 +87,7 @@ class TopUps:
         self._success_url = success_url
         self._cancel_url = cancel_url
         self._clock = clock
+        self._backoff = Backoff()
 
     def _now(self) -> str:
         return format_utc(self._clock())
@@ -141,7 +148,7 @@ class TopUps:
               and session.provider == self._provider.name):
             found = await asyncio.to_thread(self._provider.retrieve_checkout, session.provider_ref)
             session, _ = await self.apply_status(session, found.status, found.amount_minor, found.currency,
-                                                 origin="verify")
+                                                 origin="verify", payment_intent=found.payment_intent)
         transaction = None
         if session.status is TopUpStatus.CREDITED and session.transaction_id:
             transaction = await self._wallet.transaction(session.transaction_id)
@@ -159,15 +166,18 @@ class TopUps:
         return session
 
     async def apply_status(
-        self, session: TopUpSession, status: SessionStatus, amount: int | None, currency: str | None, *, origin: str
+        self, session: TopUpSession, status: SessionStatus, amount: int | None, currency: str | None, *, origin: str,
+        payment_intent: str | None = None,
     ) -> tuple[TopUpSession, WebhookOutcome]:
         """Apply what the provider says about a session (``origin``: verify, an event type, the mock page).
 
-        Paid with the stored amount and currency: credited once. Paid with another amount: nothing changes
-        and an alert is logged (``MISMATCH``). Failed, expired or cancelled: a ``created`` session closes,
-        unless the provider took the payment first.
+        Paid with the stored amount and currency: the provider's ``payment_intent`` is recorded, then the session
+        is credited once. Paid with another amount: nothing changes and an alert is logged (``MISMATCH``).
+        Failed, expired or cancelled: a ``created`` session closes, unless the provider took the payment first.
         """
         if status is SessionStatus.PAID:
+            if amounts_match(session, amount, currency) and payment_intent:
+                session = await self._record_payment_intent(session, payment_intent)
             if not amounts_match(session, amount, currency):
                 log.error("ALERT: provider amount differs from the top-up session; nothing credited", extra={
                     "fields": {"alert": "topup_amount_mismatch", "origin": origin, "session_id": session.id,
@@ -192,6 +202,18 @@ class TopUps:
         log.info("top-up session closed", extra={"fields": {"session_id": session.id, "status": target.value,
                                                             "origin": origin}})
         return moved, WebhookOutcome.APPLIED
+
+    async def _record_payment_intent(self, session: TopUpSession, payment_intent: str) -> TopUpSession:
+        if session.payment_intent == payment_intent:
+            return session
+        if session.payment_intent is None:
+            session = await asyncio.to_thread(self._store.attach_payment_intent, session.id, payment_intent,
+                                              self._now())
+        if session.payment_intent != payment_intent:
+            log.error("ALERT: provider payment differs from the one recorded for the top-up", extra={"fields": {
+                "alert": "topup_payment_intent_mismatch", "session_id": session.id,
+                "recorded": session.payment_intent, "reported": payment_intent}})
+        return session
 
     async def _close_at_provider(self, session: TopUpSession) -> bool:
         """Close the provider's checkout of a session we are about to close; ``False`` if it was paid first."""
@@ -230,21 +252,70 @@ class TopUps:
         """Finish crediting sessions left ``paid`` (the wallet was down, or a crash came between the steps).
 
         Nothing else would: the mock provider sends no webhooks, and a player may never come back to verify.
-        Returns how many sessions were credited; stops early while the wallet is unavailable.
+        Pages through every such session, ``limit`` at a time (at most ``SWEEP_MAX_PAGES`` pages), so that
+        sessions the wallet keeps refusing cannot starve newer ones; a refused session is retried only after a
+        per-session backoff that doubles each time. Returns how many sessions were credited; stops early
+        while the wallet is unavailable.
         """
-        stuck = await asyncio.to_thread(self._store.sessions_in_status, TopUpStatus.PAID, limit)
-        credited = 0
-        for session in stuck:
-            try:
-                settled = await self._settle_paid(session)
-            except Unavailable:
-                log.warning("paid top-ups wait for the wallet", extra={"fields": {"session_id": session.id}})
+        credited, after, now = 0, None, self._clock()
+        for _ in range(SWEEP_MAX_PAGES):
+            stuck = await asyncio.to_thread(self._store.sessions_in_status, TopUpStatus.PAID, max(limit, 1), after)
+            for session in stuck:
+                if self._backoff.waiting(session.id, now):
+                    continue
+                try:
+                    settled = await self._settle_paid(session)
+                except Unavailable:
+                    log.warning("paid top-ups wait for the wallet", extra={"fields": {"session_id": session.id}})
+                    return credited
+                except WinzoneError as exc:
+                    retry_at = self._backoff.failed(session.id, now)
+                    log.error("ALERT: a paid top-up could not be credited", extra={"fields": {
+                        "alert": "topup_credit_refused", "session_id": session.id, "error": exc.code,
+                        "retry_at": format_utc(retry_at)}})
+                    continue
+                self._backoff.succeeded(session.id)
+                credited += settled.status is TopUpStatus.CREDITED
+            if len(stuck) < max(limit, 1):
                 break
-            except WinzoneError as exc:
-                log.error("ALERT: a paid top-up could not be credited", extra={"fields": {
-                    "alert": "topup_credit_refused", "session_id": session.id, "error": exc.code}})
-                continue
-            credited += settled.status is TopUpStatus.CREDITED
+            after = (stuck[-1].updated_at, stuck[-1].id)
+        return credited + await self.refresh_open_sessions(limit)
+
+    async def refresh_open_sessions(self, limit: int = 100, grace: timedelta = OPEN_SESSION_GRACE) -> int:
+        """Ask the provider about sessions still ``created`` after ``grace``, oldest first, and apply what it
+        says: one it took the payment for (its webhook or the mock page's answer lost) is credited once, one it
+        closed is closed. A session the provider still shows open is asked again only after a per-session
+        backoff. Returns how many sessions were credited; stops early while the provider or the wallet is
+        unavailable."""
+        credited, after, now = 0, None, self._clock()
+        cutoff = format_utc(now - grace)
+        for _ in range(SWEEP_MAX_PAGES):
+            page = await asyncio.to_thread(self._store.sessions_in_status, TopUpStatus.CREATED, max(limit, 1), after)
+            for session in page:
+                if (session.updated_at > cutoff or not session.provider_ref
+                        or session.provider != self._provider.name or self._backoff.waiting(session.id, now)):
+                    continue
+                try:
+                    found = await asyncio.to_thread(self._provider.lookup_checkout, session.provider_ref)
+                    if found.status is SessionStatus.UNPAID:
+                        self._backoff.failed(session.id, now)
+                        continue
+                    session, _ = await self.apply_status(session, found.status, found.amount_minor, found.currency,
+                                                         origin="sweep", payment_intent=found.payment_intent)
+                except Unavailable:
+                    log.warning("open top-ups wait for the provider or the wallet",
+                                extra={"fields": {"session_id": session.id}})
+                    return credited
+                except WinzoneError as exc:
+                    self._backoff.failed(session.id, now)
+                    log.error("ALERT: an open top-up could not be brought up to date", extra={"fields": {
+                        "alert": "topup_refresh_refused", "session_id": session.id, "error": exc.code}})
+                    continue
+                self._backoff.succeeded(session.id)
+                credited += session.status is TopUpStatus.CREDITED
+            if len(page) < max(limit, 1):
+                break
+            after = (page[-1].updated_at, page[-1].id)
         return credited
 
     async def _reload(self, session_id: str) -> TopUpSession:

@@ -1,7 +1,8 @@
 """Provider webhooks: verify a delivered event over its raw body and apply it once per provider event id.
 
-Checkout events move our top-up session (through :meth:`TopUps.apply_status`); transfer and payout events
-are forwarded to the payout service with our payout id. An event is recorded as processed only after it
+Checkout events move our top-up session (through :meth:`TopUps.apply_status`); refunds and disputes of a
+top-up's charge take the money back from the wallet (:class:`Chargebacks`); transfer and payout events are
+forwarded to the payout service with our payout id. An event is recorded as processed only after it
 was applied, so an outage (the wallet, the payout service) makes the provider redeliver it.
 """
 
@@ -12,11 +13,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from payment_gateway.domain.events import CHECKOUT_EVENT_TYPES, WebhookEvent
+from payment_gateway.domain.events import CHARGE_EVENT_TYPES, CHECKOUT_EVENT_TYPES, WebhookEvent
 from payment_gateway.domain.model import ProcessedEvent, TopUpSession, WebhookOutcome
 from payment_gateway.domain.ports import PaymentProvider, PayoutResultSink, TopUpStore
 from payment_gateway.domain.provider import PayoutProviderResult, PayoutStatus, SessionStatus
 from payment_gateway.domain.references import is_reference, mask
+from payment_gateway.use_cases.chargebacks import Chargebacks
 from payment_gateway.use_cases.topups import TopUps
 from winzone_kernel.clock import Clock, format_utc, utc_now
 from winzone_kernel.errors import Unavailable, WinzoneError
@@ -43,8 +45,10 @@ class Webhooks:
         provider: PaymentProvider,
         topups: TopUps,
         payouts: PayoutResultSink | None = None,
+        chargebacks: Chargebacks | None = None,
         clock: Clock = utc_now,
     ) -> None:
+        self._chargebacks = chargebacks
         self._store = store
         self._provider = provider
         self._topups = topups
@@ -86,8 +90,10 @@ class Webhooks:
                     return WebhookOutcome.IGNORED, session
                 amount, currency = found.amount_minor, found.currency
             session, outcome = await self._topups.apply_status(session, event.status, amount, currency,
-                                                               origin=event.type)
+                                                               origin=event.type, payment_intent=event.payment_intent)
             return outcome, session
+        if event.type in CHARGE_EVENT_TYPES and self._chargebacks is not None:
+            return await self._chargebacks.apply(event)
         if event.type.startswith(("transfer.", "payout.")) and isinstance(event.status, PayoutStatus):
             return await self._forward_payout(event, event.status), None
         return WebhookOutcome.IGNORED, None
@@ -125,7 +131,7 @@ class Webhooks:
                 payout_id=event.payout_id, status=status.value, provider=self._provider.name,
                 provider_reference=event.object_ref or "", failure_reason=event.failure_reason or "",
                 event_id=event.event_id, event_type=event.type, amount=event.amount_minor,
-                currency=event.currency or "",
+                currency=event.currency or "", amount_reversed=event.amount_reversed or 0,
             ))
         except Unavailable:
             raise

@@ -96,6 +96,15 @@ class PaymentProviderContract(ABC):
         assert (status.status, status.amount_minor, status.currency, status.client_reference_id) == (
             SessionStatus.PAID, 100_000, "USD", session_id)
 
+    def test_a_lookup_reads_without_paying_and_sees_a_payment_once_made(self) -> None:
+        session_id, ref = self._checkout(120_000, "INR")
+        for _ in range(2):
+            status = self.provider.lookup_checkout(ref)
+            assert (status.status, status.amount_minor, status.client_reference_id) == (
+                SessionStatus.UNPAID, 120_000, session_id)
+        self.pay_at_provider(ref)
+        assert self.provider.lookup_checkout(ref).status is SessionStatus.PAID
+
     def test_an_unknown_checkout_is_not_found(self) -> None:
         with pytest.raises(NotFound) as raised:
             self.provider.retrieve_checkout(new_ref("cs_unknown"))

@@ -41,6 +41,9 @@ class _Reachable(MockCheckoutState):
     def add_payout(self, payout_id: str, result: PayoutResult) -> PayoutResult:
         return self._up().add_payout(payout_id, result)
 
+    def reverse_payout(self, payout_id: str, amount_reversed: int) -> PayoutResult | None:
+        return self._up().reverse_payout(payout_id, amount_reversed)
+
 
 class TestMockProvider(PaymentProviderContract):
     def create_provider(self) -> PaymentProvider:

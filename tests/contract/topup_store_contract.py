@@ -16,7 +16,7 @@ from payment_gateway.adapters.mock_provider import MockProvider
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
 from payment_gateway.domain.model import PAYABLE, ProcessedEvent, TopUpSession, TopUpStatus, WebhookOutcome
 from payment_gateway.domain.ports import TopUpStore
-from payment_gateway.domain.provider import PayoutResult, PayoutStatus, SessionStatus
+from payment_gateway.domain.provider import REVERSED_REASON, PayoutResult, PayoutStatus, SessionStatus
 from tests.support.contract import StoreContract
 from tests.support.ids import new_user
 from winzone_kernel.clock import timestamp_now
@@ -79,6 +79,36 @@ class TopUpStoreContract(StoreContract[TopUpStore]):
         with pytest.raises(NotFound):
             self.store.attach_checkout("tps_unknown", "mock_session_c", "", timestamp_now())
 
+    def test_a_payment_intent_is_recorded_once_even_on_a_credited_session(self) -> None:
+        session = self.add(new_session())
+        self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, timestamp_now())
+        self.store.transition(session.id, {TopUpStatus.PAID}, TopUpStatus.CREDITED, timestamp_now(),
+                              transaction_id="txn_1")
+        assert self.store.find_by_payment_intent("mock", "pi_1") is None
+        stored = self.store.attach_payment_intent(session.id, "pi_1", timestamp_now())
+        assert (stored.payment_intent, stored.status, stored.transaction_id) == ("pi_1", TopUpStatus.CREDITED,
+                                                                                 "txn_1")
+        assert self.store.attach_payment_intent(session.id, "pi_2", timestamp_now()).payment_intent == "pi_1"
+        assert self.store.find_by_payment_intent("mock", "pi_1") == self.store.get_session(session.id) == stored
+        assert self.store.find_by_payment_intent("stripe", "pi_1") is None
+        other = self.add(new_session())
+        assert self.store.attach_payment_intent(other.id, "pi_1", timestamp_now()).payment_intent is None
+        assert self.store.find_by_payment_intent("mock", "pi_1") == stored
+        with pytest.raises(NotFound):
+            self.store.attach_payment_intent("tps_unknown", "pi_3", timestamp_now())
+
+    def test_mock_charges_keep_their_refunds_and_disputes(self) -> None:
+        state = self.store.mock_state()
+        checkout = MockCheckout("mock_session_r", "tps_1", "usr_1", 100_000, "INR", MockSessionState.PAID,
+                                "http://fe/ok", "http://fe/no")
+        assert state.set(checkout, expected=None)
+        assert state.get("mock_session_r") == checkout
+        changed = replace(checkout, refunds=(30_000, 20_000), dispute_id="mock_dp_1", dispute_amount=50_000,
+                          dispute_status="lost")
+        assert state.set(changed, expected=MockSessionState.PAID)
+        assert state.get("mock_session_r") == changed
+        assert changed.amount_refunded == 50_000
+
     def test_status_changes_are_conditional(self) -> None:
         session = self.add(new_session())
         paid = self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, timestamp_now())
@@ -121,6 +151,17 @@ class TopUpStoreContract(StoreContract[TopUpStore]):
         assert [s.id for s in self.store.sessions_in_status(TopUpStatus.CREATED, 10)] == [sessions[1].id]
         assert self.store.sessions_in_status(TopUpStatus.CREDITED, 10) == []
 
+    def test_sessions_in_a_status_page_on_from_a_cursor(self) -> None:
+        sessions = [self.add(new_session()) for _ in range(3)]
+        for session in sessions:
+            assert self.store.transition(session.id, PAYABLE, TopUpStatus.PAID, timestamp_now()) is not None
+        first = self.store.sessions_in_status(TopUpStatus.PAID, 2)
+        rest = self.store.sessions_in_status(TopUpStatus.PAID, 2, (first[-1].updated_at, first[-1].id))
+        assert [s.id for s in first + rest] == [s.id for s in self.store.sessions_in_status(TopUpStatus.PAID, 10)]
+        assert len(rest) == 1
+        last = rest[-1]
+        assert self.store.sessions_in_status(TopUpStatus.PAID, 2, (last.updated_at, last.id)) == []
+
     def test_events_are_recorded_once_per_provider(self) -> None:
         event = ProcessedEvent("mock", "evt_1", "checkout.session.completed", WebhookOutcome.APPLIED, timestamp_now(),
                                "tps_1")
@@ -158,6 +199,30 @@ class TopUpStoreContract(StoreContract[TopUpStore]):
         declined = PayoutResult(PayoutStatus.FAILED, None, "Mock provider declined the payout", 10_000, "INR")
         assert state.add_payout("pay_2", declined) == declined
         assert state.get_payout("pay_2") == declined
+
+    def test_mock_payout_reversals_are_cumulative_and_only_increase(self) -> None:
+        state = self.store.mock_state()
+        assert state.reverse_payout("pay_none", 1) is None
+        paid = PayoutResult(PayoutStatus.PAID, "mock_payout_r", None, 50_000, "INR")
+        state.add_payout("pay_r", paid)
+        part = replace(paid, amount_reversed=20_000)
+        assert state.reverse_payout("pay_r", 20_000) == part
+        assert state.reverse_payout("pay_r", 10_000) == part
+        assert state.get_payout("pay_r") == part
+        full = PayoutResult(PayoutStatus.FAILED, "mock_payout_r", REVERSED_REASON, 50_000, "INR", 50_000)
+        assert state.reverse_payout("pay_r", 50_000) == full
+        assert state.reverse_payout("pay_r", 20_000) == full
+        assert state.get_payout("pay_r") == full
+
+    def test_the_mock_provider_reverses_a_paid_payout_on_this_store(self) -> None:
+        provider = MockProvider(self.store.mock_state(), gateway_base_url="http://gw", webhook_secret="s" * 20)
+        sent = provider.send_payout("pay_8", 10_000, "INR", {"upiId": "p@upi", "name": "P"})
+        assert provider.reverse_payout("pay_8", 4_000) == replace(sent, amount_reversed=4_000)
+        reversed_ = provider.reverse_payout("pay_8")
+        assert (reversed_.status, reversed_.amount_reversed) == (PayoutStatus.FAILED, 10_000)
+        assert provider.get_payout("pay_8") == reversed_
+        with pytest.raises(InvalidState):
+            provider.reverse_payout("pay_8")
 
     def test_the_mock_provider_runs_on_this_store(self) -> None:
         provider = MockProvider(self.store.mock_state(), gateway_base_url="http://gw", webhook_secret="s" * 20)

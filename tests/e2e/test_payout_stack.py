@@ -3,13 +3,15 @@ service, REST gateway), driven over REST as the web app and the admin panel woul
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import httpx
 import pytest
 
-from payment_gateway.adapters.mock_provider import build_signed_event
-from payment_gateway.settings import DEV_MOCK_WEBHOOK_SECRET
+from payment_gateway.adapters.mock_provider import build_signed_event, transfer_object
+from payment_gateway.domain.provider import REVERSED_REASON, PayoutResult, PayoutStatus
 from tests.support.stack import Stack
 from tests.support.users import sign_in, sign_up
 
@@ -89,19 +91,26 @@ def test_declined_payout_and_a_reversal_webhook_return_the_funds(stack: Stack, h
     payout_id = payout["data"]["_id"]
     assert http.put(f"/api/admin/payouts/{payout_id}/approve", headers=admin).json()["data"]["status"] == "paid"
     assert _wallet(http, player)["balance"] == 700
-    body, headers = build_signed_event(
-        "payout.failed",
-        {"id": "po_reversed", "object": "payout", "metadata": {"payout_id": payout_id},
-         "failure_message": "Beneficiary bank returned the funds"},
-        secret=DEV_MOCK_WEBHOOK_SECRET,
+    reversal = subprocess.run(
+        [sys.executable, "-m", "winzone_ops.cli", "webhook", "--type", "transfer.reversed", "--payout", payout_id,
+         "--url", stack.url, "--event-id", f"evt_reversed_{payout_id}"],
+        env=stack.env, capture_output=True, text=True, timeout=60,
     )
-    for _ in range(3):
+    assert reversal.returncode == 0, reversal.stdout + reversal.stderr
+    paid_ref = http.get(f"/api/wallet/payout-requests/{payout_id}", headers=player).json()["data"]
+    body, headers = build_signed_event(
+        "transfer.reversed",
+        transfer_object(payout_id, PayoutResult(PayoutStatus.FAILED, paid_ref["providerReference"], None, 30_000,
+                                                "INR", amount_reversed=30_000)),
+        secret=stack.mock_webhook_secret, event_id=f"evt_reversed_{payout_id}",
+    )
+    for _ in range(2):
         delivered = http.post("/api/payments/webhook", content=body,
                               headers={**headers, "content-type": "application/json"})
         assert delivered.status_code == 200, delivered.text
     reversed_ = http.get(f"/api/wallet/payout-requests/{payout_id}", headers=player).json()["data"]
     assert reversed_["status"] == "failed"
-    assert reversed_["failureReason"] == "Beneficiary bank returned the funds"
+    assert reversed_["failureReason"] == REVERSED_REASON
     assert [h["status"] for h in reversed_["history"]] == ["requested", "approved", "paid", "failed"]
     wallet = _wallet(http, player)
     assert (wallet["balance"], wallet["held"]) == (1000, 0)

@@ -17,6 +17,7 @@ from pymongo import MongoClient
 from tests.support.backends import fresh_mongo_database
 from tests.support.errors import rest_error_code
 from tests.support.ids import new_email
+from tests.support.secrets import TEST_PAYOUT_METHOD_KEY
 from tests.support.stack import Stack
 from tests.support.users import sign_up
 
@@ -43,7 +44,7 @@ def test_player_registers_signs_in_and_sees_an_empty_wallet(http: httpx.Client) 
 
 def test_admin_sees_every_transaction_and_the_books_balance(stack: Stack, http: httpx.Client) -> None:
     player, _ = sign_up(http)
-    stack.credit(player, 250_000, counter_account="clearing:mock")
+    stack.credit(player, 250_000, counter_account="clearing:seed")
     admin = http.post("/api/auth/login", json={"email": stack.admin_email, "password": stack.admin_password})
     assert admin.status_code == 200 and admin.json()["data"]["user"]["role"] == "admin"
     admin_headers = {"Authorization": f"Bearer {admin.json()['data']['token']}"}
@@ -73,7 +74,7 @@ def _broken_ledger(stack: Stack, data_dir: Path) -> Iterator[dict[str, str]]:
     balance and no legs, written straight into the store."""
     data_dir.mkdir()
     with ExitStack() as cleanup:
-        env = {**stack.env, "WINZONE_DATA_DIR": str(data_dir)}
+        env = {**stack.env, "WINZONE_DATA_DIR": str(data_dir), "PAYOUT_METHOD_KEY": TEST_PAYOUT_METHOD_KEY}
         if stack.mongodb_uri:
             env["MONGODB_URI"] = cleanup.enter_context(fresh_mongo_database("winzone_e2e_broken"))
         subprocess.run([sys.executable, "-m", "winzone_ops.cli", "migrate"], env=env, check=True, timeout=60)

@@ -406,6 +406,33 @@ def test_a_reversed_transfer_reports_a_failed_payout(standin: StripeStandIn, pro
     assert (result.status, result.failure_reason) == (PayoutStatus.FAILED, "Transfer was reversed")
 
 
+def test_a_partially_reversed_transfer_stays_paid_with_its_amount_reversed(
+        standin: StripeStandIn, provider: StripeProvider) -> None:
+    payout_id = _id("pay")
+    standin.reply(200, _list(_transfer(payout_id, reversed=False, amount_reversed=12_000)))
+
+    result = provider.get_payout(payout_id)
+
+    assert result is not None
+    assert (result.status, result.amount_reversed, result.amount_minor) == (PayoutStatus.PAID, 12_000, 50_000)
+
+
+def test_partial_and_full_transfer_reversal_events_carry_the_cumulative_amount() -> None:
+    from payment_gateway.domain.events import parse_event
+
+    def event(event_type: str, **fields: object) -> dict[str, object]:
+        return {"id": "evt_1", "type": event_type, "data": {"object": _transfer("pay_1", **fields)}}
+
+    partial = parse_event(event("transfer.reversed", amount_reversed=5_000))
+    assert (partial.status, partial.amount_reversed) == (PayoutStatus.PAID, 5_000)
+    updated = parse_event(event("transfer.updated", amount_reversed=12_000))
+    assert (updated.status, updated.amount_reversed) == (PayoutStatus.PAID, 12_000)
+    full = parse_event(event("transfer.reversed", amount_reversed=50_000, reversed=True))
+    assert (full.status, full.amount_reversed) == (PayoutStatus.FAILED, 50_000)
+    created = parse_event(event("transfer.created"))
+    assert (created.status, created.amount_reversed) == (PayoutStatus.PAID, 0)
+
+
 def test_get_payout_is_none_when_stripe_has_no_transfer(standin: StripeStandIn, provider: StripeProvider) -> None:
     standin.reply(200, _list())
 

@@ -134,7 +134,7 @@ def test_payout_results_are_forwarded_once_with_our_payout_id(store: SqliteTopUp
     assert sink.results == [PayoutProviderResult(
         payout_id="pay_9", status="failed", provider="mock", provider_reference="tr_9",
         failure_reason="Transfer was reversed", event_id="evt_tr_1", event_type="transfer.reversed", amount=50_000,
-        currency="INR",
+        currency="INR", amount_reversed=50_000,
     )]
 
 
@@ -171,13 +171,14 @@ def test_webhook_refs_that_disagree_with_the_stored_session_are_ignored(store: S
 def test_the_payout_forwarder_maps_every_field_of_the_payout_contract_by_name() -> None:
     result = PayoutProviderResult(payout_id="pay_1", status="failed", provider="stripe", provider_reference="tr_1",
                                   failure_reason="Transfer was reversed", event_id="evt_1",
-                                  event_type="transfer.reversed", amount=50_000, currency="INR")
+                                  event_type="transfer.reversed", amount=50_000, currency="INR",
+                                  amount_reversed=50_000)
     request = record_request(result)
     contract = {field.name for field in payouts_pb2.RecordProviderResultRequest.DESCRIPTOR.fields}
-    assert contract == {"payout_id", "status", "provider_reference", "failure_reason", "event_id"}
+    assert contract == {"payout_id", "status", "provider_reference", "failure_reason", "event_id", "amount_reversed"}
     assert {field.name: value for field, value in request.ListFields()} == {
         "payout_id": "pay_1", "status": "failed", "provider_reference": "tr_1",
-        "failure_reason": "Transfer was reversed", "event_id": "evt_1",
+        "failure_reason": "Transfer was reversed", "event_id": "evt_1", "amount_reversed": 50_000,
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import grpc
 from starlette.testclient import TestClient
@@ -118,6 +119,7 @@ def mock_event(
     secret: str = MOCK_SECRET,
     event_id: str | None = None,
     timestamp: int | None = None,
+    payment_intent: str | None = None,
 ) -> tuple[bytes, dict[str, str]]:
     """A signed mock-provider event about ``session`` (amount and currency default to the session's)."""
     obj = checkout_session_object(
@@ -125,7 +127,29 @@ def mock_event(
         amount_minor=session.amount if amount is None else amount,
         currency=currency or session.currency, payment_status=payment_status,
     )
+    if payment_intent is not None:
+        obj["payment_intent"] = payment_intent
     return build_signed_event(event_type, obj, secret=secret, event_id=event_id, timestamp=timestamp)
+
+
+def charge(charge_id: str, payment_intent: str, amount: int, refunds: list[int] | None = None,
+           currency: str = "inr") -> dict[str, Any]:
+    """A Stripe-shaped ``charge`` object with its ``refunds`` list (oldest first, as amounts)."""
+    listed = [{"id": f"re_{charge_id}_{n}", "object": "refund", "amount": each, "charge": charge_id,
+               "currency": currency, "status": "succeeded", "created": 1_700_000_000 + n}
+              for n, each in enumerate(refunds or [])]
+    refunded = sum(refunds or [])
+    return {"id": charge_id, "object": "charge", "amount": amount, "currency": currency, "paid": True,
+            "status": "succeeded", "payment_intent": payment_intent, "amount_refunded": refunded,
+            "refunded": refunded == amount, "refunds": {"object": "list", "data": list(reversed(listed)),
+                                                        "has_more": False}}
+
+
+def dispute(dispute_id: str, charge_id: str, payment_intent: str, amount: int, status: str = "needs_response",
+            currency: str = "inr") -> dict[str, Any]:
+    """A Stripe-shaped ``dispute`` object."""
+    return {"id": dispute_id, "object": "dispute", "amount": amount, "currency": currency, "charge": charge_id,
+            "payment_intent": payment_intent, "status": status, "reason": "fraudulent"}
 
 
 def user_topups(wallet: WalletHarness, user_id: str) -> list[wallet_pb2.Transaction]:
@@ -137,12 +161,13 @@ def user_topups(wallet: WalletHarness, user_id: str) -> list[wallet_pb2.Transact
 class GatewayHarness:
     """The REST gateway in process, wired to a running wallet and payment gateway."""
 
-    def __init__(self, tmp_path: Path, wallet: WalletHarness, payments: PaymentsHarness) -> None:
+    def __init__(self, tmp_path: Path, wallet: WalletHarness, payments: PaymentsHarness, **addresses: str) -> None:
         env = base_env(
             tmp_path,
             JWT_SECRET=secrets.token_urlsafe(40),
             WALLET_SERVICE_ADDR=wallet.server.address,
             PAYMENTS_SERVICE_ADDR=payments.server.address,
+            **addresses,
         )
         self.settings = GatewaySettings.from_env(env)
         self.users = SqliteUserStore(tmp_path / "gateway.sqlite3", "NORMAL")

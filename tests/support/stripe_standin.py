@@ -188,19 +188,112 @@ class StripeAccount:
     from (``standin.respond_with(account)``): what the provider contract needs of Stripe, nothing more.
 
     ``pay`` is the player paying on Stripe's page; transfers to an account in ``refusing`` are declined
-    (``balance_insufficient``); while ``down`` every request is a 503.
+    (``balance_insufficient``); while ``down`` every request is a 503. Charges, disputes and balance
+    transactions are kept too, and every collection is listed in pages (``limit``, ``starting_after``) as
+    the audit's ``auto_paging_iter`` reads them.
     """
 
     def __init__(self) -> None:
         self.sessions: dict[str, dict[str, Any]] = {}
         self.transfers: list[dict[str, Any]] = []
+        self.charges: list[dict[str, Any]] = []
+        self.disputes: list[dict[str, Any]] = []
+        self.balance_transactions: list[dict[str, Any]] = []
         self.refusing: set[str] = set()
         self.down = False
         self._lock = threading.Lock()
 
     def pay(self, ref: str) -> None:
         with self._lock:
-            self.sessions[ref] = {**self.sessions[ref], "status": "complete", "payment_status": "paid"}
+            self._charge(ref)
+
+    def add_paid_session(self, session_id: str, user_id: str, amount: int, currency: str = "inr") -> str:
+        """A checkout session of ours the player already paid (with its charge and balance transaction)."""
+        ref = "cs_test_" + uuid.uuid4().hex[:24]
+        with self._lock:
+            self.sessions[ref] = checkout_session(ref, session_id, amount_total=amount, currency=currency,
+                                                  metadata={"session_id": session_id, "user_id": user_id})
+            self._charge(ref)
+        return ref
+
+    def add_transfer(self, payout_id: str, amount: int, currency: str = "inr") -> dict[str, Any]:
+        with self._lock:
+            return self._transfer(transfer(payout_id, amount=amount, currency=currency))
+
+    def reverse(self, payout_id: str, amount: int) -> None:
+        """Reverse ``amount`` more of the payout's transfer (partially unless it reaches the whole)."""
+        with self._lock:
+            made = next(t for t in self.transfers if t["transfer_group"] == payout_id)
+            made["amount_reversed"] += amount
+            made["reversed"] = made["amount_reversed"] == made["amount"]
+            self._balance("transfer_refund", amount, made["currency"], made["id"])
+
+    def refund(self, ref: str, amount: int) -> dict[str, Any]:
+        """Refund ``amount`` of the session's charge; the charge as ``charge.refunded`` carries it."""
+        with self._lock:
+            charge = self._charge_of(ref)
+            refund = {"id": "re_" + uuid.uuid4().hex[:16], "object": "refund", "amount": amount,
+                      "charge": charge["id"], "currency": charge["currency"], "status": "succeeded",
+                      "created": int(time.time()) * 1000 + len(charge["refunds"]["data"])}
+            charge["refunds"]["data"].insert(0, refund)
+            charge["amount_refunded"] += amount
+            charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+            self._balance("refund", -amount, charge["currency"], refund["id"])
+            return json.loads(json.dumps(charge))
+
+    def dispute(self, ref: str, amount: int) -> dict[str, Any]:
+        """The card holder disputes ``amount`` of the session's charge (withdrawn from the balance)."""
+        with self._lock:
+            charge = self._charge_of(ref)
+            made = {"id": "dp_" + uuid.uuid4().hex[:16], "object": "dispute", "amount": amount,
+                    "currency": charge["currency"], "charge": charge["id"], "payment_intent": charge["payment_intent"],
+                    "status": "needs_response", "reason": "fraudulent"}
+            charge["disputed"] = True
+            self.disputes.append(made)
+            self._balance("adjustment", -amount, charge["currency"], made["id"])
+            return dict(made)
+
+    def close_dispute(self, dispute_id: str, status: str) -> dict[str, Any]:
+        """Decide a dispute: ``won`` reinstates the withdrawn funds, ``lost`` keeps them withdrawn."""
+        with self._lock:
+            made = next(d for d in self.disputes if d["id"] == dispute_id)
+            made["status"] = status
+            if status == "won":
+                self._balance("adjustment", made["amount"], made["currency"], made["id"])
+            return dict(made)
+
+    def _charge_of(self, ref: str) -> dict[str, Any]:
+        intent = self.sessions[ref]["payment_intent"]
+        return next(c for c in self.charges if c["payment_intent"] == intent)
+
+    def _charge(self, ref: str) -> None:
+        session = self.sessions[ref]
+        intent, charge = "pi_" + uuid.uuid4().hex[:16], "ch_" + uuid.uuid4().hex[:16]
+        self.sessions[ref] = {**session, "status": "complete", "payment_status": "paid", "payment_intent": intent}
+        self.charges.append({"id": charge, "object": "charge", "amount": session["amount_total"],
+                             "currency": session["currency"], "payment_intent": intent, "amount_refunded": 0,
+                             "refunded": False, "disputed": False, "status": "succeeded", "paid": True,
+                             "refunds": {"object": "list", "data": [], "has_more": False}})
+        self._balance("charge", session["amount_total"], session["currency"], charge)
+
+    def _transfer(self, made: dict[str, Any]) -> dict[str, Any]:
+        self.transfers.append(made)
+        self._balance("transfer", -made["amount"], made["currency"], made["id"])
+        return made
+
+    def _balance(self, kind: str, amount: int, currency: str, source: str) -> None:
+        self.balance_transactions.append({"id": "txn_" + uuid.uuid4().hex[:16], "object": "balance_transaction",
+                                          "type": kind, "amount": amount, "currency": currency, "fee": 0,
+                                          "source": source})
+
+    @staticmethod
+    def _page(items: list[dict[str, Any]], request: SeenRequest, path: str) -> dict[str, Any]:
+        limit = int(request.query.get("limit", ["10"])[0])
+        after = request.query.get("starting_after", [""])[0]
+        ordered = list(reversed(items))
+        start = next((i + 1 for i, item in enumerate(ordered) if item["id"] == after), 0) if after else 0
+        page = ordered[start:start + limit]
+        return {"object": "list", "data": page, "has_more": start + limit < len(ordered), "url": path}
 
     def __call__(self, request: SeenRequest) -> tuple[int, dict[str, Any]]:
         with self._lock:
@@ -214,7 +307,13 @@ class StripeAccount:
                 return (200, found) if found else stripe_error(404, "invalid_request_error", "resource_missing")
             if route == ("GET", "/v1/transfers"):
                 group = request.query.get("transfer_group", [""])[0]
+                if not group:
+                    return 200, self._page(self.transfers, request, request.path)
                 return 200, transfer_list(*(t for t in self.transfers if t["transfer_group"] == group))
+            listed = {"/v1/checkout/sessions": list(self.sessions.values()), "/v1/charges": self.charges,
+                      "/v1/disputes": self.disputes, "/v1/balance_transactions": self.balance_transactions}
+            if request.method == "GET" and request.path in listed:
+                return 200, self._page(listed[request.path], request, request.path)
             if route == ("POST", "/v1/transfers"):
                 return self._create_transfer(request.form)
         return stripe_error(404, "invalid_request_error", "resource_missing")
@@ -234,5 +333,4 @@ class StripeAccount:
             return stripe_error(400, "invalid_request_error", "balance_insufficient")
         made = transfer(form["transfer_group"][0], amount=int(form["amount"][0]), currency=form["currency"][0],
                         destination=destination)
-        self.transfers.append(made)
-        return 200, made
+        return 200, self._transfer(made)

@@ -18,6 +18,7 @@ from payment_gateway.adapters.mock_provider import (
     MockProvider,
     build_signed_event,
     checkout_session_object,
+    transfer_object,
 )
 from payment_gateway.domain.errors import InvalidSignature, ProviderIdempotencyError
 from payment_gateway.domain.events import WebhookEvent
@@ -201,6 +202,39 @@ def test_payouts_succeed_at_once_and_are_recorded_once_per_payout_id(provider: M
     assert provider.get_payout(_id("pay")) is None
 
 
+def test_a_paid_payout_is_reversed_in_parts_or_all_that_is_left(provider: MockProvider) -> None:
+    payout_id = _id("pay")
+    sent = provider.send_payout(payout_id, 50_000, "INR", {"upiId": "player@paytm", "name": "John Doe"})
+
+    part = provider.reverse_payout(payout_id, 20_000)
+    assert (part.status, part.amount_reversed, part.failure_reason) == (PayoutStatus.PAID, 20_000, None)
+    with pytest.raises(InvalidArgument) as too_much:
+        provider.reverse_payout(payout_id, 30_001)
+    assert too_much.value.code == "INVALID_AMOUNT"
+    full = provider.reverse_payout(payout_id)
+    assert (full.status, full.amount_reversed, full.provider_ref) == (PayoutStatus.FAILED, 50_000, sent.provider_ref)
+    assert provider.get_payout(payout_id) == full
+    with pytest.raises(InvalidState) as again:
+        provider.reverse_payout(payout_id)
+    assert again.value.code == "PAYOUT_REVERSED"
+
+    event = _event("transfer.reversed", transfer_object(payout_id, full))
+    assert (event.object_ref, event.payout_id, event.status, event.amount_reversed, event.amount_minor) == (
+        sent.provider_ref, payout_id, PayoutStatus.FAILED, 50_000, 50_000)
+    partial = _event("transfer.reversed", transfer_object(payout_id, part))
+    assert (partial.status, partial.amount_reversed) == (PayoutStatus.PAID, 20_000)
+
+
+def test_only_a_paid_payout_can_be_reversed(provider: MockProvider) -> None:
+    declined = _id("pay")
+    provider.send_payout(declined, 50_000, "INR", {"upiId": "fail@paytm", "name": "John Doe"})
+    with pytest.raises(InvalidState) as refused:
+        provider.reverse_payout(declined)
+    assert refused.value.code == "PAYOUT_NOT_PAID"
+    with pytest.raises(NotFound):
+        provider.reverse_payout(_id("pay"))
+
+
 @pytest.mark.parametrize(
     "destination",
     [
@@ -263,6 +297,7 @@ def test_a_correctly_signed_mock_event_parses_into_a_normalised_event(provider: 
         status=SessionStatus.PAID,
         payment_status="paid",
         payout_id=None,
+        payment_intent="mock_pi_abc",
     )
 
 

@@ -142,7 +142,7 @@ class SendPayoutRequest(_message.Message):
     def __init__(self, payout_id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., method_type: _Optional[str] = ..., method_details: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class PayoutResult(_message.Message):
-    __slots__ = ("payout_id", "status", "provider_reference", "failure_reason", "amount", "currency", "provider")
+    __slots__ = ("payout_id", "status", "provider_reference", "failure_reason", "amount", "currency", "provider", "amount_reversed")
     PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_REFERENCE_FIELD_NUMBER: _ClassVar[int]
@@ -150,6 +150,7 @@ class PayoutResult(_message.Message):
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_REVERSED_FIELD_NUMBER: _ClassVar[int]
     payout_id: str
     status: str
     provider_reference: str
@@ -157,7 +158,8 @@ class PayoutResult(_message.Message):
     amount: int
     currency: str
     provider: str
-    def __init__(self, payout_id: _Optional[str] = ..., status: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., provider: _Optional[str] = ...) -> None: ...
+    amount_reversed: int
+    def __init__(self, payout_id: _Optional[str] = ..., status: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., provider: _Optional[str] = ..., amount_reversed: _Optional[int] = ...) -> None: ...
 
 class SendPayoutResponse(_message.Message):
     __slots__ = ("result",)
