@@ -161,7 +161,7 @@ def _flows(demo: Demo, admin_email: str, admin_password: str, env: Mapping[str, 
     demo.call("GET", "/api/transactions/all", token=player, expect=403)
 
     out("Flow 5: a correctly signed mock webhook changes nothing twice; a forged one is refused")
-    from payment_gateway.adapters.mock_provider import build_signed_event, checkout_session_object
+    from payment_gateway.adapters.mock_events import build_signed_event, checkout_session_object
     from winzone_ops.webhook import mock_webhook_secret
 
     secret = mock_webhook_secret(env)

@@ -25,15 +25,15 @@ from typing import Any
 
 import httpx
 
-from payment_gateway.adapters.mock_provider import (
+from payment_gateway.adapters.mock_events import (
     SESSION_PREFIX,
-    MockProvider,
     build_signed_event,
     charge_object,
     checkout_session_object,
     dispute_object,
     transfer_object,
 )
+from payment_gateway.adapters.mock_provider import MockProvider
 from payment_gateway.domain.events import CHARGE_EVENT_TYPES, CHARGE_REFUNDED, CHECKOUT_EVENT_TYPES, DISPUTE_CREATED
 from payment_gateway.domain.model import TopUpSession
 from winzone_kernel.config import CommonSettings, ConfigError

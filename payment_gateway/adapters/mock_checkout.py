@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from payment_gateway.adapters.mock_provider import MockProvider, mock_payment_intent
+from payment_gateway.adapters.mock_events import mock_payment_intent
+from payment_gateway.adapters.mock_provider import MockProvider
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
 from payment_gateway.domain.model import UNSETTLED, TopUpSession, TopUpStatus
 from payment_gateway.domain.ports import TopUpStore

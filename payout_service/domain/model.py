@@ -26,15 +26,21 @@ from typing import Final
 
 from payout_service.domain.limits import PayoutLimits
 from payout_service.domain.methods import PayoutMethod
+from payout_service.domain.texts import DEFAULT_FAILURE_REASON as DEFAULT_FAILURE_REASON
+from payout_service.domain.texts import NOTE_MAX_LENGTH as NOTE_MAX_LENGTH
+from payout_service.domain.texts import PROVIDER_REFERENCE_MAX_LENGTH as PROVIDER_REFERENCE_MAX_LENGTH
+from payout_service.domain.texts import actor as _actor
+from payout_service.domain.texts import identifier as _identifier
+from payout_service.domain.texts import optional_text as _optional_text
+from payout_service.domain.texts import provider_failure_reason as _provider_failure_reason
+from payout_service.domain.texts import provider_reference as _provider_reference
+from payout_service.domain.texts import utc_instant as _utc_instant
 from winzone_kernel.errors import InvalidArgument, InvalidState, PermissionDenied
 from winzone_kernel.money import check_minor, currency_of
 
-NOTE_MAX_LENGTH: Final = 500
-PROVIDER_REFERENCE_MAX_LENGTH: Final = 255
 PROVIDER_ACTOR: Final = "provider"
 """The ``by`` of history entries written from a provider's answer (webhook, send call or reconciliation)."""
 
-DEFAULT_FAILURE_REASON: Final = "Payout failed at the payment provider"
 
 
 class PayoutStatus(StrEnum):
@@ -322,62 +328,3 @@ class PayoutRequest:
         self.history.append(planned.entry)
         self.version += 1
         return planned
-
-
-def _utc_instant(at: object) -> datetime:
-    if not isinstance(at, datetime):
-        raise TypeError("at must be a datetime")
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError("at must be timezone-aware")
-    return at
-
-
-def _identifier(value: object, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string")
-    return value
-
-
-def _actor(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidArgument("The acting user or service must be identified", code="INVALID_ACTOR")
-    return value.strip()
-
-
-def _is_clean(text: str) -> bool:
-    return all(ch.isprintable() or ch in "\n\r\t" for ch in text)
-
-
-def _optional_text(value: object, name: str, *, code: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidArgument(f"The {name} must be a string", code=code)
-    text = value.strip()
-    if len(text) > NOTE_MAX_LENGTH:
-        raise InvalidArgument(f"The {name} must be at most {NOTE_MAX_LENGTH} characters", code=code)
-    if not _is_clean(text):
-        raise InvalidArgument(f"The {name} must not contain control characters", code=code)
-    return text or None
-
-
-def _provider_reference(value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value.strip()) > PROVIDER_REFERENCE_MAX_LENGTH:
-        raise InvalidArgument(
-            f"A provider reference must be a string of at most {PROVIDER_REFERENCE_MAX_LENGTH} characters",
-            code="INVALID_PROVIDER_REFERENCE",
-        )
-    return value.strip() or None
-
-
-def _provider_failure_reason(value: str | None) -> str:
-    if value is not None and not isinstance(value, str):
-        raise TypeError("reason must be a string or None")
-    text = "".join(ch if ch.isprintable() else " " for ch in (value or "")).strip()
-    if not text:
-        return DEFAULT_FAILURE_REASON
-    if len(text) > NOTE_MAX_LENGTH:
-        return text[: NOTE_MAX_LENGTH - 1] + "…"
-    return text

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from payment_gateway.adapters import signatures
-from payment_gateway.adapters.mock_provider import (
-    MOCK_SIGNATURE_HEADER,
-    InMemoryMockCheckoutStateForTests,
-    MockProvider,
-)
+from payment_gateway.adapters.mock_events import MOCK_SIGNATURE_HEADER
+from payment_gateway.adapters.mock_provider import InMemoryMockCheckoutStateForTests, MockProvider
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
 from payment_gateway.domain.ports import MockCheckoutState, PaymentProvider
 from payment_gateway.domain.provider import PayoutResult

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from payment_gateway.adapters.mock_provider import build_signed_event, transfer_object
+from payment_gateway.adapters.mock_events import build_signed_event, transfer_object
 from payment_gateway.domain.provider import REVERSED_REASON, PayoutResult, PayoutStatus
 from tests.support.stack import Stack
 from tests.support.users import sign_in, sign_up

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from payment_gateway.adapters.mock_provider import build_signed_event, checkout_session_object
+from payment_gateway.adapters.mock_events import build_signed_event, checkout_session_object
 from tests.support.stack import Stack
 from tests.support.users import sign_up
 

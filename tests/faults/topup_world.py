@@ -18,7 +18,8 @@ import grpc
 from payment_gateway.adapters import signatures
 from payment_gateway.adapters.grpc_wallet import GrpcWallet as GatewayWallet
 from payment_gateway.adapters.mock_checkout import MockCheckoutPage
-from payment_gateway.adapters.mock_provider import MockProvider, build_signed_event, checkout_session_object
+from payment_gateway.adapters.mock_events import build_signed_event, checkout_session_object
+from payment_gateway.adapters.mock_provider import MockProvider
 from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
 from payment_gateway.adapters.stripe_provider import StripeProvider, create_stripe_client
 from payment_gateway.domain.mock_checkout import MockSessionState

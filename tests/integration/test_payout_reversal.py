@@ -16,7 +16,7 @@ import grpc
 import pytest
 
 from payment_gateway.adapters.grpc_payouts import GrpcPayoutResults
-from payment_gateway.adapters.mock_provider import build_signed_event
+from payment_gateway.adapters.mock_events import build_signed_event
 from payment_gateway.domain.ports import PayoutResultSink
 from payment_gateway.domain.provider import PayoutProviderResult
 from tests.conftest import WalletHarness

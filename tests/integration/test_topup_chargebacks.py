@@ -19,13 +19,8 @@ from typing import Any
 import grpc
 import pytest
 
-from payment_gateway.adapters.mock_provider import (
-    MockProvider,
-    build_signed_event,
-    charge_object,
-    dispute_object,
-    mock_charge_id,
-)
+from payment_gateway.adapters.mock_events import build_signed_event, charge_object, dispute_object, mock_charge_id
+from payment_gateway.adapters.mock_provider import MockProvider
 from reward_service import server as reward_server
 from reward_service.adapters.grpc_wallet import GrpcWallet as RewardWallet
 from reward_service.adapters.sqlite_store import SqliteRewardStore

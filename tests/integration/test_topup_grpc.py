@@ -15,7 +15,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from payment_gateway.adapters.mock_provider import build_signed_event
+from payment_gateway.adapters.mock_events import build_signed_event
 from tests.conftest import WalletHarness
 from tests.support.errors import error_code
 from tests.support.ids import new_user

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from payment_gateway.adapters.mock_provider import MOCK_SIGNATURE_HEADER
+from payment_gateway.adapters.mock_events import MOCK_SIGNATURE_HEADER
 from tests.conftest import WalletHarness
 from tests.support.payments import (
     FRONTEND_URL,
@@ -413,7 +413,7 @@ def test_mock_checkout_forms_accept_only_same_site_posts(
 def test_signed_webhook_with_an_amount_no_int64_holds_is_400_not_5xx(
     gateway: GatewayHarness, obj: dict[str, Any]
 ) -> None:
-    from payment_gateway.adapters.mock_provider import build_signed_event
+    from payment_gateway.adapters.mock_events import build_signed_event
 
     event_type = "transfer.created" if obj["id"].startswith("tr_") else "checkout.session.completed"
     body, signed = build_signed_event(event_type, obj, secret=MOCK_SECRET)

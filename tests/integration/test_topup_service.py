@@ -17,7 +17,8 @@ import pytest
 
 from payment_gateway.adapters.grpc_payouts import GrpcPayoutResults, record_request
 from payment_gateway.adapters.mock_checkout import MockCheckoutPage
-from payment_gateway.adapters.mock_provider import MockProvider, build_signed_event, checkout_session_object
+from payment_gateway.adapters.mock_events import build_signed_event, checkout_session_object
+from payment_gateway.adapters.mock_provider import MockProvider
 from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
 from payment_gateway.domain.model import TopUpLimits, TopUpStatus, WebhookOutcome
 from payment_gateway.domain.ports import PayoutResultSink, Wallet

@@ -21,7 +21,7 @@ from api_gateway.app import build_app
 from api_gateway.domain.model import Role, User
 from api_gateway.settings import GatewaySettings
 from payment_gateway.adapters.grpc_wallet import GrpcWallet
-from payment_gateway.adapters.mock_provider import build_signed_event, checkout_session_object
+from payment_gateway.adapters.mock_events import build_signed_event, checkout_session_object
 from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
 from payment_gateway.domain.model import TopUpSession
 from payment_gateway.domain.ports import PayoutResultSink

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from payment_gateway.adapters import signatures
-from payment_gateway.adapters.mock_provider import MOCK_SIGNATURE_HEADER
+from payment_gateway.adapters.mock_events import MOCK_SIGNATURE_HEADER
 from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
 from payment_gateway.domain.model import TopUpSession, TopUpStatus
 from winzone_kernel.clock import timestamp_now

@@ -11,15 +11,13 @@ from typing import Any
 import pytest
 
 from payment_gateway.adapters import signatures
-from payment_gateway.adapters.mock_provider import (
-    DECLINE_REASON,
+from payment_gateway.adapters.mock_events import (
     MOCK_SIGNATURE_HEADER,
-    InMemoryMockCheckoutStateForTests,
-    MockProvider,
     build_signed_event,
     checkout_session_object,
     transfer_object,
 )
+from payment_gateway.adapters.mock_provider import DECLINE_REASON, InMemoryMockCheckoutStateForTests, MockProvider
 from payment_gateway.domain.errors import InvalidSignature, ProviderIdempotencyError
 from payment_gateway.domain.events import WebhookEvent
 from payment_gateway.domain.mock_checkout import MockSessionState

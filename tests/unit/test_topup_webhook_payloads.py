@@ -9,11 +9,8 @@ from typing import Any
 import pytest
 
 from payment_gateway.adapters import signatures
-from payment_gateway.adapters.mock_provider import (
-    MOCK_SIGNATURE_HEADER,
-    InMemoryMockCheckoutStateForTests,
-    MockProvider,
-)
+from payment_gateway.adapters.mock_events import MOCK_SIGNATURE_HEADER
+from payment_gateway.adapters.mock_provider import InMemoryMockCheckoutStateForTests, MockProvider
 from payment_gateway.domain.errors import InvalidSignature
 from payment_gateway.domain.events import WebhookEvent
 from payment_gateway.domain.mock_checkout import MockSessionState
