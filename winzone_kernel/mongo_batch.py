@@ -35,6 +35,7 @@ import pymongo
 from pymongo import InsertOne, ReplaceOne
 from pymongo.errors import BulkWriteError, PyMongoError
 
+from winzone_kernel.delivery import deliver
 from winzone_kernel.errors import Unavailable
 from winzone_kernel.mongo import (
     TX_OPTIONS,
@@ -276,7 +277,7 @@ class MongoGroupCommit:
                 carried = self._run_batch(batch)
             except BaseException:
                 log.exception("group commit writer failed; the batch is reported as unavailable")
-                _deliver([(waiter, None, Unavailable(f"{self._name} failed to commit")) for _, waiter in batch])
+                deliver([(waiter, None, Unavailable(f"{self._name} failed to commit")) for _, waiter in batch])
                 carried = []
 
     def _run_batch(self, batch: list[tuple[Command, Waiter]]) -> list[tuple[Command, Waiter]]:
@@ -305,11 +306,11 @@ class MongoGroupCommit:
                 failure = Unavailable(f"{self._name} failed to commit")
                 failure.__cause__ = exc
                 exc = failure
-            _deliver([(waiter, None, exc) for _, waiter in live])
+            deliver([(waiter, None, exc) for _, waiter in live])
             return []
         self.batches += 1
         outcomes, deferred = done[0]
-        _deliver(outcomes)
+        deliver(outcomes)
         return deferred
 
     def _attempt(
@@ -343,33 +344,3 @@ class MongoGroupCommit:
             reads.fetch_wanted()
         writes.flush(self._db, session)
         return outcomes, deferred
-
-
-def _deliver(outcomes: list[Outcome]) -> None:
-    """Resolve thread futures directly, and asyncio futures with one callback per event loop."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]] = {}
-    for waiter, result, error in outcomes:
-        if isinstance(waiter, Future):
-            if not waiter.done():
-                if error is None:
-                    waiter.set_result(result)
-                else:
-                    waiter.set_exception(error)
-        else:
-            loop, future = waiter
-            by_loop.setdefault(loop, []).append((future, result, error))
-    for loop, items in by_loop.items():
-        try:
-            loop.call_soon_threadsafe(_resolve_all, items)
-        except RuntimeError:
-            log.warning("event loop closed before its results were delivered")
-
-
-def _resolve_all(items: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
-    for future, result, error in items:
-        if future.done():
-            continue
-        if error is None:
-            future.set_result(result)
-        else:
-            future.set_exception(error)

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
+from winzone_kernel.delivery import deliver
 from winzone_kernel.errors import Unavailable
 from winzone_kernel.files import prepare_sqlite_file
 
@@ -102,7 +103,7 @@ class GroupCommitWriter:
                 break
             if item is not _STOP:
                 left.append(item)
-        _deliver([(waiter, None, Unavailable("store is closed")) for _, waiter in left])
+        deliver([(waiter, None, Unavailable("store is closed")) for _, waiter in left])
         return any(item is mine for item in left)
 
     def _run(self) -> None:
@@ -126,7 +127,7 @@ class GroupCommitWriter:
                 self._run_batch(conn, batch)
             except BaseException:
                 log.exception("group commit writer failed; the batch is reported as unavailable")
-                _deliver([(waiter, None, Unavailable(f"{self._name} failed to commit")) for _, waiter in batch])
+                deliver([(waiter, None, Unavailable(f"{self._name} failed to commit")) for _, waiter in batch])
                 with contextlib.suppress(sqlite3.Error):
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
@@ -160,45 +161,7 @@ class GroupCommitWriter:
             failure = Unavailable(f"{self._name} failed to commit")
             failure.__cause__ = exc
             outcomes = [(waiter, None, failure) for _, waiter in batch]
-        _deliver(outcomes)
-
-
-def _deliver(outcomes: list[tuple[Any, Any, BaseException | None]]) -> None:
-    """Resolve thread futures directly, and asyncio futures with one callback per event loop."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]] = {}
-    for waiter, result, error in outcomes:
-        if isinstance(waiter, Future):
-            if waiter.done():
-                continue
-            try:
-                if error is None:
-                    waiter.set_result(result)
-                else:
-                    waiter.set_exception(error)
-            except Exception:
-                log.exception("could not deliver a store result")
-        else:
-            loop, future = waiter
-            by_loop.setdefault(loop, []).append((future, result, error))
-    for loop, items in by_loop.items():
-        try:
-            loop.call_soon_threadsafe(_resolve_all, items)
-        except RuntimeError:
-            log.warning("event loop closed before its results were delivered")
-
-
-def _resolve_all(items: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
-    for future, result, error in items:
-        if future.done():
-            continue
-        try:
-            if error is None:
-                future.set_result(result)
-            else:
-                future.set_exception(error)
-        except Exception:
-            log.exception("could not deliver a store result")
-            future.set_exception(RuntimeError("store result could not be delivered"))
+        deliver(outcomes)
 
 
 class ThreadLocalReader:

@@ -1,0 +1,53 @@
+"""Answering the callers of a group-commit writer: each gets its command's result or error, once, after the
+batch's commit; thread futures directly, asyncio futures with one callback per event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Future
+from typing import Any
+
+log = logging.getLogger("winzone.store")
+
+Outcome = tuple[Any, Any, BaseException | None]
+"""A caller's waiter (a ``concurrent.futures.Future``, or an ``(event loop, asyncio.Future)`` pair), the result,
+and the error (None for success)."""
+
+
+def deliver(outcomes: list[Outcome]) -> None:
+    """Resolve thread futures directly, and asyncio futures with one callback per event loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]] = {}
+    for waiter, result, error in outcomes:
+        if isinstance(waiter, Future):
+            if waiter.done():
+                continue
+            try:
+                if error is None:
+                    waiter.set_result(result)
+                else:
+                    waiter.set_exception(error)
+            except Exception:
+                log.exception("could not deliver a store result")
+        else:
+            loop, future = waiter
+            by_loop.setdefault(loop, []).append((future, result, error))
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve_all, items)
+        except RuntimeError:
+            log.warning("event loop closed before its results were delivered")
+
+
+def _resolve_all(items: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in items:
+        if future.done():
+            continue
+        try:
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+        except Exception:
+            log.exception("could not deliver a store result")
+            future.set_exception(RuntimeError("store result could not be delivered"))
