@@ -28,8 +28,8 @@ class LedgerTransaction:
 
 
 @dataclass(frozen=True, slots=True)
-class TopUpCredit:
-    """The one wallet credit of a paid session."""
+class WalletMovement:
+    """Money between a user's wallet and the provider's clearing account, under one idempotency key."""
 
     key: str
     user_id: str
@@ -42,18 +42,14 @@ class TopUpCredit:
 
 
 @dataclass(frozen=True, slots=True)
-class Recovery:
+class TopUpCredit(WalletMovement):
+    """The one wallet credit of a paid session."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery(WalletMovement):
     """Money the provider took back from a top-up (a refund, a lost dispute), to take back from the wallet:
     what is available, and the rest as the user's receivable."""
-
-    key: str
-    user_id: str
-    amount: int
-    currency: str
-    counter_account: str
-    source: str
-    description: str
-    metadata: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)

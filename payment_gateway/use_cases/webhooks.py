@@ -44,8 +44,8 @@ class Webhooks:
         store: TopUpStore,
         provider: PaymentProvider,
         topups: TopUps,
+        chargebacks: Chargebacks,
         payouts: PayoutResultSink | None = None,
-        chargebacks: Chargebacks | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self._chargebacks = chargebacks
@@ -92,7 +92,7 @@ class Webhooks:
             session, outcome = await self._topups.apply_status(session, event.status, amount, currency,
                                                                origin=event.type, payment_intent=event.payment_intent)
             return outcome, session
-        if event.type in CHARGE_EVENT_TYPES and self._chargebacks is not None:
+        if event.type in CHARGE_EVENT_TYPES:
             return await self._chargebacks.apply(event)
         if event.type.startswith(("transfer.", "payout.")) and isinstance(event.status, PayoutStatus):
             return await self._forward_payout(event, event.status), None

@@ -38,13 +38,6 @@ from winzone_ops.supervisor import free_port, grpc_serving
 START_TIMEOUT = 30.0
 
 
-@pytest.fixture
-def provider_server() -> Iterator[ProviderDoubleServer]:
-    server = ProviderDoubleServer()
-    yield server
-    server.stop()
-
-
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     """The payout process's store environment; on MongoDB the wallet's ledger shares that database."""

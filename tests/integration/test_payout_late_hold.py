@@ -8,31 +8,13 @@ the wallet confirmed the void: a wallet answering NOT_FOUND (no tombstone) keeps
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import WalletHarness
 from tests.support.ids import new_user
-from tests.support.payout_provider_double import ProviderDoubleServer
 from tests.support.payout_rig import Rig
 from winzone_kernel.clock import utc_now
 from winzone_kernel.errors import FailedPrecondition, NotFound, Unavailable
-
-
-@pytest.fixture
-def provider_server() -> Iterator[ProviderDoubleServer]:
-    server = ProviderDoubleServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def rig(tmp_path: Path, wallet: WalletHarness, provider_server: ProviderDoubleServer) -> Iterator[Rig]:
-    running = Rig(tmp_path / "payouts.sqlite3", wallet, provider_server)
-    yield running
-    running.close()
 
 
 def test_a_create_that_lands_after_the_void_is_refused(rig: Rig, wallet: WalletHarness) -> None:

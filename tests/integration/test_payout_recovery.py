@@ -10,8 +10,6 @@ no payout accounts for.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -22,20 +20,6 @@ from tests.support.payout_provider_double import SLOW, ProviderDoubleServer
 from tests.support.payout_rig import WAIT, Rig
 from winzone_kernel.clock import utc_now
 from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, Unavailable
-
-
-@pytest.fixture
-def provider_server() -> Iterator[ProviderDoubleServer]:
-    server = ProviderDoubleServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def rig(tmp_path: Path, wallet: WalletHarness, provider_server: ProviderDoubleServer) -> Iterator[Rig]:
-    running = Rig(tmp_path / "payouts.sqlite3", wallet, provider_server)
-    yield running
-    running.close()
 
 
 def test_a_refusal_crossing_a_retry_under_the_same_key_strands_no_hold(rig: Rig, wallet: WalletHarness) -> None:

@@ -8,31 +8,12 @@ up meanwhile) pay money the user already has back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from payout_service.domain.model import PayoutStatus
 from tests.conftest import WalletHarness
 from tests.support.ids import new_user
 from tests.support.payout_provider_double import DECLINE_UNRECORDED, ProviderDoubleServer
 from tests.support.payout_rig import Rig
 from winzone.wallet.v1 import wallet_pb2
-
-
-@pytest.fixture
-def provider_server() -> Iterator[ProviderDoubleServer]:
-    server = ProviderDoubleServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def rig(tmp_path: Path, wallet: WalletHarness, provider_server: ProviderDoubleServer) -> Iterator[Rig]:
-    running = Rig(tmp_path / "payouts.sqlite3", wallet, provider_server)
-    yield running
-    running.close()
 
 
 def _payout_holds(wallet: WalletHarness, user: str) -> list[wallet_pb2.Transaction]:

@@ -45,13 +45,6 @@ class LazyPayoutSink(PayoutResultSink):
 
 
 @pytest.fixture
-def provider_server() -> Iterator[ProviderDoubleServer]:
-    server = ProviderDoubleServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def payouts(tmp_path: Path, wallet: WalletHarness, provider_server: ProviderDoubleServer) -> Iterator[PayoutHarness]:
     harness = PayoutHarness(tmp_path / "payouts.sqlite3", wallet, provider_server.address)
     yield harness

@@ -34,13 +34,6 @@ FUNDS = 200_000
 
 
 @pytest.fixture
-def provider_server() -> Iterator[ProviderDoubleServer]:
-    server = ProviderDoubleServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def provider(provider_server: ProviderDoubleServer) -> ProviderDouble:
     return provider_server.double
 
