@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Iterator
 
@@ -67,7 +68,9 @@ async def create_server(store: LedgerStore, *, token: str, port: int = 0, host: 
 
 
 async def serve(settings: WalletSettings) -> None:
-    """Run the wallet service until SIGTERM/SIGINT, then stop serving and close the store."""
+    """Run the wallet service until SIGTERM/SIGINT, then stop serving and close the store. What start-up built
+    (modules, servicers, the store) is frozen out of the cyclic garbage collector: a full collection then scans
+    only what requests left behind, instead of stalling the event loop and the writer for tens of ms."""
     common = settings.common
     resources = Resources()
     try:
@@ -78,6 +81,7 @@ async def serve(settings: WalletSettings) -> None:
         serve_metrics(settings.metrics_port, common.bind_host)
         serving = await create_server(store, token=common.internal_token, port=settings.port, host=common.bind_host)
         log.info("wallet service listening", extra={"fields": {"port": serving.port}})
+        gc.freeze()
         await serve_until_signal(serving)
     finally:
         await resources.aclose()

@@ -15,6 +15,16 @@ Outcome = tuple[Any, Any, BaseException | None]
 and the error (None for success)."""
 
 
+def still_wanted(waiter: Any) -> bool:
+    """Whether a command's caller still waits for it. A cancelled caller (a thread future, or an event loop's
+    future whose RPC was cancelled or ran out of its deadline) is skipped by the writers, so an overloaded
+    writer does not spend its time on answers nobody reads; that caller never learnt an outcome, and a retry
+    under the same idempotency key runs the command. A thread future still wanted is marked running."""
+    if isinstance(waiter, Future):
+        return waiter.set_running_or_notify_cancel()
+    return not waiter[1].cancelled()
+
+
 def deliver(outcomes: list[Outcome]) -> None:
     """Resolve thread futures directly, and asyncio futures with one callback per event loop."""
     by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]] = {}

@@ -3,7 +3,11 @@
 A single writer thread owns the write connection. Commands queue up; the writer runs a batch of them in one
 transaction, each inside its own SAVEPOINT (so one failing command rolls back alone), commits once with the
 configured ``synchronous`` level, and only then resolves each command's future. That amortises the fsync
-over the batch (group commit) without ever acknowledging an uncommitted write.
+over the batch (group commit) without ever acknowledging an uncommitted write. A batch takes what is queued;
+when that is fewer commands than the last batch had, it waits up to ``linger`` for the rest (so a busy writer
+does not alternate between a batch of one and a batch of everyone else), never when the last batch was a
+single command. A command whose caller was cancelled meanwhile is skipped (``delivery.still_wanted``).
+Each batch is counted in ``stats`` (``winzone_kernel.batch_stats``).
 
 ``SqliteStore`` is the skeleton every SQLite store shares: that writer, a read connection per thread, the
 schema applied by ``migrate``; ``SqliteUnitOfWorkStore`` adds ``atomic`` for stores with a unit of work.
@@ -17,13 +21,15 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from winzone_kernel.delivery import deliver
+from winzone_kernel.batch_stats import BatchStats
+from winzone_kernel.delivery import deliver, still_wanted
 from winzone_kernel.errors import Unavailable
 from winzone_kernel.files import prepare_sqlite_file
 
@@ -32,6 +38,8 @@ U = TypeVar("U")
 log = logging.getLogger("winzone.sqlite")
 
 _STOP = object()
+DEFAULT_LINGER = 0.002
+"""At most this long (seconds) a batch waits for the callers of the last one to come back (see ``_gather``)."""
 
 
 def connect(path: Path | str, synchronous: str = "FULL") -> sqlite3.Connection:
@@ -49,11 +57,16 @@ def connect(path: Path | str, synchronous: str = "FULL") -> sqlite3.Connection:
 class GroupCommitWriter:
     """Runs write operations on one connection in batched transactions (see the module docstring)."""
 
-    def __init__(self, conn: sqlite3.Connection, *, max_batch: int = 256, name: str = "sqlite-writer") -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, *, max_batch: int = 256, name: str = "sqlite-writer",
+        linger: float = DEFAULT_LINGER,
+    ) -> None:
         self._conn = conn
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._max_batch = max_batch
+        self._linger = linger
         self._name = name
+        self.stats = BatchStats(name)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
         self._thread.start()
@@ -61,7 +74,7 @@ class GroupCommitWriter:
     def submit(self, op: Callable[[sqlite3.Connection], T]) -> Future[T]:
         """Queue ``op``; raises ``Unavailable`` once the writer is closed, also when ``close`` races this call."""
         future: Future[T] = Future()
-        self._enqueue((op, future))
+        self._enqueue((op, future, time.perf_counter()))
         return future
 
     def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
@@ -71,10 +84,10 @@ class GroupCommitWriter:
         """Like ``run`` for an event loop: results of one batch reach each loop in a single wake-up."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._enqueue((op, (loop, future)))
+        self._enqueue((op, (loop, future), time.perf_counter()))
         return await future
 
-    def _enqueue(self, item: tuple[Callable[[sqlite3.Connection], Any], Any]) -> None:
+    def _enqueue(self, item: tuple[Callable[[sqlite3.Connection], Any], Any, float]) -> None:
         """Put ``item`` on the queue unless closed. A ``close`` that lands between the check and the put has
         already stopped the writer: the item is then taken back (with anything else left behind) and refused."""
         if self._closed:
@@ -103,45 +116,65 @@ class GroupCommitWriter:
                 break
             if item is not _STOP:
                 left.append(item)
-        deliver([(waiter, None, Unavailable("store is closed")) for _, waiter in left])
+        deliver([(waiter, None, Unavailable("store is closed")) for _, waiter, _ in left])
         return any(item is mine for item in left)
 
     def _run(self) -> None:
         conn = self._conn
+        expected = 1
         while True:
             item = self._queue.get()
             if item is _STOP:
                 return
-            batch = [item]
-            stop_after = False
-            while len(batch) < self._max_batch:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is _STOP:
-                    stop_after = True
-                    break
-                batch.append(nxt)
+            batch, stop_after = self._gather(item, expected)
+            started = time.perf_counter()
             try:
                 self._run_batch(conn, batch)
             except BaseException:
                 log.exception("group commit writer failed; the batch is reported as unavailable")
-                deliver([(waiter, None, Unavailable(f"{self._name} failed to commit")) for _, waiter in batch])
+                deliver([(waiter, None, Unavailable(f"{self._name} failed to commit")) for _, waiter, _ in batch])
                 with contextlib.suppress(sqlite3.Error):
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
+            self.stats.record(len(batch), time.perf_counter() - started, started - batch[0][2])
+            expected = len(batch)
             if stop_after:
                 return
 
+    def _gather(self, first: Any, expected: int) -> tuple[list[Any], bool]:
+        """The batch that starts with ``first``: everything queued, up to ``max_batch``; and whether the writer
+        must stop after it. When fewer than ``expected`` (the last batch's size) are queued, wait for the rest
+        up to ``linger`` seconds: under concurrent load the callers of the last batch come back a moment apart,
+        and one batch for all of them costs one commit where starting at once would cost two."""
+        batch = [first]
+        deadline = 0.0
+        while len(batch) < self._max_batch:
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                if len(batch) >= expected or self._linger <= 0:
+                    break
+                now = time.perf_counter()
+                deadline = deadline or now + self._linger
+                if now >= deadline:
+                    break
+                try:
+                    nxt = self._queue.get(timeout=deadline - now)
+                except queue.Empty:
+                    break
+            if nxt is _STOP:
+                return batch, True
+            batch.append(nxt)
+        return batch, False
+
     def _run_batch(
-        self, conn: sqlite3.Connection, batch: list[tuple[Callable[[sqlite3.Connection], Any], Any]]
+        self, conn: sqlite3.Connection, batch: list[tuple[Callable[[sqlite3.Connection], Any], Any, float]]
     ) -> None:
         outcomes: list[tuple[Any, Any, BaseException | None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for op, waiter in batch:
-                if isinstance(waiter, Future) and not waiter.set_running_or_notify_cancel():
+            for op, waiter, _ in batch:
+                if not still_wanted(waiter):
                     continue
                 conn.execute("SAVEPOINT command")
                 try:
@@ -160,7 +193,7 @@ class GroupCommitWriter:
                 conn.execute("ROLLBACK")
             failure = Unavailable(f"{self._name} failed to commit")
             failure.__cause__ = exc
-            outcomes = [(waiter, None, failure) for _, waiter in batch]
+            outcomes = [(waiter, None, failure) for _, waiter, _ in batch]
         deliver(outcomes)
 
 
