@@ -4,13 +4,19 @@ Starts `winzone serve wallet` as its own process, funds a set of users, then mea
   1. closed loop: --clients concurrent gRPC clients issuing Transfers back to back (postings/s, p50/p99),
      after a short warm-up (every phase has its own idempotency keys, so no phase replays another's);
   2. open loop: Transfers offered at a fixed --rate per second, latency measured from each request's
-     scheduled send time (so a stall cannot hide queued requests);
+     scheduled send time (so a stall cannot hide queued requests); then one at --fraction of the rate the
+     closed loop reached (latency below saturation, whatever the machine manages);
   3. the store alone: the same Transfers through the store's ``atomic_async`` (the server's own path into it)
      from --clients concurrent tasks, no gRPC;
   4. with --store mongo, the ceiling: a bare pymongo transaction per posting of the same shape (read two
      accounts, update two, insert the entry's two legs and its key; majority read and write concern) from
      --clients threads, with no wallet code at all. The wallet batches concurrent postings into one
      transaction (group commit), which is how it can beat this ceiling; the ratio wallet/ceiling is printed.
+Beside each gRPC phase it prints the wallet process's CPU time per posting (Linux, from /proc), the writer's
+batches (mean size, batch time p50/p99 from the wallet's /metrics histograms), the load average (other work on
+the machine skews latency), and the ratio p99/p50; the store alone also runs the open loop, so the same offered
+rate is seen with and without gRPC. The targets (closed loop p99 <= 2x p50; open loop p99 <= 20 ms) are
+checked at the end, each with its margin.
 Every posting is a two-leg journal entry committed durably before it is acknowledged: SQLite with
 synchronous=FULL unless --synchronous says otherwise; MongoDB with write concern majority.
 
@@ -18,7 +24,7 @@ synchronous=FULL unless --synchronous says otherwise; MongoDB with write concern
 MONGODB_URI names one; each run uses fresh databases. --json prints one JSON object instead of the text.
 
 Usage: .venv/bin/python bench/wallet_postings.py [--store sqlite|mongo] [--clients 64] [--seconds 10]
-       [--rate 1000] [--json]
+       [--rate 1000] [--fraction 0.5] [--json]
 """
 
 from __future__ import annotations
@@ -37,12 +43,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pymongo
+from prometheus_client.parser import text_string_to_metric_families
 
 from wallet_service.adapters.mongo_store import MongoLedgerStore
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
@@ -53,11 +61,15 @@ from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.grpc_client import internal_channel
 from winzone_kernel.mongo import TX_OPTIONS
+from winzone_kernel.sqlite import DEFAULT_LINGER
 from winzone_ops.supervisor import free_port, grpc_serving
 
 USERS = 1_000
 SEED_MINOR = 10**9
 WARM_UP_SECONDS = 2.0
+CLOSED_LOOP_RATIO_TARGET = 2.0
+OPEN_LOOP_P99_TARGET_MS = 20.0
+BATCH_METRICS = ("winzone_store_batch_commands", "winzone_store_batch_seconds")
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -79,12 +91,40 @@ class Results:
     def phase(self, name: str, label: str, count: int, elapsed: float, latencies: list[float]) -> float:
         rate = count / elapsed
         p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
+        ratio = p99 / p50 if p50 else 0.0
         self.data["phases"][name] = {"label": label, "postings": count, "seconds": round(elapsed, 3),
                                      "postings_per_s": round(rate, 1), "p50_ms": round(p50, 2),
-                                     "p99_ms": round(p99, 2)}
+                                     "p99_ms": round(p99, 2), "p99_over_p50": round(ratio, 2),
+                                     "load_average_1m": round(os.getloadavg()[0], 2)}
         self.say(f"{label:<40} {count:>7} postings in {elapsed:5.2f}s = {rate:8.0f} postings/s   "
-                 f"p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+                 f"p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   p99/p50 {ratio:5.2f}   "
+                 f"load {os.getloadavg()[0]:.1f}")
         return rate
+
+    def extra(self, name: str, figures: dict[str, Any]) -> None:
+        """Figures measured around a phase (server CPU, the writer's batches), printed on an indented line."""
+        if not figures:
+            return
+        self.data["phases"][name].update(figures)
+        self.say("    " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in figures.items()))
+
+    def verdicts(self) -> None:
+        """Each target of issue 14 that this run measured: met or missed, and by how much."""
+        phases = self.data["phases"]
+        checks = []
+        for name in ("grpc_closed", "store_closed"):
+            if name in phases:
+                ratio = phases[name]["p99_over_p50"]
+                checks.append((name, f"p99/p50 {ratio:.2f} (target <= {CLOSED_LOOP_RATIO_TARGET:.0f})",
+                               ratio <= CLOSED_LOOP_RATIO_TARGET))
+        for name in ("grpc_open", "store_open"):
+            if name in phases:
+                p99 = phases[name]["p99_ms"]
+                checks.append((name, f"p99 {p99:.1f} ms (target <= {OPEN_LOOP_P99_TARGET_MS:.0f} ms)",
+                               p99 <= OPEN_LOOP_P99_TARGET_MS))
+        self.data["targets"] = {name: {"figure": text, "met": met} for name, text, met in checks}
+        for name, text, met in checks:
+            self.say(f"target {name:<12} {text}: {'met' if met else 'MISSED'}")
 
 
 class Pairs:
@@ -117,15 +157,30 @@ async def seed(stub: wallet_pb2_grpc.WalletServiceStub) -> None:
     await asyncio.gather(*(one(i) for i in range(USERS)))
 
 
-async def closed_loop(stub: wallet_pb2_grpc.WalletServiceStub, clients: int, seconds: float,
-                      pairs: Pairs) -> tuple[int, float, list[float]]:
+Call = Callable[[], Awaitable[Any]]
+
+
+def grpc_transfer(stub: wallet_pb2_grpc.WalletServiceStub, pairs: Pairs) -> Call:
+    return lambda: stub.Transfer(transfer_request(pairs))
+
+
+def store_transfer(store: LedgerStore, pairs: Pairs) -> Call:
+    def call() -> Awaitable[Any]:
+        key, a, b = pairs.next()
+        cmd = TransferCommand.build(key=key, from_user_id=a, to_user_id=b, amount=100, currency="INR",
+                                    description="", metadata={})
+        return store.atomic_async(functools.partial(ledger.transfer, cmd=cmd))
+    return call
+
+
+async def closed_loop(call: Call, clients: int, seconds: float) -> tuple[int, float, list[float]]:
     latencies: list[float] = []
     stop_at = time.perf_counter() + seconds
 
     async def client() -> None:
         while time.perf_counter() < stop_at:
             start = time.perf_counter()
-            await stub.Transfer(transfer_request(pairs))
+            await call()
             latencies.append(time.perf_counter() - start)
 
     began = time.perf_counter()
@@ -133,8 +188,7 @@ async def closed_loop(stub: wallet_pb2_grpc.WalletServiceStub, clients: int, sec
     return len(latencies), time.perf_counter() - began, latencies
 
 
-async def open_loop(stub: wallet_pb2_grpc.WalletServiceStub, rate: int, seconds: float,
-                    pairs: Pairs) -> tuple[int, float, list[float]]:
+async def open_loop(call: Call, rate: int, seconds: float) -> tuple[int, float, list[float]]:
     latencies: list[float] = []
     total = int(rate * seconds)
     began = time.perf_counter()
@@ -142,7 +196,7 @@ async def open_loop(stub: wallet_pb2_grpc.WalletServiceStub, rate: int, seconds:
 
     async def one(scheduled: float) -> None:
         try:
-            await stub.Transfer(transfer_request(pairs))
+            await call()
         except grpc.aio.AioRpcError as exc:
             failures[exc.code().name] = failures.get(exc.code().name, 0) + 1
             return
@@ -161,16 +215,27 @@ async def open_loop(stub: wallet_pb2_grpc.WalletServiceStub, rate: int, seconds:
     return len(latencies), time.perf_counter() - began, latencies
 
 
-async def run_grpc(address: str, token: str, args: argparse.Namespace, results: Results) -> float:
-    channel = internal_channel(address, token)
+async def run_grpc(server: ServerProbe, token: str, args: argparse.Namespace, results: Results) -> float:
+    channel = internal_channel(server.address, token)
     stub = wallet_pb2_grpc.WalletServiceStub(channel)
     await seed(stub)
-    await closed_loop(stub, args.clients, WARM_UP_SECONDS, Pairs("warmup", seed=3))
+    await closed_loop(grpc_transfer(stub, Pairs("warmup", seed=3)), args.clients, WARM_UP_SECONDS)
+    server.mark()
     rate = results.phase("grpc_closed", f"gRPC closed loop, {args.clients} clients",
-                         *await closed_loop(stub, args.clients, args.seconds, Pairs("closed")))
+                         *await closed_loop(grpc_transfer(stub, Pairs("closed")), args.clients, args.seconds))
+    results.extra("grpc_closed", server.since_mark(results.data["phases"]["grpc_closed"]["postings"]))
     if args.rate:
+        server.mark()
         results.phase("grpc_open", f"gRPC open loop, {args.rate}/s offered",
-                      *await open_loop(stub, args.rate, args.seconds, Pairs("open", seed=11)))
+                      *await open_loop(grpc_transfer(stub, Pairs("open", seed=11)), args.rate, args.seconds))
+        results.extra("grpc_open", server.since_mark(results.data["phases"]["grpc_open"]["postings"]))
+    if args.fraction:
+        offered = max(1, int(rate * args.fraction))
+        server.mark()
+        results.phase("grpc_open_fraction", f"gRPC open loop, {offered}/s ({args.fraction:g} x closed)",
+                      *await open_loop(grpc_transfer(stub, Pairs("fraction", seed=17)), offered, args.seconds))
+        results.extra("grpc_open_fraction",
+                      server.since_mark(results.data["phases"]["grpc_open_fraction"]["postings"]))
     audit = await stub.Audit(pb.AuditRequest())
     results.data["audit"] = {"ok": audit.ok, "transactions": audit.transactions_checked}
     results.say(f"audit after the gRPC runs: ok={audit.ok} transactions={audit.transactions_checked}")
@@ -178,33 +243,96 @@ async def run_grpc(address: str, token: str, args: argparse.Namespace, results: 
     return rate
 
 
-async def store_alone(store: LedgerStore, clients: int, seconds: float, results: Results) -> float:
-    """The gRPC server's own path into the store (``atomic_async``), from ``clients`` concurrent tasks."""
+async def store_alone(store: LedgerStore, args: argparse.Namespace, results: Results) -> float:
+    """The gRPC server's own path into the store (``atomic_async``), no gRPC: ``--clients`` concurrent tasks
+    back to back, then (unless --rate 0) the same open loop as over gRPC; CPU and batches as for the server."""
     store.migrate()
     for i in range(USERS):
         cmd = MoveCommand.build(key=f"seed{i}", user_id=f"user{i}", amount=SEED_MINOR, currency="INR", type="topup",
                                 counter_account="clearing:bench", source="", description="", metadata={},
                                 direction=1)
         await store.atomic_async(functools.partial(ledger.move, cmd=cmd))
-    pairs = Pairs("store")
-    latencies: list[float] = []
-    stop_at = time.perf_counter() + seconds
-
-    async def client() -> None:
-        while time.perf_counter() < stop_at:
-            key, a, b = pairs.next()
-            cmd = TransferCommand.build(key=key, from_user_id=a, to_user_id=b, amount=100, currency="INR",
-                                        description="", metadata={})
-            start = time.perf_counter()
-            await store.atomic_async(functools.partial(ledger.transfer, cmd=cmd))
-            latencies.append(time.perf_counter() - start)
-
-    began = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
-    rate = results.phase("store_alone", f"store alone, {clients} tasks", len(latencies),
-                         time.perf_counter() - began, latencies)
+    probe = ServerProbe("", os.getpid(), None)
+    probe.mark()
+    rate = results.phase("store_closed", f"store alone, {args.clients} tasks",
+                         *await closed_loop(store_transfer(store, Pairs("store")), args.clients, args.seconds))
+    results.extra("store_closed", probe.since_mark(results.data["phases"]["store_closed"]["postings"]))
+    if args.rate:
+        probe.mark()
+        results.phase("store_open", f"store alone, {args.rate}/s offered",
+                      *await open_loop(store_transfer(store, Pairs("store-open", seed=13)), args.rate, args.seconds))
+        results.extra("store_open", probe.since_mark(results.data["phases"]["store_open"]["postings"]))
     store.close()
     return rate
+
+
+class ServerProbe:
+    """Where the wallet listens, its process (for CPU time from /proc) and its /metrics port (for the writer's
+    batch histograms); ``mark`` then ``since_mark`` give the figures of the phase in between."""
+
+    def __init__(self, address: str, pid: int, metrics_port: int | None) -> None:
+        self.address = address
+        self._pid = pid
+        self._metrics_port = metrics_port
+        self._cpu = 0.0
+        self._batches: dict[str, float] = {}
+
+    def cpu_seconds(self) -> float | None:
+        try:
+            fields = Path(f"/proc/{self._pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def batch_metrics(self) -> dict[str, float]:
+        """Cumulative counts of the writers' batch histograms (sample name + ``le`` -> value), summed over writers."""
+        if self._metrics_port is None:
+            from prometheus_client import REGISTRY, generate_latest
+            text = generate_latest(REGISTRY).decode()
+        else:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self._metrics_port}/metrics", timeout=5) as reply:
+                    text = reply.read().decode()
+            except OSError:
+                return {}
+        out: dict[str, float] = {}
+        for family in text_string_to_metric_families(text):
+            if family.name not in BATCH_METRICS:
+                continue
+            for sample in family.samples:
+                key = f"{sample.name}|{sample.labels.get('le', '')}"
+                out[key] = out.get(key, 0.0) + sample.value
+        return out
+
+    def mark(self) -> None:
+        self._cpu = self.cpu_seconds() or 0.0
+        self._batches = self.batch_metrics()
+
+    def since_mark(self, postings: int) -> dict[str, Any]:
+        figures: dict[str, Any] = {}
+        cpu = self.cpu_seconds()
+        if cpu is not None and postings:
+            figures["cpu_ms_per_posting"] = round((cpu - self._cpu) * 1000 / postings, 3)
+        now = self.batch_metrics()
+        delta = {k: v - self._batches.get(k, 0.0) for k, v in now.items()}
+        batches = delta.get("winzone_store_batch_commands_count|", 0.0)
+        if batches:
+            figures["batches"] = int(batches)
+            figures["mean_batch"] = round(delta.get("winzone_store_batch_commands_sum|", 0.0) / batches, 1)
+            figures["batch_ms_p50"] = bucket_quantile(delta, "winzone_store_batch_seconds", 0.50)
+            figures["batch_ms_p99"] = bucket_quantile(delta, "winzone_store_batch_seconds", 0.99)
+        return figures
+
+
+def bucket_quantile(delta: dict[str, float], metric: str, q: float) -> str:
+    """The upper bound (ms) of the histogram bucket holding quantile ``q``: "<= N"."""
+    buckets = sorted((float(k.split("|")[1]), v) for k, v in delta.items()
+                     if k.startswith(f"{metric}_bucket|"))
+    total = buckets[-1][1] if buckets else 0.0
+    for bound, count in buckets:
+        if count >= q * total:
+            return f"<={bound * 1000:g}"
+    return "?"
 
 
 def bare_pymongo_ceiling(uri: str, db_name: str, clients: int, seconds: float, results: Results) -> float:
@@ -286,17 +414,18 @@ def server_version(uri: str) -> str:
         client.close()
 
 
-def serve_wallet(env: dict[str, str], port: int, token: str, run: Callable[[str, str], float]) -> float:
+def serve_wallet(env: dict[str, str], port: int, token: str, run: Callable[[ServerProbe, str], float]) -> float:
+    metrics_port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "winzone_ops.cli", "serve", "wallet"],
                               env={**env, "WALLET_SERVICE_PORT": str(port), "INTERNAL_TOKEN": token,
-                                   "LOG_LEVEL": "WARNING"})
+                                   "LOG_LEVEL": "WARNING", "WALLET_METRICS_PORT": str(metrics_port)})
     try:
         deadline = time.monotonic() + 30
         while not grpc_serving(f"127.0.0.1:{port}"):
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit("wallet service did not start")
             time.sleep(0.1)
-        return run(f"127.0.0.1:{port}", token)
+        return run(ServerProbe(f"127.0.0.1:{port}", server.pid, metrics_port), token)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -308,6 +437,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rate", type=int, default=1000, help="open-loop rate per second (0 skips it)")
+    parser.add_argument("--fraction", type=float, default=0.5,
+                        help="also an open loop at this fraction of the closed-loop rate (0 skips it)")
     parser.add_argument("--synchronous", default="FULL", choices=["FULL", "EXTRA", "NORMAL"])
     parser.add_argument("--no-store-alone", action="store_true", help="skip the store-alone phase")
     parser.add_argument("--json", action="store_true", help="print one JSON object with every figure")
@@ -324,14 +455,15 @@ def main() -> None:
         env = {**os.environ, "WINZONE_DATA_DIR": tmp}
         env.pop("MONGODB_URI", None)
         if args.store == "sqlite":
-            results.data["settings"]["durability"] = f"SQLite synchronous={args.synchronous}, WAL, group commit"
+            results.data["settings"]["durability"] = (f"SQLite synchronous={args.synchronous}, WAL, group commit "
+                                                      f"(linger {DEFAULT_LINGER * 1000:g} ms)")
             say_header(results)
             env["SQLITE_SYNCHRONOUS"] = args.synchronous
             wallet_rate = serve_wallet(env, port, token,
-                                       lambda address, tok: asyncio.run(run_grpc(address, tok, args, results)))
+                                       lambda probe, tok: asyncio.run(run_grpc(probe, tok, args, results)))
             if not args.no_store_alone:
                 store: LedgerStore = SqliteLedgerStore(Path(tmp) / "store-alone.sqlite3", synchronous=args.synchronous)
-                store_rate = asyncio.run(store_alone(store, args.clients, args.seconds, results))
+                store_rate = asyncio.run(store_alone(store, args, results))
                 results.say(f"gRPC overhead: the store alone is {store_rate / wallet_rate:.2f}x the gRPC rate")
         else:
             with mongo_uri(Path(tmp), results) as uri:
@@ -343,15 +475,15 @@ def main() -> None:
                 run_id = secrets.token_hex(4)
                 env.update(MONGODB_URI=uri, MONGODB_DB=f"bench_wallet_{run_id}")
                 wallet_rate = serve_wallet(env, port, token,
-                                           lambda address, tok: asyncio.run(run_grpc(address, tok, args, results)))
+                                           lambda probe, tok: asyncio.run(run_grpc(probe, tok, args, results)))
                 ceiling = bare_pymongo_ceiling(uri, f"bench_bare_{run_id}", args.clients, args.seconds, results)
                 if not args.no_store_alone:
-                    asyncio.run(store_alone(MongoLedgerStore.from_uri(uri, f"bench_store_{run_id}"), args.clients,
-                                            args.seconds, results))
+                    asyncio.run(store_alone(MongoLedgerStore.from_uri(uri, f"bench_store_{run_id}"), args, results))
                 drop_databases(uri, [f"bench_wallet_{run_id}", f"bench_store_{run_id}"])
                 ratio = wallet_rate / ceiling
                 results.data["ratio_wallet_to_ceiling"] = round(ratio, 2)
                 results.say(f"wallet over gRPC on MongoDB / bare pymongo ceiling = {ratio:.2f}x")
+    results.verdicts()
     if args.json:
         print(json.dumps(results.data, indent=2))
 

@@ -6,7 +6,8 @@ import asyncio
 
 import grpc
 
-from wallet_service.domain.commands import LegRequest
+from wallet_service.domain.activity import ActivityFigures
+from wallet_service.domain.commands import EntryRequest, LegRequest
 from wallet_service.domain.model import (
     HoldOutcome,
     HoldRecord,
@@ -19,6 +20,8 @@ from wallet_service.domain.model import (
 from wallet_service.use_cases import WalletUseCases
 from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2_grpc as pb_grpc
+from winzone_kernel.errors import WinzoneError
+from winzone_kernel.grpc_errors import status_for
 from winzone_kernel.metrics import MONEY_MOVED
 
 
@@ -78,11 +81,32 @@ def recover_pb(o: RecoverOutcome) -> pb.RecoverResult:
                             replayed=o.replayed)
 
 
+def legs_of(request: pb.PostRequest) -> list[LegRequest]:
+    return [
+        LegRequest(account=leg.account, amount=leg.amount, type=leg.type, currency=leg.currency,
+                   description=leg.description, key=leg.idempotency_key, metadata=dict(leg.metadata))
+        for leg in request.legs
+    ]
+
+
+def entry_result_pb(answer: PostingOutcome | WinzoneError) -> pb.EntryResult:
+    if isinstance(answer, WinzoneError):
+        return pb.EntryResult(error=pb.EntryError(status=status_for(answer).name, code=answer.code,
+                                                  message=answer.message))
+    return pb.EntryResult(posting=posting_pb(answer))
+
+
+def activity_pb(figures: ActivityFigures) -> pb.ActivityFigures:
+    return pb.ActivityFigures(
+        topups=figures.topups, payouts=figures.payouts, entry_fees=figures.entry_fees, rewards=figures.rewards,
+        platform_fees=figures.platform_fees, organizer_fees=figures.organizer_fees, refunds=figures.refunds)
+
 class WalletServicer(pb_grpc.WalletServiceServicer):
     """``winzone.wallet.v1.WalletService``: the only way any service changes a balance."""
 
     def __init__(self, use_cases: WalletUseCases) -> None:
         self._postings = use_cases.postings
+        self._batches = use_cases.batches
         self._holds = use_cases.holds
         self._queries = use_cases.queries
 
@@ -138,15 +162,20 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
 
     async def Post(self, request: pb.PostRequest, context: grpc.aio.ServicerContext) -> pb.PostingResult:
         """One balanced multi-leg journal entry."""
-        legs = [
-            LegRequest(account=leg.account, amount=leg.amount, type=leg.type, currency=leg.currency,
-                       description=leg.description, key=leg.idempotency_key, metadata=dict(leg.metadata))
-            for leg in request.legs
-        ]
         return posting_pb(await self._postings.post(
-            key=request.idempotency_key, legs=legs, source=request.source, description=request.description,
-            metadata=dict(request.metadata),
+            key=request.idempotency_key, legs=legs_of(request), source=request.source,
+            description=request.description, metadata=dict(request.metadata),
         ))
+
+    async def PostBatch(self, request: pb.PostBatchRequest, context: grpc.aio.ServicerContext) -> pb.PostBatchResponse:
+        """Many independent journal entries in one commit, each answered as its own Post would be (a posting, a
+        replay or its error), in request order; INVALID_ARGUMENT for the call when the batch is empty or too big."""
+        answers = await self._batches.post_batch([
+            EntryRequest(key=entry.idempotency_key, legs=legs_of(entry), source=entry.source,
+                         description=entry.description, metadata=dict(entry.metadata))
+            for entry in request.entries
+        ])
+        return pb.PostBatchResponse(results=[entry_result_pb(answer) for answer in answers])
 
     async def CreateHold(self, request: pb.CreateHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
         """Reserve part of a user's available balance (min(amount, available) with ``up_to_available``);
@@ -179,6 +208,16 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
             counter_account=request.counter_account, type=request.type, source=request.source,
             description=request.description, metadata=dict(request.metadata),
         ))
+
+    async def SummarizeActivity(self, request: pb.SummarizeActivityRequest, context: grpc.aio.ServicerContext
+                                ) -> pb.ActivitySummary:
+        """Money moved per UTC day of a range, from completed legs, with every day present and the totals."""
+        query, days, totals = await asyncio.to_thread(self._queries.activity, request.from_date, request.to_date,
+                                                      request.currency)
+        return pb.ActivitySummary(
+            from_date=query.start, to_date=query.last.isoformat(), currency=query.currency,
+            days=[pb.ActivityDay(date=d.day, figures=activity_pb(d.figures)) for d in days],
+            totals=activity_pb(totals))
 
     async def Audit(self, request: pb.AuditRequest, context: grpc.aio.ServicerContext) -> pb.AuditResponse:
         """Check every ledger invariant."""

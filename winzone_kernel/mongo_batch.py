@@ -27,6 +27,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import Any, TypeVar
@@ -35,7 +36,8 @@ import pymongo
 from pymongo import InsertOne, ReplaceOne
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from winzone_kernel.delivery import deliver
+from winzone_kernel.batch_stats import BatchStats
+from winzone_kernel.delivery import deliver, still_wanted
 from winzone_kernel.errors import Unavailable
 from winzone_kernel.mongo import (
     TX_OPTIONS,
@@ -203,6 +205,40 @@ class CommandDocuments:
     def claim(self, collection: str, field: str, value: Any) -> None:
         self.claims.add((collection, field, value))
 
+    def nested(self) -> NestedDocuments:
+        """A part of this command that can fail alone (a savepoint): see ``NestedDocuments``."""
+        return NestedDocuments(self)
+
+
+class NestedDocuments(CommandDocuments):
+    """A part of one command (an entry of a batch command): it reads what the command wrote so far, its own
+    writes join the command's only on ``keep``; left unkept, they are dropped as a savepoint rolled back."""
+
+    __slots__ = ("_parent",)
+
+    def __init__(self, parent: CommandDocuments) -> None:
+        super().__init__(parent._batch)
+        self._parent = parent
+
+    def get(self, collection: str, doc_id: Any) -> Document | None:
+        key = (collection, doc_id)
+        if key in self.changes:
+            return self.changes[key]
+        return self._parent.get(collection, doc_id)
+
+    def insert(self, collection: str, doc: Document) -> None:
+        if self._parent.changes.get((collection, doc["_id"])) is not None:
+            raise DocumentExists(f"{collection} {doc['_id']} already exists")
+        super().insert(collection, doc)
+
+    def taken(self, collection: str, field: str, value: Any) -> bool:
+        return (collection, field, value) in self.claims or self._parent.taken(collection, field, value)
+
+    def keep(self) -> None:
+        """Add this part's writes to the command's."""
+        self._parent.changes.update(self.changes)
+        self._parent.claims |= self.claims
+
 
 class MongoGroupCommit:
     """The writer thread that runs commands in batched majority transactions (see the module docstring).
@@ -227,6 +263,7 @@ class MongoGroupCommit:
         self._closed = False
         self.batches = 0
         self.attempts = 0
+        self.stats = BatchStats(name)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
@@ -273,17 +310,18 @@ class MongoGroupCommit:
                     stopping = True
                 else:
                     batch.append(item)
+            started = time.perf_counter()
             try:
                 carried = self._run_batch(batch)
             except BaseException:
                 log.exception("group commit writer failed; the batch is reported as unavailable")
                 deliver([(waiter, None, Unavailable(f"{self._name} failed to commit")) for _, waiter in batch])
                 carried = []
+            self.stats.record(len(batch) - len(carried), time.perf_counter() - started, None)
 
     def _run_batch(self, batch: list[tuple[Command, Waiter]]) -> list[tuple[Command, Waiter]]:
         """Commit one batch and answer its callers; returns the commands left for the next batch."""
-        live = [(command, waiter) for command, waiter in batch
-                if not isinstance(waiter, Future) or waiter.set_running_or_notify_cancel()]
+        live = [(command, waiter) for command, waiter in batch if still_wanted(waiter)]
         if not live:
             return []
         done: list[tuple[list[Outcome], list[tuple[Command, Waiter]]]] = []

@@ -21,9 +21,13 @@ posting is refused by the wallet, so it must never be decided here."""
 MAX_PAYOUTS = WALLET_MAX_LEGS - 3
 """The most winners one distribution may pay: its posting has one more leg for the pool and one per fee."""
 
-REFUND_BATCH = 2_000
-"""Refund lines per wallet posting: a competition's refund is as many postings as it needs, each well inside
-one MongoDB transaction's size and time limits (a 10,000-line posting is not, on a small WiredTiger cache)."""
+WALLET_MAX_BATCH = 1_000
+"""The most entries the wallet accepts in one PostBatch call (``wallet_service.domain.commands.MAX_BATCH_ENTRIES``)."""
+
+REFUND_BATCH = 250
+"""Refund lines per PostBatch call (at most ``WALLET_MAX_BATCH``): each line is a journal entry of its own and a
+call's entries are one wallet transaction (some 1,000 documents on MongoDB), short enough to stay well inside
+the wallet store's 10 s budget on a loaded machine."""
 
 DISTRIBUTION_BATCH = 2_000
 """Winners per wallet posting: a larger distribution is several postings (``distribution_{matchId}``, then
@@ -119,24 +123,24 @@ def distribution_postings(distribution: Distribution, batch: int = DISTRIBUTION_
     return tuple(plans)
 
 
-def refund_postings(refund: Refund, currency: str, batch: int = REFUND_BATCH) -> tuple[PostingPlan, ...]:
-    """Pool → every payer of a cancelled competition (``refund``, key ``refund_{contributionId}``), in postings
-    of at most ``batch`` lines keyed ``refund_{competitionId}``, then ``refund_{competitionId}:2``, ``:3``...
-    (':' is in no id, so these keys never meet another competition's)."""
+def refund_entries(refund: Refund, currency: str) -> tuple[PostingPlan, ...]:
+    """Pool → each payer of a cancelled competition, one entry per line keyed ``refund_{contributionId}`` (its
+    payer's leg carries the same key, which the ledger accepts once), in the refund's line order."""
     cid = refund.competition_id
     description = f"Refund: competition {cid} was cancelled"
     metadata = {"competitionId": cid}
-    plans = []
-    for number, start in enumerate(range(0, len(refund.lines), batch), start=1):
-        lines = refund.lines[start:start + batch]
-        legs = [LegPlan(pool_account(cid), -sum(line.amount for line in lines), "refund", description,
-                        metadata=metadata)]
-        legs.extend(
-            LegPlan(user_account(line.user_id), line.amount, "refund", description,
-                    key=f"refund_{line.contribution_id}", metadata={**metadata, "kind": line.kind})
-            for line in lines
-        )
-        key = f"refund_{cid}" if number == 1 else f"refund_{cid}:{number}"
-        plans.append(PostingPlan(key=key, currency=currency, legs=tuple(legs), description=description,
-                                 metadata=metadata))
-    return tuple(plans)
+    return tuple(
+        PostingPlan(key=f"refund_{line.contribution_id}", currency=currency, description=description,
+                    metadata=metadata, legs=(
+                        LegPlan(pool_account(cid), -line.amount, "refund", description, metadata=metadata),
+                        LegPlan(user_account(line.user_id), line.amount, "refund", description,
+                                key=f"refund_{line.contribution_id}", metadata={**metadata, "kind": line.kind}),
+                    ))
+        for line in refund.lines
+    )
+
+
+def refund_batches(refund: Refund, currency: str, batch: int = REFUND_BATCH) -> tuple[tuple[PostingPlan, ...], ...]:
+    """The refund's entries (``refund_entries``) in PostBatch calls of at most ``batch``."""
+    entries = refund_entries(refund, currency)
+    return tuple(entries[start:start + batch] for start in range(0, len(entries), batch))

@@ -1,8 +1,9 @@
 """Cancelling a competition: every entry fee and sponsorship goes back to its payer, once.
 
 The refund first collects (every contribution still being charged is settled, see ``leases``), then fixes
-its lines and promises their total from the pool, then posts them in batches of ``RewardContext.refund_batch``
-and records the first batch's wallet entry.
+its lines and promises their total from the pool, then posts them, a journal entry per line, in PostBatch calls
+of ``RewardContext.refund_batch`` entries, and records the first line's wallet entry. A line the wallet refuses
+leaves the refund pending (the other lines are posted, and replayed when it is finished).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from datetime import timedelta
 
 from reward_service.domain import rules
 from reward_service.domain.model import Actor, Competition, Refund, RefundStatus, check_reason, check_ref
-from reward_service.domain.postings import refund_postings
+from reward_service.domain.postings import refund_batches
 from reward_service.use_cases import leases
 from reward_service.use_cases.context import RewardContext
-from winzone_kernel.errors import Unavailable
+from winzone_kernel.errors import Unavailable, WinzoneError
 
 COLLECT_GRACE = timedelta(seconds=5)
 """How much longer than a lease a refund waits for the charges still in progress."""
@@ -43,8 +44,12 @@ async def finish(ctx: RewardContext, begun: Refund, currency: str) -> Refund:
     current = await _collect(ctx, cid) if begun.status == RefundStatus.COLLECTING else begun
     if current.status != RefundStatus.PENDING:
         return current
-    entry_ids = [(await ctx.wallet.post(plan)).entry_id
-                 for plan in refund_postings(current, currency, ctx.refund_batch)]
+    entry_ids: list[str] = []
+    for plans in refund_batches(current, currency, ctx.refund_batch):
+        for answer in await ctx.wallet.post_batch(plans):
+            if isinstance(answer, WinzoneError):
+                raise answer
+            entry_ids.append(answer.entry_id)
     return await ctx.store.atomic_async(lambda uow: rules.mark_refund_paid(uow, cid, entry_ids[0], ctx.now()))
 
 

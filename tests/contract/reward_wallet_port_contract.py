@@ -19,6 +19,7 @@ from reward_service.domain.model import NO_LEASE, Contribution, Distribution, Pa
 from reward_service.domain.ports import PostingReceipt, WalletPort
 from reward_service.domain.postings import (
     SOURCE,
+    WALLET_MAX_BATCH,
     LegPlan,
     PostingPlan,
     contribution_posting,
@@ -29,7 +30,7 @@ from reward_service.domain.postings import (
 from reward_service.use_cases.leases import WALLET_REFUSALS
 from tests.support.ids import new_id, new_user
 from winzone_kernel.clock import parse_utc
-from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidArgument, Unavailable
+from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidArgument, Unavailable, WinzoneError
 
 NOW = "2026-01-01T00:00:00.000000Z"
 
@@ -267,5 +268,54 @@ class RewardWalletPortContract(ABC):
                 await port.post(plan)
             assert unavailable.value.code == "SERVICE_UNAVAILABLE"
             assert not isinstance(unavailable.value, WALLET_REFUSALS)
+
+        self.run(scenario, reachable=False)
+
+    def test_a_batch_answers_each_plan_as_post_would_and_a_refused_one_alone(self) -> None:
+        competition, a, b, poor = new_id("cmp"), new_user(), new_user(), new_user()
+        for user in (a, b):
+            self.fund(user, 1_000)
+        used_key = new_id("k")
+        plans = [entry_plan(competition, a, 600), entry_plan(competition, poor, 50), entry_plan(competition, b, 300),
+                 pool_payout_plan(used_key, competition, a, 100),
+                 pool_payout_plan(used_key, competition, b, 100)]
+        answers: list[list[PostingReceipt | WinzoneError]] = []
+
+        async def scenario(port: WalletPort) -> None:
+            answers.append(await port.post_batch(plans))
+            answers.append(await port.post_batch(plans))
+            with pytest.raises(InsufficientFunds):
+                await port.post(plans[1])
+
+        self.run(scenario)
+        first, again = answers
+        assert [type(answer).__name__ for answer in first] == [
+            "PostingReceipt", "InsufficientFunds", "PostingReceipt", "PostingReceipt", "IdempotencyConflict"]
+        assert [type(answer).__name__ for answer in again] == [type(answer).__name__ for answer in first]
+        receipts = [(x, y) for x, y in zip(first, again, strict=True) if isinstance(x, PostingReceipt)]
+        assert all(isinstance(y, PostingReceipt) and y.replayed and y.entry_id == x.entry_id and not x.replayed
+                   for x, y in receipts)
+        assert self.books(f"user:{a}", f"user:{b}", f"user:{poor}", f"pool:{competition}") == [500, 700, 0, 800]
+
+    def test_a_batch_out_of_bounds_is_invalid_and_moves_nothing(self) -> None:
+        competition, player = new_id("cmp"), new_user()
+        self.fund(player, 1_000)
+
+        async def scenario(port: WalletPort) -> None:
+            with pytest.raises(InvalidArgument):
+                await port.post_batch([])
+            with pytest.raises(InvalidArgument):
+                await port.post_batch([pool_payout_plan(new_id("k"), competition, player, 1)
+                                       for _ in range(WALLET_MAX_BATCH + 1)])
+
+        self.run(scenario)
+        assert self.books(f"user:{player}", f"pool:{competition}") == [1_000, 0]
+
+    def test_an_unreachable_wallet_is_unavailable_for_a_whole_batch(self) -> None:
+        plans = [entry_plan(new_id("cmp"), new_user(), 100)]
+
+        async def scenario(port: WalletPort) -> None:
+            with pytest.raises(Unavailable):
+                await port.post_batch(plans)
 
         self.run(scenario, reachable=False)

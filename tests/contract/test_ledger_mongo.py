@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.contract.ledger_batch_contract import LedgerBatchContract, move, topup
 from tests.contract.ledger_safety_contract import LedgerSafetyContract
 from tests.support.ids import new_key, new_user
 from tests.support.mongo import RealMongoDatabase, finds_in, require_real_mongo, unreachable_client
@@ -17,7 +18,7 @@ from wallet_service.domain.accounts import user_account
 from wallet_service.domain.audit import audit
 from wallet_service.domain.model import TransactionFilter
 from wallet_service.domain.ports import LedgerStore
-from winzone_kernel.errors import IdempotencyConflict, Unavailable
+from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, Unavailable
 
 require_real_mongo()
 
@@ -27,7 +28,7 @@ CONTENDED_TIMEOUT = 60.0
 """Seconds per store call: 50 threads on one account make ``with_transaction`` back off many times."""
 
 
-class TestMongoLedgerStore(RealMongoDatabase, LedgerSafetyContract):
+class TestMongoLedgerStore(RealMongoDatabase, LedgerBatchContract, LedgerSafetyContract):
     def create_store(self) -> LedgerStore:
         return MongoLedgerStore(*self.new_database(), timeout=CONTENDED_TIMEOUT)
 
@@ -111,6 +112,18 @@ class TestMongoLedgerStore(RealMongoDatabase, LedgerSafetyContract):
         state = self.store.get_account(user_account(user), "INR")
         assert state is not None and state.balance == 250
         assert self.raw_db()[ACCOUNTS].find_one({"_id": f"user:{user}|INR"})["version"] == 2
+        self.assert_audit_ok()
+
+    def test_a_batch_is_one_transaction_and_a_refused_entry_leaves_no_document(self) -> None:
+        user, poor = new_user(), new_user()
+        before = self.events.transactions_started
+        answers = self.batch([topup(user, 40), move(f"user:{poor}", f"user:{user}", 5, type="debit"),
+                              topup(poor, 3)])
+        assert self.events.transactions_started - before == 1
+        assert isinstance(answers[1], InsufficientFunds)
+        db = self.raw_db()
+        assert db[TRANSACTIONS].count_documents({"account": f"user:{poor}"}) == 1
+        assert db[ACCOUNTS].find_one({"_id": f"user:{poor}|INR"})["balance"] == 3
         self.assert_audit_ok()
 
     def test_a_refused_command_leaves_every_collection_as_it_was(self) -> None:

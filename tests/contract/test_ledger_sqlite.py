@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from tests.contract.ledger_batch_contract import LedgerBatchContract
 from tests.contract.ledger_safety_contract import LedgerSafetyContract
 from wallet_service.adapters.sqlite_store import SCHEMA, SqliteLedgerStore
 from wallet_service.domain.accounts import user_account
@@ -16,7 +17,7 @@ from wallet_service.use_cases import WalletUseCases
 from winzone_kernel.sqlite import connect
 
 
-class TestSqliteLedgerStore(LedgerSafetyContract):
+class TestSqliteLedgerStore(LedgerBatchContract, LedgerSafetyContract):
     def create_store(self) -> LedgerStore:
         return SqliteLedgerStore(self.tmp_path / "wallet.db")
 

@@ -2,7 +2,8 @@
 gRPC server, assembled as ``tests.support.rewards.Harness`` assembles them.
 
 Faults sit on the reward store's units of work (``rewards.store.<writes>``) and the wallet client
-(``rewards.wallet.post``). Every schedule opens its own competition with fresh players.
+(``rewards.wallet.post``, and ``rewards.wallet.post_batch`` for refunds: its lost answer, duplicate, late delivery
+and crashes around it). Every schedule opens its own competition with fresh players.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import pytest
 from reward_service import server as reward_server
 from reward_service.domain import rules
 from reward_service.domain.commands import ContributionRequest
+from reward_service.domain.model import Contribution
 from reward_service.domain.postings import MAX_PAYOUTS
 from reward_service.settings import RewardSettings
 from reward_service.use_cases import reconciliation
@@ -30,6 +31,11 @@ from tests.support.ids import new_id
 from tests.support.rewards import RUPEE, Harness, rpc_code
 from winzone.rewards.v1 import rewards_pb2 as rpb
 from winzone_kernel.clock import format_utc, utc_now
+
+
+def refund_key(competition: str, user: str) -> str:
+    """The wallet key of the refund of ``user``'s entry fee."""
+    return f"refund_{Contribution.entry_id(competition, user)}"
 
 
 @pytest.fixture
@@ -170,7 +176,7 @@ class TestReconciler:
     def test_a_refund_interrupted_before_its_posting_is_finished(self, env: Harness) -> None:
         competition, _, users = env.competition_with_players(3)
         assert env.flaky is not None
-        env.flaky.fail_before.add(f"refund_{competition}")
+        env.flaky.fail_before.add(refund_key(competition, users[0]))
         request = rpb.RefundEntryFeesRequest(competition_id=competition, reason="venue flooded")
         assert rpc_code(lambda: env.rewards.RefundEntryFees(request))[0] == grpc.StatusCode.UNAVAILABLE
         assert env.competition(competition).status == "cancelled"
@@ -293,18 +299,70 @@ def test_a_refund_too_large_for_one_posting_is_paid_in_several(tmp_path: Path) -
     try:
         competition, _, users = env.competition_with_players(5)
         assert env.flaky is not None
-        env.flaky.fail_before.add(f"refund_{competition}:3")
+        in_order = sorted(users, key=lambda u: Contribution.entry_id(competition, u))
+        env.flaky.fail_before.add(refund_key(competition, in_order[4]))
         request = rpb.RefundEntryFeesRequest(competition_id=competition, reason="cancelled")
         assert rpc_code(lambda: env.rewards.RefundEntryFees(request))[0] == grpc.StatusCode.UNAVAILABLE
-        assert sum(env.balance(u) for u in users) == 4 * 100 * RUPEE
+        assert [env.balance(u) for u in in_order] == [100 * RUPEE] * 4 + [0]
 
         result = env.rewards.RefundEntryFees(request)
 
         assert (result.refund.status, result.refund.total, len(result.refund.lines)) == ("paid", 500 * RUPEE, 5)
-        first_batch = env.transactions(result.refund.lines[0].user_id, "refund")[0]
-        assert result.refund.entry_id == first_batch.entry_id
+        assert [line.user_id for line in result.refund.lines] == in_order
+        first_line = env.transactions(in_order[0], "refund")[0]
+        assert result.refund.entry_id == first_line.entry_id
+        assert len({env.transactions(u, "refund")[0].entry_id for u in users}) == 5
         assert [env.balance(u) for u in users] == [100 * RUPEE] * 5
         assert [len(env.transactions(u, "refund")) for u in users] == [1] * 5
+        assert_books_agree(env, competition)
+    finally:
+        env.close()
+
+
+def test_a_refund_whose_post_batch_answer_was_lost_resumes_and_refunds_nobody_twice(tmp_path: Path) -> None:
+    env = Harness(tmp_path, refund_batch=2)
+    try:
+        competition, _, users = env.competition_with_players(5)
+        in_order = sorted(users, key=lambda u: Contribution.entry_id(competition, u))
+        assert env.flaky is not None
+        env.flaky.fail_after.add(refund_key(competition, in_order[2]))
+        request = rpb.RefundEntryFeesRequest(competition_id=competition, reason="cancelled")
+        assert rpc_code(lambda: env.rewards.RefundEntryFees(request))[0] == grpc.StatusCode.UNAVAILABLE
+        assert [env.balance(u) for u in in_order] == [100 * RUPEE] * 4 + [0]
+        assert env.competition(competition).status == "cancelled"
+
+        assert env.reconcile() == ReconcileReport(refunds=1)
+
+        result = env.rewards.RefundEntryFees(request)
+        assert result.refund.status == "paid"
+        assert [env.balance(u) for u in users] == [100 * RUPEE] * 5
+        assert [len(env.transactions(u, "refund")) for u in users] == [1] * 5
+        assert env.pool(competition) == 0
+        assert env.flaky.posted.count(refund_key(competition, in_order[2])) == 2
+        assert_books_agree(env, competition)
+    finally:
+        env.close()
+
+
+def test_a_refund_line_the_wallet_refuses_leaves_the_refund_pending_and_the_others_paid(tmp_path: Path) -> None:
+    env = Harness(tmp_path, refund_batch=10)
+    try:
+        competition, _, users = env.competition_with_players(3)
+        in_order = sorted(users, key=lambda u: Contribution.entry_id(competition, u))
+        assert env.flaky is not None
+        env.flaky.refuse.add(refund_key(competition, in_order[1]))
+        request = rpb.RefundEntryFeesRequest(competition_id=competition, reason="cancelled")
+        assert rpc_code(lambda: env.rewards.RefundEntryFees(request)) == (grpc.StatusCode.FAILED_PRECONDITION,
+                                                                          "REFUSED_BY_TEST")
+        assert [env.balance(u) for u in in_order] == [100 * RUPEE, 0, 100 * RUPEE]
+        assert env.competition(competition).status == "cancelled"
+        env.flaky.refuse.clear()
+
+        result = env.rewards.RefundEntryFees(request)
+
+        assert result.refund.status == "paid"
+        assert [env.balance(u) for u in users] == [100 * RUPEE] * 3
+        assert [len(env.transactions(u, "refund")) for u in users] == [1] * 3
         assert_books_agree(env, competition)
     finally:
         env.close()

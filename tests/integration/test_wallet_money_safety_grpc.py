@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +16,7 @@ from tests.conftest import WalletHarness
 from tests.support.errors import error_code
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
 from wallet_service.domain.accounts import Account
+from wallet_service.domain.activity import ActivityRow
 from wallet_service.domain.model import (
     AccountState,
     AuditFacts,
@@ -27,6 +28,7 @@ from wallet_service.domain.model import (
 )
 from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
 from winzone.wallet.v1 import wallet_pb2 as pb
+from winzone_kernel.errors import WinzoneError
 
 T = TypeVar("T")
 BOUND = 30.0
@@ -51,6 +53,9 @@ class LateStore(LedgerStore):
     def atomic(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
         return self.inner.atomic(op)
 
+    def atomic_each(self, ops: Sequence[Callable[[LedgerUnitOfWork], T | Refusal]]) -> list[T | WinzoneError]:
+        return self.inner.atomic_each(ops)
+
     async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
         if not self._hold_back:
             return await self.inner.atomic_async(op)
@@ -73,6 +78,10 @@ class LateStore(LedgerStore):
 
     def migrate(self) -> None:
         self.inner.migrate()
+
+    def activity(self, currency: str, start: str, end: str, types: Sequence[str], system_types: Sequence[str]
+                 ) -> list[ActivityRow]:
+        return self.inner.activity(currency, start, end, types, system_types)
 
     def get_account(self, account: Account, currency: str) -> AccountState | None:
         return self.inner.get_account(account, currency)

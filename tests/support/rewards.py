@@ -6,7 +6,7 @@ wallet for use-case tests that need no wallet server. Both fakes pass the wallet
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -22,7 +22,7 @@ from reward_service.adapters.grpc_wallet import GrpcWallet
 from reward_service.adapters.sqlite_store import SqliteRewardStore
 from reward_service.domain.model import Contribution, FeeSchedule
 from reward_service.domain.ports import PostingReceipt, RewardStore, WalletPort, WalletTransaction
-from reward_service.domain.postings import SOURCE, PostingPlan
+from reward_service.domain.postings import SOURCE, WALLET_MAX_BATCH, PostingPlan
 from reward_service.use_cases.facade import RewardService
 from reward_service.use_cases.reconciliation import ReconcileReport
 from tests.support.errors import error_code
@@ -105,6 +105,27 @@ class FlakyWallet(WalletPort):
             raise Unavailable("answer lost (test)")
         return receipt
 
+    async def post_batch(self, plans: Sequence[PostingPlan]) -> list[PostingReceipt | WinzoneError]:
+        """The whole call fails before or after the wallet when any of its keys is in ``fail_before`` or
+        ``fail_after``; late when any is in ``late`` (it lands as single posts); a key in ``refuse`` is refused
+        in its place."""
+        keys = {plan.key for plan in plans}
+        if keys & self.fail_before:
+            self.fail_before -= keys
+            raise Unavailable("wallet unreachable (test)")
+        if keys & self.late:
+            self.late -= keys
+            self._in_flight.extend(plans)
+            raise Unavailable("deadline exceeded; the request is still on its way (test)")
+        sent = [plan for plan in plans if plan.key not in self.refuse]
+        self.posted.extend(plan.key for plan in sent)
+        answers = iter(await self.inner.post_batch(sent) if sent or not plans else [])
+        if keys & self.fail_after:
+            self.fail_after -= keys
+            raise Unavailable("answer lost (test)")
+        return [InvalidState("the wallet refuses this posting (test)", code="REFUSED_BY_TEST")
+                if plan.key in self.refuse else next(answers) for plan in plans]
+
 
 ACCOUNT = re.compile(r"^(user|pool|clearing):[A-Za-z0-9_.@-]{1,128}$|^platform_fees$")
 LEG_TYPES = frozenset({"topup", "entryFee", "reward", "payout", "refund", "credit", "debit", "organizerFee",
@@ -175,6 +196,20 @@ class InMemoryWallet(WalletPort):
         self._leg_keys |= keys
         self._postings[plan.key] = (plan, receipt)
         return receipt
+
+    async def post_batch(self, plans: Sequence[PostingPlan]) -> list[PostingReceipt | WinzoneError]:
+        """Each plan as ``post`` takes it, in order; the call is refused whole when it is empty or too big."""
+        if self.unreachable:
+            raise Unavailable("A backing service is unavailable")
+        if not 1 <= len(plans) <= WALLET_MAX_BATCH:
+            raise InvalidArgument(f"a batch needs between 1 and {WALLET_MAX_BATCH} entries", code="INVALID_BATCH")
+        answers: list[PostingReceipt | WinzoneError] = []
+        for plan in plans:
+            try:
+                answers.append(await self.post(plan))
+            except WinzoneError as exc:
+                answers.append(exc)
+        return answers
 
 
 def _user_of(account: str) -> str:

@@ -39,10 +39,11 @@ from reward_service.domain.postings import (
     DISTRIBUTION_BATCH,
     MAX_PAYOUTS,
     REFUND_BATCH,
+    WALLET_MAX_BATCH,
     WALLET_MAX_LEGS,
     contribution_posting,
     distribution_postings,
-    refund_postings,
+    refund_batches,
 )
 from reward_service.domain.split import Standing
 from reward_service.settings import RewardSettings
@@ -387,29 +388,33 @@ class TestPostings:
         assert [(leg.account, leg.amount, leg.type, leg.key) for leg in plan.legs] == [
             ("user:u1", -500, "entryFee", "entry_c1_u1"), ("pool:c1", 500, "entryFee", "")]
 
-    def test_a_refund_returns_each_line_from_the_pool(self) -> None:
+    def test_a_refund_returns_each_line_from_the_pool_in_an_entry_of_its_own(self) -> None:
         refund = Refund("c1", "rain", "pending", 700, (RefundLine("u1", 500, "entry", "entry_c1_u1"),
                                                       RefundLine("o1", 200, "sponsorship", "fund_c1_k")))
-        (plan,) = refund_postings(refund, "INR")
-        assert plan.key == "refund_c1"
-        assert [(leg.account, leg.amount, leg.key) for leg in plan.legs] == [
-            ("pool:c1", -700, ""), ("user:u1", 500, "refund_entry_c1_u1"), ("user:o1", 200, "refund_fund_c1_k")]
+        ((first, second),) = refund_batches(refund, "INR")
+        assert (first.key, second.key) == ("refund_entry_c1_u1", "refund_fund_c1_k")
+        assert [(leg.account, leg.amount, leg.key) for leg in first.legs] == [
+            ("pool:c1", -500, ""), ("user:u1", 500, "refund_entry_c1_u1")]
+        assert [(leg.account, leg.amount, leg.key) for leg in second.legs] == [
+            ("pool:c1", -200, ""), ("user:o1", 200, "refund_fund_c1_k")]
+        assert second.legs[1].metadata == {"competitionId": "c1", "kind": "sponsorship"}
 
-    def test_a_large_refund_is_split_into_postings_the_wallet_accepts(self) -> None:
+    def test_a_large_refund_is_split_into_batches_the_wallet_accepts(self) -> None:
         lines = tuple(RefundLine(f"u{i}", 100 + i % 7, "entry", f"entry_c1_u{i}") for i in range(25_001))
         refund = Refund("c1", "rain", "pending", sum(line.amount for line in lines), lines)
 
-        plans = refund_postings(refund, "INR")
+        batches = refund_batches(refund, "INR")
 
-        assert [plan.key for plan in plans] == ["refund_c1", *(f"refund_c1:{n}" for n in range(2, 14))]
-        assert all(len(plan.legs) <= REFUND_BATCH + 1 <= WALLET_MAX_LEGS for plan in plans)
+        assert [len(batch) for batch in batches] == [REFUND_BATCH] * (25_000 // REFUND_BATCH) + [1]
+        assert REFUND_BATCH <= WALLET_MAX_BATCH == wallet_commands.MAX_BATCH_ENTRIES
+        plans = [plan for batch in batches for plan in batch]
+        assert [plan.key for plan in plans] == [f"refund_{line.contribution_id}" for line in lines]
         assert sum(-plan.legs[0].amount for plan in plans) == refund.total
-        assert [leg.key for plan in plans for leg in plan.legs[1:]] == [f"refund_{line.contribution_id}"
-                                                                         for line in lines]
-        assert refund_postings(refund, "INR") == plans
+        assert [plan.legs[1].key for plan in plans] == [f"refund_{line.contribution_id}" for line in lines]
+        assert refund_batches(refund, "INR") == batches
 
     def test_a_refund_of_nothing_posts_nothing(self) -> None:
-        assert refund_postings(Refund("c1", "rain", "paid", 0), "INR") == ()
+        assert refund_batches(Refund("c1", "rain", "paid", 0), "INR") == ()
 
     @given(st.tuples(st.from_regex(r"[a-z_]{1,4}", fullmatch=True), st.from_regex(r"[a-z_]{1,4}", fullmatch=True)),
            st.tuples(st.from_regex(r"[a-z_]{1,4}", fullmatch=True), st.from_regex(r"[a-z_]{1,4}", fullmatch=True)))

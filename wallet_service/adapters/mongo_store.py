@@ -19,12 +19,13 @@ when two processes write them concurrently; hold reads and the audit skip tombst
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from wallet_service.domain.accounts import Account
+from wallet_service.domain.activity import ActivityRow
 from wallet_service.domain.model import (
     AccountState,
     AuditFacts,
@@ -37,8 +38,8 @@ from wallet_service.domain.model import (
     TxStatus,
     TxType,
 )
-from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork, answer
-from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidState
+from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork, answer, each_answer
+from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, InvalidState, WinzoneError
 from winzone_kernel.mongo import DEFAULT_TIMEOUT, DriverErrors, MongoClientLike, MongoStore
 from winzone_kernel.mongo_batch import CommandDocuments, DocumentExists, MongoGroupCommit
 
@@ -60,6 +61,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("postedAt", ASCENDING)], name="postedAt"),
         IndexModel([("entryId", ASCENDING)], name="entryId"),
         IndexModel([("account", ASCENDING), ("currency", ASCENDING)], name="account_currency"),
+        IndexModel([("currency", ASCENDING), ("postedAt", ASCENDING)], name="activity",
+                   partialFilterExpression={"status": "completed"}),
         IndexModel(
             [("idempotencyKey", ASCENDING)], name="idempotencyKey_unique", unique=True,
             partialFilterExpression={"idempotencyKey": {"$type": "string"}},
@@ -234,6 +237,26 @@ class MongoUnitOfWork(LedgerUnitOfWork):
         self._docs.replace(HOLDS, {**doc, "status": status, "updatedAt": now})
 
 
+def _each(
+    ops: Sequence[Callable[[LedgerUnitOfWork], T | Refusal]]
+) -> Callable[[CommandDocuments], list[T | WinzoneError]]:
+    """One group-commit command running every op on nested documents of its own, kept when it succeeds."""
+
+    def run(docs: CommandDocuments) -> list[T | WinzoneError]:
+        results: list[T | WinzoneError] = []
+        for op in ops:
+            part = docs.nested()
+            try:
+                results.append(each_answer(op(MongoUnitOfWork(part))))
+            except WinzoneError as exc:
+                results.append(exc)
+            else:
+                part.keep()
+        return results
+
+    return run
+
+
 class MongoLedgerStore(MongoStore, LedgerStore):
     """The ledger on a MongoDB replica set (see the module docstring)."""
 
@@ -253,6 +276,14 @@ class MongoLedgerStore(MongoStore, LedgerStore):
 
     async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
         return answer(await self.group_commit.run_async(lambda docs: op(MongoUnitOfWork(docs))))
+
+    def atomic_each(self, ops: Sequence[Callable[[LedgerUnitOfWork], T | Refusal]]) -> list[T | WinzoneError]:
+        return self.group_commit.run(_each(ops))
+
+    async def atomic_each_async(
+        self, ops: Sequence[Callable[[LedgerUnitOfWork], T | Refusal]]
+    ) -> list[T | WinzoneError]:
+        return await self.group_commit.run_async(_each(ops))
 
     def close(self) -> None:
         self.group_commit.close()
@@ -294,6 +325,23 @@ class MongoLedgerStore(MongoStore, LedgerStore):
                 limit=flt.limit, session=session,
             ))
         return TransactionPage([_tx_record(d) for d in docs], total, flt.page, flt.limit)
+
+    def activity(self, currency: str, start: str, end: str, types: Sequence[str], system_types: Sequence[str]
+                 ) -> list[ActivityRow]:
+        match = {"status": TxStatus.COMPLETED.value, "currency": currency, "postedAt": {"$gte": start, "$lt": end},
+                 "type": {"$in": list(types)},
+                 "$or": [{"userId": {"$ne": None}},
+                         {"type": {"$in": list(system_types)}, "account": {"$not": {"$regex": "^pool:"}}}]}
+        with self._snapshot() as session:
+            rows = list(self._db[TRANSACTIONS].aggregate([
+                {"$match": match},
+                {"$group": {"_id": {"day": {"$substrBytes": ["$postedAt", 0, 10]}, "type": "$type"},
+                            "credits": {"$sum": {"$cond": [{"$gt": ["$amount", 0]}, "$amount", 0]}},
+                            "debits": {"$sum": {"$cond": [{"$lt": ["$amount", 0]}, {"$multiply": ["$amount", -1]},
+                                                          0]}}}},
+                {"$sort": {"_id.day": 1, "_id.type": 1}},
+            ], session=session))
+        return [ActivityRow(r["_id"]["day"], r["_id"]["type"], int(r["credits"]), int(r["debits"])) for r in rows]
 
     def audit_facts(self) -> AuditFacts:
         facts = AuditFacts()

@@ -51,6 +51,7 @@ CREATE INDEX IF NOT EXISTS transactions_user_posted ON transactions (user_id, po
     WHERE user_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS transactions_status_type ON transactions (status, type) WHERE user_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS transactions_posted ON transactions (posted_at) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS transactions_activity ON transactions (currency, posted_at) WHERE status = 'completed';
 
 CREATE TRIGGER IF NOT EXISTS transactions_posted_are_immutable
 BEFORE UPDATE ON transactions WHEN OLD.status <> 'pending'

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from wallet_service.adapters.sqlite_schema import SCHEMA, widen_transaction_types
 from wallet_service.domain.accounts import Account
+from wallet_service.domain.activity import ActivityRow
 from wallet_service.domain.model import (
     AccountState,
     AuditFacts,
@@ -22,8 +23,8 @@ from wallet_service.domain.model import (
     TransactionPage,
     TransactionRecord,
 )
-from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork, answer
-from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds
+from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork, answer, each_answer
+from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, WinzoneError
 from winzone_kernel.sqlite import SqliteUnitOfWorkStore, connect
 
 T = TypeVar("T")
@@ -177,6 +178,26 @@ def _writer_unit_of_work(conn: sqlite3.Connection) -> SqliteUnitOfWork:
     return SqliteUnitOfWork(conn)
 
 
+def _each(
+    ops: Sequence[Callable[[LedgerUnitOfWork], T | Refusal]]
+) -> Callable[[sqlite3.Connection], list[T | WinzoneError]]:
+    """One writer command running every op in a savepoint of its own, released before the next op."""
+
+    def run(conn: sqlite3.Connection) -> list[T | WinzoneError]:
+        results: list[T | WinzoneError] = []
+        for op in ops:
+            uow = _writer_unit_of_work(conn)
+            try:
+                results.append(each_answer(op(uow)))
+            except WinzoneError as exc:
+                conn.execute("ROLLBACK TO ledger_command")
+                results.append(exc)
+            conn.execute("RELEASE ledger_command")
+        return results
+
+    return run
+
+
 class SqliteLedgerStore(SqliteUnitOfWorkStore[LedgerUnitOfWork], LedgerStore):
     """The embedded ledger store (one file, one writer thread with group commit, many readers)."""
 
@@ -197,6 +218,14 @@ class SqliteLedgerStore(SqliteUnitOfWorkStore[LedgerUnitOfWork], LedgerStore):
 
     async def atomic_async(self, op: Callable[[LedgerUnitOfWork], T | Refusal]) -> T:
         return answer(await super().atomic_async(op))
+
+    def atomic_each(self, ops: Sequence[Callable[[LedgerUnitOfWork], T | Refusal]]) -> list[T | WinzoneError]:
+        return self._writer.run(_each(ops))
+
+    async def atomic_each_async(
+        self, ops: Sequence[Callable[[LedgerUnitOfWork], T | Refusal]]
+    ) -> list[T | WinzoneError]:
+        return await self._writer.run_async(_each(ops))
 
     def get_account(self, account: Account, currency: str) -> AccountState | None:
         return SqliteUnitOfWork(self._readers.conn()).account_get(account, currency)
@@ -229,6 +258,21 @@ class SqliteLedgerStore(SqliteUnitOfWorkStore[LedgerUnitOfWork], LedgerStore):
             "SELECT currency, COUNT(*), SUM(amount) FROM holds WHERE status = 'open' GROUP BY currency"
         ).fetchall()
         return {currency: (count, total) for currency, count, total in rows}
+
+    def activity(self, currency: str, start: str, end: str, types: Sequence[str], system_types: Sequence[str]
+                 ) -> list[ActivityRow]:
+        marks = ", ".join("?" * len(types))
+        system = ", ".join("?" * len(system_types)) or "NULL"
+        with self._snapshot() as conn:
+            rows = conn.execute(
+                "SELECT substr(posted_at, 1, 10) AS day, type, SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), "
+                "SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END) FROM transactions "
+                "WHERE status = 'completed' AND currency = ? AND posted_at >= ? AND posted_at < ? "
+                f"AND type IN ({marks}) AND (user_id IS NOT NULL OR (type IN ({system}) "
+                "AND account NOT LIKE 'pool:%')) GROUP BY day, type ORDER BY day, type",
+                (currency, start, end, *types, *system_types),
+            ).fetchall()
+        return [ActivityRow(day, tx_type, int(credits), int(debits)) for day, tx_type, credits, debits in rows]
 
     def audit_facts(self) -> AuditFacts:
         facts = AuditFacts()

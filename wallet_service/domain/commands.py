@@ -15,6 +15,8 @@ from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.money import MAX_MINOR, check_minor, currency_of
 
 MAX_LEGS = 20_000
+MAX_BATCH_ENTRIES = 1_000
+MAX_BATCH_LEGS = 20_000
 MAX_TEXT = 500
 MAX_METADATA_ITEMS = 32
 CREDIT_TYPES = frozenset({TxType.TOPUP, TxType.REWARD, TxType.REFUND, TxType.CREDIT, TxType.ORGANIZER_FEE})
@@ -219,6 +221,29 @@ class PostCommand:
             for leg in self.legs
         )
         return _fingerprint("post", (legs, self.source, self.description, sorted(self.metadata.items())))
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRequest:
+    """One entry of a batch as asked for: the fields of a Post, checked when its ``PostCommand`` is built."""
+
+    key: str
+    legs: Sequence[LegRequest]
+    source: str = ""
+    description: str = ""
+    metadata: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def command(self) -> PostCommand:
+        return PostCommand.build(key=self.key, legs=self.legs, source=self.source, description=self.description,
+                                 metadata=dict(self.metadata))
+
+
+def check_batch(entries: Sequence[EntryRequest]) -> None:
+    """A batch's own bounds: 1 to ``MAX_BATCH_ENTRIES`` entries and ``MAX_BATCH_LEGS`` legs in all."""
+    if not 1 <= len(entries) <= MAX_BATCH_ENTRIES:
+        raise InvalidArgument(f"a batch needs between 1 and {MAX_BATCH_ENTRIES} entries", code="INVALID_BATCH")
+    if sum(len(entry.legs) for entry in entries) > MAX_BATCH_LEGS:
+        raise InvalidArgument(f"a batch has at most {MAX_BATCH_LEGS} legs in all", code="INVALID_BATCH")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from wallet_service.domain.accounts import Account
+from wallet_service.domain.activity import ActivityRow
 from wallet_service.domain.model import (
     AccountState,
     AuditFacts,
@@ -17,6 +18,7 @@ from wallet_service.domain.model import (
     TransactionPage,
     TransactionRecord,
 )
+from winzone_kernel.errors import WinzoneError
 
 T = TypeVar("T")
 
@@ -103,6 +105,19 @@ class LedgerStore(ABC):
         return await asyncio.to_thread(self.atomic, op)
 
     @abstractmethod
+    def atomic_each(self, ops: Sequence[Callable[[LedgerUnitOfWork], T | Refusal]]) -> list[T | WinzoneError]:
+        """Run every op in order, each in a unit of work of its own inside one transaction committed durably
+        once before this returns. An op that raises a ``WinzoneError`` or returns a ``Refusal`` has only its
+        own writes undone (a refusal's record still commits) and answers that error in its place; a later op
+        sees what the earlier ones wrote. Any other failure fails them all, and nothing persists."""
+
+    async def atomic_each_async(
+        self, ops: Sequence[Callable[[LedgerUnitOfWork], T | Refusal]]
+    ) -> list[T | WinzoneError]:
+        """``atomic_each`` for an event loop; adapters with a writer thread override this to skip a thread hop."""
+        return await asyncio.to_thread(self.atomic_each, ops)
+
+    @abstractmethod
     def migrate(self) -> None:
         """Create tables/collections and indexes; safe to run any number of times."""
 
@@ -127,6 +142,13 @@ class LedgerStore(ABC):
         """Per currency: (number of open holds, minor units they reserve)."""
 
     @abstractmethod
+    def activity(self, currency: str, start: str, end: str, types: Sequence[str], system_types: Sequence[str]
+                 ) -> list[ActivityRow]:
+        """Completed legs in ``currency`` posted at ``start`` or later and before ``end`` (timestamps or
+        ``YYYY-MM-DD`` days), of ``types``, on user accounts (and on system accounts for ``system_types``),
+        summed by UTC day of ``posted_at`` and type, from one consistent snapshot."""
+
+    @abstractmethod
     def audit_facts(self) -> AuditFacts:
         """The aggregates the audit rules check, from one consistent snapshot."""
 
@@ -140,3 +162,8 @@ def answer(result: T | Refusal) -> T:
     if isinstance(result, Refusal):
         raise result.error
     return result
+
+
+def each_answer(result: T | Refusal) -> T | WinzoneError:
+    """One op's outcome in a batch: its result, or its refusal's error in its place."""
+    return result.error if isinstance(result, Refusal) else result

@@ -1,9 +1,11 @@
-"""The wallet's use cases by workflow: ``postings`` (money moved), ``holds`` (reserve, capture, void) and
-``queries`` (wallets, transactions, audit), composed by ``WalletUseCases`` for the servicer."""
+"""The wallet's use cases by workflow: ``postings`` (money moved), ``batches`` (many postings in one commit),
+``holds`` (reserve, capture, void) and ``queries`` (wallets, transactions, audit), composed by ``WalletUseCases``
+for the servicer."""
 
 from __future__ import annotations
 
 from wallet_service.domain.ports import LedgerStore
+from wallet_service.use_cases.batches import Batches
 from wallet_service.use_cases.holds import Holds
 from wallet_service.use_cases.postings import Postings
 from wallet_service.use_cases.queries import Queries
@@ -15,8 +17,9 @@ class WalletUseCases:
 
     def __init__(self, store: LedgerStore, clock: Clock = utc_now) -> None:
         self.postings = Postings(store, clock)
+        self.batches = Batches(store, clock)
         self.holds = Holds(store, clock)
         self.queries = Queries(store)
 
 
-__all__ = ["Holds", "Postings", "Queries", "WalletUseCases"]
+__all__ = ["Batches", "Holds", "Postings", "Queries", "WalletUseCases"]

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from wallet_service.domain.accounts import check_id, receivable_account, user_account
+from wallet_service.domain.activity import (
+    COUNTED_TYPES,
+    SYSTEM_TYPES,
+    ActivityDay,
+    ActivityFigures,
+    ActivityQuery,
+    summarize,
+)
 from wallet_service.domain.audit import AuditReport, audit
 from wallet_service.domain.model import (
     TX_STATUSES,
@@ -55,6 +63,14 @@ class Queries:
         if record is None:
             raise NotFound("Transaction not found", code="TRANSACTION_NOT_FOUND")
         return record
+
+    def activity(self, from_date: str, to_date: str, currency: str
+                 ) -> tuple[ActivityQuery, list[ActivityDay], ActivityFigures]:
+        """Money moved per UTC day of a range (every day present) and its totals, from completed legs."""
+        query = ActivityQuery.build(from_date, to_date, currency)
+        rows = self._store.activity(query.currency, query.start, query.end, COUNTED_TYPES, SYSTEM_TYPES)
+        days, totals = summarize(query, rows)
+        return query, days, totals
 
     def audit(self) -> AuditReport:
         """Every ledger invariant, checked over one consistent snapshot of the store."""

@@ -264,6 +264,36 @@ class PostingResult(_message.Message):
     replayed: bool
     def __init__(self, entry_id: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., wallets: _Optional[_Iterable[_Union[Wallet, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
+class PostBatchRequest(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[PostRequest]
+    def __init__(self, entries: _Optional[_Iterable[_Union[PostRequest, _Mapping]]] = ...) -> None: ...
+
+class EntryError(_message.Message):
+    __slots__ = ("status", "code", "message")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    code: str
+    message: str
+    def __init__(self, status: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class EntryResult(_message.Message):
+    __slots__ = ("posting", "error")
+    POSTING_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    posting: PostingResult
+    error: EntryError
+    def __init__(self, posting: _Optional[_Union[PostingResult, _Mapping]] = ..., error: _Optional[_Union[EntryError, _Mapping]] = ...) -> None: ...
+
+class PostBatchResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[EntryResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[EntryResult, _Mapping]]] = ...) -> None: ...
+
 class Hold(_message.Message):
     __slots__ = ("id", "user_id", "currency", "amount", "status", "transaction_id", "created_at", "updated_at")
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -421,3 +451,53 @@ class RecoverResult(_message.Message):
     shortfall: int
     replayed: bool
     def __init__(self, entry_id: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., wallet: _Optional[_Union[Wallet, _Mapping]] = ..., recovered: _Optional[int] = ..., shortfall: _Optional[int] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class SummarizeActivityRequest(_message.Message):
+    __slots__ = ("from_date", "to_date", "currency")
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    from_date: str
+    to_date: str
+    currency: str
+    def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class ActivityFigures(_message.Message):
+    __slots__ = ("topups", "payouts", "entry_fees", "rewards", "platform_fees", "organizer_fees", "refunds")
+    TOPUPS_FIELD_NUMBER: _ClassVar[int]
+    PAYOUTS_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FEES_FIELD_NUMBER: _ClassVar[int]
+    REWARDS_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_FEES_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZER_FEES_FIELD_NUMBER: _ClassVar[int]
+    REFUNDS_FIELD_NUMBER: _ClassVar[int]
+    topups: int
+    payouts: int
+    entry_fees: int
+    rewards: int
+    platform_fees: int
+    organizer_fees: int
+    refunds: int
+    def __init__(self, topups: _Optional[int] = ..., payouts: _Optional[int] = ..., entry_fees: _Optional[int] = ..., rewards: _Optional[int] = ..., platform_fees: _Optional[int] = ..., organizer_fees: _Optional[int] = ..., refunds: _Optional[int] = ...) -> None: ...
+
+class ActivityDay(_message.Message):
+    __slots__ = ("date", "figures")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    FIGURES_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    figures: ActivityFigures
+    def __init__(self, date: _Optional[str] = ..., figures: _Optional[_Union[ActivityFigures, _Mapping]] = ...) -> None: ...
+
+class ActivitySummary(_message.Message):
+    __slots__ = ("from_date", "to_date", "currency", "days", "totals")
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    from_date: str
+    to_date: str
+    currency: str
+    days: _containers.RepeatedCompositeFieldContainer[ActivityDay]
+    totals: ActivityFigures
+    def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., currency: _Optional[str] = ..., days: _Optional[_Iterable[_Union[ActivityDay, _Mapping]]] = ..., totals: _Optional[_Union[ActivityFigures, _Mapping]] = ...) -> None: ...

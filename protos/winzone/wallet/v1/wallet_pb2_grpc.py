@@ -69,6 +69,11 @@ class WalletServiceStub:
                 request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostRequest.SerializeToString,
                 response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostingResult.FromString,
                 _registered_method=True)
+        self.PostBatch = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/PostBatch',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostBatchRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostBatchResponse.FromString,
+                _registered_method=True)
         self.CreateHold = channel.unary_unary(
                 '/winzone.wallet.v1.WalletService/CreateHold',
                 request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.CreateHoldRequest.SerializeToString,
@@ -83,6 +88,11 @@ class WalletServiceStub:
                 '/winzone.wallet.v1.WalletService/VoidHold',
                 request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.VoidHoldRequest.SerializeToString,
                 response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.HoldResult.FromString,
+                _registered_method=True)
+        self.SummarizeActivity = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/SummarizeActivity',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.SummarizeActivityRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.ActivitySummary.FromString,
                 _registered_method=True)
         self.Audit = channel.unary_unary(
                 '/winzone.wallet.v1.WalletService/Audit',
@@ -148,6 +158,15 @@ class WalletServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PostBatch(self, request, context):
+        """Many independent journal entries in one call and one durable commit: each is a Post of its own (its
+        key, validation, idempotency and refusal memory exactly as Post's), answered in request order; a refused
+        entry refuses only itself. Entries run in order, so a later one sees what an earlier one moved.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateHold(self, request, context):
         """Reserve funds of a user's wallet (a payout request): available = balance - held.
         """
@@ -164,6 +183,18 @@ class WalletServiceServicer:
 
     def VoidHold(self, request, context):
         """Release held funds back to available; the hold's transaction becomes failed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SummarizeActivity(self, request, context):
+        """Money moved per UTC day of posted_at over a range of at most 366 days (both ends included), in one
+        currency, from COMPLETED journal legs only, each figure a positive magnitude of minor units: top-ups
+        credited to user wallets, payouts captured out of them, entry fees paid, rewards, platform fees (the
+        platform_fees account), organizer fees, and refunds into user wallets. Every day of the range is
+        present, zeros included. Bad dates, from after to, a longer range or an unknown currency are
+        INVALID_ARGUMENT (INVALID_DATE, INVALID_RANGE, INVALID_CURRENCY).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -222,6 +253,11 @@ def add_WalletServiceServicer_to_server(servicer, server):
                     request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostRequest.FromString,
                     response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostingResult.SerializeToString,
             ),
+            'PostBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.PostBatch,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostBatchRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostBatchResponse.SerializeToString,
+            ),
             'CreateHold': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateHold,
                     request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.CreateHoldRequest.FromString,
@@ -236,6 +272,11 @@ def add_WalletServiceServicer_to_server(servicer, server):
                     servicer.VoidHold,
                     request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.VoidHoldRequest.FromString,
                     response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.HoldResult.SerializeToString,
+            ),
+            'SummarizeActivity': grpc.unary_unary_rpc_method_handler(
+                    servicer.SummarizeActivity,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.SummarizeActivityRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.ActivitySummary.SerializeToString,
             ),
             'Audit': grpc.unary_unary_rpc_method_handler(
                     servicer.Audit,
@@ -448,6 +489,33 @@ class WalletService:
             _registered_method=True)
 
     @staticmethod
+    def PostBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/PostBatch',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostBatchRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.PostBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreateHold(request,
             target,
             options=(),
@@ -518,6 +586,33 @@ class WalletService:
             '/winzone.wallet.v1.WalletService/VoidHold',
             winzone_dot_wallet_dot_v1_dot_wallet__pb2.VoidHoldRequest.SerializeToString,
             winzone_dot_wallet_dot_v1_dot_wallet__pb2.HoldResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SummarizeActivity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/SummarizeActivity',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.SummarizeActivityRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.ActivitySummary.FromString,
             options,
             channel_credentials,
             insecure,
