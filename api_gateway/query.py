@@ -36,6 +36,13 @@ def _str_param(request: Request, name: str, allowed: frozenset[str] | None = Non
     return value
 
 
+def only_params(request: Request, *names: str) -> None:
+    """Refuse a query string with any parameter but ``names`` (``organizerId[$ne]=`` is not ``organizerId``)."""
+    unknown = sorted({name for name in request.query_params if name not in names})
+    if unknown:
+        raise InvalidArgument(f"Unknown query parameter {unknown[0][:64]!r}", code="VALIDATION_ERROR")
+
+
 @dataclass(frozen=True, slots=True)
 class ListQuery:
     """page, limit and the optional filters of a list endpoint."""

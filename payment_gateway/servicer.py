@@ -102,6 +102,14 @@ class PaymentGatewayServicer(pb_grpc.PaymentGatewayServicer):
         return pb.GetPayoutResponse(found=True, result=payout_pb(request.payout_id, self._svc.provider_name, result))
 
 
+    async def GetTopUpLimits(self, request: pb.GetTopUpLimitsRequest, context: grpc.aio.ServicerContext
+                             ) -> pb.TopUpLimits:
+        """The accepted top-up currencies with their configured bounds (minor units), and the provider's name."""
+        limits = [pb.TopUpLimit(currency=code, min=low, max=high)
+                  for code, (low, high) in sorted(self._svc.limits.bounds.items())]
+        return pb.TopUpLimits(limits=limits, provider=self._svc.provider_name)
+
+
 class MockCheckoutServicer(pb_grpc.MockCheckoutServicer):
     """``winzone.payments.v1.MockCheckout``: the mock provider's hosted page (NOT_FOUND for other providers)."""
 

@@ -68,12 +68,13 @@ class PaymentSettings:
         if mock_secret and (mock_secret.lower() in PLACEHOLDER_SECRETS or len(mock_secret) < 16):
             raise ConfigError("MOCK_WEBHOOK_SECRET must be at least 16 characters")
         port = env.get("GATEWAY_PORT") or "5000"
+        public_url = (env.get("GATEWAY_PUBLIC_URL") or f"http://localhost:{port}").rstrip("/")
         return cls(
             common=common,
             provider=provider,
             limits=_limits(env),
-            frontend_url=(env.get("FRONTEND_URL") or "http://localhost:5173").rstrip("/"),
-            gateway_public_url=(env.get("GATEWAY_PUBLIC_URL") or f"http://localhost:{port}").rstrip("/"),
+            frontend_url=(env.get("FRONTEND_URL") or public_url).rstrip("/"),
+            gateway_public_url=public_url,
             stripe_secret_key=stripe_key,
             stripe_webhook_secret=stripe_webhook,
             mock_webhook_secret=mock_secret,

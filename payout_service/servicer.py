@@ -10,6 +10,7 @@ from payout_service.use_cases.facade import PayoutService
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.payouts.v1 import payouts_pb2_grpc as pb_grpc
 from winzone_kernel.clock import format_utc
+from winzone_kernel.money import CURRENCIES
 
 
 def payout_pb(p: PayoutRequest) -> pb.PayoutRequest:
@@ -41,6 +42,13 @@ class PayoutServicer(pb_grpc.PayoutServiceServicer):
 
     def __init__(self, service: PayoutService) -> None:
         self._svc = service
+
+    async def GetPayoutLimits(self, request: pb.GetPayoutLimitsRequest, context: grpc.aio.ServicerContext
+                              ) -> pb.PayoutLimits:
+        """The configured bounds of one payout request (minor units) in each currency payouts are made in."""
+        limits = self._svc.limits
+        return pb.PayoutLimits(limits=[pb.PayoutLimit(currency=code, min=limits.min_minor, max=limits.max_minor)
+                                       for code in sorted(CURRENCIES)])
 
     async def CreatePayoutRequest(
         self, request: pb.CreatePayoutRequestRequest, context: grpc.aio.ServicerContext

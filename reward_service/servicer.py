@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 import grpc
 
 from reward_service.domain.commands import ContributionRequest, DistributeCommand, OpenCompetitionCommand
+from reward_service.domain.listings import CompetitionQuery, Page
 from reward_service.domain.model import Actor, Competition, Distribution, Refund, Role, check_ref
 from reward_service.domain.ports import WalletTransaction
 from reward_service.domain.split import Standing
@@ -17,12 +21,23 @@ from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.ids import new_id
 
 ROLES = frozenset(role.value for role in Role)
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:@-]{1,64}")
 
 
 def new_competition_id() -> str:
     """A fresh, time-ordered competition id such as ``cmp-0661314a732860f683615808a12012`` (no '_', see
     ``KEY_PART_PATTERN``)."""
     return new_id("cmp").replace("_", "-")
+
+
+def keyed_competition_id(actor_id: str, key: str) -> str:
+    """The id a create under the idempotency key ``key`` gets for ``actor_id``: the same on every repeat, and
+    unguessable for another caller's key (``cmp-k`` and 40 hex digits of SHA-256)."""
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidArgument("idempotency_key must be 1-64 characters of [A-Za-z0-9_.:@-]",
+                              code="INVALID_IDEMPOTENCY_KEY")
+    digest = hashlib.sha256(f"{actor_id}\0{key}".encode()).hexdigest()
+    return f"cmp-k{digest[:40]}"
 
 
 def competition_pb(c: Competition) -> pb.Competition:
@@ -68,7 +83,7 @@ def payment_pb(p: PoolPayment) -> pb.PoolPayment:
 
 
 def actor_of(request: pb.OpenCompetitionRequest | pb.FundPrizePoolRequest | pb.DistributeMatchRewardsRequest
-             | pb.RefundEntryFeesRequest) -> Actor | None:
+             | pb.RefundEntryFeesRequest | pb.ListEntriesRequest) -> Actor | None:
     """The end user a gateway acts for, or None for a trusted internal caller."""
     if not request.HasField("actor"):
         return None
@@ -94,10 +109,14 @@ class RewardServicer(pb_grpc.RewardServiceServicer):
 
     async def OpenCompetition(self, request: pb.OpenCompetitionRequest, context: grpc.aio.ServicerContext
                               ) -> pb.OpenCompetitionResponse:
-        """Create a competition (under a generated id when none is given), or change one nobody has entered yet."""
+        """Create a competition (under a generated id when none is given, derived from ``idempotency_key`` when one is
+        given), or change one nobody has entered yet."""
+        keyed = bool(request.idempotency_key) and not request.competition_id
+        generated_id = (keyed_competition_id(request.actor.user_id, request.idempotency_key) if keyed
+                        else new_competition_id())
         cmd = OpenCompetitionCommand.build(
             competition_id=request.competition_id, organizer_id=request.organizer_id, entry_fee=request.entry_fee,
-            currency=request.currency, template=request.template, generated_id=new_competition_id(),
+            currency=request.currency, template=request.template, generated_id=generated_id, keyed=keyed,
         )
         competition, created = await self._svc.open_competition(cmd, actor_of(request))
         return pb.OpenCompetitionResponse(competition=competition_pb(competition), created=created)
@@ -106,6 +125,29 @@ class RewardServicer(pb_grpc.RewardServiceServicer):
                              ) -> pb.Competition:
         """One competition (NOT_FOUND when unknown)."""
         return competition_pb(await self._svc.competition(request.competition_id))
+
+    async def ListCompetitions(self, request: pb.ListCompetitionsRequest, context: grpc.aio.ServicerContext
+                               ) -> pb.ListCompetitionsResponse:
+        """A page of competitions, newest first, optionally of one status and/or organizer, and their total."""
+        query = CompetitionQuery.build(status=request.status, organizer_id=request.organizer_id, page=request.page,
+                                       limit=request.limit)
+        found, total = await self._svc.competitions(query)
+        return pb.ListCompetitionsResponse(competitions=[competition_pb(c) for c in found], total=total,
+                                           page=query.page.page, limit=query.page.limit)
+
+    async def ListEntries(self, request: pb.ListEntriesRequest, context: grpc.aio.ServicerContext
+                          ) -> pb.ListEntriesResponse:
+        """A page of one competition's entries (its entry-fee contributions), oldest first, and their total."""
+        page = Page.of(request.page, request.limit)
+        found, total = await self._svc.entries(request.competition_id, page, actor_of(request))
+        entries = [pb.Entry(user_id=c.user_id, amount=c.amount, currency=c.currency, status=c.status,
+                            created_at=c.created_at) for c in found]
+        return pb.ListEntriesResponse(entries=entries, total=total, page=page.page, limit=page.limit)
+
+    async def GetFees(self, request: pb.GetFeesRequest, context: grpc.aio.ServicerContext) -> pb.Fees:
+        """The platform and organizer fee percentages distributions apply."""
+        fees = self._svc.fees
+        return pb.Fees(platform_fee_percentage=str(fees.platform), organizer_fee_percentage=str(fees.organizer))
 
     async def ChargeEntryFee(self, request: pb.ChargeEntryFeeRequest, context: grpc.aio.ServicerContext
                              ) -> pb.PoolPayment:

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
 
-DEFAULT_PORTS = {"wallet": 50051, "payments": 50052, "rewards": 50053, "payouts": 50054}
+DEFAULT_PORTS = {"wallet": 50051, "payments": 50052, "rewards": 50053, "payouts": 50054, "auditor": 50055}
 
 
 class ConfigError(RuntimeError):

@@ -45,21 +45,17 @@ def _create_admin(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     import json
 
-    from winzone_ops.audit import find_stuck_work, run_audit
-    from winzone_ops.cross_audit import CrossAudit
+    from winzone_ops.audit_report import run_full_audit
 
-    common = CommonSettings.from_env(require_token=False)
-    report = run_audit(common)
-    stuck = find_stuck_work(common, args.grace_seconds)
-    cross = CrossAudit(common).run()
-    ok = report.ok and not stuck and cross.ok
+    audit = run_full_audit(CommonSettings.from_env(require_token=False), args.grace_seconds)
+    report, stuck, cross = audit.ledger, audit.stuck, audit.cross
     if args.json:
-        print(json.dumps({"ok": ok, "wallet": {"ok": report.ok, "violations": report.violations,
-                                               "totals": report.totals, "accounts": report.accounts_checked,
-                                               "transactions": report.transactions_checked,
-                                               "holds": report.holds_checked},
+        print(json.dumps({"ok": audit.ok, "wallet": {"ok": report.ok, "violations": report.violations,
+                                                     "totals": report.totals, "accounts": report.accounts_checked,
+                                                     "transactions": report.transactions_checked,
+                                                     "holds": report.holds_checked},
                           "stuck": stuck, "cross": cross.to_dict()}, indent=2))
-        return 0 if ok else 1
+        return 0 if audit.ok else 1
     totals = ", ".join(f"{c}={t}" for c, t in sorted(report.totals.items())) or "none"
     print(f"accounts={report.accounts_checked} transactions={report.transactions_checked} "
           f"holds={report.holds_checked} sums by currency: {totals}")
@@ -70,7 +66,7 @@ def _audit(args: argparse.Namespace) -> int:
         print(f"STUCK: {item}")
     for discrepancy in cross.discrepancies:
         print(f"DISCREPANCY: {discrepancy}")
-    if ok:
+    if audit.ok:
         print("audit: OK")
         return 0
     print(f"audit: FAILED ({len(report.violations)} violations, {len(stuck)} stuck past {args.grace_seconds}s, "

@@ -47,6 +47,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("payments", "payment_gateway.server", stores=("payment_gateway.server:build_store",)),
     ServiceSpec("payouts", "payout_service.server", stores=("payout_service.server:build_store",)),
     ServiceSpec("rewards", "reward_service.server", stores=("reward_service.server:build_store",)),
+    ServiceSpec("auditor", "winzone_ops.auditor_server"),
     ServiceSpec("gateway", "api_gateway.server", grpc=False, stores=("api_gateway.server:build_user_store",)),
 )
 

@@ -22,6 +22,10 @@ STACK_FILE = "stack.json"
 DEFAULT_GATEWAY_PORT = "5000"
 ANY_PORT = "0"
 """``GATEWAY_PORT=0``: let `winzone up` pick the gateway's port too (tests; `make run` keeps 5000)."""
+PUBLIC_URL = "GATEWAY_PUBLIC_URL"
+"""Where browsers reach the gateway (and the web app it serves). Unless the environment sets it, `winzone up`
+sets it from the gateway's port as finally picked, so that the payment gateway's mock checkout and its
+redirects back to the app (``FRONTEND_URL`` defaults to it) name the port the gateway really listens on."""
 
 
 def free_port() -> int:
@@ -54,6 +58,8 @@ def pick_ports(env: MutableMapping[str, str]) -> list[str]:
                 address = _address_name(name)
                 if address is not None and not env.get(address):
                     picked.append(address)
+    if not env.get(PUBLIC_URL):
+        picked.append(PUBLIC_URL)
     repick(env, picked)
     for spec in SERVICES:
         address = _address_name(port_names(spec)[0])
@@ -70,6 +76,8 @@ def repick(env: MutableMapping[str, str], picked: Sequence[str]) -> None:
             address = _address_name(name)
             if address is not None and address in picked:
                 env[address] = f"127.0.0.1:{env[name]}"
+    if PUBLIC_URL in picked:
+        env[PUBLIC_URL] = f"http://localhost:{env['GATEWAY_PORT']}"
 
 
 def set_port_taken(spec: ServiceSpec, env: MutableMapping[str, str], picked: Sequence[str]) -> str | None:

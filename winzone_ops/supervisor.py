@@ -225,7 +225,8 @@ def supervise(plan: StackPlan) -> int:
                 plan.gateway_url = gateway_url(plan.env)
         addresses = record_addresses(Path(plan.env["WINZONE_DATA_DIR"]), plan.env)
         print(f"Listening: {listening_line(addresses)}", flush=True)
-        print(f"WinZone is up: {plan.gateway_url}  (API docs: {plan.gateway_url}/docs)", flush=True)
+        public = plan.env["GATEWAY_PUBLIC_URL"]
+        print(f"WinZone is up: {public}  (the web app; API docs: {public}/docs)", flush=True)
         if plan.admin_password_generated:
             print(f"Development admin: {plan.admin_email} / {plan.admin_password} (generated for this run)",
                   flush=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 import grpc
 
+from winzone.audit.v1 import audit_pb2_grpc
 from winzone.payments.v1 import payments_pb2_grpc
 from winzone.payouts.v1 import payouts_pb2_grpc
 from winzone.rewards.v1 import rewards_pb2_grpc
@@ -18,11 +19,13 @@ STUBS: dict[str, type] = {
     "rewards": rewards_pb2_grpc.RewardServiceStub,
     "payments": payments_pb2_grpc.PaymentGatewayStub,
     "payouts": payouts_pb2_grpc.PayoutServiceStub,
+    "auditor": audit_pb2_grpc.AuditServiceStub,
 }
 """The gRPC services the gateway calls, by service name (see ``winzone_kernel.config.DEFAULT_PORTS``)."""
 
-DEADLINES = {"payments": 45.0}
-"""Per-service call deadlines: the payment gateway may wait on a provider (Stripe: bounded retries)."""
+DEADLINES = {"payments": 45.0, "auditor": 120.0}
+"""Per-service call deadlines: the payment gateway may wait on a provider (Stripe: bounded retries); the auditor
+reads every store and the provider's records, and runs one audit at a time."""
 
 
 def open_channels(common: CommonSettings) -> dict[str, grpc.aio.Channel]:

@@ -15,19 +15,30 @@ from fastapi import APIRouter, Depends, Request
 from api_gateway.body import amount_field, currency_field, json_body, optional_str, required_str
 from api_gateway.context import GatewayContext, context, principal, require_roles
 from api_gateway.domain.model import Principal, Role
-from api_gateway.envelope import EnvelopeResponse, ok
+from api_gateway.envelope import EnvelopeResponse, ok, pagination
 from api_gateway.idempotency import KEY_CODES, REQUIRED_KEY_CODES, client_key, key_header
+from api_gateway.query import ListQuery, only_params
 from api_gateway.schemas.errors import AMOUNT_CODES, error_responses
 from api_gateway.schemas.openapi import AUTHENTICATED, documented
 from api_gateway.schemas.requests import (
     MAX_ID,
+    CompetitionQuery,
     DistributeRewardsBody,
+    EntriesQuery,
     EntryBody,
     FundBody,
     OpenCompetitionBody,
     RefundBody,
 )
-from api_gateway.schemas.responses import Competition, CompetitionRefund, Distribution, Transaction, envelope
+from api_gateway.schemas.responses import (
+    Competition,
+    CompetitionRefund,
+    Distribution,
+    Entry,
+    Transaction,
+    envelope,
+    list_envelope,
+)
 from api_gateway.serializers import transaction_json
 from winzone.rewards.v1 import rewards_pb2 as rpb
 from winzone_kernel.errors import InvalidArgument
@@ -46,8 +57,17 @@ TERMS_CODES = [*AMOUNT_CODES, "VALIDATION_ERROR", "INVALID_ID", "INVALID_ORGANIZ
 CREATE_RESPONSES = {
     201: {"model": envelope(Competition), "description": "Created under a new id the server chose (`_id`): the "
                                                          "caller (or the named organizer) owns it."},
-    **error_responses(body=True, bad_request=TERMS_CODES, forbidden=["FORBIDDEN"], conflict=["COMPETITION_EXISTS"]),
+    **error_responses(body=True, bad_request=[*TERMS_CODES, *KEY_CODES], forbidden=["FORBIDDEN"],
+                      conflict=["COMPETITION_EXISTS", "IDEMPOTENCY_CONFLICT"]),
 }
+CREATE_KEY = key_header("Optional. The same key with the same terms returns the competition it opened first; "
+                        "with other terms it is 409 IDEMPOTENCY_CONFLICT. Without one, every request opens a new "
+                        "competition.")
+STATUSES = frozenset({"open", "closed", "cancelled"})
+DISTRIBUTE_BAD_REQUEST = [
+    *AMOUNT_CODES, "VALIDATION_ERROR", "INVALID_ID", "INVALID_MATCH_ID", "INVALID_SHARES", "INVALID_STANDINGS",
+    "INVALID_USER_ID", "INVALID_RANK", "UNKNOWN_PLAYER", "TEMPLATE_AND_SHARES", "UNKNOWN_TEMPLATE", "EMPTY_STANDINGS",
+    "DUPLICATE_USER", "TOO_MANY_WINNERS"]
 CHANGE_RESPONSES = error_responses(
     body=True, path=True, bad_request=TERMS_CODES, forbidden=["FORBIDDEN"],
     not_found=["COMPETITION_NOT_FOUND"], conflict=["COMPETITION_NOT_OPEN", "COMPETITION_HAS_ENTRIES", "POOL_NOT_EMPTY"])
@@ -156,7 +176,7 @@ async def _currency_for(ctx: GatewayContext, body: dict[str, Any], competition_i
     return competition.currency
 
 
-async def _open(ctx: GatewayContext, who: Principal, body: dict[str, Any], competition_id: str
+async def _open(ctx: GatewayContext, who: Principal, body: dict[str, Any], competition_id: str, key: str = ""
                 ) -> rpb.OpenCompetitionResponse:
     """OpenCompetition with the body's terms: ``competition_id`` "" opens a new one under a generated id."""
     currency = currency_field(body)
@@ -168,19 +188,20 @@ async def _open(ctx: GatewayContext, who: Principal, body: dict[str, Any], compe
         raise InvalidArgument("organizerId must be the id of an organizer", code="INVALID_ORGANIZER")
     reply: rpb.OpenCompetitionResponse = await ctx.stubs["rewards"].OpenCompetition(rpb.OpenCompetitionRequest(
         competition_id=competition_id, organizer_id=organizer_id, entry_fee=entry_fee, currency=currency,
-        template=template, actor=_actor(who),
+        template=template, actor=_actor(who), idempotency_key=key,
     ))
     return reply
 
 
 @router.post("/api/competitions", status_code=201, response_model=envelope(Competition),
-             dependencies=AUTHENTICATED, openapi_extra=documented(body=OpenCompetitionBody),
+             dependencies=AUTHENTICATED, openapi_extra=documented(body=OpenCompetitionBody, headers=[CREATE_KEY]),
              responses=CREATE_RESPONSES)
-async def create_competition(body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
+async def create_competition(request: Request, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
     """Open a new competition's prize pool under an id the server generates (the caller owns it; an admin may
     name the organizer). Ids are never chosen by clients, so no one can take an id another organizer will
-    use; match ids distributed from it are ``<name>@<its id>``."""
-    reply = await _open(ctx, who, body, "")
+    use; match ids distributed from it are ``<name>@<its id>``. With an ``Idempotency-Key`` a repeat returns the
+    same competition, and other terms under the same key are 409."""
+    reply = await _open(ctx, who, body, "", client_key(request, required=False))
     return ok("Competition created successfully", competition_json(reply.competition), status=201)
 
 
@@ -191,6 +212,35 @@ async def change_competition(competition_id: str, body: Body, who: Manager, ctx:
     organizer as owner. An unknown id is 404: ``POST /api/competitions`` opens new ones."""
     reply = await _open(ctx, who, body, competition_id)
     return ok("Competition updated successfully", competition_json(reply.competition))
+
+
+@router.get("/api/competitions", response_model=list_envelope(Competition), dependencies=AUTHENTICATED,
+            responses=error_responses(bad_request=["VALIDATION_ERROR", "INVALID_ID"]),
+            openapi_extra=documented(query=CompetitionQuery))
+async def list_competitions(request: Request, who: Who, ctx: Ctx) -> EnvelopeResponse:
+    """Competitions, newest first, for any signed-in user (``?status=&organizerId=&page=&limit=``)."""
+    only_params(request, "status", "organizerId", "page", "limit")
+    query = ListQuery.parse(request, status=STATUSES, organizerId=None)
+    reply = await ctx.stubs["rewards"].ListCompetitions(rpb.ListCompetitionsRequest(
+        status=query.filters["status"], organizer_id=query.filters["organizerId"], page=query.page,
+        limit=query.limit))
+    return ok("Competitions fetched successfully", [competition_json(c) for c in reply.competitions],
+              pagination=pagination(query.page, query.limit, reply.total))
+
+
+@router.get("/api/competitions/{competition_id}/entries", response_model=list_envelope(Entry),
+            dependencies=AUTHENTICATED, openapi_extra=documented(query=EntriesQuery),
+            responses=error_responses(bad_request=["VALIDATION_ERROR"], forbidden=["FORBIDDEN"],
+                                      not_found=["COMPETITION_NOT_FOUND"], path=True))
+async def list_entries(competition_id: str, request: Request, who: Manager, ctx: Ctx) -> EnvelopeResponse:
+    """The players who entered, oldest entry first (``?page=&limit=``): the competition's owner or an admin."""
+    only_params(request, "page", "limit")
+    query = ListQuery.parse(request)
+    reply = await ctx.stubs["rewards"].ListEntries(rpb.ListEntriesRequest(
+        competition_id=competition_id, page=query.page, limit=query.limit, actor=_actor(who)))
+    entries = [{"userId": e.user_id, "amount": to_major(e.amount, e.currency), "currency": e.currency,
+                "status": e.status, "createdAt": e.created_at} for e in reply.entries]
+    return ok("Entries fetched successfully", entries, pagination=pagination(query.page, query.limit, reply.total))
 
 
 @router.get("/api/competitions/{competition_id}", response_model=envelope(Competition), dependencies=AUTHENTICATED,
@@ -270,22 +320,15 @@ async def refund_competition(competition_id: str, body: Body, who: Manager, ctx:
     return ok("Competition cancelled and entry fees refunded", data)
 
 
-@router.post(
-    "/api/matches/{match_id}/rewards", status_code=201, response_model=envelope(Distribution),
-    dependencies=AUTHENTICATED, openapi_extra=documented(body=DistributeRewardsBody),
-    responses=error_responses(
-        body=True, path=True,
-        bad_request=[*AMOUNT_CODES, "VALIDATION_ERROR", "INVALID_ID", "INVALID_MATCH_ID", "INVALID_SHARES",
-                     "INVALID_STANDINGS",
-                     "INVALID_USER_ID", "INVALID_RANK", "UNKNOWN_PLAYER", "TEMPLATE_AND_SHARES", "UNKNOWN_TEMPLATE",
-                     "EMPTY_STANDINGS", "DUPLICATE_USER", "TOO_MANY_WINNERS"],
-        forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"],
-        conflict=["DISTRIBUTION_CONFLICT", "INSUFFICIENT_POOL", "COMPETITION_CANCELLED"]),
-)
-async def distribute_rewards(match_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
-    """Pay a match's rewards from its competition's pool, exactly once; the same request again returns the
-    same distribution, another one is 409. The match id is ``<name>@<competitionId>`` (bound to the competition
-    it pays from, so no organizer can take another's match id); the match service's own ids are its business."""
+DISTRIBUTE_RESPONSES = error_responses(
+    body=True, path=True, bad_request=DISTRIBUTE_BAD_REQUEST, forbidden=["FORBIDDEN"],
+    not_found=["COMPETITION_NOT_FOUND"],
+    conflict=["DISTRIBUTION_CONFLICT", "INSUFFICIENT_POOL", "COMPETITION_CANCELLED"])
+
+
+async def _distribute_request(ctx: GatewayContext, match_id: str, body: dict[str, Any], who: Principal
+                              ) -> rpb.DistributeMatchRewardsRequest:
+    """The body of a distribution (or its preview) checked, its standings registered players."""
     competition_id = required_str(body, "competitionId", max_length=MAX_ID)
     template = optional_str(body, "template", max_length=MAX_ID) or ""
     shares = _shares(body)
@@ -299,8 +342,32 @@ async def distribute_rewards(match_id: str, body: Body, who: Manager, ctx: Ctx) 
         request.prize_pool = amount_field(body, currency_field(body) if "currency" in body else competition.currency,
                                           "prizePool")
     await _check_players(ctx, standings)
+    return request
+
+
+@router.post(
+    "/api/matches/{match_id}/rewards", status_code=201, response_model=envelope(Distribution),
+    dependencies=AUTHENTICATED, openapi_extra=documented(body=DistributeRewardsBody), responses=DISTRIBUTE_RESPONSES,
+)
+async def distribute_rewards(match_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
+    """Pay a match's rewards from its competition's pool, exactly once; the same request again returns the
+    same distribution, another one is 409. The match id is ``<name>@<competitionId>`` (bound to the competition
+    it pays from, so no organizer can take another's match id); the match service's own ids are its business."""
+    request = await _distribute_request(ctx, match_id, body, who)
     distribution = await ctx.stubs["rewards"].DistributeMatchRewards(request)
     return ok("Match rewards distributed successfully", distribution_json(distribution), status=201)
+
+
+@router.post(
+    "/api/matches/{match_id}/rewards/preview", response_model=envelope(Distribution), dependencies=AUTHENTICATED,
+    openapi_extra=documented(body=DistributeRewardsBody), responses=DISTRIBUTE_RESPONSES,
+)
+async def preview_rewards(match_id: str, body: Body, who: Manager, ctx: Ctx) -> EnvelopeResponse:
+    """What ``POST /api/matches/{id}/rewards`` with the same body would pay now (status ``preview``): the same
+    checks and the same split to the paisa, but nothing is stored and no money moves."""
+    request = await _distribute_request(ctx, match_id, body, who)
+    distribution = await ctx.stubs["rewards"].PreviewDistribution(request)
+    return ok("Match rewards previewed successfully", distribution_json(distribution))
 
 
 @router.get("/api/matches/{match_id}/rewards", response_model=envelope(Distribution), dependencies=AUTHENTICATED,

@@ -1,4 +1,4 @@
-"""``GET /health``: the gateway and each gRPC service it uses."""
+"""``GET /health``: the gateway and each gRPC service it uses; ``GET /api/ping``: the gateway alone."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from api_gateway.context import GatewayContext, context
 from api_gateway.envelope import EnvelopeResponse, ok
-from api_gateway.schemas.responses import HealthFailure, HealthReport, envelope
+from api_gateway.schemas.responses import HealthFailure, HealthReport, Pong, envelope
 from winzone_kernel.errors import WinzoneError
 
 router = APIRouter(tags=["health"])
@@ -38,3 +38,9 @@ async def health(ctx: Annotated[GatewayContext, Depends(context)]) -> EnvelopeRe
         return ok("Healthy", data)
     return EnvelopeResponse({"success": False, "message": "A backing service is unavailable",
                              "error": "SERVICE_UNAVAILABLE", "data": data}, status_code=503)
+
+
+@router.get("/api/ping", response_model=envelope(Pong))
+async def ping() -> EnvelopeResponse:
+    """The gateway answers: no store, no gRPC call, no sign-in (liveness; the ceiling of ``bench/rest.py``)."""
+    return ok("pong", {"status": "ok"})

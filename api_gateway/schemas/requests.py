@@ -238,3 +238,28 @@ class AdminPayoutQuery(PayoutQuery):
     """Every payout request (admin)."""
 
     userId: UserFilter = None
+
+
+class CompetitionQuery(BaseModel):
+    """Competitions, newest first."""
+
+    status: Literal["open", "closed", "cancelled"] | None = None
+    organizerId: Annotated[str | None, Field(max_length=MAX_ID, description="Only this organizer's.")] = None
+    page: Page = 1
+    limit: Limit = DEFAULT_LIMIT
+
+
+class EntriesQuery(BaseModel):
+    """A competition's entries, oldest first."""
+
+    page: Page = 1
+    limit: Limit = DEFAULT_LIMIT
+
+
+class AnalyticsQuery(BaseModel):
+    """Money moved per UTC day over a range of at most 366 days, both ends included."""
+
+    from_: Annotated[str, Field(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="First day, YYYY-MM-DD.")]
+    to: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Last day, YYYY-MM-DD.")]
+    currency: Currency = "INR"
+

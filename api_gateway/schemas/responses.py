@@ -193,10 +193,74 @@ class Distribution(Shape):
     organizerFeePercentage: Percent
     organizerId: str
     payouts: list[RewardPayout]
-    status: Literal["pending", "paid"]
+    status: Literal["preview", "pending", "paid"]
     entryId: str | None
     createdAt: Timestamp
     updatedAt: Timestamp
+
+
+class Entry(Shape):
+    """One player's entry into a competition: the entry fee as the reward service recorded it."""
+
+    userId: str
+    amount: Money
+    currency: CurrencyCode
+    status: Literal["pending", "paid"]
+    createdAt: Timestamp
+
+
+class Bounds(Shape):
+    """Inclusive bounds of one amount."""
+
+    min: Money
+    max: Money
+
+
+class CurrencyConfig(Shape):
+    """A currency the platform handles and the bounds of one top-up and one payout in it (null where that
+    service does not take the currency)."""
+
+    code: CurrencyCode
+    minorDigits: int
+    topup: Bounds | None
+    payout: Bounds | None
+
+
+class PlatformConfig(Shape):
+    """What a client needs to know before the first request: currencies, limits, fees and the provider."""
+
+    currencies: list[CurrencyConfig]
+    platformFeePercentage: Percent
+    organizerFeePercentage: Percent
+    paymentProvider: Literal["mock", "stripe"]
+
+
+class ActivityFigures(Shape):
+    """Money moved, as positive magnitudes in major units."""
+
+    topups: Money
+    payouts: Money
+    entryFees: Money
+    rewards: Money
+    platformFees: Money
+    organizerFees: Money
+    refunds: Money
+
+
+class ActivityDay(ActivityFigures):
+    """One UTC day's money."""
+
+    date: str
+
+
+class Analytics(Shape):
+    """Money moved per UTC day of a range (every day present), and the range's totals."""
+
+    from_: str = Field(alias="from")
+    to: str
+    currency: CurrencyCode
+    days: list[ActivityDay]
+    totals: ActivityFigures
 
 
 class RefundLine(Shape):
@@ -232,6 +296,12 @@ class HealthReport(Shape):
     status: Literal["ok", "degraded"]
     gateway: Literal["SERVING"]
     services: dict[str, str]
+
+
+class Pong(Shape):
+    """The gateway process answers; nothing behind it is asked."""
+
+    status: Literal["ok"]
 
 
 class Pagination(Shape):

@@ -33,6 +33,7 @@ class PaymentGatewayService:
         clock: Clock = utc_now,
     ) -> None:
         self.provider_name = provider.name
+        self.limits = limits
         self.topups = TopUps(store=store, provider=provider, wallet=wallet, limits=limits,
                              success_url=success_url, cancel_url=cancel_url, clock=clock)
         self.chargebacks = Chargebacks(store=store, provider=provider, topups=self.topups, wallet=wallet, clock=clock)

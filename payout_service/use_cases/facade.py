@@ -46,6 +46,7 @@ class PayoutService:
         clock: Clock = utc_now,
         reconcile_batch: int = RECONCILE_BATCH,
     ) -> None:
+        self.limits = limits
         records = PayoutRecords(store)
         self._requests = PayoutRequests(records, wallet, limits=limits, clock=clock)
         self._settlement = Settlement(records, wallet, payments, clock=clock,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from reward_service.adapters.lease_values import lease_until_of
@@ -37,11 +37,17 @@ INDEXES: dict[str, list[IndexModel]] = {
     COMPETITIONS: [
         IndexModel([("organizerId", ASCENDING), ("createdAt", ASCENDING)], name="organizerId_createdAt"),
         IndexModel([("status", ASCENDING)], name="status"),
+        IndexModel([("createdAt", DESCENDING), ("_id", DESCENDING)], name="newest"),
+        IndexModel([("status", ASCENDING), ("createdAt", DESCENDING), ("_id", DESCENDING)], name="status_newest"),
+        IndexModel([("organizerId", ASCENDING), ("createdAt", DESCENDING), ("_id", DESCENDING)],
+                   name="organizerId_newest"),
     ],
     CONTRIBUTIONS: [
         IndexModel([("competitionId", ASCENDING), ("status", ASCENDING)], name="competitionId_status"),
         IndexModel([("status", ASCENDING), ("leaseUntil", ASCENDING)], name="status_leaseUntil"),
         IndexModel([("userId", ASCENDING), ("createdAt", ASCENDING)], name="userId_createdAt"),
+        IndexModel([("competitionId", ASCENDING), ("createdAt", ASCENDING), ("_id", ASCENDING)], name="entries",
+                   partialFilterExpression={"kind": "entry"}),
         IndexModel(
             [("competitionId", ASCENDING), ("userId", ASCENDING)], name="one_entry_per_user", unique=True,
             partialFilterExpression={"kind": "entry"},
@@ -178,6 +184,21 @@ class MongoRewardUnitOfWork(RewardUnitOfWork):
         docs = self._contributions.find({"competitionId": competition_id}, sort=[("_id", ASCENDING)],
                                         session=self._session)
         return [_contribution(d) for d in docs]
+
+    def competitions_page(self, status: str, organizer_id: str, skip: int, limit: int
+                          ) -> tuple[list[Competition], int]:
+        query = {name: value for name, value in (("status", status), ("organizerId", organizer_id)) if value}
+        docs = self._competitions.find(query, sort=[("createdAt", DESCENDING), ("_id", DESCENDING)], skip=skip,
+                                       limit=limit, session=self._session)
+        page = [_competition(d) for d in docs]
+        return page, self._competitions.count_documents(query, session=self._session)
+
+    def entries_page(self, competition_id: str, skip: int, limit: int) -> tuple[list[Contribution], int]:
+        query = {"competitionId": competition_id, "kind": "entry", "status": {"$ne": "refused"}}
+        docs = self._contributions.find(query, sort=[("createdAt", ASCENDING), ("_id", ASCENDING)], skip=skip,
+                                        limit=limit, session=self._session)
+        page = [_contribution(d) for d in docs]
+        return page, self._contributions.count_documents(query, session=self._session)
 
     def contributions_pending(self, lease_expired_by: str, limit: int, after: Cursor | None = None
                               ) -> list[Contribution]:

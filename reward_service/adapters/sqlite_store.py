@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS competitions (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS competitions_newest ON competitions (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS competitions_status_newest ON competitions (status, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS competitions_organizer_newest ON competitions (organizer_id, created_at DESC, id DESC);
 
 CREATE TABLE IF NOT EXISTS contributions (
     id TEXT PRIMARY KEY,
@@ -53,6 +56,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS contributions_one_entry_per_user
     ON contributions (competition_id, user_id) WHERE kind = 'entry';
 CREATE INDEX IF NOT EXISTS contributions_competition ON contributions (competition_id, status);
 CREATE INDEX IF NOT EXISTS contributions_pending ON contributions (lease_until) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS contributions_entries ON contributions (competition_id, created_at, id)
+    WHERE kind = 'entry';
 
 CREATE TRIGGER IF NOT EXISTS contributions_attempts_are_final
 BEFORE UPDATE ON contributions WHEN OLD.status = 'paid' OR NEW.user_id <> OLD.user_id
@@ -263,6 +268,27 @@ class SqliteRewardUnitOfWork(RewardUnitOfWork):
             (competition_id,),
         ).fetchall()
         return [_contribution(row) for row in rows]
+
+    def competitions_page(self, status: str, organizer_id: str, skip: int, limit: int
+                          ) -> tuple[list[Competition], int]:
+        clauses = [(column, value) for column, value in (("status", status), ("organizer_id", organizer_id)) if value]
+        where = f"WHERE {' AND '.join(f'{column} = ?' for column, _ in clauses)} " if clauses else ""
+        values = tuple(value for _, value in clauses)
+        rows = self._conn.execute(
+            f"SELECT {COMPETITION_COLUMNS} FROM competitions {where}ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (*values, limit, skip),
+        ).fetchall()
+        (total,) = self._conn.execute(f"SELECT COUNT(*) FROM competitions {where}", values).fetchone()
+        return [Competition(*row) for row in rows], int(total)
+
+    def entries_page(self, competition_id: str, skip: int, limit: int) -> tuple[list[Contribution], int]:
+        where = "WHERE competition_id = ? AND kind = 'entry' AND status <> 'refused'"
+        rows = self._conn.execute(
+            f"SELECT {CONTRIBUTION_COLUMNS} FROM contributions {where} ORDER BY created_at, id LIMIT ? OFFSET ?",
+            (competition_id, limit, skip),
+        ).fetchall()
+        (total,) = self._conn.execute(f"SELECT COUNT(*) FROM contributions {where}", (competition_id,)).fetchone()
+        return [_contribution(row) for row in rows], int(total)
 
     def contributions_pending(self, lease_expired_by: str, limit: int, after: Cursor | None = None
                               ) -> list[Contribution]:

@@ -40,7 +40,8 @@ class OpenCompetitionCommand:
 
     ``generated`` marks an id the service chose itself for this request (``build(competition_id="")``): such
     a command only ever creates. Any other command from an actor only changes a competition that exists
-    (``rules.open_competition``), so no end user can claim an id somebody else will use.
+    (``rules.open_competition``), so no end user can claim an id somebody else will use. ``keyed`` marks a
+    generated id derived from the caller's idempotency key: finding it taken is then a replay, not a clash.
     """
 
     competition_id: str
@@ -49,11 +50,13 @@ class OpenCompetitionCommand:
     currency: str
     template: str
     generated: bool = False
+    keyed: bool = False
 
     @classmethod
     def build(cls, *, competition_id: object, organizer_id: object, entry_fee: object, currency: object,
-              template: object, generated_id: str = "") -> OpenCompetitionCommand:
-        """``competition_id`` "" (or None) opens a new competition under ``generated_id``."""
+              template: object, generated_id: str = "", keyed: bool = False) -> OpenCompetitionCommand:
+        """``competition_id`` "" (or None) opens a new competition under ``generated_id`` (derived from an
+        idempotency key when ``keyed``)."""
         generated = competition_id in ("", None)
         return cls(
             competition_id=check_key_part(generated_id if generated else competition_id, "competition_id"),
@@ -62,6 +65,7 @@ class OpenCompetitionCommand:
             currency=currency_of(currency or DEFAULT_CURRENCY).code,
             template=check_template(template or DEFAULT_TEMPLATE),
             generated=generated,
+            keyed=generated and keyed,
         )
 
     def terms(self, organizer_id: str) -> CompetitionTerms:

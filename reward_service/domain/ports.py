@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from reward_service.domain.model import Competition, Contribution, Distribution, Refund
 from reward_service.domain.postings import PostingPlan
+from winzone_kernel.errors import WinzoneError
 
 T = TypeVar("T")
 
@@ -54,6 +55,17 @@ class RewardUnitOfWork(ABC):
     @abstractmethod
     def contributions_of(self, competition_id: str) -> list[Contribution]:
         """Every contribution to a competition's pool, by id."""
+
+    @abstractmethod
+    def competitions_page(self, status: str, organizer_id: str, skip: int, limit: int
+                          ) -> tuple[list[Competition], int]:
+        """Up to ``limit`` competitions after the first ``skip``, newest first (``created_at``, then id,
+        descending), only of ``status`` and of ``organizer_id`` where these are not empty; and how many match."""
+
+    @abstractmethod
+    def entries_page(self, competition_id: str, skip: int, limit: int) -> tuple[list[Contribution], int]:
+        """Up to ``limit`` entry-fee contributions of a competition after the first ``skip``, oldest first
+        (``created_at``, then id), leaving out refused ones (nobody entered); and how many there are."""
 
     @abstractmethod
     def contributions_pending(self, lease_expired_by: str, limit: int, after: Cursor | None = None
@@ -179,3 +191,9 @@ class WalletPort(ABC):
     @abstractmethod
     async def post(self, plan: PostingPlan) -> PostingReceipt:
         """Post ``plan``; the wallet's refusal is raised as our domain error (see the class docstring)."""
+
+    @abstractmethod
+    async def post_batch(self, plans: Sequence[PostingPlan]) -> list[PostingReceipt | WinzoneError]:
+        """Post every plan in one wallet call and one commit (at most ``WALLET_MAX_BATCH``), each exactly as
+        ``post`` would: its receipt, or in its place the error ``post`` would raise (a plan refused refuses only
+        itself). ``Unavailable`` is raised for the whole call: then any of them may or may not have happened."""

@@ -61,6 +61,12 @@ def open_competition(uow: RewardUnitOfWork, cmd: OpenCompetitionCommand, actor: 
     if actor is not None and not actor.is_admin and cmd.organizer_id not in (None, actor.user_id):
         raise PermissionDenied("Only an admin may name another organizer", code="FORBIDDEN")
     existing = uow.competition_get(cmd.competition_id)
+    if existing is not None and cmd.keyed:
+        owner = cmd.organizer_id or (actor.user_id if actor is not None else existing.organizer_id)
+        if cmd.terms(owner) != existing.terms:
+            raise IdempotencyConflict("This Idempotency-Key was used to open a competition on other terms",
+                                      code="IDEMPOTENCY_CONFLICT")
+        return existing, False
     if existing is not None and cmd.generated:
         raise InvalidState("A competition with the generated id already exists; try again",
                            code="COMPETITION_EXISTS")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reward_service.domain.commands import ContributionRequest, DistributeCommand, OpenCompetitionCommand
-from reward_service.domain.model import Actor, Competition, Distribution, FeeSchedule, Refund
+from reward_service.domain.listings import CompetitionQuery, Page
+from reward_service.domain.model import Actor, Competition, Contribution, Distribution, FeeSchedule, Refund
 from reward_service.domain.ports import RewardStore, WalletPort
 from reward_service.domain.postings import REFUND_BATCH
 from reward_service.use_cases import competitions, contributions, distributions, reconciliation, refunds
@@ -29,6 +30,17 @@ class RewardService:
 
     async def competition(self, competition_id: object) -> Competition:
         return await competitions.competition(self._ctx, competition_id)
+
+    async def competitions(self, query: CompetitionQuery) -> tuple[list[Competition], int]:
+        return await competitions.list_competitions(self._ctx, query)
+
+    async def entries(self, competition_id: object, page: Page, actor: Actor | None
+                      ) -> tuple[list[Contribution], int]:
+        return await competitions.list_entries(self._ctx, competition_id, page, actor)
+
+    @property
+    def fees(self) -> FeeSchedule:
+        return self._ctx.fees
 
     async def contribute(self, request: ContributionRequest) -> PoolPayment:
         return await contributions.contribute(self._ctx, request)

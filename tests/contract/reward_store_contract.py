@@ -167,6 +167,46 @@ class RewardStoreContract(StoreContract[RewardStore]):
         assert [c.user_id for c in listed] == ["u1", "u2", "u3"]
         assert self.read(lambda uow: uow.contributions_of("none")) == []
 
+    def test_competitions_are_paged_newest_first_with_their_filters_and_total(self) -> None:
+        made = [self.add_competition(organizer=("org1", "org2")[i % 2], status=("open", "closed", "cancelled")[i % 3],
+                                     created_at=at(i * 60), updated_at=at(i * 60)) for i in range(7)]
+        tie = [self.add_competition(organizer="org3", created_at=at(999), updated_at=at(999)) for _ in range(3)]
+        newest = sorted(tie, key=lambda c: c.id, reverse=True) + made[::-1]
+
+        def page(status: str = "", organizer: str = "", skip: int = 0, limit: int = 100
+                 ) -> tuple[list[str], int]:
+            found, total = self.read(lambda uow: uow.competitions_page(status, organizer, skip, limit))
+            return [c.id for c in found], total
+
+        assert page() == ([c.id for c in newest], 10)
+        assert page(skip=2, limit=3) == ([c.id for c in newest[2:5]], 10)
+        assert page(skip=10) == ([], 10)
+        assert page(status="closed") == ([made[4].id, made[1].id], 2)
+        assert page(organizer="org2") == ([made[5].id, made[3].id, made[1].id], 3)
+        assert page(status="open", organizer="org1") == ([made[6].id, made[0].id], 2)
+        assert page(status="open", organizer="nobody") == ([], 0)
+        assert self.read(lambda uow: uow.competitions_page("", "", 0, 1))[0] == [newest[0]]
+
+    def test_entries_are_paged_oldest_first_without_sponsorships_or_refused_charges(self) -> None:
+        competition, other = self.add_competition(), self.add_competition()
+        users = [f"u{i}" for i in range(5)]
+        for i, user in enumerate(users):
+            entry = replace(a_contribution(competition.id, user, status=("pending", "paid")[i % 2]),
+                            created_at=at(50 - i))
+            self.atomic(lambda uow, entry=entry: uow.contribution_add(entry))
+        refused = a_contribution(competition.id, "u9", status="refused")
+        self.atomic(lambda uow: uow.contribution_add(refused))
+        self.atomic(lambda uow: uow.contribution_add(a_contribution(competition.id, "u1", kind="sponsorship")))
+        self.atomic(lambda uow: uow.contribution_add(a_contribution(other.id, "u7")))
+
+        found, total = self.read(lambda uow: uow.entries_page(competition.id, 0, 100))
+        assert ([c.user_id for c in found], total) == (users[::-1], 5)
+        assert [c.status for c in found] == ["pending", "paid", "pending", "paid", "pending"]
+        assert all(c.kind == "entry" and c.amount == 1_000 for c in found)
+        second, total = self.read(lambda uow: uow.entries_page(competition.id, 2, 2))
+        assert ([c.user_id for c in second], total) == (["u2", "u1"], 5)
+        assert self.read(lambda uow: uow.entries_page("none", 0, 20)) == ([], 0)
+
     def test_a_refused_contribution_is_kept_and_becomes_its_next_attempt_at_a_new_fee(self) -> None:
         competition = self.add_competition()
         pending = a_contribution(competition.id, "u1", attempt=2)

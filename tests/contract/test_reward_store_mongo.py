@@ -53,6 +53,24 @@ class TestMongoRewardStore(RealMongoDatabase, RewardStoreContract):
         assert one_entry["partialFilterExpression"] == {"kind": "entry"}
         assert "competitionId" in {i["name"] for i in self.raw_db()[DISTRIBUTIONS].list_indexes()}
 
+    def test_the_list_queries_read_an_index_in_order_and_sort_nothing(self) -> None:
+        self.store.migrate()
+        self.add_competition()
+        newest = [("createdAt", -1), ("_id", -1)]
+        queries: list[tuple[str, dict[str, Any], list[tuple[str, int]], str]] = [
+            (COMPETITIONS, {}, newest, "newest"),
+            (COMPETITIONS, {"status": "open"}, newest, "status_newest"),
+            (COMPETITIONS, {"organizerId": "org1"}, newest, "organizerId_newest"),
+            (COMPETITIONS, {"status": "open", "organizerId": "org1"}, newest, ""),
+            (CONTRIBUTIONS, {"competitionId": "c", "kind": "entry", "status": {"$ne": "refused"}},
+             [("createdAt", 1), ("_id", 1)], "entries"),
+        ]
+        for collection, query, sort, index in queries:
+            plan = str(self.raw_db()[collection].find(query, sort=sort, limit=20).explain()["queryPlanner"][
+                "winningPlan"])
+            assert "'SORT'" not in plan, (query, plan)
+            assert "IXSCAN" in plan and (not index or f"'{index}'" in plan), (query, plan)
+
     def test_documents_use_camel_case_fields(self) -> None:
         competition = self.add_competition()
         assert set(self.raw_db()[COMPETITIONS].find_one({"_id": competition.id})) == {

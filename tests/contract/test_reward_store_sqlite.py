@@ -71,6 +71,22 @@ class TestSqliteRewardStore(RewardStoreContract):
         finally:
             conn.close()
 
+    def test_the_list_queries_read_an_index_in_order_and_sort_nothing(self) -> None:
+        self.add_competition()
+        queries = {
+            "SELECT id FROM competitions ORDER BY created_at DESC, id DESC LIMIT 20": "competitions_newest",
+            "SELECT id FROM competitions WHERE status = 'open' ORDER BY created_at DESC, id DESC LIMIT 20":
+                "competitions_status_newest",
+            "SELECT id FROM competitions WHERE organizer_id = 'org1' ORDER BY created_at DESC, id DESC LIMIT 20":
+                "competitions_organizer_newest",
+            "SELECT id FROM contributions WHERE competition_id = 'c' AND kind = 'entry' AND status <> 'refused' "
+            "ORDER BY created_at, id LIMIT 20": "contributions_entries",
+        }
+        with contextlib.closing(sqlite3.connect(self.tmp_path / "rewards.sqlite3")) as conn:
+            for query, index in queries.items():
+                plan = " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}"))
+                assert index in plan and "TEMP B-TREE" not in plan, (query, plan)
+
     def test_the_schema_refuses_impossible_records(self) -> None:
         competition = self.add_competition()
         conn = sqlite3.connect(self.tmp_path / "rewards.sqlite3")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -210,6 +211,39 @@ def test_malformed_json_and_bad_ids_are_400(api: Api) -> None:
     assert_error(response, 400, "INVALID_JSON")
     assert_error(api.put("bad id!", org, entryFee=10), 400, "INVALID_ID")
     assert_error(api.put("x" * 65, org, entryFee=10), 400, "INVALID_ID")
+
+
+def test_create_with_an_idempotency_key_opens_one_competition(api: Api) -> None:
+    organizer, org = api.user("organizer")
+    _, other = api.user("organizer")
+    key = new_key()
+    first = api.client.post("/api/competitions", json={"entryFee": 25}, headers={**org, "Idempotency-Key": key})
+    again = api.client.post("/api/competitions", json={"entryFee": 25}, headers={**org, "Idempotency-Key": key})
+    assert first.status_code == again.status_code == 201, (first.text, again.text)
+    assert again.json()["data"] == first.json()["data"]
+    competition = first.json()["data"]["_id"]
+    assert_error(api.client.post("/api/competitions", json={"entryFee": 26}, headers={**org, "Idempotency-Key": key}),
+                 409, "IDEMPOTENCY_CONFLICT")
+    theirs = api.client.post("/api/competitions", json={"entryFee": 25}, headers={**other, "Idempotency-Key": key})
+    assert theirs.status_code == 201 and theirs.json()["data"]["_id"] != competition
+    listed = api.client.get(f"/api/competitions?organizerId={organizer}", headers=org).json()
+    assert [c["_id"] for c in listed["data"]] == [competition]
+    assert listed["data"][0]["entryFee"] == 25
+    for bad in ("x" * 65, "bad key!", "a/b"):
+        assert_error(api.client.post("/api/competitions", json={"entryFee": 25},
+                                     headers={**org, "Idempotency-Key": bad}), 400, "INVALID_IDEMPOTENCY_KEY")
+    assert api.client.get(f"/api/competitions?organizerId={organizer}", headers=org).json()["pagination"]["total"] == 1
+
+
+def test_concurrent_keyed_creates_open_one_competition(api: Api) -> None:
+    organizer, _ = api.user("organizer")
+    key = new_key()
+    request = rpb.OpenCompetitionRequest(entry_fee=10 * RUPEE, currency="INR", idempotency_key=key,
+                                         actor=rpb.Actor(user_id=organizer, role="organizer"))
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda _: api.env.rewards.OpenCompetition(request), range(8)))
+    assert len({r.competition.id for r in replies}) == 1
+    assert sum(r.created for r in replies) == 1
 
 
 @pytest.mark.parametrize(("body", "code"), [

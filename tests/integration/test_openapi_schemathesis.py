@@ -1,6 +1,6 @@
 """Schemathesis against the gateway's own ``/openapi.json``: every operation, a bounded number of generated
-requests each (valid and invalid ones), against the real wallet, reward, payment and payout gRPC servers over
-SQLite. A response the document does not describe (status, content type, headers or body) fails, and so
+requests each (valid and invalid ones), against the real wallet, reward, payment, payout and auditor gRPC
+servers over SQLite. A response the document does not describe (status, content type, headers or body) fails, and so
 does any 5xx.
 
 Requests are signed as a player, an organizer, an admin, with a forged token or not at all (drawn per
@@ -30,7 +30,7 @@ from api_gateway.domain.model import Role, User
 from api_gateway.settings import GatewaySettings
 from api_gateway.use_cases.throttle import LoginThrottle
 from tests.conftest import WalletHarness
-from tests.support.grpc_servers import TEST_TOKEN, authed_channel
+from tests.support.grpc_servers import TEST_TOKEN, RunningServer, authed_channel
 from tests.support.ids import new_email, new_user
 from tests.support.payments import FRONTEND_URL, PaymentsHarness
 from tests.support.payouts import PayoutHarness
@@ -38,6 +38,9 @@ from tests.support.rewards import RUPEE, Harness
 from winzone.rewards.v1 import rewards_pb2 as rpb
 from winzone.wallet.v1 import wallet_pb2_grpc
 from winzone_kernel.clock import utc_now
+from winzone_kernel.config import CommonSettings
+from winzone_ops.auditor_server import create_server as create_auditor
+from winzone_ops.auditor_server import runner as audit_runner
 
 EXAMPLES_PER_OPERATION = 30
 CALLERS = ("admin", "player", "organizer", "anonymous", "forged")
@@ -87,11 +90,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     wallet = SharedWallet(env)
     payments = PaymentsHarness(tmp_path, wallet)
     payouts = PayoutHarness(tmp_path / "payouts.sqlite3", wallet, payments.server.address)
+    audit_env = {"WINZONE_DATA_DIR": str(tmp_path), "INTERNAL_TOKEN": TEST_TOKEN, "PAYMENT_PROVIDER": "mock"}
+    auditor = RunningServer(lambda: create_auditor(audit_runner(CommonSettings.from_env(audit_env), audit_env),
+                                                   token=TEST_TOKEN))
     settings_ = GatewaySettings.from_env({
         "INTERNAL_TOKEN": TEST_TOKEN, "JWT_SECRET": "s" * 48, "WINZONE_DATA_DIR": str(tmp_path),
         "SQLITE_SYNCHRONOUS": "NORMAL", "FRONTEND_URL": FRONTEND_URL,
         "WALLET_SERVICE_ADDR": env.wallet_server.address, "REWARDS_SERVICE_ADDR": env.reward_server.address,
         "PAYMENTS_SERVICE_ADDR": payments.server.address, "PAYOUTS_SERVICE_ADDR": payouts.server.address,
+        "AUDITOR_SERVICE_ADDR": auditor.address,
     })
     users = SqliteUserStore(settings_.common.sqlite_path("gateway"), "NORMAL")
     users.migrate()
@@ -120,6 +127,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield result
     finally:
         shutdown_lifespans()
+        auditor.stop()
         users.close()
         payouts.close()
         payments.close()

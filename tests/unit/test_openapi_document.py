@@ -17,7 +17,7 @@ from api_gateway.settings import GatewaySettings
 from tests.support.grpc_servers import TEST_TOKEN
 
 PUBLIC = {("post", "/api/auth/register"), ("post", "/api/auth/login"), ("post", "/api/payments/webhook"),
-          ("post", "/webhook/stripe"), ("get", "/health")}
+          ("post", "/webhook/stripe"), ("get", "/health"), ("get", "/api/config"), ("get", "/api/ping")}
 TRANSACTION_LISTS = ["/api/wallet/transactions", "/api/transactions/my", "/api/transactions/all",
                      "/api/transactions/admin/all"]
 PAYOUT_LISTS = ["/api/wallet/payout-requests", "/api/admin/payouts"]

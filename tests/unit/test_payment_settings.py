@@ -26,10 +26,14 @@ def test_defaults_are_the_mock_provider_and_the_documented_limits() -> None:
     s = settings()
     assert (s.provider, s.mock_webhook_secret) == ("mock", MOCK_SECRET)
     assert s.limits.bounds == {"INR": (1_000, 10_000_000), "USD": (1_000, 10_000_000)}
-    assert s.frontend_url == "http://localhost:5173"
-    assert s.gateway_public_url == "http://localhost:5000"
-    assert s.success_url == "http://localhost:5173/wallet/topup/success?session_id={session_id}"
-    assert settings(GATEWAY_PORT="8080").gateway_public_url == "http://localhost:8080"
+    assert s.frontend_url == "http://localhost:5000" and s.gateway_public_url == "http://localhost:5000"
+    assert s.success_url == "http://localhost:5000/wallet/topup/success?session_id={session_id}"
+    moved = settings(GATEWAY_PORT="8080")
+    assert moved.gateway_public_url == moved.frontend_url == "http://localhost:8080"
+    public = settings(GATEWAY_PUBLIC_URL="https://winzone.example/")
+    assert public.frontend_url == "https://winzone.example"
+    assert public.cancel_url == "https://winzone.example/wallet/topup/cancel?session_id={session_id}"
+    assert settings(FRONTEND_URL="http://localhost:5173").frontend_url == "http://localhost:5173"
     assert settings(FRONTEND_URL="https://app.example/").frontend_url == "https://app.example"
 
 

@@ -2,7 +2,7 @@ from winzone.wallet.v1 import wallet_pb2 as _wallet_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -202,3 +202,25 @@ class MockCheckoutView(_message.Message):
     status: str
     redirect_url: str
     def __init__(self, provider_ref: _Optional[str] = ..., session_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., status: _Optional[str] = ..., redirect_url: _Optional[str] = ...) -> None: ...
+
+class GetTopUpLimitsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class TopUpLimit(_message.Message):
+    __slots__ = ("currency", "min", "max")
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    MIN_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    currency: str
+    min: int
+    max: int
+    def __init__(self, currency: _Optional[str] = ..., min: _Optional[int] = ..., max: _Optional[int] = ...) -> None: ...
+
+class TopUpLimits(_message.Message):
+    __slots__ = ("limits", "provider")
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    limits: _containers.RepeatedCompositeFieldContainer[TopUpLimit]
+    provider: str
+    def __init__(self, limits: _Optional[_Iterable[_Union[TopUpLimit, _Mapping]]] = ..., provider: _Optional[str] = ...) -> None: ...

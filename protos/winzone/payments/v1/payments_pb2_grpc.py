@@ -59,6 +59,11 @@ class PaymentGatewayStub:
                 request_serializer=winzone_dot_payments_dot_v1_dot_payments__pb2.GetPayoutRequest.SerializeToString,
                 response_deserializer=winzone_dot_payments_dot_v1_dot_payments__pb2.GetPayoutResponse.FromString,
                 _registered_method=True)
+        self.GetTopUpLimits = channel.unary_unary(
+                '/winzone.payments.v1.PaymentGateway/GetTopUpLimits',
+                request_serializer=winzone_dot_payments_dot_v1_dot_payments__pb2.GetTopUpLimitsRequest.SerializeToString,
+                response_deserializer=winzone_dot_payments_dot_v1_dot_payments__pb2.TopUpLimits.FromString,
+                _registered_method=True)
 
 
 class PaymentGatewayServicer:
@@ -109,6 +114,14 @@ class PaymentGatewayServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTopUpLimits(self, request, context):
+        """The currencies a top-up may be made in and the configured bounds of one top-up in each
+        (TOPUP_CURRENCIES, TOPUP_MIN, TOPUP_MAX), in minor units, by currency code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentGatewayServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -136,6 +149,11 @@ def add_PaymentGatewayServicer_to_server(servicer, server):
                     servicer.GetPayout,
                     request_deserializer=winzone_dot_payments_dot_v1_dot_payments__pb2.GetPayoutRequest.FromString,
                     response_serializer=winzone_dot_payments_dot_v1_dot_payments__pb2.GetPayoutResponse.SerializeToString,
+            ),
+            'GetTopUpLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTopUpLimits,
+                    request_deserializer=winzone_dot_payments_dot_v1_dot_payments__pb2.GetTopUpLimitsRequest.FromString,
+                    response_serializer=winzone_dot_payments_dot_v1_dot_payments__pb2.TopUpLimits.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -273,6 +291,33 @@ class PaymentGateway:
             '/winzone.payments.v1.PaymentGateway/GetPayout',
             winzone_dot_payments_dot_v1_dot_payments__pb2.GetPayoutRequest.SerializeToString,
             winzone_dot_payments_dot_v1_dot_payments__pb2.GetPayoutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTopUpLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.payments.v1.PaymentGateway/GetTopUpLimits',
+            winzone_dot_payments_dot_v1_dot_payments__pb2.GetTopUpLimitsRequest.SerializeToString,
+            winzone_dot_payments_dot_v1_dot_payments__pb2.TopUpLimits.FromString,
             options,
             channel_credentials,
             insecure,

@@ -184,3 +184,23 @@ class ReconcilePayoutsResponse(_message.Message):
     pending: int
     errors: int
     def __init__(self, examined: _Optional[int] = ..., settled: _Optional[int] = ..., pending: _Optional[int] = ..., errors: _Optional[int] = ...) -> None: ...
+
+class GetPayoutLimitsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class PayoutLimit(_message.Message):
+    __slots__ = ("currency", "min", "max")
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    MIN_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    currency: str
+    min: int
+    max: int
+    def __init__(self, currency: _Optional[str] = ..., min: _Optional[int] = ..., max: _Optional[int] = ...) -> None: ...
+
+class PayoutLimits(_message.Message):
+    __slots__ = ("limits",)
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    limits: _containers.RepeatedCompositeFieldContainer[PayoutLimit]
+    def __init__(self, limits: _Optional[_Iterable[_Union[PayoutLimit, _Mapping]]] = ...) -> None: ...

@@ -49,6 +49,11 @@ class PayoutServiceStub:
                 request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListPayoutRequestsRequest.SerializeToString,
                 response_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListPayoutRequestsResponse.FromString,
                 _registered_method=True)
+        self.GetPayoutLimits = channel.unary_unary(
+                '/winzone.payouts.v1.PayoutService/GetPayoutLimits',
+                request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.GetPayoutLimitsRequest.SerializeToString,
+                response_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.PayoutLimits.FromString,
+                _registered_method=True)
         self.ApprovePayout = channel.unary_unary(
                 '/winzone.payouts.v1.PayoutService/ApprovePayout',
                 request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ApprovePayoutRequest.SerializeToString,
@@ -95,6 +100,14 @@ class PayoutServiceServicer:
 
     def ListPayoutRequests(self, request, context):
         """Payout requests of one user (user_id set) or of everyone, newest first, filtered and paged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPayoutLimits(self, request, context):
+        """The configured bounds of one payout request (PAYOUT_MIN..PAYOUT_MAX), in minor units, for each
+        currency a payout may be requested in, by currency code.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -160,6 +173,11 @@ def add_PayoutServiceServicer_to_server(servicer, server):
                     servicer.ListPayoutRequests,
                     request_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListPayoutRequestsRequest.FromString,
                     response_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListPayoutRequestsResponse.SerializeToString,
+            ),
+            'GetPayoutLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPayoutLimits,
+                    request_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.GetPayoutLimitsRequest.FromString,
+                    response_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.PayoutLimits.SerializeToString,
             ),
             'ApprovePayout': grpc.unary_unary_rpc_method_handler(
                     servicer.ApprovePayout,
@@ -263,6 +281,33 @@ class PayoutService:
             '/winzone.payouts.v1.PayoutService/ListPayoutRequests',
             winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListPayoutRequestsRequest.SerializeToString,
             winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListPayoutRequestsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPayoutLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.payouts.v1.PayoutService/GetPayoutLimits',
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.GetPayoutLimitsRequest.SerializeToString,
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.PayoutLimits.FromString,
             options,
             channel_credentials,
             insecure,

@@ -40,20 +40,22 @@ class Competition(_message.Message):
     def __init__(self, id: _Optional[str] = ..., organizer_id: _Optional[str] = ..., entry_fee: _Optional[int] = ..., currency: _Optional[str] = ..., template: _Optional[str] = ..., status: _Optional[str] = ..., pool_balance: _Optional[int] = ..., entries: _Optional[int] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
 
 class OpenCompetitionRequest(_message.Message):
-    __slots__ = ("competition_id", "organizer_id", "entry_fee", "currency", "template", "actor")
+    __slots__ = ("competition_id", "organizer_id", "entry_fee", "currency", "template", "actor", "idempotency_key")
     COMPETITION_ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZER_ID_FIELD_NUMBER: _ClassVar[int]
     ENTRY_FEE_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     TEMPLATE_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     competition_id: str
     organizer_id: str
     entry_fee: int
     currency: str
     template: str
     actor: Actor
-    def __init__(self, competition_id: _Optional[str] = ..., organizer_id: _Optional[str] = ..., entry_fee: _Optional[int] = ..., currency: _Optional[str] = ..., template: _Optional[str] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
+    idempotency_key: str
+    def __init__(self, competition_id: _Optional[str] = ..., organizer_id: _Optional[str] = ..., entry_fee: _Optional[int] = ..., currency: _Optional[str] = ..., template: _Optional[str] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class OpenCompetitionResponse(_message.Message):
     __slots__ = ("competition", "created")
@@ -68,6 +70,80 @@ class GetCompetitionRequest(_message.Message):
     COMPETITION_ID_FIELD_NUMBER: _ClassVar[int]
     competition_id: str
     def __init__(self, competition_id: _Optional[str] = ...) -> None: ...
+
+class ListCompetitionsRequest(_message.Message):
+    __slots__ = ("status", "organizer_id", "page", "limit")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    organizer_id: str
+    page: int
+    limit: int
+    def __init__(self, status: _Optional[str] = ..., organizer_id: _Optional[str] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListCompetitionsResponse(_message.Message):
+    __slots__ = ("competitions", "total", "page", "limit")
+    COMPETITIONS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    competitions: _containers.RepeatedCompositeFieldContainer[Competition]
+    total: int
+    page: int
+    limit: int
+    def __init__(self, competitions: _Optional[_Iterable[_Union[Competition, _Mapping]]] = ..., total: _Optional[int] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListEntriesRequest(_message.Message):
+    __slots__ = ("competition_id", "page", "limit", "actor")
+    COMPETITION_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    competition_id: str
+    page: int
+    limit: int
+    actor: Actor
+    def __init__(self, competition_id: _Optional[str] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ..., actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
+
+class Entry(_message.Message):
+    __slots__ = ("user_id", "amount", "currency", "status", "created_at")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    amount: int
+    currency: str
+    status: str
+    created_at: str
+    def __init__(self, user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., status: _Optional[str] = ..., created_at: _Optional[str] = ...) -> None: ...
+
+class ListEntriesResponse(_message.Message):
+    __slots__ = ("entries", "total", "page", "limit")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[Entry]
+    total: int
+    page: int
+    limit: int
+    def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., total: _Optional[int] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class GetFeesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Fees(_message.Message):
+    __slots__ = ("platform_fee_percentage", "organizer_fee_percentage")
+    PLATFORM_FEE_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZER_FEE_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    platform_fee_percentage: str
+    organizer_fee_percentage: str
+    def __init__(self, platform_fee_percentage: _Optional[str] = ..., organizer_fee_percentage: _Optional[str] = ...) -> None: ...
 
 class ChargeEntryFeeRequest(_message.Message):
     __slots__ = ("competition_id", "user_id", "expected_amount", "expected_currency")

@@ -44,6 +44,21 @@ class RewardServiceStub:
                 request_serializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.GetCompetitionRequest.SerializeToString,
                 response_deserializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.Competition.FromString,
                 _registered_method=True)
+        self.ListCompetitions = channel.unary_unary(
+                '/winzone.rewards.v1.RewardService/ListCompetitions',
+                request_serializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListCompetitionsRequest.SerializeToString,
+                response_deserializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListCompetitionsResponse.FromString,
+                _registered_method=True)
+        self.ListEntries = channel.unary_unary(
+                '/winzone.rewards.v1.RewardService/ListEntries',
+                request_serializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListEntriesRequest.SerializeToString,
+                response_deserializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListEntriesResponse.FromString,
+                _registered_method=True)
+        self.GetFees = channel.unary_unary(
+                '/winzone.rewards.v1.RewardService/GetFees',
+                request_serializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.GetFeesRequest.SerializeToString,
+                response_deserializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.Fees.FromString,
+                _registered_method=True)
         self.ChargeEntryFee = channel.unary_unary(
                 '/winzone.rewards.v1.RewardService/ChargeEntryFee',
                 request_serializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.ChargeEntryFeeRequest.SerializeToString,
@@ -91,6 +106,30 @@ class RewardServiceServicer:
 
     def GetCompetition(self, request, context):
         """One competition by id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCompetitions(self, request, context):
+        """Competitions newest first (created_at, then id, descending), optionally of one status and/or one
+        organizer, one page at a time, with the number of all that match.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEntries(self, request, context):
+        """The entries of one competition, oldest first: each player's entry-fee contribution as this service
+        recorded it (pending while being charged, paid once the wallet took it; a refused charge is not an
+        entry). With an actor, only the owner organizer or an admin may list them (PERMISSION_DENIED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFees(self, request, context):
+        """The fee percentages every distribution applies now.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -156,6 +195,21 @@ def add_RewardServiceServicer_to_server(servicer, server):
                     servicer.GetCompetition,
                     request_deserializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.GetCompetitionRequest.FromString,
                     response_serializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.Competition.SerializeToString,
+            ),
+            'ListCompetitions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCompetitions,
+                    request_deserializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListCompetitionsRequest.FromString,
+                    response_serializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListCompetitionsResponse.SerializeToString,
+            ),
+            'ListEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEntries,
+                    request_deserializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListEntriesRequest.FromString,
+                    response_serializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListEntriesResponse.SerializeToString,
+            ),
+            'GetFees': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFees,
+                    request_deserializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.GetFeesRequest.FromString,
+                    response_serializer=winzone_dot_rewards_dot_v1_dot_rewards__pb2.Fees.SerializeToString,
             ),
             'ChargeEntryFee': grpc.unary_unary_rpc_method_handler(
                     servicer.ChargeEntryFee,
@@ -242,6 +296,87 @@ class RewardService:
             '/winzone.rewards.v1.RewardService/GetCompetition',
             winzone_dot_rewards_dot_v1_dot_rewards__pb2.GetCompetitionRequest.SerializeToString,
             winzone_dot_rewards_dot_v1_dot_rewards__pb2.Competition.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCompetitions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.rewards.v1.RewardService/ListCompetitions',
+            winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListCompetitionsRequest.SerializeToString,
+            winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListCompetitionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.rewards.v1.RewardService/ListEntries',
+            winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListEntriesRequest.SerializeToString,
+            winzone_dot_rewards_dot_v1_dot_rewards__pb2.ListEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFees(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.rewards.v1.RewardService/GetFees',
+            winzone_dot_rewards_dot_v1_dot_rewards__pb2.GetFeesRequest.SerializeToString,
+            winzone_dot_rewards_dot_v1_dot_rewards__pb2.Fees.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,47 @@
+"""``GET /api/config``: what a client must know before its first request, each figure from the service that owns
+it (top-up limits and the provider from the payment gateway, payout limits from the payout service, fees from
+the reward service)."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from api_gateway.context import GatewayContext, context
+from api_gateway.envelope import EnvelopeResponse, ok
+from api_gateway.schemas.errors import error_responses
+from api_gateway.schemas.responses import PlatformConfig, envelope
+from winzone.payments.v1 import payments_pb2 as ppb
+from winzone.payouts.v1 import payouts_pb2 as opb
+from winzone.rewards.v1 import rewards_pb2 as rpb
+from winzone_kernel.money import CURRENCIES, to_major
+
+router = APIRouter(tags=["config"])
+
+
+def _bounds(limits: Any) -> dict[str, dict[str, Decimal]]:
+    """``{currency: {min, max}}`` in major units from a reply's repeated ``{currency, min, max}``."""
+    return {x.currency: {"min": to_major(x.min, x.currency), "max": to_major(x.max, x.currency)}
+            for x in limits if x.currency in CURRENCIES}
+
+
+@router.get("/api/config", response_model=envelope(PlatformConfig),
+            responses=error_responses(authenticated=False))
+async def platform_config(ctx: Annotated[GatewayContext, Depends(context)]) -> EnvelopeResponse:
+    """Public (no sign-in): every currency with its minor-unit digits and the bounds of one top-up and one
+    payout in it (``null`` where that service does not take the currency), the fee percentages of a
+    distribution, and the payment provider in use. Amounts are exact decimals in major units."""
+    topups, payouts, fees = await asyncio.gather(
+        ctx.stubs["payments"].GetTopUpLimits(ppb.GetTopUpLimitsRequest()),
+        ctx.stubs["payouts"].GetPayoutLimits(opb.GetPayoutLimitsRequest()),
+        ctx.stubs["rewards"].GetFees(rpb.GetFeesRequest()),
+    )
+    topup, payout = _bounds(topups.limits), _bounds(payouts.limits)
+    currencies = [{"code": code, "minorDigits": currency.exponent, "topup": topup.get(code), "payout": payout.get(code)}
+                  for code, currency in sorted(CURRENCIES.items())]
+    data = {"currencies": currencies, "platformFeePercentage": Decimal(fees.platform_fee_percentage),
+            "organizerFeePercentage": Decimal(fees.organizer_fee_percentage), "paymentProvider": topups.provider}
+    return ok("Configuration fetched successfully", data)
