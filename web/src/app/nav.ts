@@ -1,0 +1,21 @@
+import type { Role } from '@/lib/api/types';
+
+export interface NavItem {
+  to: string;
+  label: string;
+  /** Only these roles see the link; absent: every signed-in user. */
+  roles?: Role[];
+}
+
+/** The main navigation (names fixed by the UI contract). Add a feature's link here. */
+export const navItems: NavItem[] = [
+  { to: '/wallet', label: 'Wallet' },
+  { to: '/wallet/transactions', label: 'Transactions' },
+  { to: '/wallet/topup', label: 'Top up' },
+  { to: '/wallet/withdraw', label: 'Withdraw' },
+  { to: '/competitions', label: 'Competitions' },
+  { to: '/admin/payouts', label: 'Payout queue', roles: ['admin'] },
+  { to: '/admin/transactions', label: 'All transactions', roles: ['admin'] },
+  { to: '/admin/books', label: 'Books', roles: ['admin'] },
+  { to: '/admin/analytics', label: 'Analytics', roles: ['admin'] },
+];

@@ -1,0 +1,28 @@
+import { api } from '@/lib/api/client';
+import type { PayoutRequest } from '@/lib/api/types';
+
+export type PayoutStatus = PayoutRequest['status'];
+
+export const PAYOUT_STATUSES: PayoutStatus[] = ['requested', 'approved', 'paid', 'failed', 'rejected'];
+export const PAGE_SIZE = 20;
+
+export interface PayoutFilters {
+  status: PayoutStatus | '';
+  userId: string;
+  page: number;
+}
+
+export const useAdminPayouts = ({ status, userId, page }: PayoutFilters) =>
+  api.useQuery('get', '/api/admin/payouts', {
+    params: {
+      query: { page, limit: PAGE_SIZE, ...(status ? { status } : {}), ...(userId.trim() ? { userId: userId.trim() } : {}) },
+    },
+  });
+
+export const useApprovePayout = () => api.useMutation('put', '/api/admin/payouts/{payout_id}/approve');
+export const useRejectPayout = () => api.useMutation('put', '/api/admin/payouts/{payout_id}/reject');
+
+export const useAudit = (enabled: boolean) => api.useQuery('get', '/api/admin/audit', {}, { enabled, staleTime: 0 });
+
+export const useAnalytics = (from: string, to: string, currency: 'INR' | 'USD', enabled: boolean) =>
+  api.useQuery('get', '/api/admin/analytics', { params: { query: { from, to, currency } } }, { enabled });

@@ -1,0 +1,71 @@
+import type { PayoutRequest, Transaction } from '@/lib/api/types';
+
+let counter = 0;
+
+export function tx(overrides: Partial<Transaction> = {}): Transaction {
+  counter += 1;
+  return {
+    _id: `tx_${counter}`,
+    userId: 'u_player_1',
+    type: 'topup',
+    amount: 100,
+    currency: 'INR',
+    source: 'payments',
+    status: 'completed',
+    description: 'Top-up',
+    metadata: {},
+    idempotencyKey: null,
+    balanceAfter: 100,
+    createdAt: `2026-11-0${(counter % 9) + 1}T10:00:00Z`,
+    updatedAt: `2026-11-0${(counter % 9) + 1}T10:00:00Z`,
+    ...overrides,
+  };
+}
+
+export function payout(overrides: Partial<PayoutRequest> = {}): PayoutRequest {
+  counter += 1;
+  return {
+    _id: `po_${counter}`,
+    userId: 'u_player_1',
+    amount: 500,
+    currency: 'INR',
+    method: { type: 'upi', details: { upiId: 'pl****@paytm', name: 'Asha Player' } },
+    status: 'requested',
+    adminNote: null,
+    processedBy: null,
+    transactionId: null,
+    providerReference: null,
+    failureReason: null,
+    refundedAmount: 0,
+    history: [{ status: 'requested', at: '2026-11-02T10:00:00Z', by: 'u_player_1', note: null }],
+    createdAt: '2026-11-02T10:00:00Z',
+    updatedAt: '2026-11-02T10:00:00Z',
+    ...overrides,
+  } as PayoutRequest;
+}
+
+export const page = (pageNumber: number, total: number, limit = 20) => ({
+  pagination: { page: pageNumber, limit, total, pages: Math.ceil(total / limit) },
+});
+
+export const config = {
+  currencies: [
+    { code: 'INR', minorDigits: 2, topup: { min: 100, max: 100000 }, payout: { min: 100, max: 50000 } },
+    { code: 'USD', minorDigits: 2, topup: { min: 1, max: 1000 }, payout: null },
+  ],
+  platformFeePercentage: 10,
+  organizerFeePercentage: 5,
+  paymentProvider: 'mock',
+};
+
+export const wallet = (overrides: Record<string, unknown> = {}) => ({
+  balance: 1000,
+  available: 1000,
+  held: 0,
+  currency: 'INR',
+  totalEarnings: 0,
+  receivable: 0,
+  restricted: false,
+  recentTransactions: [],
+  ...overrides,
+});
