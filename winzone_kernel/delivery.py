@@ -19,9 +19,10 @@ def still_wanted(waiter: Any) -> bool:
     """Whether a command's caller still waits for it. A cancelled caller (a thread future, or an event loop's
     future whose RPC was cancelled or ran out of its deadline) is skipped by the writers, so an overloaded
     writer does not spend its time on answers nobody reads; that caller never learnt an outcome, and a retry
-    under the same idempotency key runs the command. A thread future still wanted is marked running."""
+    under the same idempotency key runs the command. A thread future still wanted is marked running; one
+    already running (a command a batch deferred) stays wanted."""
     if isinstance(waiter, Future):
-        return waiter.set_running_or_notify_cancel()
+        return waiter.running() or waiter.set_running_or_notify_cancel()
     return not waiter[1].cancelled()
 
 

@@ -58,7 +58,8 @@ def report_message(found: FullAudit) -> audit_pb2.AuditReport:
 
 
 class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
-    """Runs ``run`` for each call, one at a time, in a worker thread."""
+    """Runs ``run`` for each call, one at a time, in a worker thread. A call cancelled by its deadline keeps the
+    turn until its audit thread ends, so audits never overlap."""
 
     def __init__(self, run: AuditRunner) -> None:
         self._run = run
@@ -71,7 +72,12 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         if not 0 < grace <= MAX_GRACE_SECONDS:
             raise InvalidArgument(f"stuck_grace_seconds must be between 1 and {MAX_GRACE_SECONDS}")
         async with self._one_at_a_time:
-            found = await asyncio.to_thread(self._run, grace)
+            running = asyncio.ensure_future(asyncio.to_thread(self._run, grace))
+            try:
+                found = await asyncio.shield(running)
+            except asyncio.CancelledError:
+                await asyncio.wait([running])
+                raise
         if not found.ok:
             log.warning("audit found problems", extra={"fields": {
                 "violations": len(found.ledger.violations), "stuck": len(found.stuck),

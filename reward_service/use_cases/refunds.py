@@ -3,7 +3,8 @@
 The refund first collects (every contribution still being charged is settled, see ``leases``), then fixes
 its lines and promises their total from the pool, then posts them, a journal entry per line, in PostBatch calls
 of ``RewardContext.refund_batch`` entries, and records the first line's wallet entry. A line the wallet refuses
-leaves the refund pending (the other lines are posted, and replayed when it is finished).
+leaves the refund pending: every other line, in every call, is still posted (and replayed when the refund is
+finished), and the first refusal is raised once all calls have been answered.
 """
 
 from __future__ import annotations
@@ -45,11 +46,15 @@ async def finish(ctx: RewardContext, begun: Refund, currency: str) -> Refund:
     if current.status != RefundStatus.PENDING:
         return current
     entry_ids: list[str] = []
+    refused: WinzoneError | None = None
     for plans in refund_batches(current, currency, ctx.refund_batch):
         for answer in await ctx.wallet.post_batch(plans):
             if isinstance(answer, WinzoneError):
-                raise answer
-            entry_ids.append(answer.entry_id)
+                refused = refused or answer
+            else:
+                entry_ids.append(answer.entry_id)
+    if refused is not None:
+        raise refused
     return await ctx.store.atomic_async(lambda uow: rules.mark_refund_paid(uow, cid, entry_ids[0], ctx.now()))
 
 

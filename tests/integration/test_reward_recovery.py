@@ -368,6 +368,29 @@ def test_a_refund_line_the_wallet_refuses_leaves_the_refund_pending_and_the_othe
         env.close()
 
 
+def test_a_refused_line_in_the_first_call_does_not_hold_back_the_later_calls(tmp_path: Path) -> None:
+    env = Harness(tmp_path, refund_batch=2)
+    try:
+        competition, _, users = env.competition_with_players(5)
+        in_order = sorted(users, key=lambda u: Contribution.entry_id(competition, u))
+        assert env.flaky is not None
+        env.flaky.refuse.add(refund_key(competition, in_order[0]))
+        request = rpb.RefundEntryFeesRequest(competition_id=competition, reason="cancelled")
+        assert rpc_code(lambda: env.rewards.RefundEntryFees(request)) == (grpc.StatusCode.FAILED_PRECONDITION,
+                                                                          "REFUSED_BY_TEST")
+        assert [env.balance(u) for u in in_order] == [0] + [100 * RUPEE] * 4
+        env.flaky.refuse.clear()
+
+        result = env.rewards.RefundEntryFees(request)
+
+        assert result.refund.status == "paid"
+        assert [env.balance(u) for u in users] == [100 * RUPEE] * 5
+        assert [len(env.transactions(u, "refund")) for u in users] == [1] * 5
+        assert_books_agree(env, competition)
+    finally:
+        env.close()
+
+
 def test_ids_that_could_share_a_wallet_key_are_refused_before_anything_is_decided(env: Harness) -> None:
     first, _, _ = env.competition_with_players(1)
     second, _, _ = env.competition_with_players(1)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from winzone_kernel.delivery import still_wanted
 from winzone_kernel.errors import Unavailable
 from winzone_kernel.sqlite import GroupCommitWriter, connect
 
@@ -234,3 +235,12 @@ def test_a_command_whose_event_loop_caller_was_cancelled_is_skipped(
     asyncio.run(main())
     assert committed_names(db) == ["kept", "also kept"]
     assert writer.stats.commands == 4
+
+
+def test_a_thread_future_is_wanted_until_cancelled_and_stays_wanted_once_running() -> None:
+    waiting: Future[int] = Future()
+    assert still_wanted(waiting) and waiting.running()
+    assert still_wanted(waiting), "a command a batch deferred is already running and must still run"
+    cancelled: Future[int] = Future()
+    cancelled.cancel()
+    assert not still_wanted(cancelled)

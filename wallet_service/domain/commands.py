@@ -16,7 +16,9 @@ from winzone_kernel.money import MAX_MINOR, check_minor, currency_of
 
 MAX_LEGS = 20_000
 MAX_BATCH_ENTRIES = 1_000
-MAX_BATCH_LEGS = 20_000
+MAX_BATCH_LEGS = 4_000
+"""Legs in one PostBatch at most: with its idempotency records a batch stays within one MongoDB group commit
+(``mongo_batch`` max_documents 6,000), which never splits a batch, and within the store's time budget."""
 MAX_TEXT = 500
 MAX_METADATA_ITEMS = 32
 CREDIT_TYPES = frozenset({TxType.TOPUP, TxType.REWARD, TxType.REFUND, TxType.CREDIT, TxType.ORGANIZER_FEE})
