@@ -55,11 +55,12 @@ lint: $(STAMP_DEV)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Each benchmark prints its targets met or MISSED (bench/rewards.py also exits 1 on a miss); `-` runs them all.
 bench: $(STAMP_DEV)
-	$(BIN)/python bench/wallet_postings.py
-	$(BIN)/python bench/wallet_batches.py
-	$(BIN)/python bench/rewards.py
-	$(BIN)/python bench/rest.py
+	-$(BIN)/python bench/wallet_postings.py
+	-$(BIN)/python bench/wallet_batches.py
+	-$(BIN)/python bench/rewards.py
+	-$(BIN)/python bench/rest.py
 
 protos: $(STAMP_DEV)
 	$(BIN)/python scripts/gen_protos.py
