@@ -8,6 +8,7 @@ import grpc
 
 from wallet_service.domain.activity import ActivityFigures
 from wallet_service.domain.commands import EntryRequest, LegRequest
+from wallet_service.domain.controls import ControlsView
 from wallet_service.domain.model import (
     HoldOutcome,
     HoldRecord,
@@ -101,6 +102,22 @@ def activity_pb(figures: ActivityFigures) -> pb.ActivityFigures:
         topups=figures.topups, payouts=figures.payouts, entry_fees=figures.entry_fees, rewards=figures.rewards,
         platform_fees=figures.platform_fees, organizer_fees=figures.organizer_fees, refunds=figures.refunds)
 
+def controls_pb(v: ControlsView) -> pb.PlayerControls:
+    msg = pb.PlayerControls(
+        user_id=v.user_id, currency=v.currency, self_excluded=v.self_excluded,
+        excluded_permanently=v.excluded_permanently, updated_at=v.updated_at,
+        pending=[pb.PendingLimit(limit=p.limit, amount=p.amount, effective_at=p.effective_at,
+                                 requested_at=p.requested_at) for p in v.pending],
+    )
+    for limit, amount in v.limits.items():
+        setattr(msg, limit, amount)
+    if v.excluded_until is not None:
+        msg.excluded_until = v.excluded_until
+    if v.excluded_at is not None:
+        msg.excluded_at = v.excluded_at
+    return msg
+
+
 class WalletServicer(pb_grpc.WalletServiceServicer):
     """``winzone.wallet.v1.WalletService``: the only way any service changes a balance."""
 
@@ -109,6 +126,7 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
         self._batches = use_cases.batches
         self._holds = use_cases.holds
         self._queries = use_cases.queries
+        self._controls = use_cases.controls
 
     async def GetWallet(self, request: pb.GetWalletRequest, context: grpc.aio.ServicerContext) -> pb.GetWalletResponse:
         """A user's wallet in one currency (with what the user owes and whether that restricts it) and its most
@@ -218,6 +236,24 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
             from_date=query.start, to_date=query.last.isoformat(), currency=query.currency,
             days=[pb.ActivityDay(date=d.day, figures=activity_pb(d.figures)) for d in days],
             totals=activity_pb(totals))
+
+    async def GetPlayerControls(self, request: pb.GetPlayerControlsRequest, context: grpc.aio.ServicerContext
+                                ) -> pb.PlayerControls:
+        """The player's limits in force in one currency, the pending changes and any self-exclusion."""
+        return controls_pb(await self._controls.get(user_id=request.user_id, currency=request.currency))
+
+    async def SetLimits(self, request: pb.SetLimitsRequest, context: grpc.aio.ServicerContext) -> pb.PlayerControls:
+        """Set or remove limits: lower ones at once, higher ones and removals after the 24 h cooling-off
+        (INVALID_LIMIT, INVALID_AMOUNT for bad changes)."""
+        changes = [(c.limit, c.amount if c.HasField("amount") else None, c.remove) for c in request.changes]
+        return controls_pb(await self._controls.set_limits(user_id=request.user_id, currency=request.currency,
+                                                           changes=changes))
+
+    async def SelfExclude(self, request: pb.SelfExcludeRequest, context: grpc.aio.ServicerContext
+                          ) -> pb.PlayerControls:
+        """Self-exclusion for 7..365 days or permanently, only ever lengthened (INVALID_DAYS otherwise)."""
+        return controls_pb(await self._controls.self_exclude(user_id=request.user_id, days=request.days,
+                                                             permanent=request.permanent))
 
     async def Audit(self, request: pb.AuditRequest, context: grpc.aio.ServicerContext) -> pb.AuditResponse:
         """Check every ledger invariant."""

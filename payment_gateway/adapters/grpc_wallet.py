@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import grpc
 
+from payment_gateway.domain.deposits import DepositControls
 from payment_gateway.domain.model import CHARGEBACK_TRANSACTION_TYPE, DISPUTE_HOLD_TYPE, TOPUP_TRANSACTION_TYPE
 from payment_gateway.domain.ports import Wallet
 from payment_gateway.domain.wallet import DisputeHold, LedgerTransaction, Recovered, Recovery, TopUpCredit
@@ -58,6 +59,16 @@ class GrpcWallet(Wallet):
             if transaction.user_id == credit.user_id and transaction.amount > 0:
                 return ledger_transaction(transaction)
         raise RuntimeError("the wallet's credit result has no leg for the credited user")
+
+    async def controls(self, user_id: str, currency: str) -> DepositControls:
+        found = await self._stub.GetPlayerControls(wallet_pb2.GetPlayerControlsRequest(user_id=user_id,
+                                                                                       currency=currency))
+        return DepositControls(
+            self_excluded=found.self_excluded,
+            excluded_until=found.excluded_until if found.HasField("excluded_until") else None,
+            deposit_daily=found.deposit_daily if found.HasField("deposit_daily") else None,
+            deposit_monthly=found.deposit_monthly if found.HasField("deposit_monthly") else None,
+        )
 
     async def transaction(self, transaction_id: str) -> LedgerTransaction:
         found = await self._stub.GetTransaction(wallet_pb2.GetTransactionRequest(transaction_id=transaction_id))

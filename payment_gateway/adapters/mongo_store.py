@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from payment_gateway.domain.deposits import DepositGuard
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
-from payment_gateway.domain.model import ProcessedEvent, TopUpSession, TopUpStatus
+from payment_gateway.domain.model import UNSETTLED, ProcessedEvent, TopUpSession, TopUpStatus
 from payment_gateway.domain.ports import MockCheckoutState, TopUpStore
 from payment_gateway.domain.provider import REVERSED_REASON, PayoutResult, PayoutStatus
 from winzone_kernel.clock import timestamp_now
@@ -29,7 +30,10 @@ SESSIONS = "topup_sessions"
 EVENTS = "payment_webhook_events"
 MOCK_CHECKOUTS = "mock_checkouts"
 MOCK_PAYOUTS = "mock_payouts"
-COLLECTIONS = (SESSIONS, EVENTS, MOCK_CHECKOUTS, MOCK_PAYOUTS)
+DEPOSIT_GUARDS = "topup_deposit_guards"
+"""One document per user with deposit limits, written first in every guarded insert so that two concurrent
+inserts of one user conflict and the later one reruns, counting the earlier's session."""
+COLLECTIONS = (SESSIONS, EVENTS, MOCK_CHECKOUTS, MOCK_PAYOUTS, DEPOSIT_GUARDS)
 
 INDEXES: dict[str, list[IndexModel]] = {
     SESSIONS: [
@@ -89,19 +93,34 @@ class MongoTopUpStore(MongoStore, TopUpStore):
         with self._bounded():
             return op()
 
-    def add_session(self, session: TopUpSession) -> tuple[TopUpSession, bool]:
+    def add_session(self, session: TopUpSession, guard: DepositGuard | None = None) -> tuple[TopUpSession, bool]:
         sessions = self._db[SESSIONS]
 
-        def earlier() -> TopUpSession | None:
+        def earlier(tx: Any = None) -> TopUpSession | None:
             if session.idempotency_key is None:
                 return None
-            return _session(sessions.find_one({"userId": session.user_id, "idempotencyKey": session.idempotency_key}))
+            return _session(sessions.find_one({"userId": session.user_id, "idempotencyKey": session.idempotency_key},
+                                              session=tx))
+
+        def guarded(tx: Any) -> tuple[TopUpSession, bool]:
+            assert guard is not None
+            self._db[DEPOSIT_GUARDS].update_one({"_id": session.user_id}, {"$inc": {"inserts": 1}}, upsert=True,
+                                                session=tx)
+            found = earlier(tx)
+            if found is not None:
+                return found, False
+            guard.check([self._committed_since(session.user_id, guard.currency, w.since, tx) for w in guard.windows],
+                        session.amount)
+            sessions.insert_one(_session_doc(session), session=tx)
+            return session, True
 
         def op() -> tuple[TopUpSession, bool]:
             found = earlier()
             if found is not None:
                 return found, False
             try:
+                if guard is not None:
+                    return self._transaction(guarded)
                 sessions.insert_one(_session_doc(session))
             except DuplicateKeyError:
                 found = earlier()
@@ -111,6 +130,15 @@ class MongoTopUpStore(MongoStore, TopUpStore):
             return session, True
 
         return self._run(op)
+
+    def _committed_since(self, user_id: str, currency: str, since: str, tx: Any) -> int:
+        """What the user's sessions in ``currency`` created at ``since`` or later commit them to pay."""
+        rows = list(self._db[SESSIONS].aggregate([
+            {"$match": {"userId": user_id, "currency": currency, "createdAt": {"$gte": since},
+                        "status": {"$nin": sorted(status.value for status in UNSETTLED)}}},
+            {"$group": {"_id": None, "amount": {"$sum": "$amount"}}},
+        ], session=tx))
+        return int(rows[0]["amount"]) if rows else 0
 
     def get_session(self, session_id: str) -> TopUpSession | None:
         return self._run(lambda: _session(self._db[SESSIONS].find_one({"_id": session_id})))

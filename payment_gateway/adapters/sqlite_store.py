@@ -6,8 +6,9 @@ import sqlite3
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
+from payment_gateway.domain.deposits import DepositGuard
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
-from payment_gateway.domain.model import TOPUP_STATUSES, ProcessedEvent, TopUpSession, TopUpStatus
+from payment_gateway.domain.model import TOPUP_STATUSES, UNSETTLED, ProcessedEvent, TopUpSession, TopUpStatus
 from payment_gateway.domain.ports import MockCheckoutState, TopUpStore
 from payment_gateway.domain.provider import PayoutResult, PayoutStatus, with_reversal
 from winzone_kernel.clock import timestamp_now
@@ -142,6 +143,19 @@ def _payout(row: tuple[Any, ...] | None) -> PayoutResult | None:
     return PayoutResult(PayoutStatus(status), ref, reason, amount, currency, amount_reversed)
 
 
+
+_UNSETTLED_VALUES = tuple(sorted(status.value for status in UNSETTLED))
+
+
+def _committed_since(conn: sqlite3.Connection, user_id: str, currency: str, since: str) -> int:
+    """What the user's sessions in ``currency`` created at ``since`` or later commit them to pay."""
+    row = conn.execute(
+        "SELECT COALESCE(SUM(amount), 0) FROM topup_sessions WHERE user_id = ? AND currency = ? AND created_at >= ? "
+        f"AND status NOT IN ({', '.join('?' for _ in _UNSETTLED_VALUES)})",
+        (user_id, currency, since, *_UNSETTLED_VALUES),
+    ).fetchone()
+    return int(row[0])
+
 class SqliteTopUpStore(SqliteStore, TopUpStore):
     """The embedded store: one file, one writer thread with group commit, a read connection per thread."""
 
@@ -166,7 +180,7 @@ class SqliteTopUpStore(SqliteStore, TopUpStore):
     def _read_one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
         return self._readers.conn().execute(sql, params).fetchone()
 
-    def add_session(self, session: TopUpSession) -> tuple[TopUpSession, bool]:
+    def add_session(self, session: TopUpSession, guard: DepositGuard | None = None) -> tuple[TopUpSession, bool]:
         def op(conn: sqlite3.Connection) -> tuple[TopUpSession, bool]:
             if session.idempotency_key is not None:
                 earlier = _session(conn.execute(
@@ -175,6 +189,9 @@ class SqliteTopUpStore(SqliteStore, TopUpStore):
                 ).fetchone())
                 if earlier is not None:
                     return earlier, False
+            if guard is not None:
+                guard.check([_committed_since(conn, session.user_id, guard.currency, w.since) for w in guard.windows],
+                            session.amount)
             conn.execute(
                 f"INSERT INTO topup_sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (session.id, session.user_id, session.amount, session.currency, session.provider,

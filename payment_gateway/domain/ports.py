@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping
 from typing import ClassVar
 
+from payment_gateway.domain.deposits import DepositControls, DepositGuard
 from payment_gateway.domain.events import WebhookEvent
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
 from payment_gateway.domain.model import ProcessedEvent, TopUpSession, TopUpStatus
@@ -80,11 +81,14 @@ class TopUpStore(ABC):
         """Release connections and stop background threads."""
 
     @abstractmethod
-    def add_session(self, session: TopUpSession) -> tuple[TopUpSession, bool]:
+    def add_session(self, session: TopUpSession, guard: DepositGuard | None = None) -> tuple[TopUpSession, bool]:
         """Insert ``session``; return ``(stored, True)``.
 
         When the session carries an idempotency key the same user already used, nothing is written and
-        the earlier session is returned as ``(earlier, False)``.
+        the earlier session is returned as ``(earlier, False)``. With ``guard``, a new session is inserted only
+        if, for each of its windows, the amounts of the user's sessions in that currency created since the
+        window's start and not failed, expired or cancelled, plus this one, stay within the limit
+        (``guard.check`` raises otherwise); the sums and the insert are one atomic write.
         """
 
     @abstractmethod
@@ -158,6 +162,11 @@ class Wallet(ABC):
         The same key with another request raises ``IdempotencyConflict``; ``Unavailable`` when the wallet
         cannot be reached (the caller retries later).
         """
+
+    @abstractmethod
+    async def controls(self, user_id: str, currency: str) -> DepositControls:
+        """The player's self-exclusion and deposit limits in ``currency``; ``Unavailable`` when the wallet
+        cannot be reached (the top-up is then refused, never let through unchecked)."""
 
     @abstractmethod
     async def transaction(self, transaction_id: str) -> LedgerTransaction:

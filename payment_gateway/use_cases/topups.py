@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from payment_gateway.domain.deposits import deposit_guard
 from payment_gateway.domain.model import (
     PAYABLE,
     SESSION_ID_PREFIX,
@@ -108,13 +109,14 @@ class TopUps:
         if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
             raise InvalidArgument("Idempotency-Key must be 1-255 visible ASCII characters",
                                   code="INVALID_IDEMPOTENCY_KEY")
+        guard = deposit_guard(await self._wallet.controls(user_id, code), code, self._clock())
         now = self._now()
         candidate = TopUpSession(
             id=new_id(SESSION_ID_PREFIX), user_id=user_id, amount=amount, currency=code,
             provider=self._provider.name, status=TopUpStatus.CREATED, created_at=now, updated_at=now,
             idempotency_key=key,
         )
-        stored, created = await asyncio.to_thread(self._store.add_session, candidate)
+        stored, created = await asyncio.to_thread(self._store.add_session, candidate, guard)
         if not created and not stored.same_request(amount, code):
             raise IdempotencyConflict("Idempotency-Key was already used with a different request")
         if stored.provider_ref is None:

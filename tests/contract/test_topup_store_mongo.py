@@ -10,7 +10,7 @@ import pytest
 
 from payment_gateway.adapters.mongo_store import EVENTS, SESSIONS, MongoTopUpStore
 from payment_gateway.domain.ports import TopUpStore
-from tests.contract.topup_store_contract import TopUpStoreContract, new_session
+from tests.contract.topup_store_contract import DepositGuardContract, TopUpStoreContract, new_session
 from tests.support.mongo import RealMongoDatabase, require_real_mongo, unreachable_client
 from winzone_kernel.errors import Unavailable
 
@@ -54,3 +54,8 @@ def test_a_server_out_of_reach_is_unavailable() -> None:
             store.add_session(new_session())
     finally:
         store.close()
+
+
+class TestMongoDepositGuard(RealMongoDatabase, DepositGuardContract):
+    def create_store(self) -> TopUpStore:
+        return MongoTopUpStore(*self.new_database())

@@ -11,7 +11,7 @@ from payment_gateway.adapters.sqlite_store import SqliteTopUpStore
 from payment_gateway.domain.model import PAYABLE, TopUpStatus
 from payment_gateway.domain.ports import TopUpStore
 from payment_gateway.domain.provider import PayoutResult, PayoutStatus
-from tests.contract.topup_store_contract import TopUpStoreContract, new_session
+from tests.contract.topup_store_contract import DepositGuardContract, TopUpStoreContract, new_session
 from winzone_kernel.clock import timestamp_now
 
 
@@ -89,3 +89,8 @@ def test_a_file_from_before_payout_reversals_gains_the_new_column(tmp_path: Path
         assert reversed_ is not None and (reversed_.status, reversed_.amount_reversed) == (PayoutStatus.FAILED, 5000)
     finally:
         store.close()
+
+
+class TestSqliteDepositGuard(DepositGuardContract):
+    def create_store(self) -> TopUpStore:
+        return SqliteTopUpStore(self.tmp_path / "payments.sqlite3", synchronous="NORMAL")

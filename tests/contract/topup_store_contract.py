@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from payment_gateway.adapters.mock_provider import MockProvider
+from payment_gateway.domain.deposits import DepositGuard, DepositWindow
 from payment_gateway.domain.mock_checkout import MockCheckout, MockSessionState
 from payment_gateway.domain.model import PAYABLE, ProcessedEvent, TopUpSession, TopUpStatus, WebhookOutcome
 from payment_gateway.domain.ports import TopUpStore
 from payment_gateway.domain.provider import REVERSED_REASON, PayoutResult, PayoutStatus, SessionStatus
 from tests.support.contract import StoreContract
 from tests.support.ids import new_user
-from winzone_kernel.clock import timestamp_now
-from winzone_kernel.errors import InvalidState, NotFound
+from winzone_kernel.clock import format_utc, timestamp_now
+from winzone_kernel.errors import FailedPrecondition, InvalidState, NotFound
 from winzone_kernel.ids import new_id
 
 
@@ -32,13 +34,18 @@ def new_session(user: str | None = None, *, key: str | None = None, amount: int 
                         idempotency_key=key)
 
 
+def added(store: TopUpStore, session: TopUpSession) -> TopUpSession:
+    """``session`` inserted as new (it must not replay an earlier one)."""
+    stored, created = store.add_session(session)
+    assert created
+    return stored
+
+
 class TopUpStoreContract(StoreContract[TopUpStore]):
     """Abstract contract test case for ``TopUpStore`` implementations."""
 
     def add(self, session: TopUpSession) -> TopUpSession:
-        stored, created = self.store.add_session(session)
-        assert created
-        return stored
+        return added(self.store, session)
 
     def test_a_session_round_trips(self) -> None:
         session = self.add(new_session(key="k-1"))
@@ -240,3 +247,85 @@ class TopUpStoreContract(StoreContract[TopUpStore]):
         sent = provider.send_payout("pay_9", 10_000, "INR", {"upiId": "p@upi", "name": "P"})
         assert provider.send_payout("pay_9", 10_000, "INR", {"upiId": "p@upi", "name": "P"}) == sent
         assert provider.get_payout("pay_9") == sent
+
+
+def guard(*windows: tuple[str, int], currency: str = "INR", excluded: bool = False) -> DepositGuard:
+    """A deposit guard with one window per ``(since, limit)``."""
+    return DepositGuard(currency, tuple(DepositWindow(f"w{i}", since, limit) for i, (since, limit)
+                                        in enumerate(windows)), excluded)
+
+
+def ago(**delta: float) -> str:
+    return format_utc(datetime.now(UTC) - timedelta(**delta))
+
+
+class DepositGuardContract(StoreContract[TopUpStore]):
+    """``add_session`` with a ``DepositGuard``: the sums and the insert are one atomic write."""
+
+    def add(self, session: TopUpSession) -> TopUpSession:
+        return added(self.store, session)
+
+    def test_sessions_fit_the_limit_and_the_one_beyond_stores_nothing(self) -> None:
+        user = new_user()
+        day = guard((ago(hours=24), 500))
+        for _ in range(5):
+            assert self.store.add_session(new_session(user, amount=100), day)[1]
+        refused = new_session(user, amount=1)
+        with pytest.raises(FailedPrecondition) as caught:
+            self.store.add_session(refused, day)
+        assert caught.value.code == "LIMIT_EXCEEDED"
+        assert self.store.get_session(refused.id) is None
+        dollars = guard((ago(hours=24), 500), currency="USD")
+        assert self.store.add_session(new_session(user, amount=1, currency="USD"), dollars)[1]
+        assert self.store.add_session(new_session(new_user(), amount=500), day)[1]
+
+    def test_every_window_must_have_room(self) -> None:
+        user = new_user()
+        self.store.add_session(new_session(user, amount=300))
+        both = guard((ago(hours=24), 1_000), (ago(days=30), 500))
+        with pytest.raises(FailedPrecondition, match="w1"):
+            self.store.add_session(new_session(user, amount=300), both)
+        assert self.store.add_session(new_session(user, amount=200), both)[1]
+
+    def test_sessions_closed_without_money_free_their_allowance_and_paid_ones_do_not(self) -> None:
+        user = new_user()
+        day = guard((ago(hours=24), 300))
+        closed = [self.add(new_session(user, amount=100)) for _ in range(3)]
+        for session, status in zip(closed, (TopUpStatus.FAILED, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED),
+                                   strict=True):
+            self.store.transition(session.id, {TopUpStatus.CREATED}, status, timestamp_now())
+        paid = self.add(new_session(user, amount=200))
+        self.store.transition(paid.id, PAYABLE, TopUpStatus.PAID, timestamp_now())
+        assert self.store.add_session(new_session(user, amount=100), day)[1]
+        with pytest.raises(FailedPrecondition):
+            self.store.add_session(new_session(user, amount=1), day)
+
+    def test_a_session_created_before_the_window_does_not_count(self) -> None:
+        user = new_user()
+        old = replace(new_session(user, amount=500), created_at=ago(hours=25), updated_at=ago(hours=25))
+        self.add(old)
+        assert self.store.add_session(new_session(user, amount=500), guard((ago(hours=24), 500)))[1]
+
+    def test_a_replay_is_answered_without_the_guard(self) -> None:
+        user = new_user()
+        first = self.add(new_session(user, key="same", amount=500))
+        earlier, created = self.store.add_session(new_session(user, key="same", amount=500),
+                                                  guard((ago(hours=24), 500), excluded=True))
+        assert (earlier, created) == (first, False)
+        with pytest.raises(FailedPrecondition) as caught:
+            self.store.add_session(new_session(user, key="other", amount=1), guard(excluded=True))
+        assert caught.value.code == "SELF_EXCLUDED"
+
+    def test_ten_concurrent_sessions_against_a_limit_of_five_store_exactly_five(self) -> None:
+        user = new_user()
+        day = guard((ago(hours=24), 500))
+
+        def attempt(_: int) -> bool:
+            try:
+                return self.store.add_session(new_session(user, amount=100), day)[1]
+            except FailedPrecondition:
+                return False
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            created = list(pool.map(attempt, range(10)))
+        assert created.count(True) == 5

@@ -220,8 +220,8 @@ def _forgeries(session: pb.TopUpSession) -> dict[str, tuple[bytes, dict[str, str
     tampered = body.replace(str(session.amount).encode(), str(session.amount * 10).encode())
     reserialised = json.dumps(payload, indent=2).encode()
     wrong = mock_event("checkout.session.completed", session, secret="whsec_someone_elses_secret_000")
-    stale = mock_event("checkout.session.completed", session, timestamp=int(time.time()) - 301)
-    future = mock_event("checkout.session.completed", session, timestamp=int(time.time()) + 301)
+    stale = mock_event("checkout.session.completed", session, timestamp=int(time.time()) - 3_600)
+    future = mock_event("checkout.session.completed", session, timestamp=int(time.time()) + 3_600)
     return {
         "tampered body": (tampered, headers),
         "re-serialised JSON": (reserialised, headers),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from payment_gateway.domain.deposits import DepositControls
 from payment_gateway.domain.ports import Wallet
 from payment_gateway.domain.wallet import DisputeHold, LedgerTransaction, Recovered, Recovery, TopUpCredit
 from winzone_kernel.errors import (
@@ -34,6 +35,8 @@ class ScriptedWallet(Wallet):
         self.holds: dict[str, tuple[str, str, int, str]] = {}
         """hold id -> (user, currency, amount, status: open, captured, voided)"""
         self._answers: dict[str, tuple[Any, Any]] = {}
+        self.deposit_controls: dict[tuple[str, str], DepositControls] = {}
+        """(user, currency) -> the player's self-exclusion and deposit limits (default: none)."""
 
     def available(self, user_id: str, currency: str = "INR") -> int:
         held = sum(a for u, c, a, s in self.holds.values() if (u, c, s) == (user_id, currency, "open"))
@@ -134,6 +137,10 @@ class ScriptedWallet(Wallet):
             account=f"user:{credit.user_id}", metadata=dict(credit.metadata),
         )
         return self.by_key[credit.key]
+
+    async def controls(self, user_id: str, currency: str) -> DepositControls:
+        """Never down and not counted in ``calls``: the outages script the money-moving calls."""
+        return self.deposit_controls.get((user_id, currency), DepositControls())
 
     async def transaction(self, transaction_id: str) -> LedgerTransaction:
         for transaction in self.by_key.values():

@@ -49,7 +49,8 @@ ACCOUNTS = "accounts"
 TRANSACTIONS = "transactions"
 HOLDS = "holds"
 IDEMPOTENCY = "idempotency"
-COLLECTIONS = (ACCOUNTS, TRANSACTIONS, HOLDS, IDEMPOTENCY)
+CONTROLS = "player_controls"
+COLLECTIONS = (ACCOUNTS, TRANSACTIONS, HOLDS, IDEMPOTENCY, CONTROLS)
 
 INDEXES: dict[str, list[IndexModel]] = {
     TRANSACTIONS: [
@@ -60,6 +61,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("userId", ASCENDING), ("postedAt", ASCENDING)], name="userId_postedAt"),
         IndexModel([("postedAt", ASCENDING)], name="postedAt"),
         IndexModel([("entryId", ASCENDING)], name="entryId"),
+        IndexModel([("userId", ASCENDING), ("currency", ASCENDING), ("postedAt", ASCENDING)], name="entry_fees",
+                   partialFilterExpression={"type": "entryFee", "status": "completed"}),
         IndexModel([("account", ASCENDING), ("currency", ASCENDING)], name="account_currency"),
         IndexModel([("currency", ASCENDING), ("postedAt", ASCENDING)], name="activity",
                    partialFilterExpression={"status": "completed"}),
@@ -235,6 +238,42 @@ class MongoUnitOfWork(LedgerUnitOfWork):
         if doc is None or doc["status"] != HoldStatus.OPEN.value:
             raise InvalidState(f"hold {hold_id} is not open", code="HOLD_NOT_OPEN")
         self._docs.replace(HOLDS, {**doc, "status": status, "updatedAt": now})
+
+    def controls_get(self, user_id: str) -> dict[str, Any] | None:
+        doc = self._docs.get(CONTROLS, user_id)
+        return None if doc is None else json.loads(doc["doc"])
+
+    def controls_put(self, user_id: str, doc: dict[str, Any]) -> None:
+        stored = self._docs.get(CONTROLS, user_id)
+        fresh = {"_id": user_id, "doc": json.dumps(doc, separators=(",", ":")),
+                 "updatedAt": str(doc.get("updatedAt") or "")}
+        if stored is None:
+            self._docs.insert(CONTROLS, fresh)
+        else:
+            self._docs.replace(CONTROLS, fresh)
+
+    def entry_fees_since(self, user_id: str, currency: str, since: str) -> int:
+        account = f"user:{user_id}"
+        reads = self._docs._batch.reads
+        total = 0
+        for doc in reads._db[TRANSACTIONS].find(
+                {"userId": user_id, "currency": currency, "postedAt": {"$gt": since}, "type": TxType.ENTRY_FEE.value,
+                 "status": TxStatus.COMPLETED.value, "account": account}, {"amount": 1}, session=reads._session):
+            total += -int(doc["amount"]) if doc["amount"] < 0 else 0
+        pending = dict(self._docs._batch.docs)
+        chain: list[CommandDocuments] = []
+        docs: CommandDocuments | None = self._docs
+        while docs is not None:
+            chain.append(docs)
+            docs = getattr(docs, "_parent", None)
+        for layer in reversed(chain):
+            pending.update(layer.changes)
+        for (collection, _), doc in pending.items():
+            if collection == TRANSACTIONS and doc.get("account") == account and doc.get("currency") == currency \
+                    and doc.get("type") == TxType.ENTRY_FEE.value and doc.get("status") == TxStatus.COMPLETED.value \
+                    and doc.get("postedAt", "") > since and doc["amount"] < 0:
+                total -= int(doc["amount"])
+        return total
 
 
 def _each(

@@ -96,6 +96,14 @@ CREATE TRIGGER IF NOT EXISTS holds_exclude_tombstones
 BEFORE INSERT ON holds WHEN EXISTS (SELECT 1 FROM hold_tombstones WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'a hold id is a hold or a tombstone, never both'); END;
 
+CREATE TABLE IF NOT EXISTS player_controls (
+    user_id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS transactions_user_entry_fees ON transactions (user_id, currency, posted_at)
+    WHERE type = 'entryFee' AND status = 'completed' AND amount < 0;
+
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,

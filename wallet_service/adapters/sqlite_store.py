@@ -173,6 +173,27 @@ class SqliteUnitOfWork(LedgerUnitOfWork):
         self._conn.execute("INSERT INTO hold_tombstones (id, created_at) VALUES (?, ?)", (hold_id, now))
 
 
+    def controls_get(self, user_id: str) -> dict[str, Any] | None:
+        row = self._conn.execute("SELECT doc FROM player_controls WHERE user_id = ?", (user_id,)).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def controls_put(self, user_id: str, doc: dict[str, Any]) -> None:
+        self._conn.execute(
+            "INSERT INTO player_controls (user_id, doc, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
+            (user_id, json.dumps(doc, separators=(",", ":")), str(doc.get("updatedAt") or "")),
+        )
+
+    def entry_fees_since(self, user_id: str, currency: str, since: str) -> int:
+        row = self._conn.execute(
+            "SELECT COALESCE(-SUM(amount), 0) FROM transactions WHERE user_id = ? AND currency = ? "
+            "AND account = 'user:' || user_id AND posted_at > ? "
+            "AND type = 'entryFee' AND status = 'completed' AND amount < 0",
+            (user_id, currency, since),
+        ).fetchone()
+        return int(row[0])
+
+
 def _writer_unit_of_work(conn: sqlite3.Connection) -> SqliteUnitOfWork:
     conn.execute("SAVEPOINT ledger_command")
     return SqliteUnitOfWork(conn)

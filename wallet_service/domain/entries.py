@@ -3,10 +3,14 @@ they are credited, each account's net change applied once, and every leg with it
 
 from __future__ import annotations
 
+from typing import Any
+
+from wallet_service.domain import controls
 from wallet_service.domain.accounts import Account, receivable_account, user_account
 from wallet_service.domain.commands import LegSpec
 from wallet_service.domain.model import PostingOutcome, TransactionRecord, TxStatus, TxType, WalletView
 from wallet_service.domain.ports import LedgerUnitOfWork
+from winzone_kernel.clock import format_utc, parse_utc
 from winzone_kernel.errors import FailedPrecondition
 from winzone_kernel.ids import new_id
 
@@ -43,6 +47,39 @@ def restricted(user_id: str, currency: str) -> FailedPrecondition:
     )
 
 
+def check_controls(uow: LedgerUnitOfWork, legs: list[LegSpec], now: str) -> None:
+    """Refuse the entry when it pays a self-excluded user's money into a pool (``SELF_EXCLUDED``) or takes a
+    user's entry fees of the rolling 24 hours past their ``entry_daily`` limit (``LIMIT_EXCEEDED``)."""
+    into_pool = any(leg.amount > 0 and leg.account.name.startswith("pool:") for leg in legs)
+    fees: dict[tuple[str, str], int] = {}
+    payers: set[str] = set()
+    for leg in legs:
+        user_id = leg.account.user_id
+        if user_id is None or leg.amount >= 0 or leg.account.name != f"user:{user_id}":
+            continue
+        if into_pool:
+            payers.add(user_id)
+        if leg.type == TxType.ENTRY_FEE:
+            fees[(user_id, leg.currency)] = fees.get((user_id, leg.currency), 0) - leg.amount
+    if not payers and not fees:
+        return
+    moment = parse_utc(now)
+    docs: dict[str, dict[str, Any] | None] = {}
+    for user_id in sorted(payers | {user for user, _ in fees}):
+        docs[user_id] = uow.controls_get(user_id)
+        if user_id in payers and controls.excluded(docs[user_id], moment):
+            raise controls.self_excluded_error(user_id)
+    for (user_id, currency), amount in sorted(fees.items()):
+        doc = docs[user_id]
+        limit = controls.limit_in_force(doc, currency, "entry_daily", moment)
+        if doc is None or limit is None:
+            continue
+        spent = uow.entry_fees_since(user_id, currency, format_utc(moment - controls.ENTRY_WINDOW))
+        if spent + amount > limit:
+            raise controls.entry_limit_error(limit, spent, amount, currency)
+        uow.controls_put(user_id, {**doc, "feeChecks": int(doc.get("feeChecks", 0)) + 1})
+
+
 def book(
     uow: LedgerUnitOfWork, legs: list[LegSpec], *, source: str, metadata: dict[str, str], now: str,
     restrict: bool = True, settle: bool = True,
@@ -57,6 +94,7 @@ def book(
         return owing[(user_id, currency)]
 
     legs = list(legs)
+    check_controls(uow, legs, now)
     credited: dict[tuple[str, str], int] = {}
     for leg in legs:
         user_id = leg.account.user_id

@@ -90,6 +90,20 @@ class LedgerUnitOfWork(ABC):
     def tombstone_add(self, hold_id: str, now: str) -> None:
         """Record that ``hold_id`` was voided before any hold existed under it: it can never be created."""
 
+    @abstractmethod
+    def controls_get(self, user_id: str) -> dict[str, Any] | None:
+        """The player's responsible-gaming controls document (see ``domain.controls``), or None: one
+        primary-key read."""
+
+    @abstractmethod
+    def controls_put(self, user_id: str, doc: dict[str, Any]) -> None:
+        """Store the player's controls document (insert or replace)."""
+
+    @abstractmethod
+    def entry_fees_since(self, user_id: str, currency: str, since: str) -> int:
+        """Magnitude of the user's completed ``entryFee`` legs out of their wallet in ``currency`` posted after
+        ``since``, this unit of work's own legs (and a batch's earlier entries) included."""
+
 
 class LedgerStore(ABC):
     """Runs ledger commands atomically and answers read queries."""

@@ -1,11 +1,12 @@
 """The wallet's use cases by workflow: ``postings`` (money moved), ``batches`` (many postings in one commit),
-``holds`` (reserve, capture, void) and ``queries`` (wallets, transactions, audit), composed by ``WalletUseCases``
-for the servicer."""
+``holds`` (reserve, capture, void), ``controls`` (responsible gaming) and ``queries`` (wallets, transactions,
+audit), composed by ``WalletUseCases`` for the servicer."""
 
 from __future__ import annotations
 
 from wallet_service.domain.ports import LedgerStore
 from wallet_service.use_cases.batches import Batches
+from wallet_service.use_cases.controls import Controls
 from wallet_service.use_cases.holds import Holds
 from wallet_service.use_cases.postings import Postings
 from wallet_service.use_cases.queries import Queries
@@ -20,6 +21,7 @@ class WalletUseCases:
         self.batches = Batches(store, clock)
         self.holds = Holds(store, clock)
         self.queries = Queries(store)
+        self.controls = Controls(store, clock)
 
 
-__all__ = ["Batches", "Holds", "Postings", "Queries", "WalletUseCases"]
+__all__ = ["Batches", "Controls", "Holds", "Postings", "Queries", "WalletUseCases"]

@@ -6,6 +6,120 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class Approval(_message.Message):
+    __slots__ = ("by", "at", "note")
+    BY_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    by: str
+    at: str
+    note: str
+    def __init__(self, by: _Optional[str] = ..., at: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class ReviewReason(_message.Message):
+    __slots__ = ("rule", "message", "at")
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    rule: str
+    message: str
+    at: str
+    def __init__(self, rule: _Optional[str] = ..., message: _Optional[str] = ..., at: _Optional[str] = ...) -> None: ...
+
+class ReleasePayoutRequest(_message.Message):
+    __slots__ = ("payout_id", "admin_id", "note")
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    payout_id: str
+    admin_id: str
+    note: str
+    def __init__(self, payout_id: _Optional[str] = ..., admin_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class KycRecord(_message.Message):
+    __slots__ = ("user_id", "status", "pan", "name", "date_of_birth", "submitted_at", "reviewed_at", "reviewed_by", "note", "updated_at")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAN_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DATE_OF_BIRTH_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    REVIEWED_AT_FIELD_NUMBER: _ClassVar[int]
+    REVIEWED_BY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    status: str
+    pan: str
+    name: str
+    date_of_birth: str
+    submitted_at: str
+    reviewed_at: str
+    reviewed_by: str
+    note: str
+    updated_at: str
+    def __init__(self, user_id: _Optional[str] = ..., status: _Optional[str] = ..., pan: _Optional[str] = ..., name: _Optional[str] = ..., date_of_birth: _Optional[str] = ..., submitted_at: _Optional[str] = ..., reviewed_at: _Optional[str] = ..., reviewed_by: _Optional[str] = ..., note: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
+
+class SubmitKycRequest(_message.Message):
+    __slots__ = ("user_id", "pan", "name", "date_of_birth")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAN_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DATE_OF_BIRTH_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    pan: str
+    name: str
+    date_of_birth: str
+    def __init__(self, user_id: _Optional[str] = ..., pan: _Optional[str] = ..., name: _Optional[str] = ..., date_of_birth: _Optional[str] = ...) -> None: ...
+
+class GetKycRequest(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+
+class ListKycRequest(_message.Message):
+    __slots__ = ("status", "page", "limit")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    page: int
+    limit: int
+    def __init__(self, status: _Optional[str] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListKycResponse(_message.Message):
+    __slots__ = ("records", "total", "page", "limit")
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[KycRecord]
+    total: int
+    page: int
+    limit: int
+    def __init__(self, records: _Optional[_Iterable[_Union[KycRecord, _Mapping]]] = ..., total: _Optional[int] = ..., page: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class VerifyKycRequest(_message.Message):
+    __slots__ = ("user_id", "admin_id", "note")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    admin_id: str
+    note: str
+    def __init__(self, user_id: _Optional[str] = ..., admin_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class RejectKycRequest(_message.Message):
+    __slots__ = ("user_id", "admin_id", "reason")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    admin_id: str
+    reason: str
+    def __init__(self, user_id: _Optional[str] = ..., admin_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class PayoutMethod(_message.Message):
     __slots__ = ("type", "details")
     class DetailsEntry(_message.Message):
@@ -34,7 +148,7 @@ class HistoryEntry(_message.Message):
     def __init__(self, status: _Optional[str] = ..., at: _Optional[str] = ..., by: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class PayoutRequest(_message.Message):
-    __slots__ = ("id", "user_id", "amount", "currency", "method", "status", "admin_note", "processed_by", "transaction_id", "provider_reference", "failure_reason", "history", "created_at", "updated_at", "refund_transaction_id", "refunded_amount")
+    __slots__ = ("id", "user_id", "amount", "currency", "method", "status", "admin_note", "processed_by", "transaction_id", "provider_reference", "failure_reason", "history", "created_at", "updated_at", "refund_transaction_id", "refunded_amount", "approvals", "review_reasons", "needs_dual_approval")
     ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +165,9 @@ class PayoutRequest(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     REFUND_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     REFUNDED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    APPROVALS_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_REASONS_FIELD_NUMBER: _ClassVar[int]
+    NEEDS_DUAL_APPROVAL_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     amount: int
@@ -67,7 +184,10 @@ class PayoutRequest(_message.Message):
     updated_at: str
     refund_transaction_id: str
     refunded_amount: int
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., method: _Optional[_Union[PayoutMethod, _Mapping]] = ..., status: _Optional[str] = ..., admin_note: _Optional[str] = ..., processed_by: _Optional[str] = ..., transaction_id: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., history: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., refund_transaction_id: _Optional[str] = ..., refunded_amount: _Optional[int] = ...) -> None: ...
+    approvals: _containers.RepeatedCompositeFieldContainer[Approval]
+    review_reasons: _containers.RepeatedCompositeFieldContainer[ReviewReason]
+    needs_dual_approval: bool
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., method: _Optional[_Union[PayoutMethod, _Mapping]] = ..., status: _Optional[str] = ..., admin_note: _Optional[str] = ..., processed_by: _Optional[str] = ..., transaction_id: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., history: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., refund_transaction_id: _Optional[str] = ..., refunded_amount: _Optional[int] = ..., approvals: _Optional[_Iterable[_Union[Approval, _Mapping]]] = ..., review_reasons: _Optional[_Iterable[_Union[ReviewReason, _Mapping]]] = ..., needs_dual_approval: _Optional[bool] = ...) -> None: ...
 
 class CreatePayoutRequestRequest(_message.Message):
     __slots__ = ("user_id", "amount", "currency", "method_json", "idempotency_key")
@@ -199,8 +319,26 @@ class PayoutLimit(_message.Message):
     max: int
     def __init__(self, currency: _Optional[str] = ..., min: _Optional[int] = ..., max: _Optional[int] = ...) -> None: ...
 
+class PayoutRisk(_message.Message):
+    __slots__ = ("kyc_required", "dual_approval_threshold", "daily_count", "daily_amount", "cooldown_after_topup_seconds", "min_age")
+    KYC_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    DUAL_APPROVAL_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    DAILY_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DAILY_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    COOLDOWN_AFTER_TOPUP_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    MIN_AGE_FIELD_NUMBER: _ClassVar[int]
+    kyc_required: bool
+    dual_approval_threshold: int
+    daily_count: int
+    daily_amount: int
+    cooldown_after_topup_seconds: int
+    min_age: int
+    def __init__(self, kyc_required: _Optional[bool] = ..., dual_approval_threshold: _Optional[int] = ..., daily_count: _Optional[int] = ..., daily_amount: _Optional[int] = ..., cooldown_after_topup_seconds: _Optional[int] = ..., min_age: _Optional[int] = ...) -> None: ...
+
 class PayoutLimits(_message.Message):
-    __slots__ = ("limits",)
+    __slots__ = ("limits", "risk")
     LIMITS_FIELD_NUMBER: _ClassVar[int]
+    RISK_FIELD_NUMBER: _ClassVar[int]
     limits: _containers.RepeatedCompositeFieldContainer[PayoutLimit]
-    def __init__(self, limits: _Optional[_Iterable[_Union[PayoutLimit, _Mapping]]] = ...) -> None: ...
+    risk: PayoutRisk
+    def __init__(self, limits: _Optional[_Iterable[_Union[PayoutLimit, _Mapping]]] = ..., risk: _Optional[_Union[PayoutRisk, _Mapping]] = ...) -> None: ...

@@ -74,6 +74,36 @@ class PayoutServiceStub:
                 request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ReconcilePayoutsRequest.SerializeToString,
                 response_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ReconcilePayoutsResponse.FromString,
                 _registered_method=True)
+        self.ReleasePayout = channel.unary_unary(
+                '/winzone.payouts.v1.PayoutService/ReleasePayout',
+                request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ReleasePayoutRequest.SerializeToString,
+                response_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.PayoutRequest.FromString,
+                _registered_method=True)
+        self.SubmitKyc = channel.unary_unary(
+                '/winzone.payouts.v1.PayoutService/SubmitKyc',
+                request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.SubmitKycRequest.SerializeToString,
+                response_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.FromString,
+                _registered_method=True)
+        self.GetKyc = channel.unary_unary(
+                '/winzone.payouts.v1.PayoutService/GetKyc',
+                request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.GetKycRequest.SerializeToString,
+                response_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.FromString,
+                _registered_method=True)
+        self.ListKyc = channel.unary_unary(
+                '/winzone.payouts.v1.PayoutService/ListKyc',
+                request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListKycRequest.SerializeToString,
+                response_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListKycResponse.FromString,
+                _registered_method=True)
+        self.VerifyKyc = channel.unary_unary(
+                '/winzone.payouts.v1.PayoutService/VerifyKyc',
+                request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.VerifyKycRequest.SerializeToString,
+                response_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.FromString,
+                _registered_method=True)
+        self.RejectKyc = channel.unary_unary(
+                '/winzone.payouts.v1.PayoutService/RejectKyc',
+                request_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.RejectKycRequest.SerializeToString,
+                response_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.FromString,
+                _registered_method=True)
 
 
 class PayoutServiceServicer:
@@ -156,6 +186,56 @@ class PayoutServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReleasePayout(self, request, context):
+        """An admin releases a payout a risk rule held ("held" -> "requested"), with a required note; it then
+        waits for approval like any other (maker-checker included). The payout's own user may not release it
+        (PERMISSION_DENIED "SELF_APPROVAL_FORBIDDEN"); a payout that is not held is FAILED_PRECONDITION
+        "INVALID_PAYOUT_STATE". RejectPayout also rejects a held payout.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitKyc(self, request, context):
+        """Know your customer. A player submits PAN, name and date of birth once (again after a rejection or a
+        flag); an admin verifies or rejects it. The PAN is sealed at rest and only ever answered masked.
+        Errors: INVALID_ARGUMENT (INVALID_PAN: not [A-Z]{5}[0-9]{4}[A-Z]; INVALID_NAME; INVALID_DATE_OF_BIRTH;
+        UNDER_AGE: younger than MIN_AGE), FAILED_PRECONDITION (KYC_ALREADY_SUBMITTED: pending or verified;
+        PAN_IN_USE: the PAN belongs to another account, the submission is refused and this account's KYC is
+        "flagged" for review; INVALID_KYC_STATE: verifying what is not pending, rejecting what is not pending
+        or flagged), PERMISSION_DENIED (SELF_REVIEW_FORBIDDEN: an admin reviewing their own KYC), NOT_FOUND
+        (KYC_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetKyc(self, request, context):
+        """The user's KYC record; status "none" (and nothing else set) when they never submitted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListKyc(self, request, context):
+        """KYC records, oldest submission first, optionally in one status, paged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyKyc(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RejectKyc(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PayoutServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -198,6 +278,36 @@ def add_PayoutServiceServicer_to_server(servicer, server):
                     servicer.ReconcilePayouts,
                     request_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ReconcilePayoutsRequest.FromString,
                     response_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ReconcilePayoutsResponse.SerializeToString,
+            ),
+            'ReleasePayout': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleasePayout,
+                    request_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ReleasePayoutRequest.FromString,
+                    response_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.PayoutRequest.SerializeToString,
+            ),
+            'SubmitKyc': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitKyc,
+                    request_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.SubmitKycRequest.FromString,
+                    response_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.SerializeToString,
+            ),
+            'GetKyc': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetKyc,
+                    request_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.GetKycRequest.FromString,
+                    response_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.SerializeToString,
+            ),
+            'ListKyc': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListKyc,
+                    request_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListKycRequest.FromString,
+                    response_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListKycResponse.SerializeToString,
+            ),
+            'VerifyKyc': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyKyc,
+                    request_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.VerifyKycRequest.FromString,
+                    response_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.SerializeToString,
+            ),
+            'RejectKyc': grpc.unary_unary_rpc_method_handler(
+                    servicer.RejectKyc,
+                    request_deserializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.RejectKycRequest.FromString,
+                    response_serializer=winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -416,6 +526,168 @@ class PayoutService:
             '/winzone.payouts.v1.PayoutService/ReconcilePayouts',
             winzone_dot_payouts_dot_v1_dot_payouts__pb2.ReconcilePayoutsRequest.SerializeToString,
             winzone_dot_payouts_dot_v1_dot_payouts__pb2.ReconcilePayoutsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleasePayout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.payouts.v1.PayoutService/ReleasePayout',
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.ReleasePayoutRequest.SerializeToString,
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.PayoutRequest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitKyc(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.payouts.v1.PayoutService/SubmitKyc',
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.SubmitKycRequest.SerializeToString,
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetKyc(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.payouts.v1.PayoutService/GetKyc',
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.GetKycRequest.SerializeToString,
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListKyc(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.payouts.v1.PayoutService/ListKyc',
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListKycRequest.SerializeToString,
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.ListKycResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyKyc(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.payouts.v1.PayoutService/VerifyKyc',
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.VerifyKycRequest.SerializeToString,
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RejectKyc(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.payouts.v1.PayoutService/RejectKyc',
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.RejectKycRequest.SerializeToString,
+            winzone_dot_payouts_dot_v1_dot_payouts__pb2.KycRecord.FromString,
             options,
             channel_credentials,
             insecure,

@@ -501,3 +501,79 @@ class ActivitySummary(_message.Message):
     days: _containers.RepeatedCompositeFieldContainer[ActivityDay]
     totals: ActivityFigures
     def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., currency: _Optional[str] = ..., days: _Optional[_Iterable[_Union[ActivityDay, _Mapping]]] = ..., totals: _Optional[_Union[ActivityFigures, _Mapping]] = ...) -> None: ...
+
+class GetPlayerControlsRequest(_message.Message):
+    __slots__ = ("user_id", "currency")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    currency: str
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class PendingLimit(_message.Message):
+    __slots__ = ("limit", "amount", "effective_at", "requested_at")
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_AT_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    limit: str
+    amount: int
+    effective_at: str
+    requested_at: str
+    def __init__(self, limit: _Optional[str] = ..., amount: _Optional[int] = ..., effective_at: _Optional[str] = ..., requested_at: _Optional[str] = ...) -> None: ...
+
+class PlayerControls(_message.Message):
+    __slots__ = ("user_id", "currency", "deposit_daily", "deposit_monthly", "entry_daily", "pending", "self_excluded", "excluded_until", "excluded_permanently", "excluded_at", "updated_at")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DEPOSIT_DAILY_FIELD_NUMBER: _ClassVar[int]
+    DEPOSIT_MONTHLY_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_DAILY_FIELD_NUMBER: _ClassVar[int]
+    PENDING_FIELD_NUMBER: _ClassVar[int]
+    SELF_EXCLUDED_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDED_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDED_PERMANENTLY_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    currency: str
+    deposit_daily: int
+    deposit_monthly: int
+    entry_daily: int
+    pending: _containers.RepeatedCompositeFieldContainer[PendingLimit]
+    self_excluded: bool
+    excluded_until: str
+    excluded_permanently: bool
+    excluded_at: str
+    updated_at: str
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., deposit_daily: _Optional[int] = ..., deposit_monthly: _Optional[int] = ..., entry_daily: _Optional[int] = ..., pending: _Optional[_Iterable[_Union[PendingLimit, _Mapping]]] = ..., self_excluded: _Optional[bool] = ..., excluded_until: _Optional[str] = ..., excluded_permanently: _Optional[bool] = ..., excluded_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
+
+class LimitChange(_message.Message):
+    __slots__ = ("limit", "amount", "remove")
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_FIELD_NUMBER: _ClassVar[int]
+    limit: str
+    amount: int
+    remove: bool
+    def __init__(self, limit: _Optional[str] = ..., amount: _Optional[int] = ..., remove: _Optional[bool] = ...) -> None: ...
+
+class SetLimitsRequest(_message.Message):
+    __slots__ = ("user_id", "currency", "changes")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    currency: str
+    changes: _containers.RepeatedCompositeFieldContainer[LimitChange]
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., changes: _Optional[_Iterable[_Union[LimitChange, _Mapping]]] = ...) -> None: ...
+
+class SelfExcludeRequest(_message.Message):
+    __slots__ = ("user_id", "days", "permanent")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    PERMANENT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    days: int
+    permanent: bool
+    def __init__(self, user_id: _Optional[str] = ..., days: _Optional[int] = ..., permanent: _Optional[bool] = ...) -> None: ...

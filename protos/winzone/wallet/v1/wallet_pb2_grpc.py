@@ -104,6 +104,21 @@ class WalletServiceStub:
                 request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverRequest.SerializeToString,
                 response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverResult.FromString,
                 _registered_method=True)
+        self.GetPlayerControls = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/GetPlayerControls',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GetPlayerControlsRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.FromString,
+                _registered_method=True)
+        self.SetLimits = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/SetLimits',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.SetLimitsRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.FromString,
+                _registered_method=True)
+        self.SelfExclude = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/SelfExclude',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.SelfExcludeRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.FromString,
+                _registered_method=True)
 
 
 class WalletServiceServicer:
@@ -215,6 +230,36 @@ class WalletServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPlayerControls(self, request, context):
+        """A player's responsible-gaming controls in one currency: the limits in force now, the changes waiting out
+        their cooling-off, and any self-exclusion (which covers every currency). Never-set controls are empty.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetLimits(self, request, context):
+        """Set or remove the player's own limits. A lower limit (or a first one) applies at once; a higher one, or a
+        removal, waits out the cooling-off (24 hours) as a pending change and then applies by itself. Asking
+        again for a change already pending keeps its original effective time; asking for the value in force
+        cancels a pending change of that limit. Idempotent by content: no key. Bad amounts or an unknown limit
+        are INVALID_ARGUMENT (INVALID_AMOUNT, INVALID_LIMIT).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SelfExclude(self, request, context):
+        """Self-exclusion for `days` (7 to 365) or permanently. Only ever lengthens: a request that would end an
+        exclusion in force sooner leaves it as it is. While excluded, every entry fee, sponsorship or other
+        payment from the player's wallet into a prize pool (a Post leg out of "user:<id>" in an entry that
+        credits a "pool:" account) is FAILED_PRECONDITION "SELF_EXCLUDED", and the payment gateway refuses
+        top-ups; holds for payouts, captures and every credit still work.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WalletServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -287,6 +332,21 @@ def add_WalletServiceServicer_to_server(servicer, server):
                     servicer.Recover,
                     request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverRequest.FromString,
                     response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverResult.SerializeToString,
+            ),
+            'GetPlayerControls': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPlayerControls,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GetPlayerControlsRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.SerializeToString,
+            ),
+            'SetLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetLimits,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.SetLimitsRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.SerializeToString,
+            ),
+            'SelfExclude': grpc.unary_unary_rpc_method_handler(
+                    servicer.SelfExclude,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.SelfExcludeRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -667,6 +727,87 @@ class WalletService:
             '/winzone.wallet.v1.WalletService/Recover',
             winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverRequest.SerializeToString,
             winzone_dot_wallet_dot_v1_dot_wallet__pb2.RecoverResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPlayerControls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/GetPlayerControls',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.GetPlayerControlsRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/SetLimits',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.SetLimitsRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SelfExclude(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/SelfExclude',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.SelfExcludeRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.FromString,
             options,
             channel_credentials,
             insecure,
