@@ -21,10 +21,12 @@ from prometheus_client.registry import Collector
 
 from payout_service.adapters.grpc_payments import GrpcPayments
 from payout_service.adapters.grpc_wallet import GrpcWallet
+from payout_service.adapters.kyc_mongo import MongoKycStore
+from payout_service.adapters.kyc_sqlite import SqliteKycStore
 from payout_service.adapters.mongo_store import MongoPayoutStore
 from payout_service.adapters.sqlite_store import SqlitePayoutStore
 from payout_service.domain.model import PayoutStatus
-from payout_service.domain.ports import PayoutStore
+from payout_service.domain.ports import KycStore, PayoutStore
 from payout_service.servicer import PayoutServicer
 from payout_service.settings import Fault, PayoutSettings
 from payout_service.use_cases.facade import PayoutService
@@ -51,6 +53,18 @@ def build_store(common: CommonSettings) -> PayoutStore:
         sqlite=lambda path, synchronous: SqlitePayoutStore(path, synchronous=synchronous),
         mongo=MongoPayoutStore.from_uri,
     )
+
+
+def build_kyc_store(store: PayoutStore, settings: PayoutSettings) -> KycStore | None:
+    """The KYC store beside ``store`` (the same SQLite file or MongoDB database); None without a KYC key."""
+    kyc = settings.kyc
+    if kyc.sealer is None:
+        return None
+    if isinstance(store, MongoPayoutStore):
+        return MongoKycStore.beside(store, sealer=kyc.sealer, index_key=kyc.index_key)
+    path = store.path if isinstance(store, SqlitePayoutStore) else settings.common.sqlite_path("payouts")
+    return SqliteKycStore(path, sealer=kyc.sealer, index_key=kyc.index_key,
+                          synchronous=settings.common.sqlite_synchronous)
 
 
 def _kill_self() -> None:
@@ -91,14 +105,22 @@ async def create_server(
     clients.channel("wallet channel", wallet_channel)
     payments_channel = service_channel(common.addresses["payments"], common.internal_token)
     clients.channel("payments channel", payments_channel)
+    kyc = build_kyc_store(store, settings)
+    if kyc is not None:
+        clients.store("kyc store", kyc)
+        await asyncio.to_thread(kyc.migrate)
     service = PayoutService(
         store,
         GrpcWallet(wallet_pb2_grpc.WalletServiceStub(wallet_channel), provider=settings.provider),
         GrpcPayments(payments_pb2_grpc.PaymentGatewayStub(payments_channel),
                      timeout=settings.provider_timeout_seconds),
         limits=settings.limits,
+        risk=settings.risk,
         after_provider_call=fault_hook(settings.fault),
         reconcile_batch=settings.reconcile_batch,
+        kyc=kyc,
+        kyc_required=settings.kyc.required,
+        min_age=settings.kyc.min_age,
     )
     servicer = PayoutServicer(service)
 

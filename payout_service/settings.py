@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from payout_service.domain.kyc import DEFAULT_MIN_AGE
 from payout_service.domain.limits import DEFAULT_PAYOUT_MAX_MINOR, DEFAULT_PAYOUT_MIN_MINOR, PayoutLimits
+from payout_service.domain.risk import RiskRules
 from winzone_kernel.config import CommonSettings, ConfigError, env_decimal, env_int
+from winzone_kernel.dev_secrets import dev_secret
 from winzone_kernel.errors import InvalidArgument
+from winzone_kernel.jurisdiction import env_bool, env_duration_seconds, with_jurisdiction
 from winzone_kernel.money import DEFAULT_CURRENCY, to_major, to_minor
-from winzone_kernel.sealing import Sealer
+from winzone_kernel.sealing import Sealer, decode_key
 
 PROVIDERS = frozenset({"mock", "stripe"})
 
@@ -30,6 +36,62 @@ def _limit(env: Mapping[str, str], name: str, default_minor: int) -> int:
         return to_minor(Decimal(value), DEFAULT_CURRENCY)
     except InvalidArgument as exc:
         raise ConfigError(f"{name} must be a positive amount in major units, got {value}") from exc
+
+
+def _optional_limit(env: Mapping[str, str], name: str) -> int:
+    """A major-unit amount in minor units, 0 when unset or 0 (the rule is off)."""
+    value = env_decimal(env, name, "0")
+    if value == 0:
+        return 0
+    try:
+        return to_minor(Decimal(value), DEFAULT_CURRENCY)
+    except InvalidArgument as exc:
+        raise ConfigError(f"{name} must be 0 or a positive amount in major units, got {value}") from exc
+
+
+def destination_key(env: Mapping[str, str]) -> bytes:
+    """The key of destination fingerprints, derived from ``PAYOUT_METHOD_KEY`` (never the key itself)."""
+    root = decode_key(dev_secret(env, "PAYOUT_METHOD_KEY") or "", "PAYOUT_METHOD_KEY")
+    return hmac.new(root, b"payout-destination", hashlib.sha256).digest()
+
+
+def risk_rules(env: Mapping[str, str]) -> RiskRules:
+    """The payout risk rules, read through ``with_jurisdiction`` so that ``JURISDICTION=IN`` fills the
+    defaults (``PAYOUT_HOLD_SHARED_DESTINATION`` included)."""
+    env = with_jurisdiction(env)
+    return RiskRules(
+        dual_approval_threshold=_optional_limit(env, "PAYOUT_DUAL_APPROVAL_THRESHOLD"),
+        daily_count=env_int(env, "PAYOUT_DAILY_COUNT", 0),
+        daily_amount=_optional_limit(env, "PAYOUT_DAILY_AMOUNT"),
+        cooldown_after_topup_seconds=env_duration_seconds(env, "PAYOUT_COOLDOWN_AFTER_TOPUP"),
+        hold_shared_destination=env_bool(env, "PAYOUT_HOLD_SHARED_DESTINATION"),
+        destination_key=destination_key(env),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class KycSettings:
+    """KYC: whether payouts require it (``KYC_REQUIRED_FOR_PAYOUT``), ``MIN_AGE``, and the PAN keys from
+    ``KYC_PAN_KEY``: the sealer and the PAN index key derived from it (``None`` when no key is configured
+    outside production; the KYC RPCs are then unavailable)."""
+
+    required: bool = False
+    min_age: int = DEFAULT_MIN_AGE
+    sealer: Sealer | None = field(default=None, repr=False)
+    index_key: bytes = field(default=b"", repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> KycSettings:
+        """Read through ``with_jurisdiction``; the key is required in production or when KYC is required."""
+        env = with_jurisdiction(env)
+        required = env_bool(env, "KYC_REQUIRED_FOR_PAYOUT")
+        min_age = env_int(env, "MIN_AGE", DEFAULT_MIN_AGE)
+        raw = dev_secret(env, "KYC_PAN_KEY")
+        if not raw and not required and env.get("APP_ENV", "development") != "production":
+            return cls(required, min_age)
+        sealer = Sealer.from_env(env, "KYC_PAN_KEY")
+        root = decode_key(raw or "", "KYC_PAN_KEY")
+        return cls(required, min_age, sealer, hmac.new(root, b"pan-index", hashlib.sha256).digest())
 
 
 def _seconds(env: Mapping[str, str], name: str, default: str) -> float:
@@ -53,6 +115,8 @@ class PayoutSettings:
     fault: Fault | None
     method_sealer: Sealer = field(repr=False)
     """Seals payout methods at rest: ``PAYOUT_METHOD_KEY`` (refused at start-up when missing or malformed)."""
+    risk: RiskRules = field(default_factory=RiskRules, repr=False)
+    kyc: KycSettings = field(default_factory=KycSettings, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PayoutSettings:
@@ -84,4 +148,6 @@ class PayoutSettings:
             provider_timeout_seconds=_seconds(env, "PAYOUT_PROVIDER_TIMEOUT_SECONDS", "8"),
             fault=fault,
             method_sealer=Sealer.from_env(env, "PAYOUT_METHOD_KEY"),
+            risk=risk_rules(env),
+            kyc=KycSettings.from_env(env),
         )

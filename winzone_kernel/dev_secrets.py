@@ -33,6 +33,7 @@ def new_aes_key() -> str:
 GENERATED: Mapping[str, Callable[[], str]] = {
     "MOCK_WEBHOOK_SECRET": new_webhook_secret,
     "PAYOUT_METHOD_KEY": new_aes_key,
+    "KYC_PAN_KEY": new_aes_key,
 }
 """The secrets a development data folder keeps, and how each is made."""
 

@@ -17,7 +17,7 @@ from winzone_ops.cross_facts import (
     SessionFact,
 )
 
-ACTIVE_PAYOUT = frozenset({"requested", "approved"})
+ACTIVE_PAYOUT = frozenset({"held", "requested", "awaiting_second_approval", "approved"})
 PAYOUT_SOURCE = "payout_service"
 TOPUP_KEY_PREFIX = "topup_tps"
 CONTRIBUTION_LEG_TYPES = frozenset({"entryFee", "debit"})
@@ -37,8 +37,9 @@ def payout_refunds(ledger: LedgerFacts) -> dict[str, int]:
 
 
 def check_holds(ledger: LedgerFacts, payouts: Mapping[str, PayoutFact]) -> list[Discrepancy]:
-    """Every open hold belongs to a requested/approved payout, every captured hold to a paid payout of the
-    same amount, every terminal payout's hold is closed, and every placed payout has its hold."""
+    """Every open hold belongs to a payout that holds funds (held, requested, awaiting a second approval or
+    approved), every captured hold to a paid payout of the same amount, every terminal payout's hold is
+    closed, and every placed payout has its hold."""
     found: list[Discrepancy] = []
     refunds = payout_refunds(ledger)
     for hold in ledger.holds.values():

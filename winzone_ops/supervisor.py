@@ -63,8 +63,9 @@ def plan_stack(base: Mapping[str, str]) -> StackPlan:
             if production:
                 raise SystemExit(f"{secret_name} must be set when APP_ENV=production")
             env[secret_name] = secrets.token_urlsafe(size)
-    if production and not env.get("PAYOUT_METHOD_KEY"):
-        raise SystemExit("PAYOUT_METHOD_KEY must be set when APP_ENV=production")
+    for key_name in ("PAYOUT_METHOD_KEY", "KYC_PAN_KEY"):
+        if production and not env.get(key_name):
+            raise SystemExit(f"{key_name} must be set when APP_ENV=production")
     if not production:
         for secret_name, value in ensure_dev_secrets(env["WINZONE_DATA_DIR"]).items():
             env[secret_name] = env.get(secret_name) or value

@@ -12,7 +12,14 @@ import json
 from typing import Any
 
 from payout_service.domain.methods import PayoutMethod
-from payout_service.domain.model import HistoryEntry, HoldAction, PayoutRequest, PayoutStatus
+from payout_service.domain.model import (
+    Approval,
+    HistoryEntry,
+    HoldAction,
+    PayoutRequest,
+    PayoutStatus,
+    ReviewReason,
+)
 from payout_service.domain.ports import PayoutRecord, PendingFunds
 from winzone_kernel.clock import format_utc, parse_utc
 from winzone_kernel.sealing import Sealer
@@ -52,11 +59,17 @@ def to_document(record: PayoutRecord, sealer: Sealer) -> dict[str, Any]:
         "history": [
             {"status": h.status.value, "at": format_utc(h.at), "by": h.by, "note": h.note} for h in p.history
         ],
+        "approvals": [{"by": a.by, "at": format_utc(a.at), "note": a.note} for a in p.approvals],
+        "reviewReasons": [
+            {"rule": r.rule, "message": r.message, "at": format_utc(r.at)} for r in p.review_reasons
+        ],
+        "needsDualApproval": p.needs_dual_approval,
         "createdAt": format_utc(p.created_at),
         "updatedAt": format_utc(p.updated_at),
         "version": p.version,
         "requestKey": record.request_key,
         "fingerprint": record.fingerprint,
+        "destination": record.destination,
         "holdPlaced": record.hold_placed,
         "pendingFunds": None if record.pending is None else {
             "action": record.pending.action.value,
@@ -91,6 +104,11 @@ def from_document(doc: dict[str, Any], sealer: Sealer) -> PayoutRecord:
         refund_transaction_id=doc.get("refundTransactionId"),
         version=doc["version"],
         refunded_amount=doc.get("refundedAmount", 0),
+        approvals=[Approval(a["by"], parse_utc(a["at"]), a.get("note")) for a in doc.get("approvals") or ()],
+        review_reasons=[
+            ReviewReason(r["rule"], r["message"], parse_utc(r["at"])) for r in doc.get("reviewReasons") or ()
+        ],
+        needs_dual_approval=bool(doc.get("needsDualApproval", False)),
     )
     pending = doc.get("pendingFunds")
     return PayoutRecord(
@@ -98,6 +116,7 @@ def from_document(doc: dict[str, Any], sealer: Sealer) -> PayoutRecord:
         fingerprint=doc["fingerprint"],
         request_key=doc.get("requestKey"),
         hold_placed=bool(doc["holdPlaced"]),
+        destination=doc.get("destination"),
         pending=None if pending is None else PendingFunds(
             HoldAction(pending["action"]), pending.get("reason"), pending.get("providerReference"),
             pending.get("amountReversed"),

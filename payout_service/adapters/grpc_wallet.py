@@ -9,14 +9,19 @@ The stub's channel is a ``service_channel``: a failed call raises the wallet's o
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from payout_service.domain.model import PayoutRequest
 from payout_service.domain.ports import WalletPort
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+from winzone_kernel.clock import parse_utc
 from winzone_kernel.errors import Unavailable
 
 SOURCE = "payout_service"
 PAYOUT_TYPE = "payout"
 REFUND_TYPE = "refund"
+TOPUP_TYPE = "topup"
+COMPLETED = "completed"
 RELEASE_NOTE = "Payout not paid: funds released"
 VOIDED = "voided"
 
@@ -66,6 +71,15 @@ class GrpcWallet(WalletPort):
         ))
         if result.hold.status != VOIDED:
             raise Unavailable("The wallet did not confirm the hold as voided", code="HOLD_NOT_VOIDED")
+
+    async def latest_topup_at(self, user_id: str, currency: str) -> datetime | None:
+        found = await self._stub.ListTransactions(wallet_pb2.ListTransactionsRequest(
+            user_id=user_id, type=TOPUP_TYPE, status=COMPLETED, currency=currency, page=1, limit=1,
+        ))
+        if not found.transactions:
+            return None
+        latest = found.transactions[0]
+        return parse_utc(latest.posted_at or latest.created_at)
 
     async def refund(self, payout: PayoutRequest, amount: int, amount_reversed: int) -> str:
         whole = amount == amount_reversed == payout.amount_minor

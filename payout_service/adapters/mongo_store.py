@@ -19,12 +19,21 @@ from pymongo.errors import DuplicateKeyError
 
 from payout_service.adapters.documents import from_document, next_version, to_document
 from payout_service.domain.model import PayoutStatus
-from payout_service.domain.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
+from payout_service.domain.ports import (
+    AttentionCursor,
+    DuplicateRequestKey,
+    PayoutRecord,
+    PayoutStore,
+    RecordPage,
+    VelocityExceeded,
+    VelocityLimit,
+)
 from winzone_kernel.clock import format_utc
 from winzone_kernel.mongo import DEFAULT_TIMEOUT, DriverErrors, MongoClientLike, MongoStore
 from winzone_kernel.sealing import Sealer
 
 COLLECTION = "payout_requests"
+GUARDS = "payout_velocity_guards"
 
 INDEXES: dict[str, list[IndexModel]] = {
     COLLECTION: [
@@ -35,6 +44,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("userId", ASCENDING), ("requestKey", ASCENDING)], name="userId_requestKey_unique", unique=True,
             partialFilterExpression={"requestKey": {"$type": "string"}},
         ),
+        IndexModel([("destination", ASCENDING)], name="destination",
+                   partialFilterExpression={"destination": {"$type": "string"}}),
     ],
 }
 CLIENT_OPTIONS: dict[str, Any] = {"serverSelectionTimeoutMS": 10_000, "w": "majority"}
@@ -52,7 +63,7 @@ class MongoPayoutStore(MongoStore, PayoutStore):
     """The payout store on MongoDB (see the module docstring)."""
 
     app_name = "winzone-payouts"
-    collections = (COLLECTION,)
+    collections = (COLLECTION, GUARDS)
     indexes = INDEXES
     errors = DriverErrors("payout store", other="payout store unavailable", kept=(DuplicateKeyError,))
     client_options = CLIENT_OPTIONS
@@ -67,16 +78,45 @@ class MongoPayoutStore(MongoStore, PayoutStore):
     def _payouts(self) -> Any:
         return self._db[COLLECTION]
 
-    def insert(self, record: PayoutRecord) -> None:
+    def insert(self, record: PayoutRecord, velocity: VelocityLimit | None = None) -> None:
         doc = _document(record, self._sealer)
         try:
-            with self._bounded():
-                self._payouts.insert_one(doc)
+            if velocity is None:
+                with self._bounded():
+                    self._payouts.insert_one(doc)
+            else:
+                self._transaction(lambda session: self._insert_within(session, doc, record, velocity))
         except DuplicateKeyError as exc:
             key_pattern = (exc.details or {}).get("keyPattern")
             if key_pattern is None or "requestKey" in key_pattern:
                 raise DuplicateRequestKey("This idempotency key was already used for a payout") from exc
             raise
+
+    def _insert_within(self, session: Any, doc: dict[str, Any], record: PayoutRecord,
+                       velocity: VelocityLimit) -> None:
+        """Count, then insert, in one transaction that first writes the user's guard document: two concurrent
+        inserts of one user conflict on it and the later one reruns, seeing the earlier's record."""
+        user_id = record.payout.user_id
+        self._db[GUARDS].update_one({"_id": user_id}, {"$inc": {"inserts": 1}}, upsert=True, session=session)
+        match = {
+            "userId": user_id, "createdAt": {"$gte": format_utc(velocity.since)},
+            "$or": [{"holdPlaced": True}, {"pendingFunds": None}],
+        }
+        rows = list(self._payouts.aggregate([
+            {"$match": match},
+            {"$group": {"_id": None, "count": {"$sum": 1}, "amount": {"$sum": {
+                "$cond": [{"$eq": ["$currency", record.payout.currency]}, "$amount", 0]}}}},
+        ], session=session))
+        count, amount = (rows[0]["count"], rows[0]["amount"]) if rows else (0, 0)
+        if velocity.refuses(count, amount, record):
+            raise VelocityExceeded("Daily payout limit reached; try again later")
+        self._payouts.insert_one(doc, session=session)
+
+    def shares_destination(self, destination: str, user_id: str) -> bool:
+        with self._bounded():
+            doc = self._payouts.find_one({"destination": destination, "userId": {"$ne": user_id}},
+                                         projection={"_id": 1})
+        return doc is not None
 
     def get(self, payout_id: str) -> PayoutRecord | None:
         with self._bounded():

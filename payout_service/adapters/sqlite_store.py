@@ -16,12 +16,27 @@ from typing import Any
 
 from payout_service.adapters.documents import from_document, next_version, to_document
 from payout_service.domain.model import PayoutStatus
-from payout_service.domain.ports import AttentionCursor, DuplicateRequestKey, PayoutRecord, PayoutStore, RecordPage
+from payout_service.domain.ports import (
+    AttentionCursor,
+    DuplicateRequestKey,
+    PayoutRecord,
+    PayoutStore,
+    RecordPage,
+    VelocityExceeded,
+    VelocityLimit,
+)
 from winzone_kernel.clock import format_utc
 from winzone_kernel.sealing import Sealer
-from winzone_kernel.sqlite import SqliteStore
+from winzone_kernel.sqlite import SqliteStore, connect
 
 _statuses = ", ".join(f"'{s.value}'" for s in PayoutStatus)
+_DESTINATION = "json_extract(document, '$.destination')"
+
+_VELOCITY = (
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN currency = ? THEN amount ELSE 0 END), 0) FROM payout_requests "
+    "WHERE user_id = ? AND created_at >= ? "
+    "AND NOT (hold_placed = 0 AND json_extract(document, '$.pendingFunds') IS NOT NULL)"
+)
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS payout_requests (
@@ -42,6 +57,7 @@ CREATE TABLE IF NOT EXISTS payout_requests (
 CREATE INDEX IF NOT EXISTS payout_requests_status ON payout_requests (status);
 CREATE INDEX IF NOT EXISTS payout_requests_user_created ON payout_requests (user_id, created_at);
 CREATE INDEX IF NOT EXISTS payout_requests_attention ON payout_requests (attention, updated_at);
+CREATE INDEX IF NOT EXISTS payout_requests_destination ON payout_requests ({_DESTINATION});
 
 CREATE TRIGGER IF NOT EXISTS payout_requests_keep_their_terms
 BEFORE UPDATE ON payout_requests WHEN NEW.user_id <> OLD.user_id OR NEW.amount <> OLD.amount
@@ -75,13 +91,37 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
         self._sealer = sealer or Sealer.from_env()
         super().__init__(path, synchronous=synchronous, max_batch=max_batch)
 
+    def migrate(self) -> None:
+        """Create the schema; a table whose status check predates a status (``held``, ...) is rebuilt first,
+        rows kept, so that every status of ``PayoutStatus`` can be stored."""
+        conn = connect(self.path)
+        try:
+            row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'payout_requests'"
+                               ).fetchone()
+            if row is not None and any(f"'{s.value}'" not in row[0] for s in PayoutStatus):
+                conn.executescript(
+                    "BEGIN IMMEDIATE; ALTER TABLE payout_requests RENAME TO payout_requests_before_statuses; "
+                    "DROP TRIGGER IF EXISTS payout_requests_keep_their_terms; "
+                    + SCHEMA.split(";", 1)[0] + f"; INSERT INTO payout_requests ({_COLUMNS}) SELECT {_COLUMNS} "
+                    "FROM payout_requests_before_statuses; DROP TABLE payout_requests_before_statuses; COMMIT;"
+                )
+        finally:
+            conn.close()
+        super().migrate()
+
     def _record(self, document: str) -> PayoutRecord:
         return from_document(json.loads(document), self._sealer)
 
-    def insert(self, record: PayoutRecord) -> None:
+    def insert(self, record: PayoutRecord, velocity: VelocityLimit | None = None) -> None:
         row = _row(to_document(record, self._sealer))
 
         def op(conn: sqlite3.Connection) -> None:
+            if velocity is not None:
+                count, amount = conn.execute(
+                    _VELOCITY, (record.payout.currency, record.payout.user_id, format_utc(velocity.since))
+                ).fetchone()
+                if velocity.refuses(count, amount, record):
+                    raise VelocityExceeded("Daily payout limit reached; try again later")
             try:
                 conn.execute(f"INSERT INTO payout_requests ({_COLUMNS}) VALUES ({', '.join('?' * 12)})", row)
             except sqlite3.IntegrityError as exc:
@@ -90,6 +130,13 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
                 raise
 
         self._writer.run(op)
+
+    def shares_destination(self, destination: str, user_id: str) -> bool:
+        row = self._readers.conn().execute(
+            f"SELECT 1 FROM payout_requests WHERE {_DESTINATION} = ? AND user_id <> ? LIMIT 1",
+            (destination, user_id),
+        ).fetchone()
+        return row is not None
 
     def get(self, payout_id: str) -> PayoutRecord | None:
         row = self._readers.conn().execute(

@@ -2,9 +2,15 @@
 
 ::
 
-    requested ──approve──► approved ──mark_paid──► paid
-        │                     │                     │
-        └──reject──► rejected └──mark_failed──► failed ◄──mark_failed (provider reversed a paid payout)
+    held ──release──► requested ──approve──► approved ──mark_paid──► paid
+     │                   │  │                   │                     │
+     └──reject──►        │  └──reject──► rejected └──mark_failed──► failed ◄──mark_failed (reversed)
+                         └──approve (dual)──► awaiting_second_approval ──approve (another admin)──► approved
+                                                        └──reject──► rejected
+
+A risk rule creates a payout ``held`` (its ``review_reasons`` say why); at or above the dual-approval
+threshold (``needs_dual_approval``) the first approval only records itself and a second, different admin's
+approval moves it to ``approved``.
 
 Every allowed transition implies exactly one action on the user's funds (``HoldAction``), listed in
 ``TRANSITIONS``: the service asks ``hold_action_for`` before moving money, performs the (idempotent) wallet
@@ -17,7 +23,7 @@ uses for compare-and-set so that of two concurrent admins exactly one wins.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -41,12 +47,16 @@ from winzone_kernel.money import check_minor, currency_of
 PROVIDER_ACTOR: Final = "provider"
 """The ``by`` of history entries written from a provider's answer (webhook, send call or reconciliation)."""
 
+RISK_ACTOR: Final = "risk"
+"""The ``by`` of the history entries of a payout held for review at creation."""
 
 
 class PayoutStatus(StrEnum):
     """Where a payout request is in its life."""
 
+    HELD = "held"
     REQUESTED = "requested"
+    AWAITING_SECOND_APPROVAL = "awaiting_second_approval"
     APPROVED = "approved"
     PAID = "paid"
     FAILED = "failed"
@@ -59,8 +69,10 @@ class PayoutStatus(StrEnum):
 
     @property
     def holds_funds(self) -> bool:
-        """The user's wallet hold for this payout is still open (``requested``, ``approved``)."""
-        return self in (PayoutStatus.REQUESTED, PayoutStatus.APPROVED)
+        """The user's wallet hold for this payout is still open (``held``, ``requested``,
+        ``awaiting_second_approval``, ``approved``)."""
+        return self in (PayoutStatus.HELD, PayoutStatus.REQUESTED, PayoutStatus.AWAITING_SECOND_APPROVAL,
+                        PayoutStatus.APPROVED)
 
 
 class HoldAction(StrEnum):
@@ -79,8 +91,13 @@ class HoldAction(StrEnum):
 
 TRANSITIONS: Final[Mapping[tuple[PayoutStatus, PayoutStatus], HoldAction]] = MappingProxyType(
     {
+        (PayoutStatus.HELD, PayoutStatus.REQUESTED): HoldAction.NONE,
+        (PayoutStatus.HELD, PayoutStatus.REJECTED): HoldAction.VOID,
         (PayoutStatus.REQUESTED, PayoutStatus.APPROVED): HoldAction.NONE,
+        (PayoutStatus.REQUESTED, PayoutStatus.AWAITING_SECOND_APPROVAL): HoldAction.NONE,
         (PayoutStatus.REQUESTED, PayoutStatus.REJECTED): HoldAction.VOID,
+        (PayoutStatus.AWAITING_SECOND_APPROVAL, PayoutStatus.APPROVED): HoldAction.NONE,
+        (PayoutStatus.AWAITING_SECOND_APPROVAL, PayoutStatus.REJECTED): HoldAction.VOID,
         (PayoutStatus.APPROVED, PayoutStatus.PAID): HoldAction.CAPTURE,
         (PayoutStatus.APPROVED, PayoutStatus.FAILED): HoldAction.VOID,
         (PayoutStatus.PAID, PayoutStatus.FAILED): HoldAction.REFUND,
@@ -89,7 +106,9 @@ TRANSITIONS: Final[Mapping[tuple[PayoutStatus, PayoutStatus], HoldAction]] = Map
 """Every allowed ``(current, target)`` pair and the action on funds it implies; nothing else is allowed."""
 
 _VERBS: Final[Mapping[PayoutStatus, str]] = {
-    PayoutStatus.REQUESTED: "reopen",
+    PayoutStatus.HELD: "hold",
+    PayoutStatus.REQUESTED: "release",
+    PayoutStatus.AWAITING_SECOND_APPROVAL: "approve",
     PayoutStatus.APPROVED: "approve",
     PayoutStatus.REJECTED: "reject",
     PayoutStatus.PAID: "mark as paid",
@@ -116,6 +135,24 @@ class HistoryEntry:
     at: datetime
     by: str
     note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """One admin's approval of a payout (maker-checker: two for a large one)."""
+
+    by: str
+    at: datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewReason:
+    """A risk rule that held a payout for review: the rule's name, a message for people, and when."""
+
+    rule: str
+    message: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +206,9 @@ class PayoutRequest:
     refund_transaction_id: str | None = None
     version: int = 0
     refunded_amount: int = 0
+    approvals: list[Approval] = field(default_factory=list)
+    review_reasons: list[ReviewReason] = field(default_factory=list)
+    needs_dual_approval: bool = False
 
     @classmethod
     def create(
@@ -181,24 +221,35 @@ class PayoutRequest:
         method: PayoutMethod,
         at: datetime,
         limits: PayoutLimits,
+        dual_approval_threshold: int = 0,
+        review_reasons: Sequence[tuple[str, str]] = (),
     ) -> PayoutRequest:
-        """A new ``requested`` payout, its amount checked against ``limits``; history records the user."""
+        """A new ``requested`` payout, its amount checked against ``limits``; history records the user.
+
+        With ``review_reasons`` (``(rule, message)`` pairs) it is ``held`` instead, with a history entry per
+        rule; with ``dual_approval_threshold`` > 0 and the amount at or above it, it needs two approvals.
+        """
         if not isinstance(method, PayoutMethod):
             raise TypeError("method must be a validated PayoutMethod (see parse_payout_method)")
         _identifier(payout_id, "payout_id")
         amount = limits.check(amount_minor, currency)
         at = _utc_instant(at)
         requester = _actor(user_id)
+        history = [HistoryEntry(PayoutStatus.REQUESTED, at, requester, None)]
+        reasons = [ReviewReason(rule, message, at) for rule, message in review_reasons]
+        history += [HistoryEntry(PayoutStatus.HELD, at, RISK_ACTOR, r.message) for r in reasons]
         return cls(
             id=payout_id,
             user_id=requester,
             amount_minor=amount,
             currency=currency_of(currency).code,
             method=method,
-            status=PayoutStatus.REQUESTED,
+            status=PayoutStatus.HELD if reasons else PayoutStatus.REQUESTED,
             created_at=at,
             updated_at=at,
-            history=[HistoryEntry(PayoutStatus.REQUESTED, at, requester, None)],
+            history=history,
+            review_reasons=reasons,
+            needs_dual_approval=dual_approval_threshold > 0 and amount >= dual_approval_threshold,
         )
 
     def __post_init__(self) -> None:
@@ -230,17 +281,41 @@ class PayoutRequest:
         return hold_action(self.status, target)
 
     def approve(self, admin: str, note: object = None, *, at: datetime) -> Transition:
-        """``requested → approved`` by ``admin`` (never the requesting user), with an optional note."""
+        """``requested → approved`` by ``admin`` (never the requesting user), with an optional note; when it
+        ``needs_dual_approval``, ``requested → awaiting_second_approval`` and then, by a different admin,
+        ``awaiting_second_approval → approved``. A ``held`` payout is refused with ``PAYOUT_HELD``."""
         text = _optional_text(note, "note", code="INVALID_NOTE")
-        planned = transition(self.status, PayoutStatus.APPROVED, actor=admin, note=text, at=at)
+        if self.status is PayoutStatus.HELD:
+            raise InvalidState("A payout held for review must be released before it is approved",
+                               code="PAYOUT_HELD")
+        first_of_two = self.status is PayoutStatus.REQUESTED and self.needs_dual_approval
+        target = PayoutStatus.AWAITING_SECOND_APPROVAL if first_of_two else PayoutStatus.APPROVED
+        planned = transition(self.status, target, actor=admin, note=text, at=at)
         if planned.entry.by == self.user_id:
             raise PermissionDenied("An admin cannot approve their own payout", code="SELF_APPROVAL_FORBIDDEN")
+        if any(a.by == planned.entry.by for a in self.approvals):
+            raise PermissionDenied("A second approval must come from a different admin",
+                                   code="SECOND_APPROVAL_SAME_ADMIN")
+        self.approvals.append(Approval(planned.entry.by, planned.entry.at, text))
+        self.admin_note = text
+        self.processed_by = planned.entry.by
+        return self._record(planned)
+
+    def release(self, admin: str, note: object, *, at: datetime) -> Transition:
+        """``held → requested`` by ``admin`` (never the requesting user); ``note`` is required."""
+        text = _optional_text(note, "note", code="INVALID_NOTE")
+        if text is None:
+            raise InvalidArgument("A note is required to release a payout", code="INVALID_NOTE")
+        planned = transition(self.status, PayoutStatus.REQUESTED, actor=admin, note=text, at=at)
+        if planned.entry.by == self.user_id:
+            raise PermissionDenied("An admin cannot release their own payout", code="SELF_APPROVAL_FORBIDDEN")
         self.admin_note = text
         self.processed_by = planned.entry.by
         return self._record(planned)
 
     def reject(self, admin: str, reason: object, *, at: datetime) -> Transition:
-        """``requested → rejected`` by ``admin``; ``reason`` is required and becomes the admin note."""
+        """``held``, ``requested`` or ``awaiting_second_approval`` ``→ rejected`` by ``admin``; ``reason`` is
+        required and becomes the admin note."""
         text = _optional_text(reason, "reason", code="INVALID_REASON")
         if text is None:
             raise InvalidArgument("A reason is required to reject a payout", code="INVALID_REASON")

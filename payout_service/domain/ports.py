@@ -12,9 +12,40 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
+from payout_service.domain.kyc import KycRecord, KycStatus
+from payout_service.domain.methods import PayoutMethod
 from payout_service.domain.model import HoldAction, PayoutRequest, PayoutStatus
-from winzone_kernel.errors import AlreadyExists
+from winzone_kernel.errors import AlreadyExists, FailedPrecondition, Unavailable
+
+
+class PayoutScreen(Protocol):
+    """A check a user must pass before a payout request is stored or any funds held (e.g. verified KYC);
+    raises a ``WinzoneError`` to refuse."""
+
+    async def check(self, user_id: str, method: PayoutMethod) -> None:
+        """Refuse (raise) when ``user_id`` may not be paid out to ``method``."""
+
+
+class VelocityExceeded(FailedPrecondition):
+    """The user's payout requests of the last 24 hours already reach a daily count or amount limit."""
+
+    default_code = "LIMIT_EXCEEDED"
+
+
+@dataclass(frozen=True, slots=True)
+class VelocityLimit:
+    """At most ``count`` requests and ``amount`` (minor units, in the new record's currency) per user among
+    the records created at or after ``since`` that are not withdrawn; 0: that bound is off."""
+
+    since: datetime
+    count: int = 0
+    amount: int = 0
+
+    def refuses(self, count: int, amount: int, record: PayoutRecord) -> bool:
+        """Whether ``record`` on top of ``count`` records worth ``amount`` would pass a bound."""
+        return (0 < self.count <= count) or (0 < self.amount < amount + record.payout.amount_minor)
 
 
 class DuplicateRequestKey(AlreadyExists):
@@ -44,7 +75,8 @@ class PayoutRecord:
     to users and admins. An unplaced record with ``pending`` (a ``void``) is being withdrawn: a hold the
     wallet may still hold under its id must be released, and it is never confirmed again (a repeated hold
     call would replay the first, possibly voided, hold). ``fingerprint`` identifies the request behind
-    ``request_key``.
+    ``request_key``. ``destination`` is a keyed fingerprint of where the money goes (indexed), so that
+    another user's payout to the same destination is found without opening any method.
     """
 
     payout: PayoutRequest
@@ -52,6 +84,7 @@ class PayoutRecord:
     request_key: str | None = None
     hold_placed: bool = False
     pending: PendingFunds | None = None
+    destination: str | None = None
 
     @property
     def needs_attention(self) -> bool:
@@ -84,8 +117,14 @@ class PayoutStore(ABC):
         """Create tables/collections and indexes; safe to run any number of times."""
 
     @abstractmethod
-    def insert(self, record: PayoutRecord) -> None:
-        """Store a new record; ``DuplicateRequestKey`` when the user already used its ``request_key``."""
+    def insert(self, record: PayoutRecord, velocity: VelocityLimit | None = None) -> None:
+        """Store a new record; ``DuplicateRequestKey`` when the user already used its ``request_key``; with
+        ``velocity``, ``VelocityExceeded`` (nothing stored) when the user's records since ``velocity.since``
+        reach a bound, checked atomically with the insert (concurrent inserts of one user are serialized)."""
+
+    def shares_destination(self, destination: str, user_id: str) -> bool:
+        """Whether a record of a user other than ``user_id`` has the ``destination`` fingerprint."""
+        raise NotImplementedError
 
     @abstractmethod
     def get(self, payout_id: str) -> PayoutRecord | None:
@@ -174,7 +213,43 @@ class WalletPort(ABC):
         """Release the held funds; for a hold id the wallet never saw, record a tombstone so that a create
         still on its way is refused (the wallet answers both as a voided hold)."""
 
+    async def latest_topup_at(self, user_id: str, currency: str) -> datetime | None:
+        """When the user's latest completed ``topup`` in ``currency`` was posted; ``None``: never.
+        ``Unavailable`` when the wallet cannot tell."""
+        raise Unavailable("This wallet cannot list top-ups", code="WALLET_UNAVAILABLE")
+
     @abstractmethod
     async def refund(self, payout: PayoutRequest, amount: int, amount_reversed: int) -> str:
         """Return ``amount`` of a captured payout to the user with a ``refund`` credit, once per cumulative
         ``amount_reversed`` (the key is derived from both); returns its transaction id."""
+
+
+class KycStore(ABC):
+    """KYC records, one per user, with their PAN sealed at rest, and ``pan_owners``: which user first
+    submitted each PAN (keyed by an HMAC of the PAN, unique)."""
+
+    @abstractmethod
+    def migrate(self) -> None:
+        """Create the tables or collections and indexes (idempotent)."""
+
+    @abstractmethod
+    def get(self, user_id: str) -> KycRecord | None:
+        """The user's record, or None when they never submitted."""
+
+    @abstractmethod
+    def submit(self, record: KycRecord) -> KycRecord:
+        """Claim the record's PAN for its user and save it, atomically: when another user owns the PAN the
+        record is saved ``flagged`` instead (owner unchanged). Returns what was saved. A stored record that is
+        pending or verified is never replaced: ``KycAlreadySubmitted`` (``domain.kyc``)."""
+
+    @abstractmethod
+    def update(self, record: KycRecord, expected: KycStatus) -> bool:
+        """Save a reviewed record if its stored status is still ``expected``; False when it changed."""
+
+    @abstractmethod
+    def list(self, *, status: KycStatus | None, page: int, limit: int) -> tuple[list[KycRecord], int]:
+        """Records, oldest submission first, optionally in one status; and how many match."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""

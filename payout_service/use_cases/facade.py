@@ -12,10 +12,20 @@ from collections.abc import Callable
 from typing import Final
 
 from payout_service.domain.commands import ListPayouts, RequestPayout
+from payout_service.domain.kyc import DEFAULT_MIN_AGE
 from payout_service.domain.limits import DEFAULT_PAYOUT_LIMITS, PayoutLimits
 from payout_service.domain.model import PayoutRequest
-from payout_service.domain.ports import PaymentsPort, PayoutStore, ProviderOutcome, WalletPort
+from payout_service.domain.ports import (
+    KycStore,
+    PaymentsPort,
+    PayoutScreen,
+    PayoutStore,
+    ProviderOutcome,
+    WalletPort,
+)
+from payout_service.domain.risk import RiskRules
 from payout_service.use_cases.approvals import Approvals
+from payout_service.use_cases.kyc import KycCases, KycScreen
 from payout_service.use_cases.queries import PayoutPage, PayoutQueries
 from payout_service.use_cases.reconciliation import ReconcileReport, Reconciliation
 from payout_service.use_cases.requests import PayoutRequests
@@ -33,7 +43,9 @@ def _nothing() -> None:
 class PayoutService:
     """Use cases of payout requests, over a store, the wallet and the payment gateway (see the module docstring).
 
-    ``after_provider_call`` runs right after the payment gateway answered a send (the crash-test hook)."""
+    ``after_provider_call`` runs right after the payment gateway answered a send (the crash-test hook). With
+    a ``kyc`` store, ``self.kyc`` holds the KYC use cases and, unless a ``screen`` is given, new payouts are
+    screened by ``KycScreen`` (which refuses only when ``kyc_required``)."""
 
     def __init__(
         self,
@@ -45,10 +57,21 @@ class PayoutService:
         after_provider_call: Callable[[], None] | None = None,
         clock: Clock = utc_now,
         reconcile_batch: int = RECONCILE_BATCH,
+        risk: RiskRules | None = None,
+        screen: PayoutScreen | None = None,
+        kyc: KycStore | None = None,
+        kyc_required: bool = False,
+        min_age: int = DEFAULT_MIN_AGE,
     ) -> None:
         self.limits = limits
+        self.risk = risk or RiskRules()
+        self.kyc_required = kyc_required
+        self.min_age = min_age
+        self.kyc = None if kyc is None else KycCases(kyc, clock=clock, min_age=min_age)
+        if screen is None and kyc is not None:
+            screen = KycScreen(kyc, required=kyc_required)
         records = PayoutRecords(store)
-        self._requests = PayoutRequests(records, wallet, limits=limits, clock=clock)
+        self._requests = PayoutRequests(records, wallet, limits=limits, clock=clock, screen=screen, risk=self.risk)
         self._settlement = Settlement(records, wallet, payments, clock=clock,
                                       after_provider_call=after_provider_call or _nothing)
         self._approvals = Approvals(records, self._settlement, clock=clock)
@@ -75,6 +98,10 @@ class PayoutService:
     async def approve(self, payout_id: str, admin_id: str, note: str | None) -> PayoutRequest:
         """``requested → approved``, then send the money and settle from the answer."""
         return await self._approvals.approve(payout_id, admin_id, note)
+
+    async def release(self, payout_id: str, admin_id: str, note: str | None) -> PayoutRequest:
+        """``held → requested`` with a note; the payout then waits for approval as any other."""
+        return await self._approvals.release(payout_id, admin_id, note)
 
     async def reject(self, payout_id: str, admin_id: str, reason: str | None) -> PayoutRequest:
         """``requested → rejected`` with a reason, then release the hold."""

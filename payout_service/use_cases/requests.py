@@ -6,6 +6,11 @@ marked for release (``pending`` void, its idempotency key freed) rather than del
 concurrent retry under the same key placed meanwhile is found and released instead of stranded. A record
 left unplaced by an unknown outcome is finished by reconciliation (``place_hold`` or ``discard``). A
 withdrawn payout id is never placed again.
+
+Before anything is stored, the ``screen`` (KYC) may refuse. The risk rules then decide whether the new
+payout is ``held`` for review (``shared_destination``, ``recent_card_topup``; a wallet that cannot tell
+about top-ups holds it too) and the daily count and amount are checked by the store atomically with the
+insert (``LIMIT_EXCEEDED``, nothing held). A replay under an idempotency key is answered before any of it.
 """
 
 from __future__ import annotations
@@ -15,7 +20,26 @@ import contextlib
 from payout_service.domain.commands import RequestPayout, fingerprint
 from payout_service.domain.limits import PayoutLimits
 from payout_service.domain.model import HoldAction, PayoutRequest
-from payout_service.domain.ports import DuplicateRequestKey, PayoutRecord, PendingFunds, WalletPort
+from payout_service.domain.ports import (
+    DuplicateRequestKey,
+    PayoutRecord,
+    PayoutScreen,
+    PendingFunds,
+    VelocityExceeded,
+    VelocityLimit,
+    WalletPort,
+)
+from payout_service.domain.risk import (
+    RECENT_CARD_TOPUP,
+    RECENT_TOPUP_MESSAGE,
+    SHARED_DESTINATION,
+    SHARED_DESTINATION_MESSAGE,
+    TOPUP_UNKNOWN_MESSAGE,
+    VELOCITY_WINDOW,
+    RiskRules,
+    destination_fingerprint,
+    recent_topup,
+)
 from payout_service.use_cases.shared import MAX_WRITE_ATTEMPTS, PayoutRecords, busy, log, log_fields, to_completion
 from winzone_kernel.clock import Clock
 from winzone_kernel.errors import (
@@ -36,33 +60,85 @@ def _withdrawn_meanwhile() -> Unavailable:
 class PayoutRequests:
     """New payout requests and the hold behind each (see the module docstring)."""
 
-    def __init__(self, records: PayoutRecords, wallet: WalletPort, *, limits: PayoutLimits, clock: Clock) -> None:
+    def __init__(
+        self,
+        records: PayoutRecords,
+        wallet: WalletPort,
+        *,
+        limits: PayoutLimits,
+        clock: Clock,
+        screen: PayoutScreen | None = None,
+        risk: RiskRules | None = None,
+    ) -> None:
         self._records = records
         self._wallet = wallet
         self._limits = limits
         self._clock = clock
+        self._screen = screen
+        self._risk = risk or RiskRules()
 
     async def create(self, command: RequestPayout) -> tuple[PayoutRequest, bool]:
-        """Record and hold a new payout request; returns it and whether it is an idempotent replay."""
+        """Screen, record and hold a new payout request; returns it and whether it is an idempotent replay."""
+        at = self._clock()
         payout = PayoutRequest.create(
             payout_id=new_id("payout"), user_id=command.user_id, amount_minor=command.amount_minor,
-            currency=command.currency, method=command.method, at=self._clock(), limits=self._limits,
+            currency=command.currency, method=command.method, at=at, limits=self._limits,
         )
         key = command.request_key
-        record = PayoutRecord(payout, fingerprint(payout), key)
+        asked = fingerprint(payout)
+        if key is not None:
+            existing = await self._records.find_by_key(command.user_id, key)
+            if existing is not None:
+                return await self._replay(existing, asked), True
+        if self._screen is not None:
+            await self._screen.check(command.user_id, command.method)
+        risk = self._risk
+        destination = (None if risk.destination_key is None
+                       else destination_fingerprint(command.method, risk.destination_key))
+        payout = PayoutRequest.create(
+            payout_id=payout.id, user_id=command.user_id, amount_minor=command.amount_minor,
+            currency=command.currency, method=command.method, at=at, limits=self._limits,
+            dual_approval_threshold=risk.dual_approval_threshold,
+            review_reasons=await self._review_reasons(payout, destination),
+        )
+        record = PayoutRecord(payout, asked, key, destination=destination)
+        velocity = None
+        if risk.daily_count or risk.daily_amount:
+            velocity = VelocityLimit(at - VELOCITY_WINDOW, risk.daily_count, risk.daily_amount)
         for _ in range(MAX_WRITE_ATTEMPTS):
             if key is not None:
                 existing = await self._records.find_by_key(command.user_id, key)
                 if existing is not None:
                     return await self._replay(existing, record.fingerprint), True
             try:
-                await self._records.insert(record)
+                await self._records.insert(record, velocity)
             except DuplicateRequestKey:
                 continue
+            except VelocityExceeded:
+                log.info("payout request over the daily limits", extra=log_fields(payout))
+                raise
             log.info("payout requested", extra=log_fields(payout))
             placed = await self.place_hold(record)
             return placed.payout, False
         raise Unavailable("The payout request is being created concurrently; try again", code="PAYOUT_BUSY")
+
+    async def _review_reasons(self, payout: PayoutRequest, destination: str | None) -> list[tuple[str, str]]:
+        """The risk rules that hold ``payout`` for review, as ``(rule, message)``."""
+        reasons: list[tuple[str, str]] = []
+        risk = self._risk
+        if (risk.hold_shared_destination and destination is not None
+                and await self._records.shares_destination(destination, payout.user_id)):
+            reasons.append((SHARED_DESTINATION, SHARED_DESTINATION_MESSAGE))
+        if risk.cooldown_after_topup_seconds > 0:
+            try:
+                latest = await self._wallet.latest_topup_at(payout.user_id, payout.currency)
+            except WinzoneError as exc:
+                log.warning("latest top-up unknown; payout held", extra=log_fields(payout, code=exc.code))
+                reasons.append((RECENT_CARD_TOPUP, TOPUP_UNKNOWN_MESSAGE))
+            else:
+                if recent_topup(latest, payout.created_at, risk.cooldown_after_topup_seconds):
+                    reasons.append((RECENT_CARD_TOPUP, RECENT_TOPUP_MESSAGE))
+        return reasons
 
     async def _replay(self, record: PayoutRecord, asked: str) -> PayoutRequest:
         if record.fingerprint != asked:
@@ -155,5 +231,6 @@ class PayoutRequests:
         except WinzoneError as exc:
             log.warning("hold of a deleted payout request not released yet; recorded for reconciliation",
                         extra=log_fields(record.payout, code=exc.code))
-        orphan = PayoutRecord(record.payout, record.fingerprint, None, False, PendingFunds(HoldAction.VOID))
+        orphan = PayoutRecord(record.payout, record.fingerprint, None, False, PendingFunds(HoldAction.VOID),
+                              record.destination)
         await self._records.insert(orphan)

@@ -12,7 +12,7 @@ from typing import Any, Final, TypeVar
 from payout_service.domain.commands import is_well_formed_id
 from payout_service.domain.methods import mask_for_log
 from payout_service.domain.model import PayoutRequest, PayoutStatus
-from payout_service.domain.ports import AttentionCursor, PayoutRecord, PayoutStore, RecordPage
+from payout_service.domain.ports import AttentionCursor, PayoutRecord, PayoutStore, RecordPage, VelocityLimit
 from winzone_kernel.errors import NotFound, Unavailable
 
 T = TypeVar("T")
@@ -64,8 +64,14 @@ class PayoutRecords:
     async def find_by_key(self, user_id: str, request_key: str) -> PayoutRecord | None:
         return await asyncio.to_thread(self._store.find_by_key, user_id, request_key)
 
-    async def insert(self, record: PayoutRecord) -> None:
-        await asyncio.to_thread(self._store.insert, record)
+    async def insert(self, record: PayoutRecord, velocity: VelocityLimit | None = None) -> None:
+        if velocity is None:
+            await asyncio.to_thread(self._store.insert, record)
+        else:
+            await asyncio.to_thread(self._store.insert, record, velocity)
+
+    async def shares_destination(self, destination: str, user_id: str) -> bool:
+        return await asyncio.to_thread(self._store.shares_destination, destination, user_id)
 
     async def save(self, record: PayoutRecord, expected_version: int) -> bool:
         return await asyncio.to_thread(self._store.save, record, expected_version)

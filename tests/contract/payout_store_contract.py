@@ -12,7 +12,14 @@ import pytest
 from payout_service.domain.limits import DEFAULT_PAYOUT_LIMITS
 from payout_service.domain.methods import parse_payout_method
 from payout_service.domain.model import HoldAction, PayoutRequest, PayoutStatus
-from payout_service.domain.ports import DuplicateRequestKey, PayoutRecord, PayoutStore, PendingFunds
+from payout_service.domain.ports import (
+    DuplicateRequestKey,
+    PayoutRecord,
+    PayoutStore,
+    PendingFunds,
+    VelocityExceeded,
+    VelocityLimit,
+)
 from tests.support.contract import StoreContract
 from tests.support.ids import new_user
 
@@ -196,3 +203,76 @@ class PayoutStoreContract(StoreContract[PayoutStore]):
         self.store.migrate()
         self.store.migrate()
         assert self.store.get(record.payout.id) is not None
+
+    def test_risk_fields_round_trip(self) -> None:
+        payout = PayoutRequest.create(
+            payout_id=f"payout_{uuid.uuid4().hex}", user_id=new_user(), amount_minor=20_000, currency="INR",
+            method=parse_payout_method(BANK), at=T0, limits=DEFAULT_PAYOUT_LIMITS, dual_approval_threshold=10_000,
+            review_reasons=[("shared_destination", "Shared")],
+        )
+        record = PayoutRecord(payout, uuid.uuid4().hex, hold_placed=True, destination="d" * 64)
+        self.store.insert(record)
+        version = payout.version
+        payout.release("usr_admin", "checked", at=T0 + timedelta(seconds=1))
+        payout.approve("usr_admin", "first", at=T0 + timedelta(seconds=2))
+        assert self.store.save(record, version)
+        loaded = self.store.get(payout.id)
+        assert loaded is not None
+        assert loaded.payout.status is PayoutStatus.AWAITING_SECOND_APPROVAL
+        assert loaded.payout.approvals == payout.approvals and len(loaded.payout.approvals) == 1
+        assert loaded.payout.review_reasons == payout.review_reasons
+        assert loaded.payout.needs_dual_approval is True
+        assert loaded.destination == "d" * 64
+        listed = self.store.list(user_id=None, status=PayoutStatus.AWAITING_SECOND_APPROVAL, page=1, limit=100)
+        assert payout.id in {r.payout.id for r in listed.items}
+
+    def test_destination_lookup_sees_only_other_users(self) -> None:
+        user, other, destination = new_user(), new_user(), uuid.uuid4().hex
+        record = new_record(user)
+        record.destination = destination
+        self.saved(record)
+        assert not self.store.shares_destination(destination, user)
+        assert self.store.shares_destination(destination, other)
+        assert not self.store.shares_destination(uuid.uuid4().hex, other)
+
+    def test_velocity_counts_the_window_and_refuses_beyond_the_count(self) -> None:
+        user = new_user()
+        self.saved(new_record(user, at=T0 - timedelta(hours=25)))
+        limit = VelocityLimit(T0 - timedelta(hours=24), count=2)
+        for _ in range(2):
+            self.store.insert(new_record(user, at=T0), limit)
+        refused = new_record(user, at=T0)
+        with pytest.raises(VelocityExceeded) as caught:
+            self.store.insert(refused, limit)
+        assert caught.value.code == "LIMIT_EXCEEDED"
+        assert self.store.get(refused.payout.id) is None
+        self.store.insert(new_record(new_user(), at=T0), limit)
+
+    def test_velocity_amount_counts_up_to_the_limit_and_ignores_withdrawn_records(self) -> None:
+        user = new_user()
+        limit = VelocityLimit(T0 - timedelta(hours=24), amount=39_999)
+        withdrawn = new_record(user, amount=20_000, placed=False)
+        withdrawn.pending = PendingFunds(HoldAction.VOID)
+        self.saved(withdrawn)
+        self.store.insert(new_record(user, amount=20_000), limit)
+        self.store.insert(new_record(user, amount=19_999), limit)
+        with pytest.raises(VelocityExceeded):
+            self.store.insert(new_record(user, amount=10_000), limit)
+
+    def test_concurrent_inserts_respect_the_count(self) -> None:
+        user = new_user()
+        limit = VelocityLimit(T0 - timedelta(hours=24), count=3)
+        barrier = threading.Barrier(10)
+
+        def attempt(_: int) -> bool:
+            barrier.wait()
+            try:
+                self.store.insert(new_record(user), limit)
+            except VelocityExceeded:
+                return False
+            return True
+
+        with ThreadPoolExecutor(10) as pool:
+            outcomes = list(pool.map(attempt, range(10)))
+        assert outcomes.count(True) == 3
+        assert self.store.list(user_id=user, status=None, page=1, limit=100).total == 3

@@ -49,10 +49,25 @@ class TestMongoPayoutStore(RealMongoDatabase, PayoutStoreContract):
         assert set(doc) == {
             "_id", "userId", "amount", "currency", "method", "status", "adminNote", "processedBy", "transactionId",
             "providerReference", "failureReason", "refundTransactionId", "refundedAmount", "history", "createdAt",
-            "updatedAt", "version", "requestKey", "fingerprint", "holdPlaced", "pendingFunds", "attention"}
+            "updatedAt", "version", "requestKey", "fingerprint", "holdPlaced", "pendingFunds", "attention", "approvals",
+            "reviewReasons", "needsDualApproval", "destination"}
         assert Sealer.is_sealed(doc["method"]) and "123456784321" not in str(doc)
         assert (doc["status"], doc["amount"], doc["holdPlaced"], doc["attention"]) == ("requested", 10_000, True,
                                                                                        False)
+
+    def test_migrate_indexes_the_destination(self) -> None:
+        indexes = {i["name"]: i for i in self.raw_db()[COLLECTION].list_indexes()}
+        assert list(indexes["destination"]["key"]) == ["destination"]
+
+    def test_a_document_written_before_the_risk_fields_loads_with_them_empty(self) -> None:
+        record = new_record()
+        self.store.insert(record)
+        self.raw_db()[COLLECTION].update_one({"_id": record.payout.id}, {"$unset": {
+            "approvals": "", "reviewReasons": "", "needsDualApproval": "", "destination": ""}})
+        loaded = self.store.get(record.payout.id)
+        assert loaded is not None
+        assert (loaded.payout.approvals, loaded.payout.review_reasons, loaded.payout.needs_dual_approval,
+                loaded.destination) == ([], [], False, None)
 
     def test_a_server_that_is_no_longer_primary_is_unavailable_not_a_bug(self) -> None:
         store = MongoPayoutStore(self.client, self.db_name, timeout=TROUBLED_TIMEOUT)

@@ -6,7 +6,8 @@ import sqlite3
 
 import pytest
 
-from payout_service.adapters.sqlite_store import SqlitePayoutStore
+from payout_service.adapters.sqlite_store import SCHEMA, SqlitePayoutStore
+from payout_service.domain.model import PayoutStatus
 from payout_service.domain.ports import PayoutStore
 from tests.contract.payout_store_contract import PayoutStoreContract, new_record
 
@@ -23,3 +24,48 @@ class TestSqlitePayoutStore(PayoutStoreContract):
                 conn.execute("UPDATE payout_requests SET amount = 1 WHERE id = ?", (record.payout.id,))
             with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
                 conn.execute("UPDATE payout_requests SET status = 'paused' WHERE id = ?", (record.payout.id,))
+
+    def test_a_row_written_before_the_risk_fields_loads_with_them_empty(self) -> None:
+        record = new_record()
+        self.store.insert(record)
+        with sqlite3.connect(self.tmp_path / "payouts.db") as conn:
+            conn.execute(
+                "UPDATE payout_requests SET document = json_remove(document, '$.approvals', '$.reviewReasons', "
+                "'$.needsDualApproval', '$.destination') WHERE id = ?", (record.payout.id,))
+        loaded = self.store.get(record.payout.id)
+        assert loaded is not None
+        assert (loaded.payout.approvals, loaded.payout.review_reasons, loaded.payout.needs_dual_approval,
+                loaded.destination) == ([], [], False, None)
+
+    def test_the_destination_lookup_uses_its_index(self) -> None:
+        with sqlite3.connect(self.tmp_path / "payouts.db") as conn:
+            plan = conn.execute(
+                "EXPLAIN QUERY PLAN SELECT 1 FROM payout_requests WHERE json_extract(document, '$.destination') = ? "
+                "AND user_id <> ? LIMIT 1", ("d", "u")).fetchall()
+        assert "payout_requests_destination" in str(plan)
+
+    def test_a_table_from_before_the_new_statuses_is_rebuilt_with_its_rows(self) -> None:
+        record = new_record()
+        self.store.insert(record)
+        self.store.close()
+        path = self.tmp_path / "payouts.db"
+        with sqlite3.connect(path) as conn:
+            conn.executescript(
+                "ALTER TABLE payout_requests RENAME TO t; DROP INDEX payout_requests_status; "
+                "DROP INDEX payout_requests_user_created; DROP INDEX payout_requests_attention; "
+                "DROP INDEX payout_requests_destination; DROP TRIGGER payout_requests_keep_their_terms; "
+                + SCHEMA.split(";", 1)[0].replace("'held', ", "").replace("'awaiting_second_approval', ", "")
+                + "; INSERT INTO payout_requests SELECT * FROM t; DROP TABLE t;")
+            assert "'held'" not in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'payout_requests'"
+                                                 ).fetchone()[0]
+        self.store = store = SqlitePayoutStore(path, synchronous="NORMAL")
+        store.migrate()
+        store.migrate()
+        loaded = store.get(record.payout.id)
+        assert loaded is not None and loaded.payout.id == record.payout.id
+        held = new_record()
+        held.payout.status = PayoutStatus.HELD
+        store.insert(held)
+        with sqlite3.connect(path) as conn:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"payout_requests_status", "payout_requests_destination", "payout_requests_keep_their_terms"} <= names

@@ -65,6 +65,6 @@ def test_a_folder_and_files_left_readable_by_others_are_tightened(tmp_path: Path
 def test_development_secrets_are_owner_only_and_kept(tmp_path: Path, open_umask: None) -> None:
     data = tmp_path / "dev"
     first = ensure_dev_secrets(data)
-    assert set(first) == {"MOCK_WEBHOOK_SECRET", "PAYOUT_METHOD_KEY"}
+    assert set(first) == {"MOCK_WEBHOOK_SECRET", "PAYOUT_METHOD_KEY", "KYC_PAN_KEY"}
     assert (mode(data), mode(data / DEV_SECRETS_FILE)) == (0o700, 0o600)
     assert ensure_dev_secrets(data) == first

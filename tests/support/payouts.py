@@ -22,7 +22,7 @@ OTHER_ADMIN = "usr_admin_2"
 UPI = {"type": "upi", "details": {"upiId": "player@paytm", "name": "John Doe"}}
 BANK = {"type": "bank", "details": {"accountNumber": "123456784321", "ifsc": "HDFC0001234",
                                     "accountHolderName": "John Doe"}}
-OPEN_STATUSES = frozenset({"requested", "approved"})
+OPEN_STATUSES = frozenset({"held", "requested", "awaiting_second_approval", "approved"})
 
 
 class PayoutHarness:
@@ -86,7 +86,8 @@ class PayoutHarness:
                 user_id=user_id, type="refund", limit=100)).transactions:
             refunds[t.metadata["payoutId"]] = refunds.get(t.metadata["payoutId"], 0) + t.amount
         refunded = set(refunds)
-        expected_hold = {"requested": "pending", "approved": "pending", "paid": "completed", "rejected": "failed"}
+        expected_hold = {"held": "pending", "requested": "pending", "awaiting_second_approval": "pending",
+                         "approved": "pending", "paid": "completed", "rejected": "failed"}
         for payout in payouts:
             assert refunds.get(payout.id, 0) == payout.refunded_amount, payout
             if payout.status == "failed":

@@ -39,8 +39,13 @@ ADMIN = "admin-1"
 USER = "user-1"
 
 EXPECTED: dict[tuple[PayoutStatus, PayoutStatus], HoldAction] = {
+    (S.HELD, S.REQUESTED): HoldAction.NONE,
+    (S.HELD, S.REJECTED): HoldAction.VOID,
     (S.REQUESTED, S.APPROVED): HoldAction.NONE,
+    (S.REQUESTED, S.AWAITING_SECOND_APPROVAL): HoldAction.NONE,
     (S.REQUESTED, S.REJECTED): HoldAction.VOID,
+    (S.AWAITING_SECOND_APPROVAL, S.APPROVED): HoldAction.NONE,
+    (S.AWAITING_SECOND_APPROVAL, S.REJECTED): HoldAction.VOID,
     (S.APPROVED, S.PAID): HoldAction.CAPTURE,
     (S.APPROVED, S.FAILED): HoldAction.VOID,
     (S.PAID, S.FAILED): HoldAction.REFUND,
@@ -52,7 +57,11 @@ def at(minutes: int) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def new_payout(amount_minor: int = 50_000) -> PayoutRequest:
+HELD_FOR = (("shared_destination", "Another user was paid to this destination"),)
+FIRST_ADMIN = "admin-0"
+
+
+def new_payout(amount_minor: int = 50_000, **risk: Any) -> PayoutRequest:
     return PayoutRequest.create(
         payout_id=f"po_{uuid4().hex}",
         user_id=USER,
@@ -61,6 +70,7 @@ def new_payout(amount_minor: int = 50_000) -> PayoutRequest:
         method=parse_payout_method({"type": "bank", "details": BANK_DETAILS}),
         at=T0,
         limits=DEFAULT_PAYOUT_LIMITS,
+        **risk,
     )
 
 
@@ -69,6 +79,13 @@ BANK_DETAILS = {"accountNumber": "123456784321", "ifsc": "HDFC0001234", "account
 
 def payout_in(status: PayoutStatus) -> PayoutRequest:
     """A payout driven to ``status`` through real transitions."""
+    if status is S.HELD:
+        return new_payout(review_reasons=HELD_FOR)
+    if status is S.AWAITING_SECOND_APPROVAL:
+        payout = new_payout(dual_approval_threshold=50_000)
+        payout.approve(FIRST_ADMIN, "first look", at=at(1))
+        assert payout.status is status
+        return payout
     payout = new_payout()
     if status is S.REJECTED:
         payout.reject(ADMIN, "duplicate request", at=at(1))
@@ -85,6 +102,7 @@ def payout_in(status: PayoutStatus) -> PayoutRequest:
 Action = Callable[[PayoutRequest], Any]
 
 ACTIONS: dict[str, tuple[PayoutStatus, Action]] = {
+    "release": (S.REQUESTED, lambda p: p.release(ADMIN, "checked", at=at(10))),
     "approve": (S.APPROVED, lambda p: p.approve(ADMIN, "ok", at=at(10))),
     "reject": (S.REJECTED, lambda p: p.reject(ADMIN, "not allowed", at=at(10))),
     "mark_paid": (S.PAID, lambda p: p.mark_paid("po_ref_9", "txn_9", at=at(10))),
@@ -102,7 +120,7 @@ MATRIX = [(status, name) for status in PayoutStatus for name in ACTIONS]
 
 
 def snapshot(payout: PayoutRequest) -> dict[str, Any]:
-    return {**vars(payout), "history": list(payout.history)}
+    return {**vars(payout), "history": list(payout.history), "approvals": list(payout.approvals)}
 
 
 class TestTransitionTable:
@@ -135,7 +153,9 @@ class TestTransitionTable:
     @pytest.mark.parametrize(
         ("status", "terminal", "holds"),
         [
+            (S.HELD, False, True),
             (S.REQUESTED, False, True),
+            (S.AWAITING_SECOND_APPROVAL, False, True),
             (S.APPROVED, False, True),
             (S.PAID, False, False),
             (S.FAILED, True, False),
@@ -176,6 +196,11 @@ class TestAggregateMatrix:
             assert payout.updated_at == at(10)
             assert payout.created_at == T0
             assert payout.version == before["version"] + 1
+        elif status is S.HELD and action == "approve":
+            with pytest.raises(InvalidState) as held:
+                act(payout)
+            assert held.value.code == "PAYOUT_HELD"
+            assert snapshot(payout) == before
         else:
             with pytest.raises(InvalidPayoutState) as caught:
                 act(payout)
@@ -187,9 +212,9 @@ class TestAggregateMatrix:
             assert snapshot(payout) == before
 
     def test_matrix_covers_every_status_and_action(self) -> None:
-        assert len(MATRIX) == len(PayoutStatus) * 4
-        allowed = [(s, a) for s, a in MATRIX if (s, ACTIONS[a][0]) in EXPECTED]
-        assert len(allowed) == len(EXPECTED)
+        assert len(MATRIX) == len(PayoutStatus) * len(ACTIONS)
+        allowed = {(s, ACTIONS[a][0]) for s, a in MATRIX if (s, ACTIONS[a][0]) in EXPECTED}
+        assert allowed == set(EXPECTED) - {(S.REQUESTED, S.AWAITING_SECOND_APPROVAL)}
 
 
 class TestLifecycles:
@@ -497,3 +522,77 @@ class TestCreateAndLimits:
         assert stored.status is S.APPROVED
         stored.mark_paid("po_1", "txn_1", at=at(1))
         assert stored.status is S.PAID
+
+
+class TestRiskControls:
+    def test_dual_approval_needs_two_different_admins(self) -> None:
+        payout = new_payout(50_000, dual_approval_threshold=50_000)
+        assert payout.needs_dual_approval
+        first = payout.approve("admin-a", "first", at=at(1))
+        assert first.target is S.AWAITING_SECOND_APPROVAL
+        assert first.hold_action is HoldAction.NONE
+        assert payout.holds_funds and not payout.is_terminal
+        with pytest.raises(PermissionDenied) as same:
+            payout.approve("admin-a", "again", at=at(2))
+        assert same.value.code == "SECOND_APPROVAL_SAME_ADMIN"
+        assert payout.status is S.AWAITING_SECOND_APPROVAL
+        second = payout.approve("admin-b", None, at=at(3))
+        assert second.target is S.APPROVED
+        assert [(a.by, a.at, a.note) for a in payout.approvals] == [("admin-a", at(1), "first"),
+                                                                    ("admin-b", at(3), None)]
+        assert payout.processed_by == "admin-b"
+
+    @pytest.mark.parametrize(("amount", "threshold", "dual"),
+                             [(49_999, 50_000, False), (50_000, 50_000, True), (50_001, 50_000, True),
+                              (100_000, 0, False)])
+    def test_threshold_is_inclusive_and_zero_is_off(self, amount: int, threshold: int, dual: bool) -> None:
+        payout = new_payout(amount, dual_approval_threshold=threshold)
+        assert payout.needs_dual_approval is dual
+        payout.approve(ADMIN, None, at=at(1))
+        assert payout.status is (S.AWAITING_SECOND_APPROVAL if dual else S.APPROVED)
+
+    def test_own_payout_is_never_approved_nor_released(self) -> None:
+        payout = new_payout(dual_approval_threshold=1)
+        with pytest.raises(PermissionDenied) as own:
+            payout.approve(USER, None, at=at(1))
+        assert own.value.code == "SELF_APPROVAL_FORBIDDEN"
+        payout.approve(ADMIN, None, at=at(1))
+        with pytest.raises(PermissionDenied) as own_second:
+            payout.approve(USER, None, at=at(2))
+        assert own_second.value.code == "SELF_APPROVAL_FORBIDDEN"
+        held = new_payout(review_reasons=HELD_FOR)
+        with pytest.raises(PermissionDenied) as own_release:
+            held.release(USER, "mine", at=at(1))
+        assert own_release.value.code == "SELF_APPROVAL_FORBIDDEN"
+        assert held.status is S.HELD
+
+    def test_held_at_creation_with_a_history_entry_per_rule(self) -> None:
+        reasons = (("shared_destination", "Shared destination"), ("recent_card_topup", "Topped up just now"))
+        payout = new_payout(review_reasons=reasons)
+        assert payout.status is S.HELD
+        assert payout.holds_funds and not payout.is_terminal
+        assert [(r.rule, r.message, r.at) for r in payout.review_reasons] == [(*r, T0) for r in reasons]
+        assert [(h.status, h.note) for h in payout.history] == [
+            (S.REQUESTED, None), (S.HELD, "Shared destination"), (S.HELD, "Topped up just now")]
+
+    def test_release_needs_a_note_and_keeps_the_reasons(self) -> None:
+        payout = new_payout(review_reasons=HELD_FOR)
+        for bad in (None, "", "   ", 5, "x" * (NOTE_MAX_LENGTH + 1), "bad\x00note"):
+            with pytest.raises(InvalidArgument) as caught:
+                payout.release(ADMIN, bad, at=at(1))
+            assert caught.value.code == "INVALID_NOTE"
+        assert payout.status is S.HELD
+        released = payout.release(ADMIN, "  checked with the user  ", at=at(1))
+        assert released.hold_action is HoldAction.NONE
+        assert payout.status is S.REQUESTED
+        assert payout.history[-1] == HistoryEntry(S.REQUESTED, at(1), ADMIN, "checked with the user")
+        assert len(payout.review_reasons) == 1
+        payout.approve(ADMIN, None, at=at(2))
+        assert payout.status is S.APPROVED
+
+    @pytest.mark.parametrize("status", [S.HELD, S.AWAITING_SECOND_APPROVAL])
+    def test_reject_voids_from_the_new_statuses(self, status: PayoutStatus) -> None:
+        payout = payout_in(status)
+        result = payout.reject(ADMIN, "fraud suspected", at=at(5))
+        assert result.hold_action is HoldAction.VOID
+        assert payout.status is S.REJECTED and payout.is_terminal
