@@ -27,6 +27,7 @@ from api_gateway.routes import (
     mock_checkout,
     payments,
     payouts,
+    protection,
     transactions,
 )
 from api_gateway.schemas.openapi import DocumentedAPI
@@ -85,7 +86,7 @@ def build_app(settings: GatewaySettings, users: UserStore, *, throttle: LoginThr
 
     app.add_middleware(RequestContext, worker=os.environ.get(WORKER_ENV, ""))
 
-    for module in (auth, transactions, competitions, config, payments, payouts, admin_audit, analytics, mock_checkout,
-                   health):
+    for module in (auth, transactions, competitions, config, payments, payouts, protection, admin_audit, analytics,
+                   mock_checkout, health):
         app.include_router(module.router)
     return app

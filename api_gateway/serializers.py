@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from winzone.payouts.v1 import payouts_pb2 as payouts_pb
 from winzone.wallet.v1 import wallet_pb2 as wallet_pb
 from winzone_kernel.money import to_major
 
@@ -36,3 +37,60 @@ def wallet_json(w: wallet_pb.Wallet) -> dict[str, Any]:
         "receivable": to_major(w.receivable, w.currency),
         "restricted": w.restricted,
     }
+
+
+LIMIT_NAMES = {"deposit_daily": "depositDaily", "deposit_monthly": "depositMonthly", "entry_daily": "entryDaily"}
+"""Wallet limit names (proto) to their REST field names."""
+
+
+def _present(message: Any, name: str) -> Any:
+    return getattr(message, name) if message.HasField(name) else None
+
+
+def kyc_json(k: payouts_pb.KycRecord) -> dict[str, Any]:
+    """A KYC record; the payout service answers the PAN masked and it leaves masked."""
+    return {
+        "userId": k.user_id,
+        "status": k.status or "none",
+        "pan": k.pan or None,
+        "name": k.name or None,
+        "dateOfBirth": k.date_of_birth or None,
+        "submittedAt": k.submitted_at or None,
+        "reviewedAt": _present(k, "reviewed_at"),
+        "reviewedBy": _present(k, "reviewed_by"),
+        "note": _present(k, "note"),
+        "updatedAt": k.updated_at or None,
+    }
+
+
+def limits_json(c: wallet_pb.PlayerControls, currency: str) -> dict[str, Any]:
+    """The limits in force (``null``: none) and the pending changes, in major units of ``currency``."""
+
+    def amount(name: str) -> Any:
+        return to_major(getattr(c, name), currency) if c.HasField(name) else None
+
+    return {
+        "currency": currency,
+        **{rest: amount(name) for name, rest in LIMIT_NAMES.items()},
+        "pending": [{"limit": LIMIT_NAMES.get(p.limit, p.limit),
+                     "value": to_major(p.amount, currency) if p.HasField("amount") else None,
+                     "effectiveAt": p.effective_at} for p in c.pending],
+    }
+
+
+def self_exclusion_json(c: wallet_pb.PlayerControls) -> dict[str, Any]:
+    """Whether the player is self-excluded now, until when (``null`` when permanent) and since when."""
+    return {
+        "selfExcluded": c.self_excluded,
+        "until": _present(c, "excluded_until"),
+        "permanent": c.excluded_permanently,
+        "since": _present(c, "excluded_at"),
+    }
+
+
+def approvals_json(p: payouts_pb.PayoutRequest) -> list[dict[str, Any]]:
+    return [{"by": a.by, "at": a.at, "note": _present(a, "note")} for a in p.approvals]
+
+
+def review_reasons_json(p: payouts_pb.PayoutRequest) -> list[dict[str, Any]]:
+    return [{"rule": r.rule, "message": r.message, "at": r.at} for r in p.review_reasons]

@@ -259,7 +259,7 @@ async def get_competition(competition_id: str, who: Who, ctx: Ctx) -> EnvelopeRe
         bad_request=[*AMOUNT_CODES, *KEY_CODES, "INVALID_ID", "ENTRY_FEE_MISMATCH", "CURRENCY_MISMATCH",
                      "INSUFFICIENT_FUNDS"],
         forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"],
-        conflict=[*ENTRY_CLOSED, "IDEMPOTENCY_CONFLICT", "ACCOUNT_RESTRICTED"],
+        conflict=[*ENTRY_CLOSED, "IDEMPOTENCY_CONFLICT", "ACCOUNT_RESTRICTED", "LIMIT_EXCEEDED", "SELF_EXCLUDED"],
         unavailable=["PAYMENT_IN_PROGRESS"]),
 )
 async def enter_competition(competition_id: str, request: Request, body: Body, who: Player,
@@ -286,7 +286,7 @@ async def enter_competition(competition_id: str, request: Request, body: Body, w
         body=True, path=True,
         bad_request=[*AMOUNT_CODES, *REQUIRED_KEY_CODES, "INVALID_ID", "CURRENCY_MISMATCH", "INSUFFICIENT_FUNDS"],
         forbidden=["FORBIDDEN"], not_found=["COMPETITION_NOT_FOUND"],
-        conflict=["COMPETITION_CANCELLED", "IDEMPOTENCY_CONFLICT", "ACCOUNT_RESTRICTED"],
+        conflict=["COMPETITION_CANCELLED", "IDEMPOTENCY_CONFLICT", "ACCOUNT_RESTRICTED", "SELF_EXCLUDED"],
         unavailable=["PAYMENT_IN_PROGRESS"]),
 )
 async def fund_competition(competition_id: str, request: Request, body: Body, who: Manager,

@@ -17,7 +17,7 @@ from api_gateway.schemas.responses import PlatformConfig, envelope
 from winzone.payments.v1 import payments_pb2 as ppb
 from winzone.payouts.v1 import payouts_pb2 as opb
 from winzone.rewards.v1 import rewards_pb2 as rpb
-from winzone_kernel.money import CURRENCIES, to_major
+from winzone_kernel.money import CURRENCIES, DEFAULT_CURRENCY, to_major
 
 router = APIRouter(tags=["config"])
 
@@ -26,6 +26,14 @@ def _bounds(limits: Any) -> dict[str, dict[str, Decimal]]:
     """``{currency: {min, max}}`` in major units from a reply's repeated ``{currency, min, max}``."""
     return {x.currency: {"min": to_major(x.min, x.currency), "max": to_major(x.max, x.currency)}
             for x in limits if x.currency in CURRENCIES}
+
+
+def _risk(risk: opb.PayoutRisk) -> dict[str, Any]:
+    """The payout risk rules; amounts in major units (the same scale for every currency, like the bounds)."""
+    return {"kycRequired": risk.kyc_required,
+            "dualApprovalThreshold": to_major(risk.dual_approval_threshold, DEFAULT_CURRENCY),
+            "dailyCount": risk.daily_count, "dailyAmount": to_major(risk.daily_amount, DEFAULT_CURRENCY),
+            "cooldownAfterTopupSeconds": risk.cooldown_after_topup_seconds, "minAge": risk.min_age}
 
 
 @router.get("/api/config", response_model=envelope(PlatformConfig),
@@ -43,5 +51,6 @@ async def platform_config(ctx: Annotated[GatewayContext, Depends(context)]) -> E
     currencies = [{"code": code, "minorDigits": currency.exponent, "topup": topup.get(code), "payout": payout.get(code)}
                   for code, currency in sorted(CURRENCIES.items())]
     data = {"currencies": currencies, "platformFeePercentage": Decimal(fees.platform_fee_percentage),
-            "organizerFeePercentage": Decimal(fees.organizer_fee_percentage), "paymentProvider": topups.provider}
+            "organizerFeePercentage": Decimal(fees.organizer_fee_percentage), "paymentProvider": topups.provider,
+            "payoutRisk": _risk(payouts.risk)}
     return ok("Configuration fetched successfully", data)

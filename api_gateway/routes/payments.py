@@ -52,7 +52,8 @@ Body = Annotated[dict[str, Any], Depends(json_body)]
     openapi_extra=documented(body=TopUpBody, headers=[TOPUP_KEY]),
     responses=error_responses(
         body=True, bad_request=[*AMOUNT_CODES, *KEY_CODES, "PROVIDER_REJECTED"],
-        conflict=["IDEMPOTENCY_CONFLICT", "PROVIDER_IDEMPOTENCY_CONFLICT"], unavailable=PROVIDER_CODES),
+        conflict=["IDEMPOTENCY_CONFLICT", "PROVIDER_IDEMPOTENCY_CONFLICT", "LIMIT_EXCEEDED", "SELF_EXCLUDED"],
+        unavailable=PROVIDER_CODES),
 )
 async def create_topup(request: Request, body: Body, who: Who, ctx: Ctx) -> EnvelopeResponse:
     """Start a top-up: ``{amount, currency?}`` → ``{sessionId, checkoutUrl, provider}``.

@@ -12,7 +12,7 @@ from typing import Annotated, Any, get_args
 import simplejson
 from fastapi import APIRouter, Depends, Request
 
-from api_gateway.body import amount_field, currency_field, json_body, optional_str
+from api_gateway.body import amount_field, currency_field, json_body, optional_str, required_str
 from api_gateway.context import GatewayContext, context, principal, require_roles
 from api_gateway.domain.model import Principal, Role
 from api_gateway.envelope import EnvelopeResponse, ok, pagination
@@ -28,8 +28,10 @@ from api_gateway.schemas.requests import (
     PayoutRequestBody,
     PayoutStatus,
     RejectPayoutBody,
+    ReleasePayoutBody,
 )
 from api_gateway.schemas.responses import PayoutRequest, envelope, list_envelope
+from api_gateway.serializers import approvals_json, review_reasons_json
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone_kernel.money import to_major
 
@@ -68,6 +70,9 @@ def payout_json(p: pb.PayoutRequest) -> dict[str, Any]:
         "failureReason": _optional(p, "failure_reason"),
         "refundedAmount": to_major(p.refunded_amount, p.currency),
         "history": [{"status": h.status, "at": h.at, "by": h.by, "note": _optional(h, "note")} for h in p.history],
+        "approvals": approvals_json(p),
+        "reviewReasons": review_reasons_json(p),
+        "needsDualApproval": p.needs_dual_approval,
         "createdAt": p.created_at,
         "updatedAt": p.updated_at,
     }
@@ -94,7 +99,7 @@ async def _list(ctx: GatewayContext, query: ListQuery, user_id: str) -> Envelope
     responses=error_responses(
         body=True, bad_request=[*AMOUNT_CODES, *KEY_CODES, "INVALID_PAYOUT_METHOD", "INSUFFICIENT_FUNDS",
                                 "VALIDATION_ERROR"],
-        conflict=["IDEMPOTENCY_CONFLICT", "ACCOUNT_RESTRICTED"],
+        conflict=["IDEMPOTENCY_CONFLICT", "ACCOUNT_RESTRICTED", "KYC_REQUIRED", "KYC_NAME_MISMATCH", "LIMIT_EXCEEDED"],
         unavailable=["PAYOUT_BUSY", "PAYOUT_HOLD_CONFLICT", "PAYOUT_WITHDRAWN"]),
 )
 async def request_payout(request: Request, who: Who, body: Body, ctx: Ctx) -> EnvelopeResponse:
@@ -143,12 +148,15 @@ async def all_payout_requests(request: Request, who: Admin, ctx: Ctx) -> Envelop
     "/api/admin/payouts/{payout_id}/approve", response_model=envelope(PayoutRequest), dependencies=AUTHENTICATED,
     openapi_extra=documented(body=ApprovePayoutBody, body_required=False),
     responses=error_responses(body=True, path=True, bad_request=["VALIDATION_ERROR", "INVALID_NOTE"],
-                              forbidden=["FORBIDDEN", "SELF_APPROVAL_FORBIDDEN"], not_found=["PAYOUT_NOT_FOUND"],
-                              conflict=["INVALID_PAYOUT_STATE"], unavailable=["PAYOUT_BUSY"]),
+                              forbidden=["FORBIDDEN", "SELF_APPROVAL_FORBIDDEN", "SECOND_APPROVAL_SAME_ADMIN"],
+                              not_found=["PAYOUT_NOT_FOUND"], conflict=["INVALID_PAYOUT_STATE", "PAYOUT_HELD"],
+                              unavailable=["PAYOUT_BUSY"]),
 )
 async def approve_payout(payout_id: str, who: Admin, body: Body, ctx: Ctx) -> EnvelopeResponse:
     """``{note?}`` → PayoutRequest: approved and sent to the payment provider (paid, failed, or still
-    approved while the provider's answer is pending)."""
+    approved while the provider's answer is pending); at or above the dual-approval threshold the first
+    approval leaves it ``awaiting_second_approval`` and a second, different admin's sends it. A held payout
+    is 409 ``PAYOUT_HELD`` until released."""
     note = optional_str(body, "note", max_length=NOTE_MAX_LENGTH)
     payout = await ctx.stubs["payouts"].ApprovePayout(pb.ApprovePayoutRequest(
         payout_id=payout_id, admin_id=who.user_id, note=note or ""))
@@ -169,3 +177,19 @@ async def reject_payout(payout_id: str, who: Admin, body: Body, ctx: Ctx) -> Env
     payout = await ctx.stubs["payouts"].RejectPayout(pb.RejectPayoutRequest(
         payout_id=payout_id, admin_id=who.user_id, reason=reason or ""))
     return ok("Payout rejected and funds released", payout_json(payout))
+
+
+@router.put(
+    "/api/admin/payouts/{payout_id}/release", response_model=envelope(PayoutRequest), dependencies=AUTHENTICATED,
+    openapi_extra=documented(body=ReleasePayoutBody),
+    responses=error_responses(body=True, path=True, bad_request=["VALIDATION_ERROR", "INVALID_NOTE"],
+                              forbidden=["FORBIDDEN", "SELF_APPROVAL_FORBIDDEN"], not_found=["PAYOUT_NOT_FOUND"],
+                              conflict=["INVALID_PAYOUT_STATE"], unavailable=["PAYOUT_BUSY"]),
+)
+async def release_payout(payout_id: str, who: Admin, body: Body, ctx: Ctx) -> EnvelopeResponse:
+    """``{note}`` → PayoutRequest: a payout a risk rule held continues to ``requested`` (and waits for
+    approval); the payout's own user may not release it."""
+    note = required_str(body, "note", max_length=NOTE_MAX_LENGTH)
+    payout = await ctx.stubs["payouts"].ReleasePayout(pb.ReleasePayoutRequest(
+        payout_id=payout_id, admin_id=who.user_id, note=note))
+    return ok("Payout released for approval", payout_json(payout))

@@ -7,7 +7,7 @@ Amounts are JSON numbers in major units, strictly positive, with at most the cur
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
@@ -19,13 +19,18 @@ from winzone_kernel.money import CURRENCIES, MAX_MINOR
 MAX_AMOUNT = min(MAX_MINOR // currency.factor for currency in CURRENCIES.values())
 MAX_ID = 64
 MAX_NOTE = 500
+MAX_KYC_NAME = 100
+MIN_EXCLUSION_DAYS = 7
+MAX_EXCLUSION_DAYS = 365
 
 CurrencyCode = Literal["INR", "USD"]
 Template = Literal["winner_takes_all", "top3", "top5", "top10"]
 TransactionType = Literal["credit", "debit", "reward", "entryFee", "payout", "refund", "topup", "organizerFee",
                           "platformFee"]
 TransactionStatus = Literal["pending", "completed", "failed"]
-PayoutStatus = Literal["requested", "approved", "paid", "failed", "rejected"]
+PayoutStatus = Literal["requested", "held", "awaiting_second_approval", "approved", "paid", "failed", "rejected"]
+KycReviewStatus = Literal["pending", "verified", "rejected", "flagged"]
+KycStatus = Literal["none", KycReviewStatus]
 
 Amount = Annotated[Decimal, WithJsonSchema({
     "type": "number", "exclusiveMinimum": 0, "maximum": MAX_AMOUNT, "multipleOf": 0.01,
@@ -138,6 +143,67 @@ class RejectPayoutBody(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=MAX_NOTE)]
 
 
+class ReleasePayoutBody(BaseModel):
+    """``PUT /api/admin/payouts/{payout_id}/release``: why the held payout may continue."""
+
+    note: Annotated[str, Field(min_length=1, max_length=MAX_NOTE)]
+
+
+class KycBody(BaseModel):
+    """``POST /api/kyc``: the caller's PAN, name as on the PAN card, and date of birth."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pan: Annotated[str, Field(pattern=r"^[A-Z]{5}[0-9]{4}[A-Z]$", examples=["ABCDE1234F"])]
+    name: Annotated[str, Field(min_length=1, max_length=MAX_KYC_NAME)]
+    dateOfBirth: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD.")]
+
+
+class VerifyKycBody(BaseModel):
+    """``PUT /api/admin/kyc/{user_id}/verify``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str | None, Field(max_length=MAX_NOTE)] = None
+
+
+class RejectKycBody(BaseModel):
+    """``PUT /api/admin/kyc/{user_id}/reject``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_NOTE)]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+LimitValue = Annotated[Amount | None, Field(description="Major units; null removes the limit (after the cooling-off). "
+                                                        "Left out: unchanged.", json_schema_extra=_no_default)]
+
+
+class LimitsBody(BaseModel):
+    """``PUT /api/wallet/limits``: each limit given is set (a number) or removed (``null``); a lower or first
+    limit applies at once, a higher one or a removal after 24 hours."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    depositDaily: LimitValue = None
+    depositMonthly: LimitValue = None
+    entryDaily: LimitValue = None
+    currency: Currency = "INR"
+
+
+class SelfExclusionBody(BaseModel):
+    """``POST /api/wallet/self-exclusion``: ``{days}`` (7-365) or ``{permanent: true}``; it only ever lengthens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days: Annotated[int, Field(ge=MIN_EXCLUSION_DAYS, le=MAX_EXCLUSION_DAYS)] | SkipJsonSchema[None] = None
+    permanent: Literal[True] | SkipJsonSchema[None] = None
+
+
 class OpenCompetitionBody(BaseModel):
     """``PUT /api/competitions/{competition_id}``: the pool's terms; an admin may name the owning organizer."""
 
@@ -194,7 +260,8 @@ class DistributeRewardsBody(BaseModel):
 
 REQUEST_BODIES: tuple[type[BaseModel], ...] = (
     RegisterBody, LoginBody, TopUpBody, VerifyTopUpBody, PayoutRequestBody, ApprovePayoutBody, RejectPayoutBody,
-    OpenCompetitionBody, EntryBody, FundBody, RefundBody, DistributeRewardsBody,
+    OpenCompetitionBody, EntryBody, FundBody, RefundBody, DistributeRewardsBody, ReleasePayoutBody, KycBody,
+    VerifyKycBody, RejectKycBody, LimitsBody, SelfExclusionBody,
 )
 """Every request body model; the OpenAPI document holds each as a component schema."""
 
@@ -238,6 +305,20 @@ class AdminPayoutQuery(PayoutQuery):
     """Every payout request (admin)."""
 
     userId: UserFilter = None
+
+
+class KycQuery(BaseModel):
+    """KYC records (admin), oldest submission first."""
+
+    status: KycReviewStatus | None = None
+    page: Page = 1
+    limit: Limit = DEFAULT_LIMIT
+
+
+class LimitsQuery(BaseModel):
+    """``GET /api/wallet/limits``."""
+
+    currency: Currency = "INR"
 
 
 class CompetitionQuery(BaseModel):

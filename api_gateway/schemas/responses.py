@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
 from api_gateway.schemas.requests import (
     CurrencyCode,
+    KycStatus,
     PayoutStatus,
     Template,
     TransactionStatus,
@@ -133,8 +134,25 @@ class PayoutEvent(Shape):
     note: str | None
 
 
+class Approval(Shape):
+    """One admin's approval of a payout (maker-checker: two different admins at or above the threshold)."""
+
+    by: str
+    at: Timestamp
+    note: str | None
+
+
+class ReviewReason(Shape):
+    """A risk rule that held a payout for review."""
+
+    rule: Literal["shared_destination", "recent_card_topup"]
+    message: str
+    at: Timestamp
+
+
 class PayoutRequest(Shape):
-    """A player's withdrawal; its amount is held from the moment it is requested."""
+    """A player's withdrawal; its amount is held from the moment it is requested (``held`` and
+    ``awaiting_second_approval`` included)."""
 
     id: str = Field(alias="_id")
     userId: str
@@ -150,6 +168,10 @@ class PayoutRequest(Shape):
     refundedAmount: Money = Field(description="What the provider took back and the wallet refunded so far; "
                                   "a partially reversed payout stays paid")
     history: list[PayoutEvent]
+    approvals: list[Approval]
+    reviewReasons: list[ReviewReason] = Field(description="Why a risk rule held it (kept after a release)")
+    needsDualApproval: bool = Field(description="At or above the dual-approval threshold: two different admins "
+                                                "approve")
     createdAt: Timestamp
     updatedAt: Timestamp
 
@@ -226,6 +248,17 @@ class CurrencyConfig(Shape):
     payout: Bounds | None
 
 
+class PayoutRisk(Shape):
+    """The payout risk rules in force (0 / false: off)."""
+
+    kycRequired: bool
+    dualApprovalThreshold: Money = Field(description="At or above it, two different admins approve; 0: off")
+    dailyCount: int = Field(description="Payout requests per user per rolling 24 hours; 0: no limit")
+    dailyAmount: Money = Field(description="Payout amount per user per rolling 24 hours; 0: no limit")
+    cooldownAfterTopupSeconds: int = Field(description="A payout this soon after a top-up is held for review")
+    minAge: int
+
+
 class PlatformConfig(Shape):
     """What a client needs to know before the first request: currencies, limits, fees and the provider."""
 
@@ -233,6 +266,59 @@ class PlatformConfig(Shape):
     platformFeePercentage: Percent
     organizerFeePercentage: Percent
     paymentProvider: Literal["mock", "stripe"]
+    payoutRisk: PayoutRisk
+
+
+class Kyc(Shape):
+    """A user's KYC record (``status: none`` and every other field null when never submitted); the PAN is
+    always masked."""
+
+    userId: str
+    status: KycStatus
+    pan: str | None = Field(description='Masked: "XXXXXX234F"')
+    name: str | None
+    dateOfBirth: str | None
+    submittedAt: Timestamp | None
+    reviewedAt: Timestamp | None
+    reviewedBy: str | None
+    note: str | None = Field(description="The verifier's note, the rejection reason, or why it was flagged")
+    updatedAt: Timestamp | None
+
+
+class PendingLimit(Shape):
+    """A limit change waiting out its 24-hour cooling-off."""
+
+    limit: Literal["depositDaily", "depositMonthly", "entryDaily"]
+    value: Money | None = Field(description="The new limit; null: the limit is being removed")
+    effectiveAt: Timestamp
+
+
+class Limits(Shape):
+    """The caller's responsible-gaming limits in one currency (null: no limit) and the changes pending."""
+
+    currency: CurrencyCode
+    depositDaily: Money | None = Field(description="Top-ups per rolling 24 hours")
+    depositMonthly: Money | None = Field(description="Top-ups per rolling 30 days")
+    entryDaily: Money | None = Field(description="Entry fees per rolling 24 hours")
+    pending: list[PendingLimit]
+
+
+class SelfExclusion(Shape):
+    """Self-exclusion (every currency): while in force, top-ups, entry fees and sponsorship are refused."""
+
+    selfExcluded: bool
+    until: Timestamp | None = Field(description="End of the exclusion in force; null when none or permanent")
+    permanent: bool
+    since: Timestamp | None
+
+
+class Protection(Shape):
+    """What an admin sees of one user's protection: KYC, limits and self-exclusion."""
+
+    userId: str
+    kyc: Kyc
+    limits: Limits
+    selfExclusion: SelfExclusion
 
 
 class ActivityFigures(Shape):

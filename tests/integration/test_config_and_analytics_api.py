@@ -91,6 +91,8 @@ def test_config_is_public_and_says_what_each_owner_has_configured(configured: Te
             {"code": "USD", "minorDigits": 2, "topup": None, "payout": {"min": 100.01, "max": 49999.99}},
         ],
         "platformFeePercentage": 10, "organizerFeePercentage": 5, "paymentProvider": "mock",
+        "payoutRisk": {"kycRequired": False, "dualApprovalThreshold": 0, "dailyCount": 0, "dailyAmount": 0,
+                       "cooldownAfterTopupSeconds": 0, "minAge": 18},
     }
     signed = configured.get("/api/config", headers={"Authorization": "Bearer whatever"})
     assert signed.status_code == 200 and signed.json()["data"] == response.json()["data"]

@@ -118,7 +118,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env.distribute(match, paid, [(player, 1)], actor=actor)
     payout = payouts.request(player, 100 * RUPEE)
     known = {"competition_id": competition, "match_id": match, "payout_id": payout.id,
-             "transaction_id": env.transactions(player, "topup")[0].id}
+             "transaction_id": env.transactions(player, "topup")[0].id, "user_id": player}
 
     unthrottled = LoginThrottle(free_failures=1_000_000)
     headers = {"player": player_h, "organizer": organizer_h, "admin": admin_h, "forged": forged, "anonymous": {}}

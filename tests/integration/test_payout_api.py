@@ -29,8 +29,8 @@ from winzone_ops.admin import ensure_admin
 ADMIN_EMAIL = "root@winzone.test"
 ADMIN_PASSWORD = "admin-pass-123"
 PAYOUT_FIELDS = {"_id", "userId", "amount", "currency", "method", "status", "adminNote", "processedBy",
-                 "transactionId", "providerReference", "failureReason", "refundedAmount", "history", "createdAt",
-                 "updatedAt"}
+                 "transactionId", "providerReference", "failureReason", "refundedAmount", "history", "approvals",
+                 "reviewReasons", "needsDualApproval", "createdAt", "updatedAt"}
 
 
 @dataclass

@@ -24,7 +24,7 @@ from winzone_kernel.dev_secrets import read_dev_secrets
 from winzone_ops.stack_ports import ANY_PORT, STACK_FILE
 
 START_TIMEOUT = 90.0
-GENERATED_PER_DATA_FOLDER = ("MOCK_WEBHOOK_SECRET", "PAYOUT_METHOD_KEY")
+GENERATED_PER_DATA_FOLDER = ("MOCK_WEBHOOK_SECRET", "PAYOUT_METHOD_KEY", "KYC_PAN_KEY")
 """Left to `winzone up`, which generates them for the data folder as `make run` does."""
 LOG_WAIT = 10.0
 
@@ -96,6 +96,19 @@ class Stack:
         with self.wallet() as wallet:
             report = wallet.Audit(wallet_pb2.AuditRequest())
         assert report.ok, list(report.violations)
+
+    def assert_books_ok(self) -> None:
+        """The wallet's audit and the cross-service audit (``GET /api/admin/audit``, run by the auditor) both
+        find the books consistent."""
+        self.assert_audit_ok()
+        with self.client() as http:
+            login = http.post("/api/auth/login", json={"email": self.admin_email, "password": self.admin_password})
+            assert login.status_code == 200, login.text
+            token = login.json()["data"]["token"]
+            reply = http.get("/api/admin/audit", headers={"Authorization": f"Bearer {token}"})
+        assert reply.status_code == 200, reply.text
+        report = reply.json()["data"]
+        assert report["ok"], report["discrepancies"]
 
     def stop(self) -> int:
         if self.process.poll() is None:

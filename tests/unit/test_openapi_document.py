@@ -23,7 +23,7 @@ TRANSACTION_LISTS = ["/api/wallet/transactions", "/api/transactions/my", "/api/t
 PAYOUT_LISTS = ["/api/wallet/payout-requests", "/api/admin/payouts"]
 TRANSACTION_TYPES = {"credit", "debit", "reward", "entryFee", "payout", "refund", "topup", "organizerFee",
                      "platformFee"}
-PAYOUT_STATUSES = {"requested", "approved", "paid", "failed", "rejected"}
+PAYOUT_STATUSES = {"requested", "held", "awaiting_second_approval", "approved", "paid", "failed", "rejected"}
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +139,8 @@ def test_list_endpoints_declare_paging_and_filters_with_their_limits(document: d
     ("post", "/api/matches/{match_id}/rewards"), ("post", "/api/wallet/topup"), ("post", "/api/wallet/topup/verify"),
     ("post", "/api/wallet/payout-request"), ("put", "/api/admin/payouts/{payout_id}/approve"),
     ("put", "/api/admin/payouts/{payout_id}/reject"), ("post", "/api/auth/register"), ("post", "/api/auth/login"),
+    ("put", "/api/admin/payouts/{payout_id}/release"), ("post", "/api/kyc"), ("put", "/api/admin/kyc/{user_id}/verify"),
+    ("put", "/api/admin/kyc/{user_id}/reject"), ("put", "/api/wallet/limits"), ("post", "/api/wallet/self-exclusion"),
 ])
 def test_write_routes_declare_their_bodies(document: dict[str, Any], method: str, path: str) -> None:
     schema = body_schema(document, method, path)
@@ -151,6 +153,7 @@ def test_write_routes_declare_their_bodies(document: dict[str, Any], method: str
     ("post", "/api/competitions/{competition_id}/fund", "amount"), ("post", "/api/matches/{match_id}/rewards",
                                                                     "prizePool"),
     ("post", "/api/wallet/topup", "amount"), ("post", "/api/wallet/payout-request", "amount"),
+    ("put", "/api/wallet/limits", "depositDaily"), ("put", "/api/wallet/limits", "entryDaily"),
 ])
 def test_amounts_are_strictly_positive_numbers(document: dict[str, Any], method: str, path: str, field: str) -> None:
     prop = body_schema(document, method, path)["properties"][field]
@@ -166,6 +169,9 @@ def test_required_fields_match_the_parsers(document: dict[str, Any]) -> None:
     assert set(body_schema(document, "post", "/api/matches/{match_id}/rewards")["required"]) == {
         "competitionId", "standings"}
     assert set(body_schema(document, "post", "/api/wallet/payout-request")["required"]) == {"amount", "method"}
+    assert set(body_schema(document, "post", "/api/kyc")["required"]) == {"pan", "name", "dateOfBirth"}
+    assert set(body_schema(document, "put", "/api/admin/payouts/{payout_id}/release")["required"]) == {"note"}
+    assert "required" not in body_schema(document, "put", "/api/wallet/limits")
     entry = document["paths"]["/api/competitions/{competition_id}/entry"]["post"]["requestBody"]
     assert entry["required"] is False
     fund = document["paths"]["/api/competitions/{competition_id}/fund"]["post"]

@@ -5,7 +5,9 @@ import { Api, freshAccount, registerByApi, type Role } from './support/api';
 import { expect, test } from './support/test';
 import { heading, mainNav, signIn } from './support/ui';
 
-const ADMIN_PAGES = ['/admin/payouts', '/admin/transactions', '/admin/books', '/admin/analytics'];
+const ADMIN_PAGES = [
+  '/admin/payouts', '/admin/transactions', '/admin/books', '/admin/analytics', '/admin/kyc', '/admin/users/usr_someone',
+];
 const ADMIN_CALLS = /\/api\/(admin\/|transactions\/(admin\/)?all)/;
 
 for (const role of ['player', 'organizer'] as Role[]) {
@@ -20,7 +22,7 @@ for (const role of ['player', 'organizer'] as Role[]) {
 
     await signIn(page, account);
     await expect(mainNav(page).getByRole('link', { name: 'Wallet', exact: true })).toBeVisible();
-    for (const name of ['Payout queue', 'All transactions', 'Books', 'Analytics']) {
+    for (const name of ['Payout queue', 'All transactions', 'Books', 'Analytics', 'KYC review']) {
       await expect(mainNav(page).getByRole('link', { name, exact: true })).toHaveCount(0);
     }
     for (const path of ADMIN_PAGES) {
@@ -37,7 +39,11 @@ for (const role of ['player', 'organizer'] as Role[]) {
       await api.refusal('GET', '/api/admin/audit'),
       await api.refusal('GET', '/api/admin/analytics?from=2026-11-01&to=2026-11-30&currency=INR'),
       await api.refusal('PUT', '/api/admin/payouts/pay_does_not_matter/approve', { note: 'mine' }),
+      await api.refusal('PUT', '/api/admin/payouts/pay_does_not_matter/release', { note: 'mine' }),
+      await api.refusal('GET', '/api/admin/kyc'),
+      await api.refusal('PUT', '/api/admin/kyc/usr_someone/verify', {}),
+      await api.refusal('GET', '/api/admin/users/usr_someone/protection'),
     ];
-    expect(refusals.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(refusals.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403, 403, 403, 403]);
   });
 }

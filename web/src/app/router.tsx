@@ -2,6 +2,7 @@ import { createBrowserRouter, type RouteObject } from 'react-router';
 import { adminRoutes } from '@/features/admin/routes';
 import { authRoutes } from '@/features/auth/routes';
 import { competitionRoutes } from '@/features/competitions/routes';
+import { protectionRoutes } from '@/features/protection/routes';
 import { topupRoutes } from '@/features/topup/routes';
 import { transactionRoutes } from '@/features/transactions/routes';
 import { walletRoutes } from '@/features/wallet/routes';
@@ -19,6 +20,7 @@ const signedIn: RouteObject[] = [
   ...transactionRoutes,
   ...topupRoutes,
   ...withdrawRoutes,
+  ...protectionRoutes,
   ...competitionRoutes,
   ...adminRoutes,
 ];

@@ -6,7 +6,7 @@ import { formatMoney } from '@/lib/money';
 import type { PayoutRequest } from '@/lib/api/types';
 import { useIdempotencyKey } from '@/lib/idempotency';
 import { useSingleFlight } from '@/lib/singleFlight';
-import { useApprovePayout, useRejectPayout } from './api';
+import { useApprovePayout, useRejectPayout, useReleasePayout } from './api';
 import { Dialog } from './Dialog';
 
 interface DecisionProps {
@@ -40,7 +40,11 @@ export function ApproveDialog({ payout, onClose, onDone }: DecisionProps) {
         onSuccess: (reply) => {
           idem.renew();
           void queryClient.invalidateQueries();
-          onDone(reply.message);
+          onDone(
+            reply.data.status === 'awaiting_second_approval'
+              ? 'First approval recorded — needs a second admin.'
+              : reply.message,
+          );
         },
         onSettled: flight.finish,
       },
@@ -69,27 +73,85 @@ export function ApproveDialog({ payout, onClose, onDone }: DecisionProps) {
   );
 }
 
+interface TextDecisionProps {
+  title: string;
+  label: string;
+  /** The message when the text is empty; absent: the text is optional. */
+  missing?: string;
+  confirm: string;
+  fieldId: string;
+  summary: string;
+  text: string;
+  onText: (text: string) => void;
+  busy: boolean;
+  error: unknown;
+  onClose: () => void;
+  onSend: (text: string) => void;
+}
+
+/** A decision with a text (a reject reason, a release note: required when `missing` is given). */
+export function TextDecisionDialog(props: TextDecisionProps) {
+  const { title, label, missing, confirm, fieldId, summary: what, text, onText, busy, error, onClose, onSend } = props;
+  const [fieldError, setFieldError] = useState<string | null>(null);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (missing && text.trim() === '') {
+      setFieldError(missing);
+      return;
+    }
+    setFieldError(null);
+    onSend(text.trim());
+  }
+
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <p>{what}</p>
+        <div className="field">
+          <label htmlFor={fieldId}>{label}</label>
+          <textarea
+            id={fieldId}
+            value={text}
+            maxLength={500}
+            aria-invalid={fieldError !== null}
+            aria-describedby={fieldError ? `${fieldId}-error` : undefined}
+            onChange={(event) => onText(event.target.value)}
+          />
+          {fieldError && (
+            <span id={`${fieldId}-error`} className="field-error" role="alert">
+              {fieldError}
+            </span>
+          )}
+        </div>
+        <ErrorAlert error={error} />
+        <div className="actions">
+          <BusyButton type="submit" busy={busy}>
+            {confirm}
+          </BusyButton>
+          <button type="button" className="secondary" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
 /** "Reject": a reason is required; the held funds become available to the player again. */
 export function RejectDialog({ payout, onClose, onDone }: DecisionProps) {
   const queryClient = useQueryClient();
   const reject = useRejectPayout();
   const [reason, setReason] = useState('');
-  const [fieldError, setFieldError] = useState<string | null>(null);
   const idem = useIdempotencyKey({ id: payout._id, reason });
   const flight = useSingleFlight();
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    if (reason.trim() === '') {
-      setFieldError('Enter the reason for rejecting.');
-      return;
-    }
-    setFieldError(null);
+  function send(text: string) {
     if (!flight.start()) return;
     reject.mutate(
       {
         params: { path: { payout_id: payout._id } },
-        body: { reason: reason.trim() },
+        body: { reason: text },
         headers: { 'Idempotency-Key': idem.key() },
       },
       {
@@ -104,35 +166,58 @@ export function RejectDialog({ payout, onClose, onDone }: DecisionProps) {
   }
 
   return (
-    <Dialog title="Reject payout" onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <p>{summary(payout)}</p>
-        <div className="field">
-          <label htmlFor="reject-reason">Reason</label>
-          <textarea
-            id="reject-reason"
-            value={reason}
-            maxLength={500}
-            aria-invalid={fieldError !== null}
-            aria-describedby={fieldError ? 'reject-reason-error' : undefined}
-            onChange={(event) => setReason(event.target.value)}
-          />
-          {fieldError && (
-            <span id="reject-reason-error" className="field-error" role="alert">
-              {fieldError}
-            </span>
-          )}
-        </div>
-        <ErrorAlert error={reject.error} />
-        <div className="actions">
-          <BusyButton type="submit" busy={reject.isPending}>
-            Confirm rejection
-          </BusyButton>
-          <button type="button" className="secondary" onClick={onClose} disabled={reject.isPending}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <TextDecisionDialog
+      title="Reject payout"
+      label="Reason"
+      missing="Enter the reason for rejecting."
+      confirm="Confirm rejection"
+      fieldId="reject-reason"
+      summary={summary(payout)}
+      text={reason}
+      onText={setReason}
+      busy={reject.isPending}
+      error={reject.error}
+      onClose={onClose}
+      onSend={send}
+    />
+  );
+}
+
+/** "Release": a held payout continues to `requested` (a note saying why is required). */
+export function ReleaseDialog({ payout, onClose, onDone }: DecisionProps) {
+  const queryClient = useQueryClient();
+  const release = useReleasePayout();
+  const [note, setNote] = useState('');
+  const flight = useSingleFlight();
+
+  function send(note: string) {
+    if (!flight.start()) return;
+    release.mutate(
+      { params: { path: { payout_id: payout._id } }, body: { note } },
+      {
+        onSuccess: (reply) => {
+          void queryClient.invalidateQueries();
+          onDone(reply.message);
+        },
+        onSettled: flight.finish,
+      },
+    );
+  }
+
+  return (
+    <TextDecisionDialog
+      title="Release payout"
+      label="Note"
+      missing="Enter why this payout may continue."
+      confirm="Confirm release"
+      fieldId="release-note"
+      summary={summary(payout)}
+      text={note}
+      onText={setNote}
+      busy={release.isPending}
+      error={release.error}
+      onClose={onClose}
+      onSend={send}
+    />
   );
 }

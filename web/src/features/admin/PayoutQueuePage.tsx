@@ -1,4 +1,6 @@
+import { Pager } from '@/features/transactions/Pager';
 import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { Loading } from '@/components/Loading';
 import { Money } from '@/components/Money';
@@ -6,9 +8,11 @@ import { TableWrap } from '@/components/TableWrap';
 import type { PayoutRequest } from '@/lib/api/types';
 import { PAYOUT_STATUSES, useAdminPayouts, type PayoutStatus } from './api';
 import { formatDateTime } from '@/lib/dates';
-import { ApproveDialog, RejectDialog } from './PayoutDecisionDialogs';
+import { ApproveDialog, RejectDialog, ReleaseDialog } from './PayoutDecisionDialogs';
 
-type Decision = { kind: 'approve' | 'reject'; payout: PayoutRequest } | null;
+type Decision = { kind: 'approve' | 'reject' | 'release'; payout: PayoutRequest } | null;
+
+const DECIDABLE: PayoutStatus[] = ['requested', 'held', 'awaiting_second_approval'];
 
 function methodText(payout: PayoutRequest): string {
   const details = Object.values(payout.method.details).join(', ');
@@ -31,15 +35,38 @@ function History({ payout }: { payout: PayoutRequest }) {
   );
 }
 
-/** /admin/payouts: payout requests by status and user, each approved (with a note) or rejected (with a reason). */
+/** Why a payout is held, and the approvals it has so far. */
+function ReviewNotes({ payout }: { payout: PayoutRequest }) {
+  if (payout.reviewReasons.length === 0 && payout.approvals.length === 0) return null;
+  return (
+    <ul className="muted review-notes">
+      {payout.reviewReasons.map((reason) => (
+        <li key={reason.rule}>
+          Held: {reason.message} ({reason.rule})
+        </li>
+      ))}
+      {payout.approvals.map((approval, index) => (
+        <li key={index}>
+          Approved by {approval.by} at {formatDateTime(approval.at)}
+          {approval.note ? ` (${approval.note})` : ''}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * /admin/payouts: payout requests by status and user; requested ones approved (with a note; above the
+ * dual-approval threshold by two admins) or rejected (with a reason), held ones released (with a note).
+ */
 export function PayoutQueuePage() {
   const [status, setStatus] = useState<PayoutStatus | ''>('requested');
-  const [userId, setUserId] = useState('');
+  const [searchParams] = useSearchParams();
+  const [userId, setUserId] = useState(() => searchParams.get('userId') ?? '');
   const [page, setPage] = useState(1);
   const [decision, setDecision] = useState<Decision>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const list = useAdminPayouts({ status, userId, page });
-  const pages = list.data?.pagination.pages ?? 1;
 
   function done(message: string) {
     setDecision(null);
@@ -111,7 +138,9 @@ export function PayoutQueuePage() {
                     {payout._id}
                     <History payout={payout} />
                   </td>
-                  <td>{payout.userId}</td>
+                  <td>
+                    <Link to={`/admin/users/${encodeURIComponent(payout.userId)}`}>{payout.userId}</Link>
+                  </td>
                   <td className="amount">
                     <Money value={payout.amount} currency={payout.currency} />
                   </td>
@@ -119,20 +148,35 @@ export function PayoutQueuePage() {
                   <td>
                     <span data-testid="payout-status">{payout.status}</span>
                     {payout.failureReason && <span className="muted"> ({payout.failureReason})</span>}
+                    <ReviewNotes payout={payout} />
                   </td>
                   <td>
-                    {payout.status === 'requested' && (
+                    {DECIDABLE.includes(payout.status) && (
                       <div className="actions">
-                        <button
-                          type="button"
-                          aria-label={`Approve ${payout._id}`}
-                          onClick={() => {
-                            setNotice(null);
-                            setDecision({ kind: 'approve', payout });
-                          }}
-                        >
-                          Approve
-                        </button>
+                        {payout.status === 'held' && (
+                          <button
+                            type="button"
+                            aria-label={`Release ${payout._id}`}
+                            onClick={() => {
+                              setNotice(null);
+                              setDecision({ kind: 'release', payout });
+                            }}
+                          >
+                            Release
+                          </button>
+                        )}
+                        {payout.status !== 'held' && (
+                          <button
+                            type="button"
+                            aria-label={`Approve ${payout._id}`}
+                            onClick={() => {
+                              setNotice(null);
+                              setDecision({ kind: 'approve', payout });
+                            }}
+                          >
+                            Approve
+                          </button>
+                        )}
                         <button
                           type="button"
                           className="secondary"
@@ -153,22 +197,15 @@ export function PayoutQueuePage() {
           </table>
         </TableWrap>
       )}
-      <div className="pager">
-        <button type="button" className="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-          Previous page
-        </button>
-        <span>
-          Page {page} of {Math.max(pages, 1)}
-        </span>
-        <button type="button" className="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-          Next page
-        </button>
-      </div>
+      <Pager pagination={list.data?.pagination} onPage={setPage} />
       {decision?.kind === 'approve' && (
         <ApproveDialog payout={decision.payout} onClose={() => setDecision(null)} onDone={done} />
       )}
       {decision?.kind === 'reject' && (
         <RejectDialog payout={decision.payout} onClose={() => setDecision(null)} onDone={done} />
+      )}
+      {decision?.kind === 'release' && (
+        <ReleaseDialog payout={decision.payout} onClose={() => setDecision(null)} onDone={done} />
       )}
     </section>
   );

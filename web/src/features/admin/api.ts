@@ -3,7 +3,15 @@ import type { PayoutRequest } from '@/lib/api/types';
 
 export type PayoutStatus = PayoutRequest['status'];
 
-export const PAYOUT_STATUSES: PayoutStatus[] = ['requested', 'approved', 'paid', 'failed', 'rejected'];
+export const PAYOUT_STATUSES: PayoutStatus[] = [
+  'requested',
+  'held',
+  'awaiting_second_approval',
+  'approved',
+  'paid',
+  'failed',
+  'rejected',
+];
 export const PAGE_SIZE = 20;
 
 export interface PayoutFilters {
@@ -21,6 +29,17 @@ export const useAdminPayouts = ({ status, userId, page }: PayoutFilters) =>
 
 export const useApprovePayout = () => api.useMutation('put', '/api/admin/payouts/{payout_id}/approve');
 export const useRejectPayout = () => api.useMutation('put', '/api/admin/payouts/{payout_id}/reject');
+export const useReleasePayout = () => api.useMutation('put', '/api/admin/payouts/{payout_id}/release');
+
+export const KYC_REVIEW_STATUSES = ['pending', 'flagged', 'verified', 'rejected'] as const;
+export type KycReviewStatus = (typeof KYC_REVIEW_STATUSES)[number];
+
+export const useKycQueue = (status: KycReviewStatus, page: number) =>
+  api.useQuery('get', '/api/admin/kyc', { params: { query: { status, page, limit: PAGE_SIZE } } });
+export const useVerifyKyc = () => api.useMutation('put', '/api/admin/kyc/{user_id}/verify');
+export const useRejectKyc = () => api.useMutation('put', '/api/admin/kyc/{user_id}/reject');
+export const useUserProtection = (userId: string) =>
+  api.useQuery('get', '/api/admin/users/{user_id}/protection', { params: { path: { user_id: userId } } });
 
 export const useAudit = (enabled: boolean) => api.useQuery('get', '/api/admin/audit', {}, { enabled, staleTime: 0 });
 

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { BusyButton } from '@/components/BusyButton';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { ProtectionHint } from '@/features/protection/ProtectionHint';
 import { Loading } from '@/components/Loading';
 import { Money } from '@/components/Money';
 import { useCurrentUser } from '@/lib/auth/session';
@@ -47,6 +48,7 @@ function EnterPanel({ competition }: { competition: Competition }) {
         Entry fee <Money value={competition.entryFee} currency={competition.currency} />, paid from your wallet.
       </p>
       <ErrorAlert error={enter.error} />
+      <ProtectionHint error={enter.error} />
       <BusyButton busy={enter.isPending} onClick={submit}>
         Enter
       </BusyButton>

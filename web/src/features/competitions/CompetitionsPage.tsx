@@ -1,3 +1,4 @@
+import { Pager } from '@/features/transactions/Pager';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { ErrorAlert } from '@/components/ErrorAlert';
@@ -13,7 +14,6 @@ export function CompetitionsPage() {
   const [status, setStatus] = useState<CompetitionStatus | ''>('');
   const [page, setPage] = useState(1);
   const list = useCompetitions(status, page);
-  const pages = list.data?.pagination.pages ?? 1;
   const canOpen = user?.role === 'organizer' || user?.role === 'admin';
 
   return (
@@ -82,17 +82,7 @@ export function CompetitionsPage() {
           </table>
         </TableWrap>
       )}
-      <div className="pager">
-        <button type="button" className="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-          Previous page
-        </button>
-        <span>
-          Page {page} of {Math.max(pages, 1)}
-        </span>
-        <button type="button" className="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-          Next page
-        </button>
-      </div>
+      <Pager pagination={list.data?.pagination} onPage={setPage} />
     </section>
   );
 }

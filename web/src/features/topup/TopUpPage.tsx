@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { AmountField } from '@/components/AmountField';
 import { BusyButton } from '@/components/BusyButton';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { ProtectionHint } from '@/features/protection/ProtectionHint';
 import { boundsFor, currenciesOf, usePlatformConfig } from '@/lib/api/config';
 import type { Currency } from '@/lib/api/types';
 import { useIdempotencyKey } from '@/lib/idempotency';
@@ -84,6 +85,7 @@ export function TopUpPage() {
           <p className="muted">The limits could not be loaded; they are checked when you continue.</p>
         )}
         <ErrorAlert error={start.error} />
+        <ProtectionHint error={start.error} />
         <BusyButton type="submit" busy={start.isPending || leaving}>
           Continue to checkout
         </BusyButton>

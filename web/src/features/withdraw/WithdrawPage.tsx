@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { AmountField } from '@/components/AmountField';
 import { BusyButton } from '@/components/BusyButton';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { ProtectionHint } from '@/features/protection/ProtectionHint';
 import { Money } from '@/components/Money';
 import { useWallet } from '@/features/wallet/api';
 import { boundsFor, usePlatformConfig } from '@/lib/api/config';
@@ -87,6 +88,7 @@ export function WithdrawPage() {
             </p>
           )}
           <ErrorAlert error={request.error} />
+          <ProtectionHint error={request.error} />
           {done && (
             <p role="status" className="success">
               {done}

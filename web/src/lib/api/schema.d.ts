@@ -48,6 +48,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/kyc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Kyc
+         * @description KYC records (admin only), oldest submission first (``?status=pending&page=&limit=``); ``flagged`` are
+         *     the accounts that submitted a PAN another account holds.
+         */
+        get: operations["list_kyc_api_admin_kyc_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/kyc/{user_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reject Kyc
+         * @description ``{reason}`` → the user's KYC record, ``rejected`` (admin only; not one's own); the user may submit
+         *     again.
+         */
+        put: operations["reject_kyc_api_admin_kyc__user_id__reject_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/kyc/{user_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Verify Kyc
+         * @description ``{note?}`` → the user's KYC record, ``verified`` (admin only; not one's own).
+         */
+        put: operations["verify_kyc_api_admin_kyc__user_id__verify_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/payouts": {
         parameters: {
             query?: never;
@@ -79,7 +141,9 @@ export interface paths {
         /**
          * Approve Payout
          * @description ``{note?}`` → PayoutRequest: approved and sent to the payment provider (paid, failed, or still
-         *     approved while the provider's answer is pending).
+         *     approved while the provider's answer is pending); at or above the dual-approval threshold the first
+         *     approval leaves it ``awaiting_second_approval`` and a second, different admin's sends it. A held payout
+         *     is 409 ``PAYOUT_HELD`` until released.
          */
         put: operations["approve_payout_api_admin_payouts__payout_id__approve_put"];
         post?: never;
@@ -102,6 +166,47 @@ export interface paths {
          * @description ``{reason}`` → PayoutRequest: rejected, and the held funds are available again.
          */
         put: operations["reject_payout_api_admin_payouts__payout_id__reject_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payouts/{payout_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Release Payout
+         * @description ``{note}`` → PayoutRequest: a payout a risk rule held continues to ``requested`` (and waits for
+         *     approval); the payout's own user may not release it.
+         */
+        put: operations["release_payout_api_admin_payouts__payout_id__release_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{user_id}/protection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Protection
+         * @description One user's KYC, limits (``?currency=``, default INR) and self-exclusion (admin only).
+         */
+        get: operations["user_protection_api_admin_users__user_id__protection_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -325,6 +430,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/kyc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Kyc
+         * @description The caller's KYC record; ``status: none`` when never submitted.
+         */
+        get: operations["my_kyc_api_kyc_get"];
+        put?: never;
+        /**
+         * Submit Kyc
+         * @description ``{pan, name, dateOfBirth}`` → the caller's KYC record, ``pending`` (the PAN answered masked). Again
+         *     after a rejection or a flag; a PAN another account holds is 409 ``PAN_IN_USE`` and flags this one.
+         */
+        post: operations["submit_kyc_api_kyc_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/matches/{match_id}/rewards": {
         parameters: {
             query?: never;
@@ -512,6 +642,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wallet/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Limits
+         * @description The caller's deposit and entry limits in one currency (``?currency=``, default INR) and the changes
+         *     waiting out their cooling-off.
+         */
+        get: operations["my_limits_api_wallet_limits_get"];
+        /**
+         * Set Limits
+         * @description ``{depositDaily?, depositMonthly?, entryDaily?, currency?}``: each a number (major units) or ``null`` to
+         *     remove it. Lowering (or a first limit) applies at once; raising or removing applies 24 hours later and
+         *     shows in ``pending`` until then.
+         */
+        put: operations["set_limits_api_wallet_limits_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/wallet/payout-request": {
         parameters: {
             query?: never;
@@ -569,6 +726,31 @@ export interface paths {
         get: operations["get_payout_request_api_wallet_payout_requests__payout_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/self-exclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Self Exclusion
+         * @description Whether the caller is self-excluded, until when, and since when.
+         */
+        get: operations["my_self_exclusion_api_wallet_self_exclusion_get"];
+        put?: never;
+        /**
+         * Self Exclude
+         * @description ``{days}`` (7-365) or ``{permanent: true}``: no top-ups, entry fees or sponsorship until it ends (never,
+         *     if permanent); payouts of what is in the wallet still work. It only ever lengthens and cannot be lifted.
+         */
+        post: operations["self_exclude_api_wallet_self_exclusion_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -795,6 +977,22 @@ export interface components {
              * @constant
              */
             success: true;
+        };
+        /**
+         * Approval
+         * @description One admin's approval of a payout (maker-checker: two different admins at or above the threshold).
+         */
+        Approval: {
+            /**
+             * At
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            at: string;
+            /** By */
+            by: string;
+            /** Note */
+            note: string | null;
         };
         /**
          * ApprovePayoutBody
@@ -1292,6 +1490,84 @@ export interface components {
             success: true;
         };
         /**
+         * Kyc
+         * @description A user's KYC record (``status: none`` and every other field null when never submitted); the PAN is
+         *     always masked.
+         */
+        Kyc: {
+            /** Dateofbirth */
+            dateOfBirth: string | null;
+            /** Name */
+            name: string | null;
+            /**
+             * Note
+             * @description The verifier's note, the rejection reason, or why it was flagged
+             */
+            note: string | null;
+            /**
+             * Pan
+             * @description Masked: "XXXXXX234F"
+             */
+            pan: string | null;
+            /** Reviewedat */
+            reviewedAt: string | null;
+            /** Reviewedby */
+            reviewedBy: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "none" | "pending" | "verified" | "rejected" | "flagged";
+            /** Submittedat */
+            submittedAt: string | null;
+            /** Updatedat */
+            updatedAt: string | null;
+            /** Userid */
+            userId: string;
+        };
+        /**
+         * KycBody
+         * @description ``POST /api/kyc``: the caller's PAN, name as on the PAN card, and date of birth.
+         */
+        KycBody: {
+            /**
+             * Dateofbirth
+             * @description YYYY-MM-DD.
+             */
+            dateOfBirth: string;
+            /** Name */
+            name: string;
+            /**
+             * Pan
+             * @example ABCDE1234F
+             */
+            pan: string;
+        };
+        /** KycEnvelope */
+        KycEnvelope: {
+            data: components["schemas"]["Kyc"];
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** KycList */
+        KycList: {
+            /** Data */
+            data: components["schemas"]["Kyc"][];
+            /** Message */
+            message: string;
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /**
          * LedgerCheck
          * @description The wallet's ledger audit: every invariant over every account, entry and hold.
          */
@@ -1310,6 +1586,74 @@ export interface components {
             transactionsChecked: number;
             /** Violations */
             violations: string[];
+        };
+        /**
+         * Limits
+         * @description The caller's responsible-gaming limits in one currency (null: no limit) and the changes pending.
+         */
+        Limits: {
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+            /**
+             * Depositdaily
+             * @description Top-ups per rolling 24 hours
+             */
+            depositDaily: number | null;
+            /**
+             * Depositmonthly
+             * @description Top-ups per rolling 30 days
+             */
+            depositMonthly: number | null;
+            /**
+             * Entrydaily
+             * @description Entry fees per rolling 24 hours
+             */
+            entryDaily: number | null;
+            /** Pending */
+            pending: components["schemas"]["PendingLimit"][];
+        };
+        /**
+         * LimitsBody
+         * @description ``PUT /api/wallet/limits``: each limit given is set (a number) or removed (``null``); a lower or first
+         *     limit applies at once, a higher one or a removal after 24 hours.
+         */
+        LimitsBody: {
+            /**
+             * Currency
+             * @description ISO-4217 code.
+             * @default INR
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+            /**
+             * Depositdaily
+             * @description Major units; null removes the limit (after the cooling-off). Left out: unchanged.
+             */
+            depositDaily?: number | null;
+            /**
+             * Depositmonthly
+             * @description Major units; null removes the limit (after the cooling-off). Left out: unchanged.
+             */
+            depositMonthly?: number | null;
+            /**
+             * Entrydaily
+             * @description Major units; null removes the limit (after the cooling-off). Left out: unchanged.
+             */
+            entryDaily?: number | null;
+        };
+        /** LimitsEnvelope */
+        LimitsEnvelope: {
+            data: components["schemas"]["Limits"];
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
         };
         /**
          * LoginBody
@@ -1419,11 +1763,12 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "requested" | "approved" | "paid" | "failed" | "rejected";
+            status: "requested" | "held" | "awaiting_second_approval" | "approved" | "paid" | "failed" | "rejected";
         };
         /**
          * PayoutRequest
-         * @description A player's withdrawal; its amount is held from the moment it is requested.
+         * @description A player's withdrawal; its amount is held from the moment it is requested (``held`` and
+         *     ``awaiting_second_approval`` included).
          */
         PayoutRequest: {
             /** Id */
@@ -1435,6 +1780,8 @@ export interface components {
              * @description Major units, exact.
              */
             amount: number;
+            /** Approvals */
+            approvals: components["schemas"]["Approval"][];
             /**
              * Createdat
              * Format: date-time
@@ -1451,6 +1798,11 @@ export interface components {
             /** History */
             history: components["schemas"]["PayoutEvent"][];
             method: components["schemas"]["MaskedMethod"];
+            /**
+             * Needsdualapproval
+             * @description At or above the dual-approval threshold: two different admins approve
+             */
+            needsDualApproval: boolean;
             /** Processedby */
             processedBy: string | null;
             /** Providerreference */
@@ -1461,10 +1813,15 @@ export interface components {
              */
             refundedAmount: number;
             /**
+             * Reviewreasons
+             * @description Why a risk rule held it (kept after a release)
+             */
+            reviewReasons: components["schemas"]["ReviewReason"][];
+            /**
              * Status
              * @enum {string}
              */
-            status: "requested" | "approved" | "paid" | "failed" | "rejected";
+            status: "requested" | "held" | "awaiting_second_approval" | "approved" | "paid" | "failed" | "rejected";
             /** Transactionid */
             transactionId: string | null;
             /**
@@ -1521,6 +1878,58 @@ export interface components {
             success: true;
         };
         /**
+         * PayoutRisk
+         * @description The payout risk rules in force (0 / false: off).
+         */
+        PayoutRisk: {
+            /**
+             * Cooldownaftertopupseconds
+             * @description A payout this soon after a top-up is held for review
+             */
+            cooldownAfterTopupSeconds: number;
+            /**
+             * Dailyamount
+             * @description Payout amount per user per rolling 24 hours; 0: no limit
+             */
+            dailyAmount: number;
+            /**
+             * Dailycount
+             * @description Payout requests per user per rolling 24 hours; 0: no limit
+             */
+            dailyCount: number;
+            /**
+             * Dualapprovalthreshold
+             * @description At or above it, two different admins approve; 0: off
+             */
+            dualApprovalThreshold: number;
+            /** Kycrequired */
+            kycRequired: boolean;
+            /** Minage */
+            minAge: number;
+        };
+        /**
+         * PendingLimit
+         * @description A limit change waiting out its 24-hour cooling-off.
+         */
+        PendingLimit: {
+            /**
+             * Effectiveat
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            effectiveAt: string;
+            /**
+             * Limit
+             * @enum {string}
+             */
+            limit: "depositDaily" | "depositMonthly" | "entryDaily";
+            /**
+             * Value
+             * @description The new limit; null: the limit is being removed
+             */
+            value: number | null;
+        };
+        /**
          * PlatformConfig
          * @description What a client needs to know before the first request: currencies, limits, fees and the provider.
          */
@@ -1537,6 +1946,7 @@ export interface components {
              * @enum {string}
              */
             paymentProvider: "mock" | "stripe";
+            payoutRisk: components["schemas"]["PayoutRisk"];
             /**
              * Platformfeepercentage
              * @description Percent, exact.
@@ -1568,6 +1978,28 @@ export interface components {
         /** PongEnvelope */
         PongEnvelope: {
             data: components["schemas"]["Pong"];
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /**
+         * Protection
+         * @description What an admin sees of one user's protection: KYC, limits and self-exclusion.
+         */
+        Protection: {
+            kyc: components["schemas"]["Kyc"];
+            limits: components["schemas"]["Limits"];
+            selfExclusion: components["schemas"]["SelfExclusion"];
+            /** Userid */
+            userId: string;
+        };
+        /** ProtectionEnvelope */
+        ProtectionEnvelope: {
+            data: components["schemas"]["Protection"];
             /** Message */
             message: string;
             /**
@@ -1658,12 +2090,47 @@ export interface components {
             role: "player" | "organizer";
         };
         /**
+         * RejectKycBody
+         * @description ``PUT /api/admin/kyc/{user_id}/reject``.
+         */
+        RejectKycBody: {
+            /** Reason */
+            reason: string;
+        };
+        /**
          * RejectPayoutBody
          * @description ``PUT /api/admin/payouts/{payout_id}/reject``.
          */
         RejectPayoutBody: {
             /** Reason */
             reason: string;
+        };
+        /**
+         * ReleasePayoutBody
+         * @description ``PUT /api/admin/payouts/{payout_id}/release``: why the held payout may continue.
+         */
+        ReleasePayoutBody: {
+            /** Note */
+            note: string;
+        };
+        /**
+         * ReviewReason
+         * @description A risk rule that held a payout for review.
+         */
+        ReviewReason: {
+            /**
+             * At
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            at: string;
+            /** Message */
+            message: string;
+            /**
+             * Rule
+             * @enum {string}
+             */
+            rule: "shared_destination" | "recent_card_topup";
         };
         /**
          * RewardPayout
@@ -1679,6 +2146,47 @@ export interface components {
             rank: number;
             /** Userid */
             userId: string;
+        };
+        /**
+         * SelfExclusion
+         * @description Self-exclusion (every currency): while in force, top-ups, entry fees and sponsorship are refused.
+         */
+        SelfExclusion: {
+            /** Permanent */
+            permanent: boolean;
+            /** Selfexcluded */
+            selfExcluded: boolean;
+            /** Since */
+            since: string | null;
+            /**
+             * Until
+             * @description End of the exclusion in force; null when none or permanent
+             */
+            until: string | null;
+        };
+        /**
+         * SelfExclusionBody
+         * @description ``POST /api/wallet/self-exclusion``: ``{days}`` (7-365) or ``{permanent: true}``; it only ever lengthens.
+         */
+        SelfExclusionBody: {
+            /** Days */
+            days?: number;
+            /**
+             * Permanent
+             * @constant
+             */
+            permanent?: true;
+        };
+        /** SelfExclusionEnvelope */
+        SelfExclusionEnvelope: {
+            data: components["schemas"]["SelfExclusion"];
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
         };
         /**
          * Standing
@@ -1942,6 +2450,17 @@ export interface components {
             success: true;
         };
         /**
+         * VerifyKycBody
+         * @description ``PUT /api/admin/kyc/{user_id}/verify``.
+         */
+        VerifyKycBody: {
+            /**
+             * Note
+             * @default null
+             */
+            note: string | null;
+        };
+        /**
          * VerifyTopUpBody
          * @description ``POST /api/wallet/topup/verify``: our session id or the provider's reference of it.
          */
@@ -2198,10 +2717,341 @@ export interface operations {
             };
         };
     };
+    list_kyc_api_admin_kyc_get: {
+        parameters: {
+            query?: {
+                status?: "pending" | "verified" | "rejected" | "flagged";
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycList"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. `error` is one of: FORBIDDEN. */
+            403: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "FORBIDDEN";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. `error` is one of: KYC_NOT_CONFIGURED. */
+            409: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "KYC_NOT_CONFIGURED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    reject_kyc_api_admin_kyc__user_id__reject_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectKycBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_JSON, INVALID_REASON, PAYLOAD_TOO_LARGE, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_JSON" | "INVALID_REASON" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. `error` is one of: FORBIDDEN, SELF_REVIEW_FORBIDDEN. */
+            403: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "FORBIDDEN" | "SELF_REVIEW_FORBIDDEN";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error` is one of: KYC_NOT_FOUND, NOT_FOUND, USER_NOT_FOUND. */
+            404: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "KYC_NOT_FOUND" | "NOT_FOUND" | "USER_NOT_FOUND";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. `error` is one of: INVALID_KYC_STATE, KYC_NOT_CONFIGURED. */
+            409: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_KYC_STATE" | "KYC_NOT_CONFIGURED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    verify_kyc_api_admin_kyc__user_id__verify_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["VerifyKycBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_JSON, INVALID_NOTE, PAYLOAD_TOO_LARGE, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_JSON" | "INVALID_NOTE" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. `error` is one of: FORBIDDEN, SELF_REVIEW_FORBIDDEN. */
+            403: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "FORBIDDEN" | "SELF_REVIEW_FORBIDDEN";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error` is one of: KYC_NOT_FOUND, NOT_FOUND, USER_NOT_FOUND. */
+            404: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "KYC_NOT_FOUND" | "NOT_FOUND" | "USER_NOT_FOUND";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. `error` is one of: INVALID_KYC_STATE, KYC_NOT_CONFIGURED. */
+            409: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_KYC_STATE" | "KYC_NOT_CONFIGURED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     all_payout_requests_api_admin_payouts_get: {
         parameters: {
             query?: {
-                status?: "requested" | "approved" | "paid" | "failed" | "rejected";
+                status?: "requested" | "held" | "awaiting_second_approval" | "approved" | "paid" | "failed" | "rejected";
                 /** @description 1-based page number. */
                 page?: number;
                 /** @description Items per page. */
@@ -2344,7 +3194,7 @@ export interface operations {
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. `error` is one of: FORBIDDEN, SELF_APPROVAL_FORBIDDEN. */
+            /** @description Not allowed. `error` is one of: FORBIDDEN, SECOND_APPROVAL_SAME_ADMIN, SELF_APPROVAL_FORBIDDEN. */
             403: {
                 headers: {
                     /** @description The request's id: the caller's, or a new one. */
@@ -2354,7 +3204,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error?: "FORBIDDEN" | "SELF_APPROVAL_FORBIDDEN";
+                        error?: "FORBIDDEN" | "SECOND_APPROVAL_SAME_ADMIN" | "SELF_APPROVAL_FORBIDDEN";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2372,7 +3222,7 @@ export interface operations {
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflict with the current state. `error` is one of: INVALID_PAYOUT_STATE. */
+            /** @description Conflict with the current state. `error` is one of: INVALID_PAYOUT_STATE, PAYOUT_HELD. */
             409: {
                 headers: {
                     /** @description The request's id: the caller's, or a new one. */
@@ -2382,7 +3232,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error?: "INVALID_PAYOUT_STATE";
+                        error?: "INVALID_PAYOUT_STATE" | "PAYOUT_HELD";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2512,6 +3362,235 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         error?: "PAYOUT_BUSY" | "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    release_payout_api_admin_payouts__payout_id__release_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path: {
+                payout_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleasePayoutBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutRequestEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_JSON, INVALID_NOTE, PAYLOAD_TOO_LARGE, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_JSON" | "INVALID_NOTE" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. `error` is one of: FORBIDDEN, SELF_APPROVAL_FORBIDDEN. */
+            403: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "FORBIDDEN" | "SELF_APPROVAL_FORBIDDEN";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error` is one of: NOT_FOUND, PAYOUT_NOT_FOUND. */
+            404: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "NOT_FOUND" | "PAYOUT_NOT_FOUND";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. `error` is one of: INVALID_PAYOUT_STATE. */
+            409: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_PAYOUT_STATE";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: PAYOUT_BUSY, SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "PAYOUT_BUSY" | "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    user_protection_api_admin_users__user_id__protection_get: {
+        parameters: {
+            query?: {
+                /** @description ISO-4217 code. */
+                currency?: "INR" | "USD";
+            };
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtectionEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. `error` is one of: FORBIDDEN. */
+            403: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "FORBIDDEN";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error` is one of: NOT_FOUND, USER_NOT_FOUND. */
+            404: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "NOT_FOUND" | "USER_NOT_FOUND";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. `error` is one of: KYC_NOT_CONFIGURED. */
+            409: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "KYC_NOT_CONFIGURED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3303,7 +4382,7 @@ export interface operations {
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflict with the current state. `error` is one of: ACCOUNT_RESTRICTED, COMPETITION_CANCELLED, ENTRIES_CLOSED, IDEMPOTENCY_CONFLICT. */
+            /** @description Conflict with the current state. `error` is one of: ACCOUNT_RESTRICTED, COMPETITION_CANCELLED, ENTRIES_CLOSED, IDEMPOTENCY_CONFLICT, LIMIT_EXCEEDED, SELF_EXCLUDED. */
             409: {
                 headers: {
                     /** @description The request's id: the caller's, or a new one. */
@@ -3313,7 +4392,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error?: "ACCOUNT_RESTRICTED" | "COMPETITION_CANCELLED" | "ENTRIES_CLOSED" | "IDEMPOTENCY_CONFLICT";
+                        error?: "ACCOUNT_RESTRICTED" | "COMPETITION_CANCELLED" | "ENTRIES_CLOSED" | "IDEMPOTENCY_CONFLICT" | "LIMIT_EXCEEDED" | "SELF_EXCLUDED";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3420,7 +4499,7 @@ export interface operations {
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflict with the current state. `error` is one of: ACCOUNT_RESTRICTED, COMPETITION_CANCELLED, IDEMPOTENCY_CONFLICT. */
+            /** @description Conflict with the current state. `error` is one of: ACCOUNT_RESTRICTED, COMPETITION_CANCELLED, IDEMPOTENCY_CONFLICT, SELF_EXCLUDED. */
             409: {
                 headers: {
                     /** @description The request's id: the caller's, or a new one. */
@@ -3430,7 +4509,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error?: "ACCOUNT_RESTRICTED" | "COMPETITION_CANCELLED" | "IDEMPOTENCY_CONFLICT";
+                        error?: "ACCOUNT_RESTRICTED" | "COMPETITION_CANCELLED" | "IDEMPOTENCY_CONFLICT" | "SELF_EXCLUDED";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3586,6 +4665,172 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlatformConfigEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    my_kyc_api_kyc_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. `error` is one of: KYC_NOT_CONFIGURED. */
+            409: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "KYC_NOT_CONFIGURED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_kyc_api_kyc_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KycBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_DATE_OF_BIRTH, INVALID_JSON, INVALID_NAME, INVALID_PAN, PAYLOAD_TOO_LARGE, UNDER_AGE, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_DATE_OF_BIRTH" | "INVALID_JSON" | "INVALID_NAME" | "INVALID_PAN" | "PAYLOAD_TOO_LARGE" | "UNDER_AGE" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. `error` is one of: KYC_ALREADY_SUBMITTED, KYC_NOT_CONFIGURED, PAN_IN_USE. */
+            409: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "KYC_ALREADY_SUBMITTED" | "KYC_NOT_CONFIGURED" | "PAN_IN_USE";
+                    } & components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
@@ -4388,6 +5633,147 @@ export interface operations {
             };
         };
     };
+    my_limits_api_wallet_limits_get: {
+        parameters: {
+            query?: {
+                /** @description ISO-4217 code. */
+                currency?: "INR" | "USD";
+            };
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LimitsEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    set_limits_api_wallet_limits_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LimitsBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LimitsEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_AMOUNT, INVALID_CURRENCY, INVALID_JSON, INVALID_LIMIT, PAYLOAD_TOO_LARGE, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_AMOUNT" | "INVALID_CURRENCY" | "INVALID_JSON" | "INVALID_LIMIT" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     request_payout_api_wallet_payout_request_post: {
         parameters: {
             query?: never;
@@ -4445,7 +5831,7 @@ export interface operations {
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflict with the current state. `error` is one of: ACCOUNT_RESTRICTED, IDEMPOTENCY_CONFLICT. */
+            /** @description Conflict with the current state. `error` is one of: ACCOUNT_RESTRICTED, IDEMPOTENCY_CONFLICT, KYC_NAME_MISMATCH, KYC_REQUIRED, LIMIT_EXCEEDED. */
             409: {
                 headers: {
                     /** @description The request's id: the caller's, or a new one. */
@@ -4455,7 +5841,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error?: "ACCOUNT_RESTRICTED" | "IDEMPOTENCY_CONFLICT";
+                        error?: "ACCOUNT_RESTRICTED" | "IDEMPOTENCY_CONFLICT" | "KYC_NAME_MISMATCH" | "KYC_REQUIRED" | "LIMIT_EXCEEDED";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -4478,7 +5864,7 @@ export interface operations {
     my_payout_requests_api_wallet_payout_requests_get: {
         parameters: {
             query?: {
-                status?: "requested" | "approved" | "paid" | "failed" | "rejected";
+                status?: "requested" | "held" | "awaiting_second_approval" | "approved" | "paid" | "failed" | "rejected";
                 /** @description 1-based page number. */
                 page?: number;
                 /** @description Items per page. */
@@ -4617,6 +6003,144 @@ export interface operations {
             };
         };
     };
+    my_self_exclusion_api_wallet_self_exclusion_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfExclusionEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    self_exclude_api_wallet_self_exclusion_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfExclusionBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfExclusionEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_DAYS, INVALID_JSON, PAYLOAD_TOO_LARGE, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_DAYS" | "INVALID_JSON" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     create_topup_api_wallet_topup_post: {
         parameters: {
             query?: never;
@@ -4674,7 +6198,7 @@ export interface operations {
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflict with the current state. `error` is one of: IDEMPOTENCY_CONFLICT, PROVIDER_IDEMPOTENCY_CONFLICT. */
+            /** @description Conflict with the current state. `error` is one of: IDEMPOTENCY_CONFLICT, LIMIT_EXCEEDED, PROVIDER_IDEMPOTENCY_CONFLICT, SELF_EXCLUDED. */
             409: {
                 headers: {
                     /** @description The request's id: the caller's, or a new one. */
@@ -4684,7 +6208,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error?: "IDEMPOTENCY_CONFLICT" | "PROVIDER_IDEMPOTENCY_CONFLICT";
+                        error?: "IDEMPOTENCY_CONFLICT" | "LIMIT_EXCEEDED" | "PROVIDER_IDEMPOTENCY_CONFLICT" | "SELF_EXCLUDED";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
