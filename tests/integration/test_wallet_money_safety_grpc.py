@@ -92,6 +92,9 @@ class LateStore(LedgerStore):
     def get_transaction(self, tx_id: str) -> TransactionRecord | None:
         return self.inner.get_transaction(tx_id)
 
+    def get_controls(self, user_id: str) -> dict[str, Any] | None:
+        return self.inner.get_controls(user_id)
+
     def get_hold(self, hold_id: str) -> HoldRecord | None:
         return self.inner.get_hold(hold_id)
 

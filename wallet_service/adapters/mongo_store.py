@@ -333,6 +333,11 @@ class MongoLedgerStore(MongoStore, LedgerStore):
             doc = self._db[ACCOUNTS].find_one({"_id": _account_id(account.name, currency)})
         return None if doc is None else _account_state(doc)
 
+    def get_controls(self, user_id: str) -> dict[str, Any] | None:
+        with self._bounded():
+            doc = self._db[CONTROLS].find_one({"_id": user_id})
+        return None if doc is None else dict(json.loads(doc["doc"]))
+
     def get_transaction(self, tx_id: str) -> TransactionRecord | None:
         with self._bounded():
             doc = self._db[TRANSACTIONS].find_one({"_id": tx_id})

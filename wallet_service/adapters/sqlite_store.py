@@ -254,6 +254,9 @@ class SqliteLedgerStore(SqliteUnitOfWorkStore[LedgerUnitOfWork], LedgerStore):
     def get_transaction(self, tx_id: str) -> TransactionRecord | None:
         return SqliteUnitOfWork(self._readers.conn()).transaction_get(tx_id)
 
+    def get_controls(self, user_id: str) -> dict[str, Any] | None:
+        return SqliteUnitOfWork(self._readers.conn()).controls_get(user_id)
+
     def get_hold(self, hold_id: str) -> HoldRecord | None:
         return SqliteUnitOfWork(self._readers.conn()).hold_get(hold_id)
 

@@ -144,6 +144,10 @@ class LedgerStore(ABC):
         """Transactions matching ``flt``, newest first."""
 
     @abstractmethod
+    def get_controls(self, user_id: str) -> dict[str, Any] | None:
+        """A player's controls document as last committed (a read outside any unit of work)."""
+
+    @abstractmethod
     def get_transaction(self, tx_id: str) -> TransactionRecord | None:
         """One transaction by id."""
 
