@@ -148,7 +148,7 @@ class HistoryEntry(_message.Message):
     def __init__(self, status: _Optional[str] = ..., at: _Optional[str] = ..., by: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class PayoutRequest(_message.Message):
-    __slots__ = ("id", "user_id", "amount", "currency", "method", "status", "admin_note", "processed_by", "transaction_id", "provider_reference", "failure_reason", "history", "created_at", "updated_at", "refund_transaction_id", "refunded_amount", "approvals", "review_reasons", "needs_dual_approval")
+    __slots__ = ("id", "user_id", "amount", "currency", "method", "status", "admin_note", "processed_by", "transaction_id", "provider_reference", "failure_reason", "history", "created_at", "updated_at", "refund_transaction_id", "refunded_amount", "approvals", "review_reasons", "needs_dual_approval", "tds", "net_amount", "net_winnings", "financial_year")
     ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -168,6 +168,10 @@ class PayoutRequest(_message.Message):
     APPROVALS_FIELD_NUMBER: _ClassVar[int]
     REVIEW_REASONS_FIELD_NUMBER: _ClassVar[int]
     NEEDS_DUAL_APPROVAL_FIELD_NUMBER: _ClassVar[int]
+    TDS_FIELD_NUMBER: _ClassVar[int]
+    NET_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    NET_WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    FINANCIAL_YEAR_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     amount: int
@@ -187,7 +191,11 @@ class PayoutRequest(_message.Message):
     approvals: _containers.RepeatedCompositeFieldContainer[Approval]
     review_reasons: _containers.RepeatedCompositeFieldContainer[ReviewReason]
     needs_dual_approval: bool
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., method: _Optional[_Union[PayoutMethod, _Mapping]] = ..., status: _Optional[str] = ..., admin_note: _Optional[str] = ..., processed_by: _Optional[str] = ..., transaction_id: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., history: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., refund_transaction_id: _Optional[str] = ..., refunded_amount: _Optional[int] = ..., approvals: _Optional[_Iterable[_Union[Approval, _Mapping]]] = ..., review_reasons: _Optional[_Iterable[_Union[ReviewReason, _Mapping]]] = ..., needs_dual_approval: _Optional[bool] = ...) -> None: ...
+    tds: int
+    net_amount: int
+    net_winnings: int
+    financial_year: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., method: _Optional[_Union[PayoutMethod, _Mapping]] = ..., status: _Optional[str] = ..., admin_note: _Optional[str] = ..., processed_by: _Optional[str] = ..., transaction_id: _Optional[str] = ..., provider_reference: _Optional[str] = ..., failure_reason: _Optional[str] = ..., history: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., refund_transaction_id: _Optional[str] = ..., refunded_amount: _Optional[int] = ..., approvals: _Optional[_Iterable[_Union[Approval, _Mapping]]] = ..., review_reasons: _Optional[_Iterable[_Union[ReviewReason, _Mapping]]] = ..., needs_dual_approval: _Optional[bool] = ..., tds: _Optional[int] = ..., net_amount: _Optional[int] = ..., net_winnings: _Optional[int] = ..., financial_year: _Optional[str] = ...) -> None: ...
 
 class CreatePayoutRequestRequest(_message.Message):
     __slots__ = ("user_id", "amount", "currency", "method_json", "idempotency_key")

@@ -6,8 +6,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class Funds(_message.Message):
+    __slots__ = ("deposit", "winnings", "bonus")
+    DEPOSIT_FIELD_NUMBER: _ClassVar[int]
+    WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    BONUS_FIELD_NUMBER: _ClassVar[int]
+    deposit: int
+    winnings: int
+    bonus: int
+    def __init__(self, deposit: _Optional[int] = ..., winnings: _Optional[int] = ..., bonus: _Optional[int] = ...) -> None: ...
+
 class Wallet(_message.Message):
-    __slots__ = ("user_id", "currency", "balance", "held", "available", "total_earnings", "receivable", "restricted")
+    __slots__ = ("user_id", "currency", "balance", "held", "available", "total_earnings", "receivable", "restricted", "funds", "held_funds", "withdrawable")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     BALANCE_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +26,9 @@ class Wallet(_message.Message):
     TOTAL_EARNINGS_FIELD_NUMBER: _ClassVar[int]
     RECEIVABLE_FIELD_NUMBER: _ClassVar[int]
     RESTRICTED_FIELD_NUMBER: _ClassVar[int]
+    FUNDS_FIELD_NUMBER: _ClassVar[int]
+    HELD_FUNDS_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAWABLE_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     currency: str
     balance: int
@@ -24,10 +37,13 @@ class Wallet(_message.Message):
     total_earnings: int
     receivable: int
     restricted: bool
-    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., balance: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., total_earnings: _Optional[int] = ..., receivable: _Optional[int] = ..., restricted: _Optional[bool] = ...) -> None: ...
+    funds: Funds
+    held_funds: Funds
+    withdrawable: int
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., balance: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., total_earnings: _Optional[int] = ..., receivable: _Optional[int] = ..., restricted: _Optional[bool] = ..., funds: _Optional[_Union[Funds, _Mapping]] = ..., held_funds: _Optional[_Union[Funds, _Mapping]] = ..., withdrawable: _Optional[int] = ...) -> None: ...
 
 class Transaction(_message.Message):
-    __slots__ = ("id", "user_id", "account", "type", "amount", "currency", "source", "status", "description", "metadata", "idempotency_key", "balance_after", "entry_id", "hold_id", "created_at", "updated_at", "posted_at")
+    __slots__ = ("id", "user_id", "account", "type", "amount", "currency", "source", "status", "description", "metadata", "idempotency_key", "balance_after", "entry_id", "hold_id", "created_at", "updated_at", "posted_at", "funds", "fund")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -52,6 +68,8 @@ class Transaction(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     POSTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FUNDS_FIELD_NUMBER: _ClassVar[int]
+    FUND_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     account: str
@@ -69,7 +87,9 @@ class Transaction(_message.Message):
     created_at: str
     updated_at: str
     posted_at: str
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., account: _Optional[str] = ..., type: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., source: _Optional[str] = ..., status: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., balance_after: _Optional[int] = ..., entry_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., posted_at: _Optional[str] = ...) -> None: ...
+    funds: Funds
+    fund: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., account: _Optional[str] = ..., type: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., source: _Optional[str] = ..., status: _Optional[str] = ..., description: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., balance_after: _Optional[int] = ..., entry_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., posted_at: _Optional[str] = ..., funds: _Optional[_Union[Funds, _Mapping]] = ..., fund: _Optional[str] = ...) -> None: ...
 
 class GetWalletRequest(_message.Message):
     __slots__ = ("user_id", "currency", "recent_limit")
@@ -82,12 +102,14 @@ class GetWalletRequest(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., recent_limit: _Optional[int] = ...) -> None: ...
 
 class GetWalletResponse(_message.Message):
-    __slots__ = ("wallet", "recent_transactions")
+    __slots__ = ("wallet", "recent_transactions", "bonus_grants")
     WALLET_FIELD_NUMBER: _ClassVar[int]
     RECENT_TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    BONUS_GRANTS_FIELD_NUMBER: _ClassVar[int]
     wallet: Wallet
     recent_transactions: _containers.RepeatedCompositeFieldContainer[Transaction]
-    def __init__(self, wallet: _Optional[_Union[Wallet, _Mapping]] = ..., recent_transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ...) -> None: ...
+    bonus_grants: _containers.RepeatedCompositeFieldContainer[BonusGrant]
+    def __init__(self, wallet: _Optional[_Union[Wallet, _Mapping]] = ..., recent_transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., bonus_grants: _Optional[_Iterable[_Union[BonusGrant, _Mapping]]] = ...) -> None: ...
 
 class ListTransactionsRequest(_message.Message):
     __slots__ = ("user_id", "type", "status", "currency", "page", "limit")
@@ -295,7 +317,7 @@ class PostBatchResponse(_message.Message):
     def __init__(self, results: _Optional[_Iterable[_Union[EntryResult, _Mapping]]] = ...) -> None: ...
 
 class Hold(_message.Message):
-    __slots__ = ("id", "user_id", "currency", "amount", "status", "transaction_id", "created_at", "updated_at")
+    __slots__ = ("id", "user_id", "currency", "amount", "status", "transaction_id", "created_at", "updated_at", "funds", "tds", "net_amount", "net_winnings", "financial_year")
     ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
@@ -304,6 +326,11 @@ class Hold(_message.Message):
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    FUNDS_FIELD_NUMBER: _ClassVar[int]
+    TDS_FIELD_NUMBER: _ClassVar[int]
+    NET_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    NET_WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    FINANCIAL_YEAR_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     currency: str
@@ -312,7 +339,12 @@ class Hold(_message.Message):
     transaction_id: str
     created_at: str
     updated_at: str
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., currency: _Optional[str] = ..., amount: _Optional[int] = ..., status: _Optional[str] = ..., transaction_id: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
+    funds: Funds
+    tds: int
+    net_amount: int
+    net_winnings: int
+    financial_year: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., currency: _Optional[str] = ..., amount: _Optional[int] = ..., status: _Optional[str] = ..., transaction_id: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., funds: _Optional[_Union[Funds, _Mapping]] = ..., tds: _Optional[int] = ..., net_amount: _Optional[int] = ..., net_winnings: _Optional[int] = ..., financial_year: _Optional[str] = ...) -> None: ...
 
 class CreateHoldRequest(_message.Message):
     __slots__ = ("idempotency_key", "hold_id", "user_id", "amount", "currency", "type", "source", "description", "metadata", "up_to_available")
@@ -577,3 +609,281 @@ class SelfExcludeRequest(_message.Message):
     days: int
     permanent: bool
     def __init__(self, user_id: _Optional[str] = ..., days: _Optional[int] = ..., permanent: _Optional[bool] = ...) -> None: ...
+
+class BonusGrant(_message.Message):
+    __slots__ = ("id", "user_id", "currency", "amount", "remaining", "reason", "expires_at", "status", "granted_by", "transaction_id", "created_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REMAINING_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    GRANTED_BY_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    user_id: str
+    currency: str
+    amount: int
+    remaining: int
+    reason: str
+    expires_at: str
+    status: str
+    granted_by: str
+    transaction_id: str
+    created_at: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., currency: _Optional[str] = ..., amount: _Optional[int] = ..., remaining: _Optional[int] = ..., reason: _Optional[str] = ..., expires_at: _Optional[str] = ..., status: _Optional[str] = ..., granted_by: _Optional[str] = ..., transaction_id: _Optional[str] = ..., created_at: _Optional[str] = ...) -> None: ...
+
+class GrantBonusRequest(_message.Message):
+    __slots__ = ("idempotency_key", "user_id", "amount", "currency", "reason", "expires_at", "granted_by")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    GRANTED_BY_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    user_id: str
+    amount: int
+    currency: str
+    reason: str
+    expires_at: str
+    granted_by: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., reason: _Optional[str] = ..., expires_at: _Optional[str] = ..., granted_by: _Optional[str] = ...) -> None: ...
+
+class GrantBonusResult(_message.Message):
+    __slots__ = ("grant", "posting")
+    GRANT_FIELD_NUMBER: _ClassVar[int]
+    POSTING_FIELD_NUMBER: _ClassVar[int]
+    grant: BonusGrant
+    posting: PostingResult
+    def __init__(self, grant: _Optional[_Union[BonusGrant, _Mapping]] = ..., posting: _Optional[_Union[PostingResult, _Mapping]] = ...) -> None: ...
+
+class ExpireBonusesRequest(_message.Message):
+    __slots__ = ("limit",)
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    def __init__(self, limit: _Optional[int] = ...) -> None: ...
+
+class ExpireBonusesResponse(_message.Message):
+    __slots__ = ("expired", "more")
+    EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    MORE_FIELD_NUMBER: _ClassVar[int]
+    expired: _containers.RepeatedCompositeFieldContainer[BonusGrant]
+    more: bool
+    def __init__(self, expired: _Optional[_Iterable[_Union[BonusGrant, _Mapping]]] = ..., more: _Optional[bool] = ...) -> None: ...
+
+class EstimateTdsRequest(_message.Message):
+    __slots__ = ("user_id", "amount", "currency")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    amount: int
+    currency: str
+    def __init__(self, user_id: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class TdsEstimate(_message.Message):
+    __slots__ = ("amount", "tds", "net_amount", "net_winnings", "financial_year", "tds_rate", "withdrawable")
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    TDS_FIELD_NUMBER: _ClassVar[int]
+    NET_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    NET_WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    FINANCIAL_YEAR_FIELD_NUMBER: _ClassVar[int]
+    TDS_RATE_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAWABLE_FIELD_NUMBER: _ClassVar[int]
+    amount: int
+    tds: int
+    net_amount: int
+    net_winnings: int
+    financial_year: str
+    tds_rate: str
+    withdrawable: int
+    def __init__(self, amount: _Optional[int] = ..., tds: _Optional[int] = ..., net_amount: _Optional[int] = ..., net_winnings: _Optional[int] = ..., financial_year: _Optional[str] = ..., tds_rate: _Optional[str] = ..., withdrawable: _Optional[int] = ...) -> None: ...
+
+class GetStatementRequest(_message.Message):
+    __slots__ = ("user_id", "currency", "to")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    FROM_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    currency: str
+    to: str
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., to: _Optional[str] = ..., **kwargs) -> None: ...
+
+class StatementLine(_message.Message):
+    __slots__ = ("transaction", "funds_after")
+    TRANSACTION_FIELD_NUMBER: _ClassVar[int]
+    FUNDS_AFTER_FIELD_NUMBER: _ClassVar[int]
+    transaction: Transaction
+    funds_after: Funds
+    def __init__(self, transaction: _Optional[_Union[Transaction, _Mapping]] = ..., funds_after: _Optional[_Union[Funds, _Mapping]] = ...) -> None: ...
+
+class TypeTotal(_message.Message):
+    __slots__ = ("type", "credits", "debits", "count")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    CREDITS_FIELD_NUMBER: _ClassVar[int]
+    DEBITS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    credits: int
+    debits: int
+    count: int
+    def __init__(self, type: _Optional[str] = ..., credits: _Optional[int] = ..., debits: _Optional[int] = ..., count: _Optional[int] = ...) -> None: ...
+
+class Statement(_message.Message):
+    __slots__ = ("user_id", "currency", "to", "opening", "closing", "lines", "totals", "truncated")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    FROM_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    OPENING_FIELD_NUMBER: _ClassVar[int]
+    CLOSING_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    currency: str
+    to: str
+    opening: Funds
+    closing: Funds
+    lines: _containers.RepeatedCompositeFieldContainer[StatementLine]
+    totals: _containers.RepeatedCompositeFieldContainer[TypeTotal]
+    truncated: bool
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., to: _Optional[str] = ..., opening: _Optional[_Union[Funds, _Mapping]] = ..., closing: _Optional[_Union[Funds, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[StatementLine, _Mapping]]] = ..., totals: _Optional[_Iterable[_Union[TypeTotal, _Mapping]]] = ..., truncated: _Optional[bool] = ..., **kwargs) -> None: ...
+
+class GetTaxStatementRequest(_message.Message):
+    __slots__ = ("user_id", "currency", "financial_year")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    FINANCIAL_YEAR_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    currency: str
+    financial_year: str
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., financial_year: _Optional[str] = ...) -> None: ...
+
+class TaxWithdrawal(_message.Message):
+    __slots__ = ("payout_id", "date", "amount", "net_winnings", "tds", "status")
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    NET_WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    TDS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    payout_id: str
+    date: str
+    amount: int
+    net_winnings: int
+    tds: int
+    status: str
+    def __init__(self, payout_id: _Optional[str] = ..., date: _Optional[str] = ..., amount: _Optional[int] = ..., net_winnings: _Optional[int] = ..., tds: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...
+
+class YearEnd(_message.Message):
+    __slots__ = ("closing_balance", "net_winnings", "tds", "closed_at", "next_opening_balance")
+    CLOSING_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    NET_WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    TDS_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_OPENING_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    closing_balance: int
+    net_winnings: int
+    tds: int
+    closed_at: str
+    next_opening_balance: int
+    def __init__(self, closing_balance: _Optional[int] = ..., net_winnings: _Optional[int] = ..., tds: _Optional[int] = ..., closed_at: _Optional[str] = ..., next_opening_balance: _Optional[int] = ...) -> None: ...
+
+class TaxStatement(_message.Message):
+    __slots__ = ("user_id", "currency", "financial_year", "tds_rate", "opening_balance", "deposits", "withdrawals", "net_winnings", "tds", "entries", "year_end")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    FINANCIAL_YEAR_FIELD_NUMBER: _ClassVar[int]
+    TDS_RATE_FIELD_NUMBER: _ClassVar[int]
+    OPENING_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    DEPOSITS_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAWALS_FIELD_NUMBER: _ClassVar[int]
+    NET_WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    TDS_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    YEAR_END_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    currency: str
+    financial_year: str
+    tds_rate: str
+    opening_balance: int
+    deposits: int
+    withdrawals: int
+    net_winnings: int
+    tds: int
+    entries: _containers.RepeatedCompositeFieldContainer[TaxWithdrawal]
+    year_end: YearEnd
+    def __init__(self, user_id: _Optional[str] = ..., currency: _Optional[str] = ..., financial_year: _Optional[str] = ..., tds_rate: _Optional[str] = ..., opening_balance: _Optional[int] = ..., deposits: _Optional[int] = ..., withdrawals: _Optional[int] = ..., net_winnings: _Optional[int] = ..., tds: _Optional[int] = ..., entries: _Optional[_Iterable[_Union[TaxWithdrawal, _Mapping]]] = ..., year_end: _Optional[_Union[YearEnd, _Mapping]] = ...) -> None: ...
+
+class TdsReportRequest(_message.Message):
+    __slots__ = ("financial_year", "quarter", "currency")
+    FINANCIAL_YEAR_FIELD_NUMBER: _ClassVar[int]
+    QUARTER_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    financial_year: str
+    quarter: str
+    currency: str
+    def __init__(self, financial_year: _Optional[str] = ..., quarter: _Optional[str] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class TdsLine(_message.Message):
+    __slots__ = ("user_id", "quarter", "net_winnings", "tds", "withdrawals")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    QUARTER_FIELD_NUMBER: _ClassVar[int]
+    NET_WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    TDS_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAWALS_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    quarter: str
+    net_winnings: int
+    tds: int
+    withdrawals: int
+    def __init__(self, user_id: _Optional[str] = ..., quarter: _Optional[str] = ..., net_winnings: _Optional[int] = ..., tds: _Optional[int] = ..., withdrawals: _Optional[int] = ...) -> None: ...
+
+class TdsReportResponse(_message.Message):
+    __slots__ = ("financial_year", "currency", "lines", "total_net_winnings", "total_tds")
+    FINANCIAL_YEAR_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_NET_WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_TDS_FIELD_NUMBER: _ClassVar[int]
+    financial_year: str
+    currency: str
+    lines: _containers.RepeatedCompositeFieldContainer[TdsLine]
+    total_net_winnings: int
+    total_tds: int
+    def __init__(self, financial_year: _Optional[str] = ..., currency: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[TdsLine, _Mapping]]] = ..., total_net_winnings: _Optional[int] = ..., total_tds: _Optional[int] = ...) -> None: ...
+
+class CloseTaxYearRequest(_message.Message):
+    __slots__ = ("financial_year", "currency")
+    FINANCIAL_YEAR_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    financial_year: str
+    currency: str
+    def __init__(self, financial_year: _Optional[str] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class CloseTaxYearResponse(_message.Message):
+    __slots__ = ("financial_year", "currency", "wallets", "closed_now", "already_closed", "net_winnings", "tds", "shortfall")
+    FINANCIAL_YEAR_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    WALLETS_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_NOW_FIELD_NUMBER: _ClassVar[int]
+    ALREADY_CLOSED_FIELD_NUMBER: _ClassVar[int]
+    NET_WINNINGS_FIELD_NUMBER: _ClassVar[int]
+    TDS_FIELD_NUMBER: _ClassVar[int]
+    SHORTFALL_FIELD_NUMBER: _ClassVar[int]
+    financial_year: str
+    currency: str
+    wallets: int
+    closed_now: int
+    already_closed: int
+    net_winnings: int
+    tds: int
+    shortfall: int
+    def __init__(self, financial_year: _Optional[str] = ..., currency: _Optional[str] = ..., wallets: _Optional[int] = ..., closed_now: _Optional[int] = ..., already_closed: _Optional[int] = ..., net_winnings: _Optional[int] = ..., tds: _Optional[int] = ..., shortfall: _Optional[int] = ...) -> None: ...

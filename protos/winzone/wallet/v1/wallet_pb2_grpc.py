@@ -119,6 +119,41 @@ class WalletServiceStub:
                 request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.SelfExcludeRequest.SerializeToString,
                 response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.FromString,
                 _registered_method=True)
+        self.GrantBonus = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/GrantBonus',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GrantBonusRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GrantBonusResult.FromString,
+                _registered_method=True)
+        self.ExpireBonuses = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/ExpireBonuses',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.ExpireBonusesRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.ExpireBonusesResponse.FromString,
+                _registered_method=True)
+        self.EstimateTds = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/EstimateTds',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.EstimateTdsRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.TdsEstimate.FromString,
+                _registered_method=True)
+        self.GetStatement = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/GetStatement',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GetStatementRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.Statement.FromString,
+                _registered_method=True)
+        self.GetTaxStatement = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/GetTaxStatement',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GetTaxStatementRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.TaxStatement.FromString,
+                _registered_method=True)
+        self.TdsReport = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/TdsReport',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.TdsReportRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.TdsReportResponse.FromString,
+                _registered_method=True)
+        self.CloseTaxYear = channel.unary_unary(
+                '/winzone.wallet.v1.WalletService/CloseTaxYear',
+                request_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.CloseTaxYearRequest.SerializeToString,
+                response_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.CloseTaxYearResponse.FromString,
+                _registered_method=True)
 
 
 class WalletServiceServicer:
@@ -260,6 +295,64 @@ class WalletServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GrantBonus(self, request, context):
+        """Grant a promotion into the user's bonus fund from "promotions" (type "bonus"), with a reason and an
+        optional expiry; what is left of it at expiry returns to "promotions" ("bonusExpired"). Bonus is spent
+        soonest-expiring grant first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExpireBonuses(self, request, context):
+        """Expire every grant whose expiry has passed (at most `limit` per call); the wallet service also runs
+        this on its own every BONUS_EXPIRY_INTERVAL, and an entry fee never spends an expired grant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EstimateTds(self, request, context):
+        """The TDS a payout hold of `amount` would withhold now (nothing is reserved).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStatement(self, request, context):
+        """A user's statement over [from, to): opening and closing balance per fund, every completed leg of the
+        wallet in order with the fund balances after it, and totals by type. INVALID_RANGE when from > to.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTaxStatement(self, request, context):
+        """A user's tax statement for one financial year (1 April - 31 March, India time): deposits,
+        withdrawals, opening balance, each withdrawal's net winnings and TDS, and the year-end step if it ran.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TdsReport(self, request, context):
+        """The platform's TDS return data: per user and quarter of a financial year, net winnings and TDS of paid
+        withdrawals (quarter of the capture) and of the year-end step (Q4).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CloseTaxYear(self, request, context):
+        """Close a financial year: for each wallet, net winnings left in the closing balance are taxed, the TDS
+        withheld from the wallet to "tds_payable", and the next year's opening balance recorded. A year already
+        closed for a wallet is left as it is, so running it twice changes nothing. INVALID_ARGUMENT
+        "INVALID_FINANCIAL_YEAR" for a malformed year or one that has not ended.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WalletServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -347,6 +440,41 @@ def add_WalletServiceServicer_to_server(servicer, server):
                     servicer.SelfExclude,
                     request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.SelfExcludeRequest.FromString,
                     response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.SerializeToString,
+            ),
+            'GrantBonus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GrantBonus,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GrantBonusRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GrantBonusResult.SerializeToString,
+            ),
+            'ExpireBonuses': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExpireBonuses,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.ExpireBonusesRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.ExpireBonusesResponse.SerializeToString,
+            ),
+            'EstimateTds': grpc.unary_unary_rpc_method_handler(
+                    servicer.EstimateTds,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.EstimateTdsRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.TdsEstimate.SerializeToString,
+            ),
+            'GetStatement': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStatement,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GetStatementRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.Statement.SerializeToString,
+            ),
+            'GetTaxStatement': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTaxStatement,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.GetTaxStatementRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.TaxStatement.SerializeToString,
+            ),
+            'TdsReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.TdsReport,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.TdsReportRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.TdsReportResponse.SerializeToString,
+            ),
+            'CloseTaxYear': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseTaxYear,
+                    request_deserializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.CloseTaxYearRequest.FromString,
+                    response_serializer=winzone_dot_wallet_dot_v1_dot_wallet__pb2.CloseTaxYearResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -808,6 +936,195 @@ class WalletService:
             '/winzone.wallet.v1.WalletService/SelfExclude',
             winzone_dot_wallet_dot_v1_dot_wallet__pb2.SelfExcludeRequest.SerializeToString,
             winzone_dot_wallet_dot_v1_dot_wallet__pb2.PlayerControls.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GrantBonus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/GrantBonus',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.GrantBonusRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.GrantBonusResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExpireBonuses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/ExpireBonuses',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.ExpireBonusesRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.ExpireBonusesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EstimateTds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/EstimateTds',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.EstimateTdsRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.TdsEstimate.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStatement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/GetStatement',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.GetStatementRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.Statement.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTaxStatement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/GetTaxStatement',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.GetTaxStatementRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.TaxStatement.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TdsReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/TdsReport',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.TdsReportRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.TdsReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseTaxYear(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/winzone.wallet.v1.WalletService/CloseTaxYear',
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.CloseTaxYearRequest.SerializeToString,
+            winzone_dot_wallet_dot_v1_dot_wallet__pb2.CloseTaxYearResponse.FromString,
             options,
             channel_credentials,
             insecure,
