@@ -14,10 +14,12 @@ from prometheus_client.registry import Collector
 
 from wallet_service.adapters.mongo_store import MongoLedgerStore
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
+from wallet_service.domain.policy import DEFAULT_POLICY, LedgerPolicy
 from wallet_service.domain.ports import LedgerStore
 from wallet_service.servicer import WalletServicer
 from wallet_service.settings import SERVICE, WalletSettings
 from wallet_service.use_cases import WalletUseCases
+from wallet_service.use_cases.bonus import Bonuses
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 from winzone_kernel import stores
 from winzone_kernel.config import CommonSettings
@@ -25,6 +27,7 @@ from winzone_kernel.grpc_server import ServingServer, serve_until_signal, start_
 from winzone_kernel.lifecycle import Resources
 from winzone_kernel.logs import configure_logging
 from winzone_kernel.metrics import serve_metrics
+from winzone_kernel.periodic import PeriodicTask, Sleep
 
 SERVICE_NAME = wallet_pb2.DESCRIPTOR.services_by_name["WalletService"].full_name
 log = logging.getLogger("winzone.wallet")
@@ -56,15 +59,33 @@ class OpenHoldsCollector(Collector):
         yield amount
 
 
-async def create_server(store: LedgerStore, *, token: str, port: int = 0, host: str = "127.0.0.1") -> ServingServer:
-    """Start a wallet gRPC server on ``port`` (0 picks a free one) over ``store``."""
-    servicer = WalletServicer(WalletUseCases(store))
+async def create_server(store: LedgerStore, *, token: str, port: int = 0, host: str = "127.0.0.1",
+                        policy: LedgerPolicy = DEFAULT_POLICY) -> ServingServer:
+    """Start a wallet gRPC server on ``port`` (0 picks a free one) over ``store``, applying ``policy``."""
+    servicer = WalletServicer(WalletUseCases(store, policy=policy))
 
     def register(server: grpc.aio.Server) -> list[str]:
         wallet_pb2_grpc.add_WalletServiceServicer_to_server(servicer, server)
         return [SERVICE_NAME]
 
     return await start_server(register=register, token=token, port=port, host=host)
+
+
+def bonus_expiry_task(bonuses: Bonuses, interval: float, *, sleep: Sleep = asyncio.sleep) -> PeriodicTask:
+    """Expires the bonus grants past their expiry at start-up and then every ``interval`` seconds (not started
+    yet); each run closes every grant due, a chunk per unit of work."""
+
+    async def expire(run: int) -> None:
+        expired = 0
+        while True:
+            outcome = await bonuses.expire()
+            expired += len(outcome.expired)
+            if not outcome.more:
+                break
+        if expired:
+            log.info("bonus grants expired", extra={"fields": {"expired": expired, "run": run}})
+
+    return PeriodicTask(expire, interval, name="bonus-expiry", sleep=sleep)
 
 
 async def serve(settings: WalletSettings) -> None:
@@ -79,8 +100,11 @@ async def serve(settings: WalletSettings) -> None:
         store.migrate()
         REGISTRY.register(OpenHoldsCollector(store))
         serve_metrics(settings.metrics_port, common.bind_host)
-        serving = await create_server(store, token=common.internal_token, port=settings.port, host=common.bind_host)
+        serving = await create_server(store, token=common.internal_token, port=settings.port, host=common.bind_host,
+                                      policy=settings.policy)
         log.info("wallet service listening", extra={"fields": {"port": serving.port}})
+        expiry = bonus_expiry_task(Bonuses(store, policy=settings.policy), settings.bonus_expiry_interval)
+        resources.on_close("bonus expiry", expiry.start().stop)
         gc.freeze()
         await serve_until_signal(serving)
     finally:

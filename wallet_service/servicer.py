@@ -7,8 +7,10 @@ import asyncio
 import grpc
 
 from wallet_service.domain.activity import ActivityFigures
+from wallet_service.domain.bonus import BonusGrant, GrantOutcome
 from wallet_service.domain.commands import EntryRequest, LegRequest
 from wallet_service.domain.controls import ControlsView
+from wallet_service.domain.funds import Funds
 from wallet_service.domain.model import (
     HoldOutcome,
     HoldRecord,
@@ -19,6 +21,8 @@ from wallet_service.domain.model import (
     WalletView,
 )
 from wallet_service.use_cases import WalletUseCases
+from wallet_service.use_cases.statements import Statement
+from wallet_service.use_cases.tax import TaxStatement
 from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2_grpc as pb_grpc
 from winzone_kernel.errors import WinzoneError
@@ -26,13 +30,19 @@ from winzone_kernel.grpc_errors import status_for
 from winzone_kernel.metrics import MONEY_MOVED
 
 
+def funds_pb(funds: Funds) -> pb.Funds:
+    return pb.Funds(deposit=funds.deposit, winnings=funds.winnings, bonus=funds.bonus)
+
+
 def transaction_pb(r: TransactionRecord) -> pb.Transaction:
     msg = pb.Transaction(
         id=r.id, user_id=r.user_id or "", account=r.account, type=r.type, amount=r.amount, currency=r.currency,
         source=r.source, status=r.status, description=r.description, metadata=r.metadata,
         idempotency_key=r.idempotency_key or "", entry_id=r.entry_id or "", hold_id=r.hold_id or "",
-        created_at=r.created_at, updated_at=r.updated_at, posted_at=r.posted_at,
+        created_at=r.created_at, updated_at=r.updated_at, posted_at=r.posted_at, fund=r.fund,
     )
+    if r.funds:
+        msg.funds.CopyFrom(funds_pb(Funds.of(r.funds)))
     if r.balance_after is not None:
         msg.balance_after = r.balance_after
     return msg
@@ -41,12 +51,15 @@ def transaction_pb(r: TransactionRecord) -> pb.Transaction:
 def wallet_pb(w: WalletView) -> pb.Wallet:
     return pb.Wallet(user_id=w.user_id, currency=w.currency, balance=w.balance, held=w.held,
                      available=w.available, total_earnings=w.total_earnings, receivable=w.receivable,
-                     restricted=w.restricted)
+                     restricted=w.restricted, funds=funds_pb(w.funds), held_funds=funds_pb(w.held_funds),
+                     withdrawable=w.withdrawable)
 
 
 def hold_pb(h: HoldRecord) -> pb.Hold:
     return pb.Hold(id=h.id, user_id=h.user_id, currency=h.currency, amount=h.amount, status=h.status,
-                   transaction_id=h.transaction_id, created_at=h.created_at, updated_at=h.updated_at)
+                   transaction_id=h.transaction_id, created_at=h.created_at, updated_at=h.updated_at,
+                   funds=funds_pb(Funds.of(h.funds)), tds=h.tds, net_amount=h.net_amount,
+                   net_winnings=h.net_winnings, financial_year=h.financial_year)
 
 
 def _count_money(transactions: list[TransactionRecord]) -> None:
@@ -118,6 +131,42 @@ def controls_pb(v: ControlsView) -> pb.PlayerControls:
     return msg
 
 
+def bonus_grant_pb(g: BonusGrant) -> pb.BonusGrant:
+    return pb.BonusGrant(id=g.id, user_id=g.user_id, currency=g.currency, amount=g.amount, remaining=g.remaining,
+                         reason=g.reason, expires_at=g.expires_at, status=g.status, granted_by=g.granted_by,
+                         transaction_id=g.transaction_id, created_at=g.created_at)
+
+
+def grant_result_pb(o: GrantOutcome) -> pb.GrantBonusResult:
+    return pb.GrantBonusResult(grant=bonus_grant_pb(o.grant), posting=posting_pb(o.posting))
+
+
+def statement_pb(s: Statement) -> pb.Statement:
+    return pb.Statement(
+        user_id=s.user_id, currency=s.currency, **{"from": s.start}, to=s.end,
+        opening=funds_pb(s.opening), closing=funds_pb(s.closing), truncated=s.truncated,
+        lines=[pb.StatementLine(transaction=transaction_pb(line.transaction),
+                                funds_after=funds_pb(line.funds_after)) for line in s.lines],
+        totals=[pb.TypeTotal(type=t.type, credits=t.credits, debits=t.debits, count=t.count) for t in s.totals],
+    )
+
+
+def tax_statement_pb(s: TaxStatement) -> pb.TaxStatement:
+    msg = pb.TaxStatement(
+        user_id=s.user_id, currency=s.currency, financial_year=s.financial_year, tds_rate=str(s.tds_rate),
+        opening_balance=s.opening_balance, deposits=s.deposits, withdrawals=s.withdrawals,
+        net_winnings=s.net_winnings, tds=s.tds,
+        entries=[pb.TaxWithdrawal(payout_id=e.payout_id, date=e.date, amount=e.amount, net_winnings=e.net_winnings,
+                                  tds=e.tds, status=e.status) for e in s.entries],
+    )
+    if s.year_end is not None:
+        y = s.year_end
+        msg.year_end.CopyFrom(pb.YearEnd(closing_balance=y.closing_balance, net_winnings=y.net_winnings,
+                                         tds=y.withheld, closed_at=y.closed_at,
+                                         next_opening_balance=y.next_opening_balance))
+    return msg
+
+
 class WalletServicer(pb_grpc.WalletServiceServicer):
     """``winzone.wallet.v1.WalletService``: the only way any service changes a balance."""
 
@@ -127,6 +176,9 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
         self._holds = use_cases.holds
         self._queries = use_cases.queries
         self._controls = use_cases.controls
+        self._bonuses = use_cases.bonuses
+        self._taxes = use_cases.taxes
+        self._statements = use_cases.statements
 
     async def GetWallet(self, request: pb.GetWalletRequest, context: grpc.aio.ServicerContext) -> pb.GetWalletResponse:
         """A user's wallet in one currency (with what the user owes and whether that restricts it) and its most
@@ -135,8 +187,10 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
         limit = min(max(request.recent_limit or 10, 1), 100)
         recent = await asyncio.to_thread(self._queries.transactions, TransactionFilter(
             user_id=request.user_id, currency=wallet.currency, limit=limit))
+        grants = await asyncio.to_thread(self._bonuses.grants, request.user_id, wallet.currency)
         return pb.GetWalletResponse(wallet=wallet_pb(wallet),
-                                    recent_transactions=[transaction_pb(t) for t in recent.items])
+                                    recent_transactions=[transaction_pb(t) for t in recent.items],
+                                    bonus_grants=[bonus_grant_pb(g) for g in grants])
 
     async def ListTransactions(
         self, request: pb.ListTransactionsRequest, context: grpc.aio.ServicerContext
@@ -254,6 +308,65 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
         """Self-exclusion for 7..365 days or permanently, only ever lengthened (INVALID_DAYS otherwise)."""
         return controls_pb(await self._controls.self_exclude(user_id=request.user_id, days=request.days,
                                                              permanent=request.permanent))
+
+    async def GrantBonus(self, request: pb.GrantBonusRequest, context: grpc.aio.ServicerContext
+                         ) -> pb.GrantBonusResult:
+        """A promotion from "promotions" into the user's bonus fund (type "bonus"), with its grant: a reason of
+        1-500 characters (INVALID_REASON) and an optional expiry in the future, at most 5 years ahead
+        (INVALID_EXPIRY). It never settles what the user owes."""
+        return grant_result_pb(await self._bonuses.grant(
+            key=request.idempotency_key, user_id=request.user_id, amount=request.amount, currency=request.currency,
+            reason=request.reason, expires_at=request.expires_at, granted_by=request.granted_by,
+        ))
+
+    async def ExpireBonuses(self, request: pb.ExpireBonusesRequest, context: grpc.aio.ServicerContext
+                            ) -> pb.ExpireBonusesResponse:
+        """Expire up to ``limit`` (default 500, max 5,000; INVALID_LIMIT otherwise) grants past their expiry:
+        what is left of each returns to "promotions" ("bonusExpired"); ``more`` when more were due."""
+        outcome = await self._bonuses.expire(request.limit)
+        return pb.ExpireBonusesResponse(expired=[bonus_grant_pb(g) for g in outcome.expired], more=outcome.more)
+
+    async def EstimateTds(self, request: pb.EstimateTdsRequest, context: grpc.aio.ServicerContext
+                          ) -> pb.TdsEstimate:
+        """The TDS a payout hold of ``amount`` would withhold now under TDS_RATE, its net amount and net winnings,
+        and what the wallet could withdraw now; nothing is reserved."""
+        e = await asyncio.to_thread(self._taxes.estimate, request.user_id, request.amount, request.currency)
+        return pb.TdsEstimate(amount=e.amount, tds=e.tds, net_amount=e.net_amount, net_winnings=e.net_winnings,
+                              financial_year=e.financial_year, tds_rate=str(e.tds_rate), withdrawable=e.withdrawable)
+
+    async def GetStatement(self, request: pb.GetStatementRequest, context: grpc.aio.ServicerContext
+                           ) -> pb.Statement:
+        """The wallet's statement over [from, to): opening and closing funds, every completed leg oldest first
+        with the funds after it (at most 10,000: ``truncated`` beyond), and totals by type. INVALID_DATE for a
+        bad time, INVALID_RANGE when from is after to or the range exceeds 366 days."""
+        return statement_pb(await asyncio.to_thread(
+            self._statements.statement, request.user_id, request.currency, getattr(request, "from"), request.to))
+
+    async def GetTaxStatement(self, request: pb.GetTaxStatementRequest, context: grpc.aio.ServicerContext
+                              ) -> pb.TaxStatement:
+        """The user's tax statement of one financial year (INVALID_FINANCIAL_YEAR for a malformed one)."""
+        return tax_statement_pb(await asyncio.to_thread(
+            self._taxes.statement, request.user_id, request.currency, request.financial_year))
+
+    async def TdsReport(self, request: pb.TdsReportRequest, context: grpc.aio.ServicerContext
+                        ) -> pb.TdsReportResponse:
+        """Net winnings and TDS per user and quarter of a financial year (INVALID_QUARTER for a bad quarter)."""
+        r = await asyncio.to_thread(self._taxes.report, request.financial_year, request.quarter, request.currency)
+        return pb.TdsReportResponse(
+            financial_year=r.financial_year, currency=r.currency, total_net_winnings=r.total_net_winnings,
+            total_tds=r.total_tds,
+            lines=[pb.TdsLine(user_id=line.user_id, quarter=line.quarter, net_winnings=line.net_winnings,
+                              tds=line.tds, withdrawals=line.withdrawals) for line in r.lines],
+        )
+
+    async def CloseTaxYear(self, request: pb.CloseTaxYearRequest, context: grpc.aio.ServicerContext
+                           ) -> pb.CloseTaxYearResponse:
+        """Close an ended financial year for every wallet with activity in it; a wallet already closed is left
+        as it is, so a second run changes nothing (INVALID_FINANCIAL_YEAR for a year not ended)."""
+        r = await self._taxes.close_year(request.financial_year, request.currency)
+        return pb.CloseTaxYearResponse(
+            financial_year=r.financial_year, currency=r.currency, wallets=r.wallets, closed_now=r.closed_now,
+            already_closed=r.already_closed, net_winnings=r.net_winnings, tds=r.tds, shortfall=r.shortfall)
 
     async def Audit(self, request: pb.AuditRequest, context: grpc.aio.ServicerContext) -> pb.AuditResponse:
         """Check every ledger invariant."""

@@ -24,6 +24,8 @@ DEFAULTS: Final[Mapping[str, Mapping[str, str]]] = {
         "PAYOUT_DAILY_AMOUNT": "100000",
         "PAYOUT_COOLDOWN_AFTER_TOPUP": "24h",
         "PAYOUT_HOLD_SHARED_DESTINATION": "true",
+        "WITHDRAWABLE_FUNDS": "winnings",
+        "TDS_RATE": "30",
     },
 }
 """Per jurisdiction, the value a setting takes when the environment does not name it (amounts in major units

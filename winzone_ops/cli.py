@@ -1,12 +1,16 @@
-"""The `winzone` command: up (--mongo), serve, migrate, create-admin, audit."""
+"""The `winzone` command: up (--mongo), serve, migrate, create-admin, audit, tax close-year."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from winzone_kernel.config import CommonSettings, ConfigError
 from winzone_ops.registry import BY_NAME
+
+if TYPE_CHECKING:
+    from wallet_service.domain.audit import AuditReport
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -27,11 +31,25 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from winzone_ops.admin import migrate_all
+    from winzone_ops.admin import FundsMigration, migrate_all
 
-    done = migrate_all(CommonSettings.from_env(require_token=False))
+    reports: list[FundsMigration] = []
+    done = migrate_all(CommonSettings.from_env(require_token=False), reports.append)
     print(f"migrated: {', '.join(done)}")
-    return 0
+    for report in reports:
+        _print_ledger_audit("ledger audit before the funds migration", report.before)
+        total = sum(amount for _, _, amount in report.moved)
+        print(f"funds migration: {len(report.moved)} wallets moved {total} minor units of earnings to winnings")
+        _print_ledger_audit("ledger audit after the funds migration", report.after)
+    return 0 if all(report.after.ok for report in reports) else 1
+
+
+def _print_ledger_audit(title: str, report: AuditReport) -> None:
+    state = "ok" if report.ok else f"{len(report.violations)} violations"
+    print(f"{title}: {state} ({report.accounts_checked} accounts, {report.transactions_checked} transactions, "
+          f"{report.holds_checked} holds)")
+    for violation in report.violations:
+        print(f"  {violation}")
 
 
 def _create_admin(args: argparse.Namespace) -> int:
@@ -99,6 +117,32 @@ def _health(args: argparse.Namespace) -> int:
     return 0 if healthy else 1
 
 
+def _tax_close_year(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+    from winzone_kernel.errors import WinzoneError
+    from winzone_kernel.grpc_client import service_channel
+
+    common = CommonSettings.from_env()
+
+    async def close() -> wallet_pb2.CloseTaxYearResponse:
+        async with service_channel(common.addresses["wallet"], common.internal_token, deadline=3600) as channel:
+            stub = wallet_pb2_grpc.WalletServiceStub(channel)
+            return await stub.CloseTaxYear(wallet_pb2.CloseTaxYearRequest(financial_year=args.fy,
+                                                                          currency=args.currency))
+
+    try:
+        r = asyncio.run(close())
+    except WinzoneError as exc:
+        print(f"tax close-year: {exc.code}: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"tax year {r.financial_year} {r.currency}: wallets={r.wallets} closed_now={r.closed_now} "
+          f"already_closed={r.already_closed} net_winnings={r.net_winnings} tds={r.tds} shortfall={r.shortfall} "
+          "(minor units)")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from winzone_ops.demo import run_demo
 
@@ -147,6 +191,13 @@ def parser() -> argparse.ArgumentParser:
     health = sub.add_parser("health", help="probe a service on this host (container healthchecks)")
     health.add_argument("service", choices=sorted(BY_NAME))
     health.set_defaults(func=_health)
+    tax = sub.add_parser("tax", help="tax operations on the wallet (over gRPC)")
+    tax_sub = tax.add_subparsers(dest="tax_command", required=True)
+    close_year = tax_sub.add_parser("close-year", help="close an ended financial year: tax the net winnings left "
+                                    "in each wallet (TDS to tds_payable) and record the next year's opening")
+    close_year.add_argument("--fy", required=True, help="the financial year, e.g. 2026-27")
+    close_year.add_argument("--currency", default="INR", help="default INR")
+    close_year.set_defaults(func=_tax_close_year)
     demo = sub.add_parser("demo", help="walk the five test flows against a running stack over REST")
     demo.add_argument("--url", default="http://localhost:5000", help="the gateway's base URL")
     demo.add_argument("--admin-email", help="default: WINZONE_ADMIN_EMAIL, else the dev admin of `winzone up`")

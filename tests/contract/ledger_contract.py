@@ -21,6 +21,7 @@ from wallet_service.domain import ledger
 from wallet_service.domain.accounts import parse_account, user_account
 from wallet_service.domain.audit import AuditReport, audit
 from wallet_service.domain.commands import LegRequest, MoveCommand
+from wallet_service.domain.funds import Funds
 from wallet_service.domain.model import (
     HoldOutcome,
     PostingOutcome,
@@ -139,10 +140,11 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
             CLEARING, None, -50_000, -50_000)
         assert user_leg.entry_id == clearing_leg.entry_id == outcome.entry_id
         assert user_leg.status == clearing_leg.status == "completed"
-        assert outcome.wallets == [WalletView(user, "INR", 50_000, 0, 0)]
+        funded = WalletView(user, "INR", 50_000, 0, 0, funds=Funds(deposit=50_000), withdrawable=50_000)
+        assert outcome.wallets == [funded]
         assert self.store.get_transaction(user_leg.id) == user_leg
         assert self.store.get_transaction(clearing_leg.id) == clearing_leg
-        assert self.wallet(user) == WalletView(user, "INR", 50_000, 0, 0)
+        assert self.wallet(user) == funded
         assert self.balance(CLEARING) == -50_000
         self.assert_audit_ok()
 
@@ -173,7 +175,9 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
         moved = self.transfer(alice, bob, 450)
         assert [(t.account, t.type, t.amount, t.balance_after) for t in moved.transactions] == [
             (f"user:{alice}", "debit", -450, 250), (f"user:{bob}", "credit", 450, 450)]
-        assert moved.wallets == [WalletView(alice, "INR", 250, 0, 0), WalletView(bob, "INR", 450, 0, 0)]
+        assert moved.wallets == [
+            WalletView(alice, "INR", 250, 0, 0, funds=Funds(deposit=250), withdrawable=250),
+            WalletView(bob, "INR", 450, 0, 0, funds=Funds(deposit=450), withdrawable=450)]
         assert self.wallet(alice).balance == 250
         assert self.wallet(bob).balance == 450
         self.assert_audit_ok()
@@ -286,8 +290,10 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
         prizes = self.post([{"account": "pool:cup-7", "amount": -200, "type": "reward"},
                             {"account": f"user:{user}", "amount": 150, "type": "reward"},
                             {"account": "platform_fees", "amount": 50, "type": "platformFee"}])
-        assert prizes.wallets == [WalletView(user, "INR", 1_450, 0, 650)]
-        assert self.wallet(user) == WalletView(user, "INR", 1_450, 0, 650)
+        assert prizes.wallets == [WalletView(user, "INR", 1_450, 0, 650, funds=Funds(deposit=730, winnings=720),
+                                  withdrawable=1_450)]
+        assert self.wallet(user) == WalletView(user, "INR", 1_450, 0, 650, funds=Funds(deposit=730, winnings=720),
+                                  withdrawable=1_450)
         assert self.wallet(other).total_earnings == 0
         pool = self.store.get_account(parse_account("pool:cup-7"), "INR")
         assert pool is not None and (pool.balance, pool.total_earnings) == (0, 0)
@@ -354,7 +360,8 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
         alice, bob = new_user(), new_user()
         self.credit(alice, 1_000)
         created = self.hold(alice, 300)
-        assert created.wallet == WalletView(alice, "INR", 1_000, 300, 0)
+        assert created.wallet == WalletView(alice, "INR", 1_000, 300, 0, funds=Funds(deposit=1_000),
+                                             held_funds=Funds(deposit=300), withdrawable=700)
         assert created.wallet.available == 700
         pending = created.transaction
         assert (pending.status, pending.amount, pending.balance_after, pending.entry_id, pending.hold_id) == (
@@ -373,7 +380,8 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
                        {"account": "pool:cup-5", "amount": 701, "type": "entryFee"}])
         assert self.ledger_state() == before
         self.debit(alice, 700)
-        assert self.wallet(alice) == WalletView(alice, "INR", 300, 300, 0)
+        assert self.wallet(alice) == WalletView(alice, "INR", 300, 300, 0, funds=Funds(deposit=300),
+                                                    held_funds=Funds(deposit=300))
         with pytest.raises(InsufficientFunds):
             self.debit(alice, 1)
         self.assert_audit_ok()
@@ -385,7 +393,7 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
         key = new_key()
         captured = self.capture(created.hold.id, key=key)
         assert captured.hold.status == "captured"
-        assert captured.wallet == WalletView(alice, "INR", 700, 0, 0)
+        assert captured.wallet == WalletView(alice, "INR", 700, 0, 0, funds=Funds(deposit=700), withdrawable=700)
         record = captured.transaction
         assert (record.id, record.status, record.amount, record.balance_after) == (
             created.transaction.id, "completed", -300, 700)
@@ -412,7 +420,7 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
         created = self.hold(alice, 300)
         voided = self.void(created.hold.id)
         assert voided.hold.status == "voided"
-        assert voided.wallet == WalletView(alice, "INR", 1_000, 0, 0)
+        assert voided.wallet == WalletView(alice, "INR", 1_000, 0, 0, funds=Funds(deposit=1_000), withdrawable=1_000)
         assert (voided.transaction.status, voided.transaction.balance_after, voided.transaction.entry_id) == (
             "failed", None, None)
         assert self.store.get_transaction(created.transaction.id) == voided.transaction
@@ -442,7 +450,8 @@ class LedgerStoreContract(StoreContract[LedgerStore]):
         with pytest.raises(NotFound):
             self.capture("payout-unknown")
         assert self.ledger_state() == before
-        assert self.wallet(alice) == WalletView(alice, "INR", 1_000, 100, 0)
+        assert self.wallet(alice) == WalletView(alice, "INR", 1_000, 100, 0, funds=Funds(deposit=1_000),
+                                                    held_funds=Funds(deposit=100), withdrawable=900)
         self.assert_audit_ok()
 
     def test_list_transactions_filters_pages_and_orders_newest_first(self) -> None:

@@ -12,6 +12,7 @@ from tests.contract.ledger_contract import CLEARING, LedgerStoreContract
 from tests.support.ids import new_key, new_user
 from wallet_service.domain import ledger
 from wallet_service.domain.commands import CreateHoldCommand, SettleHoldCommand
+from wallet_service.domain.funds import Funds
 from wallet_service.domain.model import HoldOutcome, PostingOutcome, RecoverOutcome, WalletView
 from winzone_kernel.errors import (
     FailedPrecondition,
@@ -80,7 +81,8 @@ class LedgerSafetyContract(LedgerStoreContract):
         assert isinstance(self.refusal(lambda: self.hold(alice, 5_000, key=hold_key, hold_id="payout-big")),
                           InsufficientFunds)
         assert self.store.get_hold("payout-big") is None
-        assert self.wallet(alice) == WalletView(alice, "INR", 11_000, 0, 0)
+        assert self.wallet(alice) == WalletView(alice, "INR", 11_000, 0, 0, funds=Funds(deposit=11_000),
+                                                    withdrawable=11_000)
         self.assert_audit_ok()
 
     def test_malformed_requests_are_not_remembered(self) -> None:
@@ -118,7 +120,8 @@ class LedgerSafetyContract(LedgerStoreContract):
         assert self.store.get_hold("payout-7") is None
         assert self.refusal(lambda: self.void("payout-7")).code == "HOLD_NOT_OPEN"
         assert self.refusal(lambda: self.capture("payout-7")).code == "HOLD_NOT_OPEN"
-        assert self.wallet(alice) == WalletView(alice, "INR", 1_000, 0, 0)
+        assert self.wallet(alice) == WalletView(alice, "INR", 1_000, 0, 0, funds=Funds(deposit=1_000),
+                                                    withdrawable=1_000)
         self.assert_audit_ok()
 
     def test_a_create_that_lands_after_its_void_is_refused_for_good(self) -> None:
@@ -141,7 +144,8 @@ class LedgerSafetyContract(LedgerStoreContract):
         assert retried.value.code == "HOLD_VOIDED"
         assert self.refusal(lambda: self.hold(alice, 400, hold_id="payout-9")).code == "HOLD_VOIDED"
         assert self.store.get_hold("payout-9") is None
-        assert self.wallet(alice) == WalletView(alice, "INR", 1_000, 0, 0)
+        assert self.wallet(alice) == WalletView(alice, "INR", 1_000, 0, 0, funds=Funds(deposit=1_000),
+                                                    withdrawable=1_000)
         assert self.store.open_holds() == {}
         self.assert_audit_ok()
 
@@ -152,7 +156,8 @@ class LedgerSafetyContract(LedgerStoreContract):
         key = new_key()
         outcome = self.recover(alice, 1_000, key=key)
         assert (outcome.recovered, outcome.shortfall) == (300, 700)
-        assert outcome.wallet == WalletView(alice, "INR", 700, 700, 0, 700)
+        assert outcome.wallet == WalletView(alice, "INR", 700, 700, 0, 700, funds=Funds(deposit=700),
+                                            held_funds=Funds(deposit=700))
         assert outcome.wallet.restricted
         assert [(t.account, t.type, t.amount) for t in outcome.posting.transactions] == [
             (f"user:{alice}", "chargeback", -300), (f"receivable:{alice}", "chargeback", -700),
@@ -203,7 +208,7 @@ class LedgerSafetyContract(LedgerStoreContract):
                    {"account": "pool:cup-s", "amount": 400, "type": "entryFee"}])
         prizes = self.post([{"account": "pool:cup-s", "amount": -400, "type": "reward"},
                             {"account": f"user:{alice}", "amount": 400, "type": "reward"}])
-        assert prizes.wallets == [WalletView(alice, "INR", 100, 0, 400, 0)]
+        assert prizes.wallets == [WalletView(alice, "INR", 100, 0, 400, 0, funds=Funds(winnings=100), withdrawable=100)]
         assert not self.wallet(alice).restricted
         assert self.debit(alice, 100).wallets[0].balance == 0
         assert [t.type for t in self.listed(user_id=alice, type="chargeback")] == ["chargeback"] * 3
@@ -214,7 +219,8 @@ class LedgerSafetyContract(LedgerStoreContract):
         self.credit(alice, 300)
         held = self.hold_up_to(alice, 1_000)
         assert (held.hold.amount, held.transaction and held.transaction.amount) == (300, -300)
-        assert held.wallet == WalletView(alice, "INR", 300, 300, 0)
+        assert held.wallet == WalletView(alice, "INR", 300, 300, 0, funds=Funds(deposit=300),
+                                          held_funds=Funds(deposit=300))
         with pytest.raises(InsufficientFunds):
             self.hold_up_to(alice, 1)
         with pytest.raises(InsufficientFunds):
@@ -222,7 +228,7 @@ class LedgerSafetyContract(LedgerStoreContract):
         self.void(held.hold.id)
         self.recover(alice, 500)
         self.credit(alice, 250)
-        assert self.wallet(alice) == WalletView(alice, "INR", 50, 0, 0, 0)
+        assert self.wallet(alice) == WalletView(alice, "INR", 50, 0, 0, 0, funds=Funds(deposit=50), withdrawable=50)
         assert self.hold_up_to(alice, 80).hold.amount == 50
         self.assert_audit_ok()
 

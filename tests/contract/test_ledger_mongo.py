@@ -10,15 +10,18 @@ from __future__ import annotations
 import pytest
 
 from tests.contract.ledger_batch_contract import LedgerBatchContract, move, topup
+from tests.contract.ledger_funds_contract import LedgerFundsContract
 from tests.contract.ledger_safety_contract import LedgerSafetyContract
 from tests.support.ids import new_key, new_user
 from tests.support.mongo import RealMongoDatabase, finds_in, require_real_mongo, unreachable_client
 from wallet_service.adapters.mongo_store import ACCOUNTS, HOLDS, TRANSACTIONS, MongoLedgerStore
 from wallet_service.domain.accounts import user_account
 from wallet_service.domain.audit import audit
+from wallet_service.domain.funds import Funds
 from wallet_service.domain.model import TransactionFilter
 from wallet_service.domain.ports import LedgerStore
 from winzone_kernel.errors import IdempotencyConflict, InsufficientFunds, Unavailable
+from winzone_ops.admin import migrate_funds
 
 require_real_mongo()
 
@@ -28,9 +31,12 @@ CONTENDED_TIMEOUT = 60.0
 """Seconds per store call: 50 threads on one account make ``with_transaction`` back off many times."""
 
 
-class TestMongoLedgerStore(RealMongoDatabase, LedgerBatchContract, LedgerSafetyContract):
+class TestMongoLedgerStore(RealMongoDatabase, LedgerBatchContract, LedgerSafetyContract, LedgerFundsContract):
     def create_store(self) -> LedgerStore:
         return MongoLedgerStore(*self.new_database(), timeout=CONTENDED_TIMEOUT)
+
+    def corrupt_fund(self, user: str, fund: str, delta: int) -> None:
+        self.raw_db()[ACCOUNTS].update_one({"_id": f"user:{user}|INR"}, {"$inc": {f"funds.{fund}": delta}})
 
     def test_migrate_creates_the_indexes(self) -> None:
         self.store.migrate()
@@ -52,12 +58,17 @@ class TestMongoLedgerStore(RealMongoDatabase, LedgerBatchContract, LedgerSafetyC
         leg = self.credit(user, 100).transactions[0]
         account = self.raw_db()[ACCOUNTS].find_one({"_id": f"user:{user}|INR"})
         assert set(account) == {"_id", "account", "currency", "kind", "balance", "held", "totalEarnings",
-                                "version", "createdAt", "updatedAt"}
+                                "version", "createdAt", "updatedAt", "funds", "heldFunds"}
+        assert (account["funds"], account["heldFunds"]) == ({"deposit": 100, "winnings": 0, "bonus": 0},
+                                                            {"deposit": 0, "winnings": 0, "bonus": 0})
         assert (account["balance"], account["version"]) == (100, 1)
         transaction = self.raw_db()[TRANSACTIONS].find_one({"_id": leg.id})
         assert set(transaction) == {"_id", "userId", "account", "type", "amount", "currency", "status", "source",
                                     "description", "metadata", "idempotencyKey", "balanceAfter", "entryId",
-                                    "holdId", "createdAt", "updatedAt", "postedAt"}
+                                    "holdId", "createdAt", "updatedAt", "postedAt", "funds"}
+        assert transaction["funds"] == {"deposit": 100, "winnings": 0, "bonus": 0}
+        clearing = self.raw_db()[TRANSACTIONS].find_one({"entryId": leg.entry_id, "userId": None})
+        assert clearing is not None and "funds" not in clearing
 
     def test_audit_reports_tampering(self) -> None:
         user = new_user()
@@ -137,6 +148,56 @@ class TestMongoLedgerStore(RealMongoDatabase, LedgerBatchContract, LedgerSafetyC
                       key=new_key())
         after = {name: list(db[name].find()) for name in db.list_collection_names()}
         assert after == before
+        self.assert_audit_ok()
+
+    def test_documents_from_before_funds_migrate_to_deposit_then_earnings_to_winnings(self) -> None:
+        db = self.raw_db()
+        stamp = "2026-05-01T10:00:00.000000Z"
+        alice, carol = new_user(), new_user()
+        for account, kind, balance, held, earnings in (
+                (f"user:{alice}", "user", 1_250, 400, 250), (f"user:{carol}", "user", 100, 0, 800),
+                ("clearing:external", "system", -1_350, 0, 0)):
+            db[ACCOUNTS].insert_one({"_id": f"{account}|INR", "account": account, "currency": "INR", "kind": kind,
+                                     "balance": balance, "held": held, "totalEarnings": earnings, "version": 3,
+                                     "createdAt": stamp, "updatedAt": stamp})
+        for tx_id, account, user, tx_type, amount, entry_id, after in (
+                ("l1", f"user:{alice}", alice, "topup", 1_000, "e1", 1_000),
+                ("l2", "clearing:external", None, "topup", -1_000, "e1", -1_000),
+                ("l3", f"user:{alice}", alice, "reward", 250, "e2", 1_250),
+                ("l4", "clearing:external", None, "reward", -250, "e2", -1_250),
+                ("l5", f"user:{carol}", carol, "reward", 800, "e3", 800),
+                ("l6", "clearing:external", None, "reward", -800, "e3", -2_050),
+                ("l7", f"user:{carol}", carol, "debit", -700, "e4", 100),
+                ("l8", "clearing:external", None, "debit", 700, "e4", -1_350)):
+            db[TRANSACTIONS].insert_one({
+                "_id": tx_id, "userId": user, "account": account, "type": tx_type, "amount": amount,
+                "currency": "INR", "status": "completed", "source": "legacy", "description": "", "metadata": [],
+                "idempotencyKey": None, "balanceAfter": after, "entryId": entry_id, "holdId": None,
+                "createdAt": stamp, "updatedAt": stamp, "postedAt": stamp})
+        db[TRANSACTIONS].insert_one({
+            "_id": "l9", "userId": alice, "account": f"user:{alice}", "type": "payout", "amount": -400,
+            "currency": "INR", "status": "pending", "source": "payouts", "description": "", "metadata": [],
+            "idempotencyKey": f"hold-{alice}", "balanceAfter": None, "entryId": None, "holdId": f"payout-{alice}",
+            "createdAt": stamp, "updatedAt": stamp, "postedAt": stamp})
+        db[HOLDS].insert_one({"_id": f"payout-{alice}", "account": f"user:{alice}", "userId": alice,
+                              "currency": "INR", "amount": 400, "status": "open", "transactionId": "l9",
+                              "createdAt": stamp, "updatedAt": stamp})
+        assert self.store.get_transaction("l3").funds == {"deposit": 250}
+        assert self.store.get_hold(f"payout-{alice}").funds == {"deposit": 400}
+        self.store.migrate()
+        legacy = db[ACCOUNTS].find_one({"_id": f"user:{alice}|INR"})
+        assert (legacy["funds"], legacy["heldFunds"]) == ({"deposit": 1_250, "winnings": 0, "bonus": 0},
+                                                          {"deposit": 400, "winnings": 0, "bonus": 0})
+        result = migrate_funds(self.store)
+        assert result.before.ok and result.after.ok, (result.before.violations, result.after.violations)
+        assert sorted(result.moved) == sorted([(alice, "INR", 250), (carol, "INR", 100)])
+        assert self.wallet(alice).funds == Funds(deposit=1_000, winnings=250)
+        assert self.wallet(alice).held_funds == Funds(deposit=400)
+        assert self.wallet(carol).funds == Funds(winnings=100)
+        assert migrate_funds(self.store).moved == []
+        captured = self.capture(f"payout-{alice}")
+        assert captured.transaction is not None and captured.transaction.funds == {"deposit": -400}
+        assert self.wallet(alice).funds == Funds(deposit=600, winnings=250)
         self.assert_audit_ok()
 
 

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from tests.contract.ledger_batch_contract import LedgerBatchContract
+from tests.contract.ledger_funds_contract import LedgerFundsContract
 from tests.contract.ledger_safety_contract import LedgerSafetyContract
 from wallet_service.adapters.sqlite_store import SCHEMA, SqliteLedgerStore
 from wallet_service.domain.accounts import user_account
@@ -17,9 +18,17 @@ from wallet_service.use_cases import WalletUseCases
 from winzone_kernel.sqlite import connect
 
 
-class TestSqliteLedgerStore(LedgerBatchContract, LedgerSafetyContract):
+class TestSqliteLedgerStore(LedgerBatchContract, LedgerSafetyContract, LedgerFundsContract):
     def create_store(self) -> LedgerStore:
         return SqliteLedgerStore(self.tmp_path / "wallet.db")
+
+    def corrupt_fund(self, user: str, fund: str, delta: int) -> None:
+        conn = connect(self.tmp_path / "wallet.db")
+        try:
+            conn.execute(f"UPDATE accounts SET fund_{fund} = fund_{fund} + ? WHERE account = ? AND currency = 'INR'",
+                         (delta, f"user:{user}"))
+        finally:
+            conn.close()
 
 
 def test_read_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:

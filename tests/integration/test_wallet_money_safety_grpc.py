@@ -17,6 +17,7 @@ from tests.support.errors import error_code
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
 from wallet_service.domain.accounts import Account
 from wallet_service.domain.activity import ActivityRow
+from wallet_service.domain.bonus import BonusGrant
 from wallet_service.domain.model import (
     AccountState,
     AuditFacts,
@@ -27,6 +28,7 @@ from wallet_service.domain.model import (
     TransactionRecord,
 )
 from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
+from wallet_service.domain.tax import FinancialYear, TaxFacts, TaxYearRecord
 from winzone.wallet.v1 import wallet_pb2 as pb
 from winzone_kernel.errors import WinzoneError
 
@@ -98,8 +100,37 @@ class LateStore(LedgerStore):
     def get_hold(self, hold_id: str) -> HoldRecord | None:
         return self.inner.get_hold(hold_id)
 
+    def bonus_grants_of(self, user_id: str, currency: str) -> list[BonusGrant]:
+        return self.inner.bonus_grants_of(user_id, currency)
+
     def open_holds(self) -> dict[str, tuple[int, int]]:
         return self.inner.open_holds()
+
+    def user_wallets(self) -> list[tuple[str, str]]:
+        return self.inner.user_wallets()
+
+    def tax_facts(self, user_id: str, currency: str, year: FinancialYear) -> TaxFacts:
+        return self.inner.tax_facts(user_id, currency, year)
+
+    def tax_year_get(self, user_id: str, currency: str, financial_year: str) -> TaxYearRecord | None:
+        return self.inner.tax_year_get(user_id, currency, financial_year)
+
+    def tax_years_of(self, currency: str, financial_year: str) -> list[TaxYearRecord]:
+        return self.inner.tax_years_of(currency, financial_year)
+
+    def tax_wallets(self, currency: str, year: FinancialYear) -> list[str]:
+        return self.inner.tax_wallets(currency, year)
+
+    def tax_payout_holds(self, currency: str, year: FinancialYear, user_id: str | None,
+                         statuses: Sequence[str]) -> list[HoldRecord]:
+        return self.inner.tax_payout_holds(currency, year, user_id, statuses)
+
+    def statement_opening(self, user_id: str, currency: str, before: str) -> dict[str, int]:
+        return self.inner.statement_opening(user_id, currency, before)
+
+    def statement_legs(self, user_id: str, currency: str, start: str, end: str, limit: int
+                       ) -> list[TransactionRecord]:
+        return self.inner.statement_legs(user_id, currency, start, end, limit)
 
     def audit_facts(self) -> AuditFacts:
         return self.inner.audit_facts()

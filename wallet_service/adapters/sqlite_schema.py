@@ -20,6 +20,12 @@ CREATE TABLE IF NOT EXISTS accounts (
     total_earnings INTEGER NOT NULL DEFAULT 0 CHECK (total_earnings >= 0),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    fund_deposit INTEGER NOT NULL DEFAULT 0 CHECK (fund_deposit >= held_deposit),
+    fund_winnings INTEGER NOT NULL DEFAULT 0 CHECK (fund_winnings >= held_winnings),
+    fund_bonus INTEGER NOT NULL DEFAULT 0 CHECK (fund_bonus >= held_bonus),
+    held_deposit INTEGER NOT NULL DEFAULT 0 CHECK (held_deposit >= 0),
+    held_winnings INTEGER NOT NULL DEFAULT 0 CHECK (held_winnings >= 0),
+    held_bonus INTEGER NOT NULL DEFAULT 0 CHECK (held_bonus >= 0),
     PRIMARY KEY (account, currency),
     CHECK (kind = 'system' OR balance - held >= 0)
 ) WITHOUT ROWID;
@@ -42,6 +48,9 @@ CREATE TABLE IF NOT EXISTS transactions (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     posted_at TEXT NOT NULL,
+    fund_deposit INTEGER,
+    fund_winnings INTEGER,
+    fund_bonus INTEGER,
     CHECK ((status = 'completed') = (entry_id IS NOT NULL)),
     CHECK ((status = 'completed') = (balance_after IS NOT NULL))
 ) WITHOUT ROWID;
@@ -75,7 +84,13 @@ CREATE TABLE IF NOT EXISTS holds (
     status TEXT NOT NULL CHECK (status IN ('open', 'captured', 'voided')),
     transaction_id TEXT NOT NULL UNIQUE REFERENCES transactions (id),
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    fund_deposit INTEGER NOT NULL DEFAULT 0,
+    fund_winnings INTEGER NOT NULL DEFAULT 0,
+    fund_bonus INTEGER NOT NULL DEFAULT 0,
+    tds INTEGER NOT NULL DEFAULT 0,
+    net_winnings INTEGER NOT NULL DEFAULT 0,
+    financial_year TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS holds_status ON holds (status);
 
@@ -104,6 +119,34 @@ CREATE TABLE IF NOT EXISTS player_controls (
 CREATE INDEX IF NOT EXISTS transactions_user_entry_fees ON transactions (user_id, currency, posted_at)
     WHERE type = 'entryFee' AND status = 'completed' AND amount < 0;
 
+CREATE TABLE IF NOT EXISTS bonus_grants (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    remaining INTEGER NOT NULL CHECK (remaining >= 0),
+    reason TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'spent', 'expired')),
+    granted_by TEXT NOT NULL,
+    transaction_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK (status = 'active' OR remaining = 0)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS bonus_grants_user ON bonus_grants (user_id, currency);
+CREATE INDEX IF NOT EXISTS bonus_grants_due ON bonus_grants (status, expires_at);
+
+CREATE TABLE IF NOT EXISTS pool_contributions (
+    user_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    pool TEXT NOT NULL,
+    deposit INTEGER NOT NULL DEFAULT 0,
+    winnings INTEGER NOT NULL DEFAULT 0,
+    bonus INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, currency, pool)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
@@ -129,6 +172,50 @@ def widen_transaction_types(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'transactions'", (widened,))
         conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
         conn.execute("PRAGMA writable_schema = OFF")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+FUND_COLUMNS: dict[str, tuple[str, ...]] = {
+    "accounts": (
+        "held_deposit INTEGER NOT NULL DEFAULT 0 CHECK (held_deposit >= 0)",
+        "held_winnings INTEGER NOT NULL DEFAULT 0 CHECK (held_winnings >= 0)",
+        "held_bonus INTEGER NOT NULL DEFAULT 0 CHECK (held_bonus >= 0)",
+        "fund_deposit INTEGER NOT NULL DEFAULT 0 CHECK (fund_deposit >= held_deposit)",
+        "fund_winnings INTEGER NOT NULL DEFAULT 0 CHECK (fund_winnings >= held_winnings)",
+        "fund_bonus INTEGER NOT NULL DEFAULT 0 CHECK (fund_bonus >= held_bonus)",
+    ),
+    "transactions": ("fund_deposit INTEGER", "fund_winnings INTEGER", "fund_bonus INTEGER"),
+    "holds": (
+        "fund_deposit INTEGER NOT NULL DEFAULT 0", "fund_winnings INTEGER NOT NULL DEFAULT 0",
+        "fund_bonus INTEGER NOT NULL DEFAULT 0", "tds INTEGER NOT NULL DEFAULT 0",
+        "net_winnings INTEGER NOT NULL DEFAULT 0", "financial_year TEXT NOT NULL DEFAULT ''",
+    ),
+}
+"""The columns funds added, per table, as ``ALTER TABLE ADD COLUMN`` adds them to a file from before funds."""
+
+
+def add_fund_columns(conn: sqlite3.Connection) -> None:
+    """Give a ledger file created before funds existed their columns, in one transaction: legacy legs and holds
+    keep NULL / zero splits (they count as deposit), and every user wallet's balance and held amount become its
+    deposit fund, so every balance is unchanged and in ``deposit`` at once. Safe to run any number of times."""
+    missing: dict[str, tuple[str, ...]] = {}
+    for table, columns in FUND_COLUMNS.items():
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not present:
+            continue
+        missing[table] = tuple(column for column in columns if column.split()[0] not in present)
+    if not any(missing.values()):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table, columns in missing.items():
+            for column in columns:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        if FUND_COLUMNS["accounts"][0] in missing.get("accounts", ()):
+            conn.execute("UPDATE accounts SET held_deposit = held, fund_deposit = balance WHERE kind = 'user'")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

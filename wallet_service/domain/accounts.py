@@ -18,6 +18,8 @@ from winzone_kernel.errors import InvalidArgument
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
 DEFAULT_COUNTER_ACCOUNT = "clearing:external"
 RECEIVABLE_PREFIX = "receivable:"
+PLATFORM_ACCOUNTS = frozenset({"platform_fees", "promotions", "tds_payable", "gst_payable"})
+"""System accounts of the platform itself: its fees, the source of bonuses, and the tax it owes."""
 
 
 class AccountKind(StrEnum):
@@ -65,10 +67,11 @@ def receivable_account(user_id: str) -> Account:
 
 
 def parse_account(name: object) -> Account:
-    """Parse ``user:<id>``, ``pool:<id>``, ``clearing:<provider>``, ``receivable:<userId>`` or ``platform_fees``."""
+    """Parse ``user:<id>``, ``pool:<id>``, ``clearing:<provider>``, ``receivable:<userId>`` or a platform account
+    (``platform_fees``, ``promotions``, ``tds_payable``, ``gst_payable``)."""
     if not isinstance(name, str):
         raise InvalidArgument("account must be a string")
-    if name == "platform_fees":
+    if name in PLATFORM_ACCOUNTS:
         return Account(name, AccountKind.SYSTEM, "platform")
     prefix, sep, owner = name.partition(":")
     if sep and ID_PATTERN.fullmatch(owner):

@@ -7,10 +7,12 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from wallet_service.domain.accounts import Account, check_id, postable_account, system_account
 from wallet_service.domain.model import TX_TYPES, TxType
+from winzone_kernel.clock import format_utc
 from winzone_kernel.errors import InvalidArgument
 from winzone_kernel.money import MAX_MINOR, check_minor, currency_of
 
@@ -24,6 +26,9 @@ MAX_METADATA_ITEMS = 32
 CREDIT_TYPES = frozenset({TxType.TOPUP, TxType.REWARD, TxType.REFUND, TxType.CREDIT, TxType.ORGANIZER_FEE})
 DEBIT_TYPES = frozenset({TxType.DEBIT, TxType.ENTRY_FEE, TxType.PAYOUT})
 RECOVER_TYPES = frozenset({TxType.CHARGEBACK, TxType.DEBIT})
+LEDGER_ONLY_TYPES = frozenset({TxType.BONUS, TxType.BONUS_EXPIRED, TxType.TDS, TxType.GST, TxType.MIGRATION})
+"""Leg types only the ledger books (GrantBonus, expiry, tax, the funds migration): no Post may name them."""
+POSTABLE_TYPES = frozenset(TX_TYPES - {t.value for t in LEDGER_ONLY_TYPES})
 
 
 def check_key(key: object) -> str:
@@ -193,8 +198,8 @@ class PostCommand:
                 if leg_key in leg_keys:
                     raise InvalidArgument("leg idempotency keys must be unique", code="INVALID_POSTING")
                 leg_keys.add(leg_key)
-            if raw.type not in TX_TYPES:
-                raise InvalidArgument(f"leg type must be one of {sorted(TX_TYPES)}", code="INVALID_TYPE")
+            if raw.type not in POSTABLE_TYPES:
+                raise InvalidArgument(f"leg type must be one of {sorted(POSTABLE_TYPES)}", code="INVALID_TYPE")
             specs.append(LegSpec(
                 account=postable_account(raw.account),
                 amount=amount,
@@ -352,3 +357,66 @@ class RecoverCommand:
     def fingerprint(self) -> str:
         return _fingerprint("recover", (self.user_id, self.amount, self.currency, self.counter_account, self.type,
                                         self.source, self.description, sorted(self.metadata.items())))
+
+
+MAX_BONUS_LIFETIME = timedelta(days=5 * 365)
+"""A bonus expires at most this long after it is granted."""
+
+
+def check_reason(value: object) -> str:
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= MAX_TEXT or len(value) > MAX_TEXT:
+        raise InvalidArgument(f"reason is required (1-{MAX_TEXT} characters)", code="INVALID_REASON")
+    return value
+
+
+def check_expiry(value: object, now: datetime) -> str:
+    """An optional RFC 3339 expiry ("" for never) as a stored timestamp: in the future, at most
+    ``MAX_BONUS_LIFETIME`` ahead of ``now``."""
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str) or len(value) > 64:
+        raise InvalidArgument("expires_at must be an RFC 3339 time", code="INVALID_EXPIRY")
+    try:
+        moment = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError as exc:
+        raise InvalidArgument("expires_at must be an RFC 3339 time", code="INVALID_EXPIRY") from exc
+    if moment.tzinfo is None or "T" not in value.upper():
+        raise InvalidArgument("expires_at must be an RFC 3339 time with its offset", code="INVALID_EXPIRY")
+    if moment <= now:
+        raise InvalidArgument("expires_at must be in the future", code="INVALID_EXPIRY")
+    if moment - now > MAX_BONUS_LIFETIME:
+        raise InvalidArgument("expires_at must be at most 5 years ahead", code="INVALID_EXPIRY")
+    return format_utc(moment)
+
+
+@dataclass(frozen=True, slots=True)
+class GrantBonusCommand:
+    """A promotion into a user's bonus fund from ``promotions``, with its reason and optional expiry."""
+
+    key: str
+    user_id: str
+    amount: int
+    currency: str
+    reason: str
+    expires_at: str
+    """A stored timestamp, or "" for a grant that never expires."""
+    granted_by: str
+
+    @classmethod
+    def build(
+        cls, *, key: object, user_id: object, amount: object, currency: object, reason: object, expires_at: object,
+        granted_by: object, now: datetime,
+    ) -> GrantBonusCommand:
+        return cls(
+            key=check_key(key),
+            user_id=check_id(user_id, "user_id"),
+            amount=check_minor(amount),
+            currency=currency_of(currency or "INR").code,
+            reason=check_reason(reason),
+            expires_at=check_expiry(expires_at, now),
+            granted_by=check_id(granted_by, "granted_by") if granted_by else "",
+        )
+
+    def fingerprint(self) -> str:
+        return _fingerprint("bonus", (self.user_id, self.amount, self.currency, self.reason, self.expires_at,
+                                      self.granted_by))

@@ -1,32 +1,39 @@
-"""Booking one balanced journal entry: restriction of users who owe, settlement of what they owe from what
-they are credited, each account's net change applied once, and every leg with its balance after."""
+"""Booking one balanced journal entry: GST split out, restriction of users who owe, settlement of what they owe
+from what they are credited, each user leg split into funds (``routing``), each account's net change (per fund)
+applied once, and every leg with its balance after and its funds."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from wallet_service.domain import controls
+from wallet_service.domain import controls, tax
 from wallet_service.domain.accounts import Account, receivable_account, user_account
 from wallet_service.domain.commands import LegSpec
+from wallet_service.domain.funds import ZERO, Funds
 from wallet_service.domain.model import PostingOutcome, TransactionRecord, TxStatus, TxType, WalletView
+from wallet_service.domain.policy import DEFAULT_POLICY, LedgerPolicy
 from wallet_service.domain.ports import LedgerUnitOfWork
+from wallet_service.domain.routing import Router
 from winzone_kernel.clock import format_utc, parse_utc
 from winzone_kernel.errors import FailedPrecondition
 from winzone_kernel.ids import new_id
 
 SETTLEMENT = "settles what is owed"
+NOT_SETTLING = frozenset({TxType.BONUS.value})
+"""Credits that never settle what a user owes (a bonus is not the user's money)."""
 
 
 def leg_record(
     *, account: Account, tx_type: str, amount: int, currency: str, source: str, description: str,
     metadata: dict[str, str], key: str | None, balance_after: int, entry_id: str, now: str,
+    funds: Funds | None = None,
 ) -> TransactionRecord:
-    """A completed leg of entry ``entry_id``."""
+    """A completed leg of entry ``entry_id`` (``funds``: its split, on a user wallet)."""
     return TransactionRecord(
         id=new_id("txn"), account=account.name, user_id=account.user_id, type=tx_type, amount=amount,
         currency=currency, status=TxStatus.COMPLETED.value, source=source, description=description,
         metadata=metadata, idempotency_key=key, balance_after=balance_after, entry_id=entry_id, hold_id=None,
-        created_at=now, updated_at=now, posted_at=now,
+        created_at=now, updated_at=now, posted_at=now, funds={} if funds is None else funds.to_dict(),
     )
 
 
@@ -82,10 +89,11 @@ def check_controls(uow: LedgerUnitOfWork, legs: list[LegSpec], now: str) -> None
 
 def book(
     uow: LedgerUnitOfWork, legs: list[LegSpec], *, source: str, metadata: dict[str, str], now: str,
-    restrict: bool = True, settle: bool = True,
+    restrict: bool = True, settle: bool = True, policy: LedgerPolicy = DEFAULT_POLICY,
 ) -> PostingOutcome:
     """Apply ``legs`` as one entry. With ``restrict``, a leg out of a user who owes is ``ACCOUNT_RESTRICTED``;
-    with ``settle``, what a user who owes is credited first pays back min(credited, owed), in this entry."""
+    with ``settle``, what a user who owes is credited first pays back min(credited, owed), in this entry. A fund
+    of a user wallet that would fall below its held part is ``InsufficientFunds``."""
     owing: dict[tuple[str, str], int] = {}
 
     def owed_by(user_id: str, currency: str) -> int:
@@ -93,7 +101,7 @@ def book(
             owing[(user_id, currency)] = owed(uow, user_id, currency)
         return owing[(user_id, currency)]
 
-    legs = list(legs)
+    legs = tax.gst_legs(list(legs), policy)
     check_controls(uow, legs, now)
     credited: dict[tuple[str, str], int] = {}
     for leg in legs:
@@ -102,7 +110,7 @@ def book(
             continue
         if leg.amount < 0 and restrict and owed_by(user_id, leg.currency) > 0:
             raise restricted(user_id, leg.currency)
-        if leg.amount > 0:
+        if leg.amount > 0 and leg.type not in NOT_SETTLING:
             credited[(user_id, leg.currency)] = credited.get((user_id, leg.currency), 0) + leg.amount
     for (user_id, currency), amount in credited.items() if settle else ():
         taken = min(amount, owed_by(user_id, currency))
@@ -112,16 +120,21 @@ def book(
             legs.append(LegSpec(receivable_account(user_id), taken, currency, TxType.CHARGEBACK.value, SETTLEMENT,
                                 None, metadata))
     entry_id = new_id("ent")
+    router = Router(uow, policy, now, metadata)
+    splits = router.route(legs)
     net: dict[tuple[Account, str], list[int]] = {}
-    for leg in legs:
+    fund_net: dict[tuple[Account, str], Funds] = {}
+    for leg, split in zip(legs, splits, strict=True):
         totals = net.setdefault((leg.account, leg.currency), [0, 0])
         totals[0] += leg.amount
         totals[1] += earnings(leg.account, leg.type, leg.amount)
+        if split is not None:
+            fund_net[(leg.account, leg.currency)] = fund_net.get((leg.account, leg.currency), ZERO) + split
     final: dict[tuple[str, str], int] = {}
     users: list[tuple[str, str]] = []
     states = {}
     for (account, currency), (delta, earned) in sorted(net.items(), key=lambda item: item[1][0]):
-        state = uow.account_apply(account, currency, delta, earned, now)
+        state = uow.account_apply(account, currency, delta, earned, now, fund_net.get((account, currency)))
         final[(account.name, currency)] = state.balance
         if account.user_id is not None:
             users.append((account.user_id, currency))
@@ -130,17 +143,18 @@ def book(
     for user_id, currency in users:
         receivable = final.get((receivable_account(user_id).name, currency))
         still_owed = owed_by(user_id, currency) if receivable is None else max(0, -receivable)
-        wallets.append(WalletView.of(user_id, states[(user_id, currency)], currency, still_owed))
+        wallets.append(WalletView.of(user_id, states[(user_id, currency)], currency, still_owed, policy))
     running = dict(final)
     backwards: list[TransactionRecord] = []
-    for leg in reversed(legs):
+    for leg, split in zip(reversed(legs), reversed(splits), strict=True):
         slot = (leg.account.name, leg.currency)
         backwards.append(leg_record(
             account=leg.account, tx_type=leg.type, amount=leg.amount, currency=leg.currency, source=source,
             description=leg.description, metadata=leg.metadata or metadata, key=leg.key,
-            balance_after=running[slot], entry_id=entry_id, now=now,
+            balance_after=running[slot], entry_id=entry_id, now=now, funds=split,
         ))
         running[slot] -= leg.amount
     records = backwards[::-1]
+    router.finish()
     uow.transactions_add(records)
     return PostingOutcome(entry_id=entry_id, transactions=records, wallets=wallets)

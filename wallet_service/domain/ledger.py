@@ -13,24 +13,30 @@ from typing import Any
 from wallet_service.domain.accounts import parse_account, receivable_account, user_account
 from wallet_service.domain.commands import LegSpec, MoveCommand, PostCommand, RecoverCommand, TransferCommand
 from wallet_service.domain.entries import book, owed
+from wallet_service.domain.funds import DEPOSIT_FIRST
 from wallet_service.domain.holds import create_hold, settle_hold
 from wallet_service.domain.idempotency import remembered, replayed_posting
+from wallet_service.domain.migration import migrate_funds
 from wallet_service.domain.model import PostingOutcome, RecoverOutcome, Refusal, TxType, WalletView
+from wallet_service.domain.policy import DEFAULT_POLICY, LedgerPolicy
 from wallet_service.domain.ports import LedgerUnitOfWork
 from winzone_kernel.clock import Clock, utc_now
 
-__all__ = ["create_hold", "move", "post", "recover", "settle_hold", "transfer"]
+__all__ = ["create_hold", "migrate_funds", "move", "post", "recover", "settle_hold", "transfer"]
 
 
-def post(uow: LedgerUnitOfWork, cmd: PostCommand, clock: Clock = utc_now) -> PostingOutcome | Refusal:
+def post(uow: LedgerUnitOfWork, cmd: PostCommand, clock: Clock = utc_now, *,
+         policy: LedgerPolicy = DEFAULT_POLICY) -> PostingOutcome | Refusal:
     """Apply a balanced multi-leg entry: each account's net change is applied once, legs in request order."""
     return remembered(
         uow, cmd.key, cmd.fingerprint(), clock, replay=lambda stored: replayed_posting(uow, stored),
-        body=lambda now: book(uow, list(cmd.legs), source=cmd.source, metadata=cmd.metadata, now=now),
+        body=lambda now: book(uow, list(cmd.legs), source=cmd.source, metadata=cmd.metadata, now=now,
+                              policy=policy),
     )
 
 
-def move(uow: LedgerUnitOfWork, cmd: MoveCommand, clock: Clock = utc_now) -> PostingOutcome | Refusal:
+def move(uow: LedgerUnitOfWork, cmd: MoveCommand, clock: Clock = utc_now, *,
+         policy: LedgerPolicy = DEFAULT_POLICY) -> PostingOutcome | Refusal:
     """Credit or Debit: a two-leg entry between a user's wallet and a system account."""
     amount = cmd.amount * cmd.direction
     legs = [
@@ -40,11 +46,12 @@ def move(uow: LedgerUnitOfWork, cmd: MoveCommand, clock: Clock = utc_now) -> Pos
     ]
     return remembered(
         uow, cmd.key, cmd.fingerprint(), clock, replay=lambda stored: replayed_posting(uow, stored),
-        body=lambda now: book(uow, legs, source=cmd.source, metadata=cmd.metadata, now=now),
+        body=lambda now: book(uow, legs, source=cmd.source, metadata=cmd.metadata, now=now, policy=policy),
     )
 
 
-def transfer(uow: LedgerUnitOfWork, cmd: TransferCommand, clock: Clock = utc_now) -> PostingOutcome | Refusal:
+def transfer(uow: LedgerUnitOfWork, cmd: TransferCommand, clock: Clock = utc_now, *,
+             policy: LedgerPolicy = DEFAULT_POLICY) -> PostingOutcome | Refusal:
     """User-to-user transfer out of the sender's available balance."""
     legs = [
         LegSpec(user_account(cmd.from_user_id), -cmd.amount, cmd.currency, TxType.DEBIT.value, cmd.description,
@@ -54,24 +61,27 @@ def transfer(uow: LedgerUnitOfWork, cmd: TransferCommand, clock: Clock = utc_now
     ]
     return remembered(
         uow, cmd.key, cmd.fingerprint(), clock, replay=lambda stored: replayed_posting(uow, stored),
-        body=lambda now: book(uow, legs, source="transfer", metadata=cmd.metadata, now=now),
+        body=lambda now: book(uow, legs, source="transfer", metadata=cmd.metadata, now=now, policy=policy),
     )
 
 
-def recover(uow: LedgerUnitOfWork, cmd: RecoverCommand, clock: Clock = utc_now) -> RecoverOutcome | Refusal:
-    """Take ``amount`` to the counter account: min(amount, available) from the wallet, the shortfall from the
-    user's receivable (which then restricts the wallet), in one balanced entry."""
+def recover(uow: LedgerUnitOfWork, cmd: RecoverCommand, clock: Clock = utc_now, *,
+            policy: LedgerPolicy = DEFAULT_POLICY) -> RecoverOutcome | Refusal:
+    """Take ``amount`` to the counter account: min(amount, available deposit and winnings) from the wallet (never
+    bonus), the shortfall from the user's receivable (which then restricts the wallet), in one balanced entry."""
 
     def replay(stored: dict[str, Any]) -> RecoverOutcome:
         return RecoverOutcome(replayed_posting(uow, stored), stored["recovered"], stored["shortfall"])
 
-    return remembered(uow, cmd.key, cmd.fingerprint(), clock, replay=replay, body=lambda now: _recover(uow, cmd, now))
+    return remembered(uow, cmd.key, cmd.fingerprint(), clock, replay=replay,
+                      body=lambda now: _recover(uow, cmd, now, policy))
 
 
-def _recover(uow: LedgerUnitOfWork, cmd: RecoverCommand, now: str) -> RecoverOutcome:
+def _recover(uow: LedgerUnitOfWork, cmd: RecoverCommand, now: str, policy: LedgerPolicy) -> RecoverOutcome:
     user = user_account(cmd.user_id)
     state = uow.account_get(user, cmd.currency)
-    recovered = min(cmd.amount, 0 if state is None else max(0, state.available))
+    takeable = 0 if state is None else sum(max(0, state.available_funds.get(name)) for name in DEPOSIT_FIRST)
+    recovered = min(cmd.amount, takeable)
     shortfall = cmd.amount - recovered
     legs = []
     if recovered:
@@ -82,7 +92,8 @@ def _recover(uow: LedgerUnitOfWork, cmd: RecoverCommand, now: str) -> RecoverOut
     legs.append(LegSpec(parse_account(cmd.counter_account), cmd.amount, cmd.currency, cmd.type, cmd.description,
                         None, cmd.metadata))
     owed_before = owed(uow, cmd.user_id, cmd.currency)
-    posting = book(uow, legs, source=cmd.source, metadata=cmd.metadata, now=now, restrict=False, settle=False)
+    posting = book(uow, legs, source=cmd.source, metadata=cmd.metadata, now=now, restrict=False, settle=False,
+                   policy=policy)
     if not recovered:
-        posting.wallets = [WalletView.of(cmd.user_id, state, cmd.currency, owed_before + shortfall)]
+        posting.wallets = [WalletView.of(cmd.user_id, state, cmd.currency, owed_before + shortfall, policy)]
     return RecoverOutcome(posting, recovered, shortfall)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from wallet_service.domain.funds import ZERO, Funds, withdrawable
+from wallet_service.domain.policy import LedgerPolicy
 from winzone_kernel.errors import (
     FailedPrecondition,
     InsufficientFunds,
@@ -26,6 +28,11 @@ class TxType(StrEnum):
     ORGANIZER_FEE = "organizerFee"
     PLATFORM_FEE = "platformFee"
     CHARGEBACK = "chargeback"
+    BONUS = "bonus"
+    BONUS_EXPIRED = "bonusExpired"
+    TDS = "tds"
+    GST = "gst"
+    MIGRATION = "migration"
 
 
 class TxStatus(StrEnum):
@@ -66,6 +73,13 @@ class TransactionRecord:
     updated_at: str
     posted_at: str = ""
     """When it took effect on the balance (creation, or capture for a hold); lists are ordered by it."""
+    funds: dict[str, int] = field(default_factory=dict)
+    """A user wallet's leg: the signed amount it moved in each fund (zero parts omitted, summing to amount)."""
+
+    @property
+    def fund(self) -> str:
+        """The one fund this leg moved, or empty when it moved several (or is not a user wallet's leg)."""
+        return next(iter(self.funds)) if len(self.funds) == 1 else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,7 +88,7 @@ class TransactionRecord:
             "description": self.description, "metadata": dict(self.metadata),
             "idempotency_key": self.idempotency_key, "balance_after": self.balance_after,
             "entry_id": self.entry_id, "hold_id": self.hold_id, "created_at": self.created_at,
-            "updated_at": self.updated_at, "posted_at": self.posted_at,
+            "updated_at": self.updated_at, "posted_at": self.posted_at, "funds": dict(self.funds),
         }
 
 
@@ -91,12 +105,24 @@ class HoldRecord:
     transaction_id: str
     created_at: str
     updated_at: str
+    funds: dict[str, int] = field(default_factory=dict)
+    """What it reserves in each fund (positive parts summing to amount)."""
+    tds: int = 0
+    """The tax its capture withholds to ``tds_payable`` (a payout hold under TDS_RATE)."""
+    net_winnings: int = 0
+    financial_year: str = ""
+
+    @property
+    def net_amount(self) -> int:
+        """What its capture sends to the counter account."""
+        return self.amount - self.tds
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "account": self.account, "user_id": self.user_id, "currency": self.currency,
             "amount": self.amount, "status": self.status, "transaction_id": self.transaction_id,
-            "created_at": self.created_at, "updated_at": self.updated_at,
+            "created_at": self.created_at, "updated_at": self.updated_at, "funds": dict(self.funds),
+            "tds": self.tds, "net_winnings": self.net_winnings, "financial_year": self.financial_year,
         }
 
 
@@ -109,10 +135,18 @@ class AccountState:
     balance: int
     held: int
     total_earnings: int
+    funds: Funds = ZERO
+    """A user wallet's balance per fund (zero for other accounts); their sum is ``balance``."""
+    held_funds: Funds = ZERO
+    """A user wallet's held amount per fund; their sum is ``held``."""
 
     @property
     def available(self) -> int:
         return self.balance - self.held
+
+    @property
+    def available_funds(self) -> Funds:
+        return self.funds - self.held_funds
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +159,10 @@ class WalletView:
     held: int
     total_earnings: int
     receivable: int = 0
+    funds: Funds = ZERO
+    held_funds: Funds = ZERO
+    withdrawable: int = 0
+    """What a payout could take now: the available part of the WITHDRAWABLE_FUNDS (0 while restricted)."""
 
     @property
     def available(self) -> int:
@@ -137,13 +175,33 @@ class WalletView:
 
     def to_dict(self) -> dict[str, Any]:
         return {"user_id": self.user_id, "currency": self.currency, "balance": self.balance, "held": self.held,
-                "total_earnings": self.total_earnings, "receivable": self.receivable}
+                "total_earnings": self.total_earnings, "receivable": self.receivable,
+                "funds": self.funds.to_dict(), "held_funds": self.held_funds.to_dict(),
+                "withdrawable": self.withdrawable}
 
     @classmethod
-    def of(cls, user_id: str, state: AccountState | None, currency: str, receivable: int = 0) -> WalletView:
+    def from_dict(cls, data: dict[str, Any]) -> WalletView:
+        """A wallet as an idempotency record kept it (records from before funds read as all deposit)."""
+        values = dict(data)
+        funds = values.pop("funds", None)
+        held_funds = values.pop("held_funds", None)
+        withdrawable_now = values.pop("withdrawable", None)
+        view = cls(**values)
+        balance = Funds.legacy(view.balance) if funds is None else Funds.of(funds)
+        held = Funds.legacy(view.held) if held_funds is None else Funds.of(held_funds)
+        fallback = 0 if view.restricted else view.available
+        return cls(view.user_id, view.currency, view.balance, view.held, view.total_earnings, view.receivable,
+                   balance, held, fallback if withdrawable_now is None else int(withdrawable_now))
+
+    @classmethod
+    def of(cls, user_id: str, state: AccountState | None, currency: str, receivable: int = 0,
+           policy: LedgerPolicy | None = None) -> WalletView:
         if state is None:
             return cls(user_id, currency, 0, 0, 0, receivable)
-        return cls(user_id, currency, state.balance, state.held, state.total_earnings, receivable)
+        rules = policy or LedgerPolicy()
+        ready = 0 if receivable > 0 else withdrawable(state.funds, state.held_funds, rules)
+        return cls(user_id, currency, state.balance, state.held, state.total_earnings, receivable, state.funds,
+                   state.held_funds, ready)
 
 
 REFUSALS: dict[str, type[WinzoneError]] = {
@@ -196,7 +254,7 @@ class PostingOutcome:
         return cls(
             entry_id=data["entry_id"],
             transactions=transactions,
-            wallets=[WalletView(**w) for w in data["wallets"]],
+            wallets=[WalletView.from_dict(w) for w in data["wallets"]],
             replayed=replayed,
         )
 
@@ -221,7 +279,7 @@ class HoldOutcome:
         return cls(
             hold=HoldRecord(**data["hold"]),
             transaction=None if data["transaction"] is None else TransactionRecord(**data["transaction"]),
-            wallet=None if data["wallet"] is None else WalletView(**data["wallet"]),
+            wallet=None if data["wallet"] is None else WalletView.from_dict(data["wallet"]),
             replayed=replayed,
         )
 
@@ -288,5 +346,13 @@ class AuditFacts:
     unbalanced_entries: list[tuple[str, str, int]] = field(default_factory=list)
     """(entry_id, currency, sum) for every entry whose legs do not sum to zero"""
     hold_mismatches: list[str] = field(default_factory=list)
+    account_funds: dict[tuple[str, str], tuple[Funds, Funds]] = field(default_factory=dict)
+    """user (account, currency) -> (balance per fund, held per fund) as the account row keeps them"""
+    posted_fund_sums: dict[tuple[str, str], Funds] = field(default_factory=dict)
+    """user (account, currency) -> fund parts of its completed legs summed (legacy legs as deposit)"""
+    open_hold_fund_sums: dict[tuple[str, str], Funds] = field(default_factory=dict)
+    """user (account, currency) -> funds of its open holds summed (legacy holds as deposit)"""
+    bonus_grant_sums: dict[tuple[str, str], int] = field(default_factory=dict)
+    """user (account, currency) -> what is left of the user's active bonus grants"""
     transactions_checked: int = 0
     holds_checked: int = 0

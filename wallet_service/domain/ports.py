@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wallet_service.domain.accounts import Account
 from wallet_service.domain.activity import ActivityRow
+from wallet_service.domain.funds import Funds
 from wallet_service.domain.model import (
     AccountState,
     AuditFacts,
@@ -20,6 +21,10 @@ from wallet_service.domain.model import (
 )
 from winzone_kernel.errors import WinzoneError
 
+if TYPE_CHECKING:
+    from wallet_service.domain.bonus import BonusGrant
+    from wallet_service.domain.tax import FinancialYear, TaxFacts, TaxYearRecord
+
 T = TypeVar("T")
 
 
@@ -27,8 +32,8 @@ class LedgerUnitOfWork(ABC):
     """Everything one ledger command may read or write; all of it commits together or not at all.
 
     Implementations enforce the invariants a second time: a user or pool account whose balance would fall
-    below its held funds raises ``InsufficientFunds``; a reused transaction or idempotency key raises
-    ``IdempotencyConflict``.
+    below its held funds, or a fund of a user wallet below its held part, raises ``InsufficientFunds``; a reused
+    transaction or idempotency key raises ``IdempotencyConflict``.
     """
 
     @abstractmethod
@@ -49,12 +54,27 @@ class LedgerUnitOfWork(ABC):
         """The account's current state, or None if it was never used."""
 
     @abstractmethod
-    def account_apply(self, account: Account, currency: str, delta: int, earnings: int, now: str) -> AccountState:
-        """Add ``delta`` to the balance (creating the account at 0 first) and ``earnings`` to total earnings."""
+    def account_apply(self, account: Account, currency: str, delta: int, earnings: int, now: str,
+                      funds: Funds | None = None) -> AccountState:
+        """Add ``delta`` to the balance (creating the account at 0 first) and ``earnings`` to total earnings; on a
+        user wallet ``funds`` (summing to ``delta``; None: all deposit) to its fund balances."""
 
     @abstractmethod
-    def account_hold(self, account: Account, currency: str, delta_held: int, now: str) -> AccountState:
-        """Add ``delta_held`` to the account's held funds."""
+    def account_hold(self, account: Account, currency: str, delta_held: int, now: str,
+                     funds: Funds | None = None) -> AccountState:
+        """Add ``delta_held`` to the account's held funds (on a user wallet ``funds`` per fund; None: deposit)."""
+
+    @abstractmethod
+    def pool_contribution_get(self, user_id: str, currency: str, pool: str) -> Funds:
+        """The funds of the user's payments into ``pool:<pool>`` not yet refunded (zero when none)."""
+
+    @abstractmethod
+    def pool_contribution_add(self, user_id: str, currency: str, pool: str, delta: Funds, now: str) -> None:
+        """Add ``delta`` (payments in, or negative refunds) to the user's contributions to ``pool:<pool>``."""
+
+    @abstractmethod
+    def legacy_earnings(self, user_id: str, currency: str) -> int:
+        """Sum of the wallet's completed positive ``reward`` legs stored before funds existed (no split)."""
 
     @abstractmethod
     def transactions_add(self, records: list[TransactionRecord]) -> None:
@@ -104,6 +124,37 @@ class LedgerUnitOfWork(ABC):
         """Magnitude of the user's completed ``entryFee`` legs out of their wallet in ``currency`` posted after
         ``since``, this unit of work's own legs (and a batch's earlier entries) included."""
 
+    @abstractmethod
+    def bonus_grants_of(self, user_id: str, currency: str) -> list[BonusGrant]:
+        """Every bonus grant of the user in ``currency`` (any status), this unit of work's writes included."""
+
+    @abstractmethod
+    def bonus_grant_put(self, grant: BonusGrant) -> None:
+        """Store a bonus grant (insert or replace by id)."""
+
+    @abstractmethod
+    def bonus_grants_due(self, now: str, limit: int) -> list[BonusGrant]:
+        """Up to ``limit`` active grants whose expiry is at or before ``now``, soonest expiry first."""
+
+    @abstractmethod
+    def tax_facts(self, user_id: str, currency: str, year: FinancialYear) -> TaxFacts:
+        """Rule 133's inputs for the wallet and year: deposit parts of completed ``topup`` legs of the year less
+        the deposit and winnings parts of its ``chargeback`` legs (floored at 0); amounts and net winnings of the
+        year's payout holds open or captured; the opening balance (the previous year's record, else deposit +
+        winnings at the year's start less payout holds then unpaid), this unit of work's writes included."""
+
+    @abstractmethod
+    def tax_balance_at(self, user_id: str, currency: str, moment: str) -> int:
+        """Deposit + winnings posted before ``moment`` less payout holds created before it and unpaid by then."""
+
+    @abstractmethod
+    def tax_year_get(self, user_id: str, currency: str, financial_year: str) -> TaxYearRecord | None:
+        """The wallet's record of a closed financial year, or None."""
+
+    @abstractmethod
+    def tax_year_put(self, record: TaxYearRecord) -> None:
+        """Record a closed year (once: a second record of the same wallet and year is refused)."""
+
 
 class LedgerStore(ABC):
     """Runs ledger commands atomically and answers read queries."""
@@ -152,6 +203,10 @@ class LedgerStore(ABC):
         """One transaction by id."""
 
     @abstractmethod
+    def bonus_grants_of(self, user_id: str, currency: str) -> list[BonusGrant]:
+        """Every bonus grant of the user in ``currency`` as last committed (a read outside any unit of work)."""
+
+    @abstractmethod
     def get_hold(self, hold_id: str) -> HoldRecord | None:
         """One hold by id."""
 
@@ -165,6 +220,41 @@ class LedgerStore(ABC):
         """Completed legs in ``currency`` posted at ``start`` or later and before ``end`` (timestamps or
         ``YYYY-MM-DD`` days), of ``types``, on user accounts (and on system accounts for ``system_types``),
         summed by UTC day of ``posted_at`` and type, from one consistent snapshot."""
+
+    @abstractmethod
+    def tax_facts(self, user_id: str, currency: str, year: FinancialYear) -> TaxFacts:
+        """``LedgerUnitOfWork.tax_facts`` as last committed."""
+
+    @abstractmethod
+    def tax_year_get(self, user_id: str, currency: str, financial_year: str) -> TaxYearRecord | None:
+        """The wallet's record of a closed financial year, or None."""
+
+    @abstractmethod
+    def tax_years_of(self, currency: str, financial_year: str) -> list[TaxYearRecord]:
+        """Every wallet's record of a closed year in ``currency``, by user id."""
+
+    @abstractmethod
+    def tax_wallets(self, currency: str, year: FinancialYear) -> list[str]:
+        """User ids with a transaction or hold of their wallet in the year, or a record of the previous year."""
+
+    @abstractmethod
+    def tax_payout_holds(self, currency: str, year: FinancialYear, user_id: str | None,
+                         statuses: Sequence[str]) -> list[HoldRecord]:
+        """Payout holds created in the year with one of ``statuses`` (one user's or everyone's), oldest first."""
+
+    @abstractmethod
+    def statement_opening(self, user_id: str, currency: str, before: str) -> dict[str, int]:
+        """The wallet's balance per fund (deposit, winnings, bonus) from its completed legs posted before
+        ``before``."""
+
+    @abstractmethod
+    def statement_legs(self, user_id: str, currency: str, start: str, end: str, limit: int
+                       ) -> list[TransactionRecord]:
+        """The wallet's completed legs posted in [start, end), oldest first, at most ``limit``."""
+
+    @abstractmethod
+    def user_wallets(self) -> list[tuple[str, str]]:
+        """(user_id, currency) of every user wallet, in order."""
 
     @abstractmethod
     def audit_facts(self) -> AuditFacts:

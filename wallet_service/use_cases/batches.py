@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from wallet_service.domain import ledger
 from wallet_service.domain.commands import EntryRequest, PostCommand, check_batch
 from wallet_service.domain.model import PostingOutcome, Refusal
+from wallet_service.domain.policy import DEFAULT_POLICY, LedgerPolicy
 from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
 from winzone_kernel.clock import Clock, utc_now
 from winzone_kernel.errors import InvalidArgument, WinzoneError
@@ -20,9 +21,10 @@ class Batches:
     remembered), in request order inside one transaction; a malformed or refused entry answers its own error and
     the others still commit."""
 
-    def __init__(self, store: LedgerStore, clock: Clock = utc_now) -> None:
+    def __init__(self, store: LedgerStore, clock: Clock = utc_now, policy: LedgerPolicy = DEFAULT_POLICY) -> None:
         self._store = store
         self._clock = clock
+        self._policy = policy
 
     async def post_batch(self, entries: Sequence[EntryRequest]) -> list[EntryAnswer]:
         """Post every well-formed entry in one commit; answers in request order. A batch out of bounds is
@@ -41,4 +43,4 @@ class Batches:
         return [answer if answer is not None else next(posted) for answer in answers]
 
     def _op(self, cmd: PostCommand) -> Callable[[LedgerUnitOfWork], PostingOutcome | Refusal]:
-        return lambda uow: ledger.post(uow, cmd, self._clock)
+        return lambda uow: ledger.post(uow, cmd, self._clock, policy=self._policy)

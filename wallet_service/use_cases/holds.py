@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from wallet_service.domain import ledger
 from wallet_service.domain.commands import CreateHoldCommand, SettleHoldCommand
 from wallet_service.domain.model import HoldOutcome
+from wallet_service.domain.policy import DEFAULT_POLICY, LedgerPolicy
 from wallet_service.domain.ports import LedgerStore
 from winzone_kernel.clock import Clock, utc_now
 from winzone_kernel.ids import new_id
@@ -15,9 +16,10 @@ from winzone_kernel.ids import new_id
 class Holds:
     """The life of a hold, each step idempotent per key; nothing but its capture can spend held funds."""
 
-    def __init__(self, store: LedgerStore, clock: Clock = utc_now) -> None:
+    def __init__(self, store: LedgerStore, clock: Clock = utc_now, policy: LedgerPolicy = DEFAULT_POLICY) -> None:
         self._store = store
         self._clock = clock
+        self._policy = policy
 
     async def create(
         self, *, key: str, hold_id: str, user_id: str, amount: int, currency: str, type: str, source: str,
@@ -30,7 +32,8 @@ class Holds:
             type=type, source=source, description=description, metadata=dict(metadata),
             up_to_available=up_to_available,
         )
-        return await self._store.atomic_async(lambda uow: ledger.create_hold(uow, cmd, self._clock))
+        return await self._store.atomic_async(
+            lambda uow: ledger.create_hold(uow, cmd, self._clock, policy=self._policy))
 
     async def capture(self, *, key: str, hold_id: str, counter_account: str, note: str = "") -> HoldOutcome:
         """Move the held funds out of the wallet to ``counter_account``; the hold's transaction completes."""
@@ -45,4 +48,5 @@ class Holds:
         return await self._settle(cmd)
 
     async def _settle(self, cmd: SettleHoldCommand) -> HoldOutcome:
-        return await self._store.atomic_async(lambda uow: ledger.settle_hold(uow, cmd, self._clock))
+        return await self._store.atomic_async(
+            lambda uow: ledger.settle_hold(uow, cmd, self._clock, policy=self._policy))

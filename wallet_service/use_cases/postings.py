@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from wallet_service.domain import ledger
 from wallet_service.domain.commands import LegRequest, MoveCommand, PostCommand, RecoverCommand, TransferCommand
 from wallet_service.domain.model import PostingOutcome, RecoverOutcome
+from wallet_service.domain.policy import DEFAULT_POLICY, LedgerPolicy
 from wallet_service.domain.ports import LedgerStore
 from winzone_kernel.clock import Clock, utc_now
 
@@ -15,9 +16,10 @@ from winzone_kernel.clock import Clock, utc_now
 class Postings:
     """Money moved between accounts, idempotent per key: the first result is replayed for the same request."""
 
-    def __init__(self, store: LedgerStore, clock: Clock = utc_now) -> None:
+    def __init__(self, store: LedgerStore, clock: Clock = utc_now, policy: LedgerPolicy = DEFAULT_POLICY) -> None:
         self._store = store
         self._clock = clock
+        self._policy = policy
 
     async def credit(
         self, *, key: str, user_id: str, amount: int, currency: str, type: str, counter_account: str, source: str,
@@ -50,14 +52,14 @@ class Postings:
             key=key, from_user_id=from_user_id, to_user_id=to_user_id, amount=amount, currency=currency,
             description=description, metadata=dict(metadata),
         )
-        return await self._store.atomic_async(lambda uow: ledger.transfer(uow, cmd, self._clock))
+        return await self._store.atomic_async(lambda uow: ledger.transfer(uow, cmd, self._clock, policy=self._policy))
 
     async def post(
         self, *, key: str, legs: Sequence[LegRequest], source: str, description: str, metadata: Mapping[str, str],
     ) -> PostingOutcome:
         """One balanced multi-leg journal entry across any accounts (a match's prizes and fees at once)."""
         cmd = PostCommand.build(key=key, legs=legs, source=source, description=description, metadata=dict(metadata))
-        return await self._store.atomic_async(lambda uow: ledger.post(uow, cmd, self._clock))
+        return await self._store.atomic_async(lambda uow: ledger.post(uow, cmd, self._clock, policy=self._policy))
 
     async def recover(
         self, *, key: str, user_id: str, amount: int, currency: str, counter_account: str, type: str, source: str,
@@ -70,7 +72,7 @@ class Postings:
             key=key, user_id=user_id, amount=amount, currency=currency, counter_account=counter_account, type=type,
             source=source, description=description, metadata=dict(metadata),
         )
-        return await self._store.atomic_async(lambda uow: ledger.recover(uow, cmd, self._clock))
+        return await self._store.atomic_async(lambda uow: ledger.recover(uow, cmd, self._clock, policy=self._policy))
 
     async def _move(self, cmd: MoveCommand) -> PostingOutcome:
-        return await self._store.atomic_async(lambda uow: ledger.move(uow, cmd, self._clock))
+        return await self._store.atomic_async(lambda uow: ledger.move(uow, cmd, self._clock, policy=self._policy))

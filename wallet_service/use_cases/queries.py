@@ -20,6 +20,7 @@ from wallet_service.domain.model import (
     TransactionRecord,
     WalletView,
 )
+from wallet_service.domain.policy import DEFAULT_POLICY, LedgerPolicy
 from wallet_service.domain.ports import LedgerStore
 from winzone_kernel.errors import InvalidArgument, NotFound
 from winzone_kernel.money import currency_of
@@ -30,8 +31,9 @@ MAX_PAGE_SIZE = 100
 class Queries:
     """Validated reads straight from the store; they block, so an event loop runs them in a thread."""
 
-    def __init__(self, store: LedgerStore) -> None:
+    def __init__(self, store: LedgerStore, policy: LedgerPolicy = DEFAULT_POLICY) -> None:
         self._store = store
+        self._policy = policy
 
     def wallet(self, user_id: str, currency: str) -> WalletView:
         """A user's wallet in ``currency`` (INR when empty), with what the user owes; all zero before its first use."""
@@ -39,7 +41,7 @@ class Queries:
         code = currency_of(currency or "INR").code
         owed = self._store.get_account(receivable_account(user_id), code)
         return WalletView.of(user_id, self._store.get_account(account, code), code,
-                             0 if owed is None else max(0, -owed.balance))
+                             0 if owed is None else max(0, -owed.balance), self._policy)
 
     def transactions(self, flt: TransactionFilter) -> TransactionPage:
         """A page of the transactions matching ``flt``, newest first, with the total."""
