@@ -41,6 +41,10 @@ def payout_pb(p: PayoutRequest) -> pb.PayoutRequest:
         review_reasons=[pb.ReviewReason(rule=r.rule, message=r.message, at=format_utc(r.at))
                         for r in p.review_reasons],
         needs_dual_approval=p.needs_dual_approval,
+        tds=p.tds,
+        net_amount=p.net_amount,
+        net_winnings=p.net_winnings,
+        financial_year=p.financial_year,
     )
 
 

@@ -12,6 +12,7 @@ from winzone_ops.cross_checks import (
     check_clearing,
     check_holds,
     check_pools,
+    check_tds,
     check_topups,
     check_transfers,
 )
@@ -36,6 +37,7 @@ def audit_facts(facts: CrossFacts) -> CrossAuditReport:
         check_topups(facts.ledger, facts.sessions, facts.provider),
         check_pools(facts.ledger, facts.rewards),
         check_clearing(facts.ledger, facts.provider),
+        check_tds(facts.ledger, facts.payouts),
     ):
         report.discrepancies.extend(check)
     return report

@@ -1,6 +1,12 @@
 """The cross-service audit's rules, over facts already read: holds against payouts, payouts against the
-provider's transfers, top-ups against the provider's charges, pools against the reward store, and the
-provider's clearing account against the provider's books. Pure functions; each returns what disagrees."""
+provider's transfers, top-ups against the provider's charges, pools against the reward store, the
+provider's clearing account against the provider's books, and ``tds_payable`` against the tax withheld from
+payouts. Pure functions; each returns what disagrees.
+
+Tax withheld at source: a payout of ``amount`` with ``tds`` is sent to the provider as ``net_amount`` =
+``amount - tds``; its hold (of ``amount``, with the same ``tds``) is captured as the clearing account's
+``net_amount`` and ``tds_payable``'s ``tds``. A provider reverses at most ``net_amount``; the full reversal's
+refund gives the user the tds back too, a partial one does not."""
 
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ from winzone_ops.cross_facts import (
 )
 
 ACTIVE_PAYOUT = frozenset({"held", "requested", "awaiting_second_approval", "approved"})
+TDS_PAYABLE = "tds_payable"
+TDS_TYPE = "tds"
 PAYOUT_SOURCE = "payout_service"
 TOPUP_KEY_PREFIX = "topup_tps"
 CONTRIBUTION_LEG_TYPES = frozenset({"entryFee", "debit"})
@@ -36,10 +44,16 @@ def payout_refunds(ledger: LedgerFacts) -> dict[str, int]:
     return dict(refunded)
 
 
+def tds_returned(payout: PayoutFact, refunded: int) -> int:
+    """The part of the refunds of ``payout`` (``refunded`` in all) that gave its tds back: whatever exceeds
+    what the provider was sent, at most the tds."""
+    return min(payout.tds, max(0, refunded - payout.net_amount))
+
+
 def check_holds(ledger: LedgerFacts, payouts: Mapping[str, PayoutFact]) -> list[Discrepancy]:
     """Every open hold belongs to a payout that holds funds (held, requested, awaiting a second approval or
-    approved), every captured hold to a paid payout of the same amount, every terminal payout's hold is
-    closed, and every placed payout has its hold."""
+    approved), every captured hold to a paid payout of the same amount, every open or captured hold withholds
+    the payout's tds, every terminal payout's hold is closed, and every placed payout has its hold."""
     found: list[Discrepancy] = []
     refunds = payout_refunds(ledger)
     for hold in ledger.holds.values():
@@ -77,6 +91,9 @@ def check_holds(ledger: LedgerFacts, payouts: Mapping[str, PayoutFact]) -> list[
         elif payout.status in ACTIVE_PAYOUT or payout.status == "paid":
             found.append(Discrepancy("payout_hold_released", ids, amounts,
                                      "the hold was released but the payout may still be (or was) paid"))
+        if hold.status in ("open", "captured") and hold.tds != payout.tds:
+            found.append(Discrepancy("hold_tds_mismatch", ids, {"hold_tds": hold.tds, "payout_tds": payout.tds},
+                                     "the wallet withholds other tax than the payout says"))
     for payout in payouts.values():
         if payout.placed and payout.id not in ledger.holds:
             found.append(Discrepancy("payout_without_hold", {"payout": payout.id, "user": payout.user_id,
@@ -94,8 +111,9 @@ def _by_payout(transfers: Iterable[ProviderTransfer]) -> dict[str, list[Provider
 
 def check_transfers(ledger: LedgerFacts, payouts: Mapping[str, PayoutFact],
                     provider: ProviderRecords) -> list[Discrepancy]:
-    """Every paid payout has one provider transfer of its amount, the provider's reversals come back as
-    refunds of exactly the reversed amounts, and no transfer is without its payout or its captured hold."""
+    """Every paid payout has one provider transfer of its ``net_amount``, the provider's reversals come back
+    as refunds of exactly the reversed amounts (plus the tds once all of it is reversed), and no transfer is
+    without its payout or its captured hold."""
     found: list[Discrepancy] = []
     grouped = _by_payout(provider.transfers)
     refunds = payout_refunds(ledger)
@@ -110,9 +128,10 @@ def check_transfers(ledger: LedgerFacts, payouts: Mapping[str, PayoutFact],
         elif len(sent) > 1:
             found.append(Discrepancy("payout_paid_twice", {**ids, "transfers": ",".join(t.id for t in sent)},
                                      {"payout": payout.amount, "sent": sum(t.amount for t in sent)}))
-        elif (sent[0].amount, sent[0].currency) != (payout.amount, payout.currency):
+        elif (sent[0].amount, sent[0].currency) != (payout.net_amount, payout.currency):
             found.append(Discrepancy("transfer_amount_mismatch", {**ids, "transfer": sent[0].id},
-                                     {"payout": payout.amount, "transfer": sent[0].amount}))
+                                     {"payout": payout.amount, "transfer": sent[0].amount,
+                                      **({"net_amount": payout.net_amount} if payout.tds else {})}))
     for payout_id, sent in grouped.items():
         transfer_ids = ",".join(t.id for t in sent)
         live = sum(t.amount - t.amount_reversed for t in sent)
@@ -131,9 +150,12 @@ def check_transfers(ledger: LedgerFacts, payouts: Mapping[str, PayoutFact],
                                      "the provider paid it but the wallet never took the money (released or no hold)"))
         refunded = refunds.get(payout_id, 0)
         owed_back = reversed_ if captured else 0
+        if captured and known.tds and reversed_ >= known.net_amount:
+            owed_back += known.tds
         if refunded != owed_back:
             found.append(Discrepancy("reversal_refund_mismatch", {**ids, "user": known.user_id},
-                                     {"reversed": reversed_, "refunded": refunded},
+                                     {"reversed": reversed_, "refunded": refunded,
+                                      **({"tds": known.tds} if known.tds else {})},
                                      "" if captured else "the hold was never captured, so nothing was owed back"))
         if known.refunded_amount is not None and known.refunded_amount != refunded:
             found.append(Discrepancy("payout_refunded_amount_mismatch", {**ids, "user": known.user_id},
@@ -143,6 +165,35 @@ def check_transfers(ledger: LedgerFacts, payouts: Mapping[str, PayoutFact],
             found.append(Discrepancy("refund_without_reversal", {"payout": payout_id}, {"refunded": refunded},
                                      "a payout was refunded though the provider reversed nothing"))
     return found
+
+
+def check_tds(ledger: LedgerFacts, payouts: Mapping[str, PayoutFact]) -> list[Discrepancy]:
+    """Per currency, ``tds_payable`` holds the tds of every payout whose hold was captured and not given back
+    by a full reversal's refund, plus what the wallet withheld from users directly (their ``tds`` legs: the
+    year-end step)."""
+    refunds = payout_refunds(ledger)
+    expected: dict[str, int] = defaultdict(int)
+    kept: dict[str, int] = defaultdict(int)
+    for payout in payouts.values():
+        hold = ledger.holds.get(payout.id)
+        if payout.tds and hold is not None and hold.status == "captured":
+            withheld = payout.tds - tds_returned(payout, refunds.get(payout.id, 0))
+            expected[payout.currency] += withheld
+            kept[payout.currency] += withheld
+    direct: dict[str, int] = defaultdict(int)
+    for leg in ledger.legs:
+        if leg.type == TDS_TYPE and leg.status == "completed":
+            direct[leg.currency] -= leg.amount
+            expected[leg.currency] -= leg.amount
+    ours = {currency: balance for (name, currency), balance in ledger.balances.items() if name == TDS_PAYABLE}
+    return [
+        Discrepancy("tds_payable_mismatch", {"account": TDS_PAYABLE, "currency": currency},
+                    {"ledger": ours.get(currency, 0), "expected": expected.get(currency, 0),
+                     "payouts": kept.get(currency, 0), "withheld_directly": direct.get(currency, 0)},
+                    "the tds of paid payouts (less what reversals returned) and the year-end withholdings")
+        for currency in sorted(set(ours) | set(expected))
+        if ours.get(currency, 0) != expected.get(currency, 0)
+    ]
 
 
 def check_topups(ledger: LedgerFacts, sessions: Mapping[str, SessionFact],

@@ -28,13 +28,15 @@ class Discrepancy:
 
 @dataclass(frozen=True, slots=True)
 class HoldFact:
-    """A wallet hold; tombstones (voided with amount 0) are kept out of the facts."""
+    """A wallet hold; tombstones (voided with amount 0) are kept out of the facts. ``tds``: the tax its
+    capture sends to ``tds_payable`` (0 where none, or where the wallet predates tax)."""
 
     id: str
     user_id: str
     amount: int
     currency: str
     status: str
+    tds: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,8 @@ class LedgerFacts:
 
 @dataclass(frozen=True, slots=True)
 class PayoutFact:
-    """A payout request as the payout store holds it; ``refunded_amount`` is None where the store predates it."""
+    """A payout request as the payout store holds it; ``refunded_amount`` is None where the store predates it.
+    ``tds`` is the tax withheld from it (0 where none): the provider is sent ``net_amount``."""
 
     id: str
     user_id: str
@@ -74,6 +77,12 @@ class PayoutFact:
     placed: bool
     withdrawn: bool = False
     refunded_amount: int | None = None
+    tds: int = 0
+
+    @property
+    def net_amount(self) -> int:
+        """What the provider is sent for it: the amount less the tax withheld."""
+        return self.amount - self.tds
 
 
 @dataclass(frozen=True, slots=True)

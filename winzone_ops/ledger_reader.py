@@ -37,7 +37,8 @@ def read_ledger_store(store: LedgerStore) -> LedgerFacts:
         hold = store.get_hold(hold_id)
         if hold is None or (hold.status == "voided" and hold.amount == 0):
             continue
-        facts.holds[hold.id] = HoldFact(hold.id, hold.user_id, hold.amount, hold.currency, hold.status)
+        facts.holds[hold.id] = HoldFact(hold.id, hold.user_id, hold.amount, hold.currency, hold.status,
+                                        tds=getattr(hold, "tds", 0))
     for account, currency, _kind, balance, _held, _earnings in store.audit_facts().accounts:
         facts.balances[(account, currency)] = balance
     return facts

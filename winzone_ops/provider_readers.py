@@ -1,6 +1,7 @@
 """The provider's own books for the cross-service audit: the mock provider's state in the payment gateway's
 store, or Stripe's API paged through with the real SDK (checkout sessions, charges, disputes, transfers and
-balance transactions)."""
+balance transactions). A transfer's amount is what the provider was asked to send: the payout's ``net_amount``
+(its amount less the tax withheld)."""
 
 from __future__ import annotations
 

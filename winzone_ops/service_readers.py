@@ -24,7 +24,8 @@ def read_payouts(common: CommonSettings) -> dict[str, PayoutFact]:
         refunded = getattr(payout, "refunded_amount", None)
         return PayoutFact(payout.id, payout.user_id, payout.amount_minor, payout.currency, payout.status.value,
                           placed=record.hold_placed, withdrawn=record.withdrawn,
-                          refunded_amount=refunded if isinstance(refunded, int) else None)
+                          refunded_amount=refunded if isinstance(refunded, int) else None,
+                          tds=getattr(payout, "tds", 0))
 
     store = build_store(common)
     found: dict[str, PayoutFact] = {}

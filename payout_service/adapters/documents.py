@@ -4,6 +4,9 @@ The payout method is needed in full to send the money, so it is stored sealed (A
 ``PAYOUT_METHOD_KEY``, bound to the payout id: ``winzone_kernel.sealing``), never in the clear; documents
 written before sealing (a plain JSON object) still read, and are sealed the next time they are saved. It never
 leaves the service unmasked: responses and logs go through ``PayoutMethod.masked()`` / ``mask_for_log``.
+
+The tax withheld (``tds``, ``netWinnings``, ``financialYear``, and ``netAmount`` = amount - tds for readers of
+the raw store) is absent from documents written before it: such a payout withheld nothing.
 """
 
 from __future__ import annotations
@@ -64,6 +67,10 @@ def to_document(record: PayoutRecord, sealer: Sealer) -> dict[str, Any]:
             {"rule": r.rule, "message": r.message, "at": format_utc(r.at)} for r in p.review_reasons
         ],
         "needsDualApproval": p.needs_dual_approval,
+        "tds": p.tds,
+        "netAmount": p.net_amount,
+        "netWinnings": p.net_winnings,
+        "financialYear": p.financial_year,
         "createdAt": format_utc(p.created_at),
         "updatedAt": format_utc(p.updated_at),
         "version": p.version,
@@ -109,6 +116,9 @@ def from_document(doc: dict[str, Any], sealer: Sealer) -> PayoutRecord:
             ReviewReason(r["rule"], r["message"], parse_utc(r["at"])) for r in doc.get("reviewReasons") or ()
         ],
         needs_dual_approval=bool(doc.get("needsDualApproval", False)),
+        tds=doc.get("tds", 0),
+        net_winnings=doc.get("netWinnings", 0),
+        financial_year=doc.get("financialYear", ""),
     )
     pending = doc.get("pendingFunds")
     return PayoutRecord(

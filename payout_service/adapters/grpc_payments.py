@@ -3,6 +3,7 @@
 The payout id is the provider idempotency key: the gateway sends a payout once and answers a repeat with the
 first outcome. The stub's channel is a ``service_channel``: a failed call raises the gateway's own domain
 error (``InvalidArgument`` with the refusal code, ``Unavailable`` ...).
+The provider is asked to send the payout's ``net_amount``: its amount less the tax the wallet withholds.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class GrpcPayments(PaymentsPort):
 
     async def send_payout(self, payout: PayoutRequest) -> ProviderOutcome:
         response = await self._stub.SendPayout(payments_pb2.SendPayoutRequest(
-            payout_id=payout.id, user_id=payout.user_id, amount=payout.amount_minor, currency=payout.currency,
+            payout_id=payout.id, user_id=payout.user_id, amount=payout.net_amount, currency=payout.currency,
             method_type=payout.method.type.value, method_details=dict(payout.method.details),
         ), timeout=self._timeout)
         return _outcome(response.result)

@@ -5,17 +5,22 @@ Every call carries a deterministic idempotency key derived from the payout id (`
 ``payout_refund_{id}_{cumulative amount reversed}``) and a fixed request, so a step
 repeated after a crash or by a concurrent settler replays the first result instead of moving money again.
 The stub's channel is a ``service_channel``: a failed call raises the wallet's own domain error.
+
+The hold's answer carries the tax the wallet withholds (``tds``, ``net_winnings``, ``financial_year``); a
+repeated hold call replays the same figures. A refund credits what the provider reversed; the refund of a
+full reversal of a payout with tds is one ``Post`` instead: the counter account gives back what was reversed,
+``tds_payable`` the tds, and the user receives both. A partial reversal returns no tds.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from payout_service.domain.model import PayoutRequest
+from payout_service.domain.model import PayoutRequest, Withholding
 from payout_service.domain.ports import WalletPort
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 from winzone_kernel.clock import parse_utc
-from winzone_kernel.errors import Unavailable
+from winzone_kernel.errors import InvalidArgument, Unavailable
 
 SOURCE = "payout_service"
 PAYOUT_TYPE = "payout"
@@ -24,6 +29,7 @@ TOPUP_TYPE = "topup"
 COMPLETED = "completed"
 RELEASE_NOTE = "Payout not paid: funds released"
 VOIDED = "voided"
+TDS_PAYABLE = "tds_payable"
 
 
 def hold_key(payout_id: str) -> str:
@@ -51,12 +57,13 @@ class GrpcWallet(WalletPort):
         self._stub = stub
         self._clearing = f"clearing:{provider}"
 
-    async def hold(self, payout: PayoutRequest) -> None:
-        await self._stub.CreateHold(wallet_pb2.CreateHoldRequest(
+    async def hold(self, payout: PayoutRequest) -> Withholding:
+        result = await self._stub.CreateHold(wallet_pb2.CreateHoldRequest(
             idempotency_key=hold_key(payout.id), hold_id=payout.id, user_id=payout.user_id,
             amount=payout.amount_minor, currency=payout.currency, type=PAYOUT_TYPE, source=SOURCE,
             description="Payout request", metadata={"payoutId": payout.id},
         ))
+        return withholding_of(result.hold, payout.amount_minor)
 
     async def capture(self, payout_id: str) -> str:
         result = await self._stub.CaptureHold(wallet_pb2.CaptureHoldRequest(
@@ -82,11 +89,40 @@ class GrpcWallet(WalletPort):
         return parse_utc(latest.posted_at or latest.created_at)
 
     async def refund(self, payout: PayoutRequest, amount: int, amount_reversed: int) -> str:
-        whole = amount == amount_reversed == payout.amount_minor
+        whole = amount == amount_reversed == payout.net_amount
+        key = refund_key(payout.id, None if whole else amount_reversed)
+        metadata = {"payoutId": payout.id, "amountReversed": str(amount_reversed)}
+        description = "Refund of a payout the provider reversed"
+        if amount_reversed == payout.net_amount and payout.tds > 0:
+            posted = await self._stub.Post(wallet_pb2.PostRequest(
+                idempotency_key=key, source=SOURCE, description=description, metadata=metadata, legs=[
+                    wallet_pb2.Leg(account=self._clearing, amount=-amount, currency=payout.currency,
+                                   type=REFUND_TYPE),
+                    wallet_pb2.Leg(account=TDS_PAYABLE, amount=-payout.tds, currency=payout.currency,
+                                   type=REFUND_TYPE),
+                    wallet_pb2.Leg(account=f"user:{payout.user_id}", amount=amount + payout.tds,
+                                   currency=payout.currency, type=REFUND_TYPE, idempotency_key=key,
+                                   metadata=metadata),
+                ],
+            ))
+            return posted.transactions[2].id
         result = await self._stub.Credit(wallet_pb2.CreditRequest(
-            idempotency_key=refund_key(payout.id, None if whole else amount_reversed), user_id=payout.user_id,
+            idempotency_key=key, user_id=payout.user_id,
             amount=amount, currency=payout.currency, type=REFUND_TYPE, counter_account=self._clearing,
-            source=SOURCE, description="Refund of a payout the provider reversed",
-            metadata={"payoutId": payout.id, "amountReversed": str(amount_reversed)},
+            source=SOURCE, description=description, metadata=metadata,
         ))
         return result.transactions[0].id
+
+
+def withholding_of(hold: wallet_pb2.Hold, amount: int) -> Withholding:
+    """The tax figures of the wallet's hold of a payout of ``amount``; a wallet answering figures that do not
+    add up (``net_amount`` other than ``amount - tds``; a wallet that predates tax answers none) is an
+    upstream error, never stored."""
+    try:
+        withheld = Withholding(hold.tds, hold.net_winnings, hold.financial_year)
+    except (InvalidArgument, ValueError):
+        withheld = None
+    predates_tax = hold.tds == hold.net_amount == 0
+    if withheld is None or withheld.tds > amount or not (predates_tax or hold.net_amount == amount - hold.tds):
+        raise Unavailable("The wallet answered tax figures that do not add up", code="UPSTREAM_ERROR")
+    return withheld

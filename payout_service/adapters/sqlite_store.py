@@ -4,6 +4,10 @@ Writes go through the kernel's group-commit writer (one writer thread, WAL, dura
 reads use one connection per thread. The columns that identify a payout's terms (user, amount, currency)
 are immutable by trigger, and ``(user_id, request_key)`` is unique. The payout method inside the document is
 sealed (``payout_service.adapters.documents``); the file is owner-only (``winzone_kernel.files``).
+
+The tax the wallet withholds (``tds``, ``net_amount``, ``net_winnings``, ``financial_year``) is kept in columns
+too, fixed by trigger once the hold is placed; a file from before them gains them on ``migrate`` (its payouts
+withheld nothing: ``net_amount`` = ``amount``).
 """
 
 from __future__ import annotations
@@ -52,6 +56,10 @@ CREATE TABLE IF NOT EXISTS payout_requests (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     document TEXT NOT NULL,
+    tds INTEGER NOT NULL DEFAULT 0,
+    net_amount INTEGER NOT NULL DEFAULT 0,
+    net_winnings INTEGER NOT NULL DEFAULT 0,
+    financial_year TEXT NOT NULL DEFAULT '',
     UNIQUE (user_id, request_key)
 );
 CREATE INDEX IF NOT EXISTS payout_requests_status ON payout_requests (status);
@@ -63,12 +71,26 @@ CREATE TRIGGER IF NOT EXISTS payout_requests_keep_their_terms
 BEFORE UPDATE ON payout_requests WHEN NEW.user_id <> OLD.user_id OR NEW.amount <> OLD.amount
     OR NEW.currency <> OLD.currency OR NEW.created_at <> OLD.created_at
 BEGIN SELECT RAISE(ABORT, 'payout terms are immutable'); END;
+
+CREATE TRIGGER IF NOT EXISTS payout_requests_keep_their_tax
+BEFORE UPDATE ON payout_requests WHEN OLD.hold_placed = 1 AND (NEW.tds <> OLD.tds
+    OR NEW.net_amount <> OLD.net_amount OR NEW.net_winnings <> OLD.net_winnings
+    OR NEW.financial_year <> OLD.financial_year)
+BEGIN SELECT RAISE(ABORT, 'the tax of a placed payout is immutable'); END;
 """
 
-_COLUMNS = (
+_BASE_COLUMNS = (
     "id, user_id, amount, currency, status, request_key, hold_placed, attention, version, created_at, "
     "updated_at, document"
 )
+_COLUMNS = f"{_BASE_COLUMNS}, tds, net_amount, net_winnings, financial_year"
+TAX_COLUMNS = {
+    "tds": "INTEGER NOT NULL DEFAULT 0",
+    "net_amount": "INTEGER NOT NULL DEFAULT 0",
+    "net_winnings": "INTEGER NOT NULL DEFAULT 0",
+    "financial_year": "TEXT NOT NULL DEFAULT ''",
+}
+"""Columns added after the table's first release, with their definitions (``migrate`` adds missing ones)."""
 
 
 def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
@@ -76,6 +98,7 @@ def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
         doc["_id"], doc["userId"], doc["amount"], doc["currency"], doc["status"], doc["requestKey"],
         int(doc["holdPlaced"]), int(doc["attention"]), doc["version"], doc["createdAt"], doc["updatedAt"],
         json.dumps(doc, separators=(",", ":"), ensure_ascii=False),
+        doc["tds"], doc["netAmount"], doc["netWinnings"], doc["financialYear"],
     )
 
 
@@ -93,21 +116,46 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
 
     def migrate(self) -> None:
         """Create the schema; a table whose status check predates a status (``held``, ...) is rebuilt first,
-        rows kept, so that every status of ``PayoutStatus`` can be stored."""
+        rows kept, so that every status of ``PayoutStatus`` can be stored; a table without the tax columns
+        gains them (``net_amount`` = ``amount`` on the rows it had)."""
         conn = connect(self.path)
         try:
             row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'payout_requests'"
                                ).fetchone()
             if row is not None and any(f"'{s.value}'" not in row[0] for s in PayoutStatus):
+                present = {r[1] for r in conn.execute("PRAGMA table_info(payout_requests)")}
+                copied = ", ".join(c for c in _COLUMNS.split(", ") if c in present)
                 conn.executescript(
                     "BEGIN IMMEDIATE; ALTER TABLE payout_requests RENAME TO payout_requests_before_statuses; "
                     "DROP TRIGGER IF EXISTS payout_requests_keep_their_terms; "
-                    + SCHEMA.split(";", 1)[0] + f"; INSERT INTO payout_requests ({_COLUMNS}) SELECT {_COLUMNS} "
+                    "DROP TRIGGER IF EXISTS payout_requests_keep_their_tax; "
+                    + SCHEMA.split(";", 1)[0] + f"; INSERT INTO payout_requests ({copied}) SELECT {copied} "
                     "FROM payout_requests_before_statuses; DROP TABLE payout_requests_before_statuses; COMMIT;"
                 )
+                if "net_amount" not in present:
+                    conn.execute("UPDATE payout_requests SET net_amount = amount - tds")
+            self._add_tax_columns(conn)
         finally:
             conn.close()
         super().migrate()
+
+    @staticmethod
+    def _add_tax_columns(conn: sqlite3.Connection) -> None:
+        """Add the missing tax columns in one write transaction (a concurrent migrate sees them added)."""
+        if {r[1] for r in conn.execute("PRAGMA table_info(payout_requests)")} >= {"id", *TAX_COLUMNS}:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            present = {r[1] for r in conn.execute("PRAGMA table_info(payout_requests)")}
+            missing = [name for name in TAX_COLUMNS if present and name not in present]
+            for name in missing:
+                conn.execute(f"ALTER TABLE payout_requests ADD COLUMN {name} {TAX_COLUMNS[name]}")
+            if "net_amount" in missing:
+                conn.execute("UPDATE payout_requests SET net_amount = amount - tds")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def _record(self, document: str) -> PayoutRecord:
         return from_document(json.loads(document), self._sealer)
@@ -123,7 +171,7 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
                 if velocity.refuses(count, amount, record):
                     raise VelocityExceeded("Daily payout limit reached; try again later")
             try:
-                conn.execute(f"INSERT INTO payout_requests ({_COLUMNS}) VALUES ({', '.join('?' * 12)})", row)
+                conn.execute(f"INSERT INTO payout_requests ({_COLUMNS}) VALUES ({', '.join('?' * len(row))})", row)
             except sqlite3.IntegrityError as exc:
                 if "request_key" in str(exc):
                     raise DuplicateRequestKey("This idempotency key was already used for a payout") from exc
@@ -159,8 +207,9 @@ class SqlitePayoutStore(SqliteStore, PayoutStore):
         def op(conn: sqlite3.Connection) -> bool:
             cursor = conn.execute(
                 "UPDATE payout_requests SET status = ?, request_key = ?, hold_placed = ?, attention = ?, "
-                "version = ?, updated_at = ?, document = ? WHERE id = ? AND version = ?",
-                (row[4], row[5], row[6], row[7], row[8], row[10], row[11], row[0], expected_version),
+                "version = ?, updated_at = ?, document = ?, tds = ?, net_amount = ?, net_winnings = ?, "
+                "financial_year = ? WHERE id = ? AND version = ?",
+                (*row[4:9], row[10], row[11], *row[12:16], row[0], expected_version),
             )
             return cursor.rowcount == 1
 

@@ -19,10 +19,17 @@ call, then applies the transition and persists the aggregate. Any transition not
 
 The aggregate does no I/O. Each transition appends a ``HistoryEntry`` and bumps ``version``, which the store
 uses for compare-and-set so that of two concurrent admins exactly one wins.
+
+Tax withheld at source (TDS) is the wallet's decision, made when it places the hold: the payout keeps the
+hold's figures (``Withholding``: ``tds``, ``net_winnings``, ``financial_year``) and asks the provider to send
+``net_amount`` = ``amount_minor - tds``; the capture still takes ``amount_minor`` from the wallet. A provider
+reverses at most ``net_amount``: a full reversal refunds that and returns the ``tds`` too, so
+``refunded_amount`` becomes ``amount_minor``; a partial one refunds only what the provider took back.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,6 +56,8 @@ PROVIDER_ACTOR: Final = "provider"
 
 RISK_ACTOR: Final = "risk"
 """The ``by`` of the history entries of a payout held for review at creation."""
+
+FINANCIAL_YEAR_PATTERN: Final = re.compile(r"\d{4}-\d{2}")
 
 
 class PayoutStatus(StrEnum):
@@ -156,6 +165,24 @@ class ReviewReason:
 
 
 @dataclass(frozen=True, slots=True)
+class Withholding:
+    """The tax the wallet withholds from a payout, as its hold says: ``tds`` (minor units, taken at capture to
+    ``tds_payable``), the ``net_winnings`` it taxes and the ``financial_year`` ("2026-27") it counts in; all
+    zero or empty when no tax applies."""
+
+    tds: int = 0
+    net_winnings: int = 0
+    financial_year: str = ""
+
+    def __post_init__(self) -> None:
+        check_minor(self.tds, allow_zero=True)
+        check_minor(self.net_winnings, allow_zero=True)
+        if not isinstance(self.financial_year, str) or not (
+                self.financial_year == "" or FINANCIAL_YEAR_PATTERN.fullmatch(self.financial_year)):
+            raise ValueError("financial_year must be empty or like 2026-27")
+
+
+@dataclass(frozen=True, slots=True)
 class Transition:
     """The outcome of an allowed transition: the statuses, the action on funds and the history entry."""
 
@@ -209,6 +236,9 @@ class PayoutRequest:
     approvals: list[Approval] = field(default_factory=list)
     review_reasons: list[ReviewReason] = field(default_factory=list)
     needs_dual_approval: bool = False
+    tds: int = 0
+    net_winnings: int = 0
+    financial_year: str = ""
 
     @classmethod
     def create(
@@ -255,6 +285,7 @@ class PayoutRequest:
     def __post_init__(self) -> None:
         self.status = PayoutStatus(self.status)
         check_minor(self.amount_minor)
+        self._check_withholding(self.withholding)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PayoutRequest) and other.id == self.id
@@ -266,6 +297,26 @@ class PayoutRequest:
     def is_terminal(self) -> bool:
         """No further transition is possible."""
         return self.status.is_terminal
+
+    @property
+    def net_amount(self) -> int:
+        """What the provider is asked to send: the amount less the tax withheld."""
+        return self.amount_minor - self.tds
+
+    @property
+    def withholding(self) -> Withholding:
+        """The tax figures of the payout's hold."""
+        return Withholding(self.tds, self.net_winnings, self.financial_year)
+
+    def withhold(self, withholding: Withholding) -> None:
+        """Keep the tax figures the wallet answered for this payout's hold (before the payout is shown)."""
+        self._check_withholding(withholding)
+        self.tds, self.net_winnings = withholding.tds, withholding.net_winnings
+        self.financial_year = withholding.financial_year
+
+    def _check_withholding(self, withholding: Withholding) -> None:
+        if withholding.tds > self.amount_minor:
+            raise ValueError("tds cannot exceed the payout's amount")
 
     @property
     def holds_funds(self) -> bool:
@@ -377,19 +428,20 @@ class PayoutRequest:
         at: datetime,
         provider_reference: object = None,
     ) -> Transition:
-        """The provider took back ``amount_reversed`` (cumulative) of a paid payout and the wallet refunded
-        what was new as ``refund_transaction_id``: fully reversed, ``paid → failed``; partially, it stays
-        ``paid`` with ``refunded_amount`` raised and the reversal in its history."""
+        """The provider took back ``amount_reversed`` (cumulative, at most ``net_amount``, what it sent) of a
+        paid payout and the wallet refunded what was new as ``refund_transaction_id``: fully reversed,
+        ``paid → failed`` (the tds came back too); partially, it stays ``paid`` with ``refunded_amount`` raised
+        to ``amount_reversed`` and the reversal in its history."""
         if self.status is not PayoutStatus.PAID:
             raise InvalidPayoutState(self.status, PayoutStatus.FAILED)
-        if not self.refunded_amount < amount_reversed <= self.amount_minor:
-            raise ValueError("amount_reversed must exceed what was refunded and stay within the payout's amount")
-        if amount_reversed == self.amount_minor:
+        if not self.refunded_amount < amount_reversed <= self.net_amount:
+            raise ValueError("amount_reversed must exceed what was refunded and stay within what was sent")
+        if amount_reversed == self.net_amount:
             return self.mark_failed(reason, at=at, provider_reference=provider_reference,
                                     refund_transaction_id=refund_transaction_id)
         refund = _identifier(refund_transaction_id, "refund_transaction_id")
         reference = _provider_reference(provider_reference)
-        note = f"Partially reversed by the provider: {amount_reversed} of {self.amount_minor} returned"
+        note = f"Partially reversed by the provider: {amount_reversed} of {self.net_amount} returned"
         entry = HistoryEntry(PayoutStatus.PAID, _utc_instant(at), PROVIDER_ACTOR, note)
         self.refunded_amount = amount_reversed
         self.refund_transaction_id = refund

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from payout_service.domain.kyc import KycRecord, KycStatus
 from payout_service.domain.methods import PayoutMethod
-from payout_service.domain.model import HoldAction, PayoutRequest, PayoutStatus
+from payout_service.domain.model import HoldAction, PayoutRequest, PayoutStatus, Withholding
 from winzone_kernel.errors import AlreadyExists, FailedPrecondition, Unavailable
 
 
@@ -190,7 +190,8 @@ class PaymentsPort(ABC):
 
     @abstractmethod
     async def send_payout(self, payout: PayoutRequest) -> ProviderOutcome:
-        """Send the payout once per payout id (the provider idempotency key); again returns the same outcome."""
+        """Send the payout's ``net_amount`` (its amount less the tax withheld) once per payout id (the provider
+        idempotency key); again returns the same outcome."""
 
     @abstractmethod
     async def get_payout(self, payout_id: str) -> ProviderOutcome | None:
@@ -201,8 +202,9 @@ class WalletPort(ABC):
     """The wallet steps of a payout, each idempotent per payout (a repeat returns the first result)."""
 
     @abstractmethod
-    async def hold(self, payout: PayoutRequest) -> None:
-        """Reserve the payout's amount; ``InsufficientFunds`` when the available balance is short."""
+    async def hold(self, payout: PayoutRequest) -> Withholding:
+        """Reserve the payout's amount; returns the tax the wallet withholds from it (the same figures again
+        on a repeat); ``InsufficientFunds`` when the available balance is short."""
 
     @abstractmethod
     async def capture(self, payout_id: str) -> str:
@@ -221,7 +223,9 @@ class WalletPort(ABC):
     @abstractmethod
     async def refund(self, payout: PayoutRequest, amount: int, amount_reversed: int) -> str:
         """Return ``amount`` of a captured payout to the user with a ``refund`` credit, once per cumulative
-        ``amount_reversed`` (the key is derived from both); returns its transaction id."""
+        ``amount_reversed`` (the key is derived from both); when ``amount_reversed`` is all of the payout's
+        ``net_amount``, the payout's ``tds`` comes back from ``tds_payable`` in the same entry. Returns the
+        user's transaction id."""
 
 
 class KycStore(ABC):

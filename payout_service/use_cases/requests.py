@@ -11,6 +11,9 @@ Before anything is stored, the ``screen`` (KYC) may refuse. The risk rules then 
 payout is ``held`` for review (``shared_destination``, ``recent_card_topup``; a wallet that cannot tell
 about top-ups holds it too) and the daily count and amount are checked by the store atomically with the
 insert (``LIMIT_EXCEEDED``, nothing held). A replay under an idempotency key is answered before any of it.
+
+The wallet's answer to the hold says what tax it withholds (``Withholding``); the figures are stored with the
+confirmation, so a payout is never shown without them, and a repeated hold call answers the same ones.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import contextlib
 
 from payout_service.domain.commands import RequestPayout, fingerprint
 from payout_service.domain.limits import PayoutLimits
-from payout_service.domain.model import HoldAction, PayoutRequest
+from payout_service.domain.model import HoldAction, PayoutRequest, Withholding
 from payout_service.domain.ports import (
     DuplicateRequestKey,
     PayoutRecord,
@@ -150,7 +153,7 @@ class PayoutRequests:
     async def place_hold(self, record: PayoutRecord) -> PayoutRecord:
         """Hold the funds of an unplaced record and confirm it; a definite refusal withdraws the record."""
         try:
-            await self._wallet.hold(record.payout)
+            withheld = await self._wallet.hold(record.payout)
         except Unavailable:
             raise
         except AlreadyExists as exc:
@@ -166,10 +169,11 @@ class PayoutRequests:
                 return placed
             log.info("payout request refused by the wallet", extra=log_fields(record.payout, code=exc.code))
             raise
-        return await self._confirm_hold(record)
+        return await self._confirm_hold(record, withheld)
 
-    async def _confirm_hold(self, record: PayoutRecord) -> PayoutRecord:
-        """Mark the hold the wallet just placed; if the record was withdrawn or deleted meanwhile, release it."""
+    async def _confirm_hold(self, record: PayoutRecord, withheld: Withholding) -> PayoutRecord:
+        """Mark the hold the wallet just placed, with the tax it withholds; if the record was withdrawn or
+        deleted meanwhile, release it."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             if record.hold_placed:
                 return record
@@ -177,6 +181,7 @@ class PayoutRequests:
                 await self._release_hold(record.payout.id)
                 raise _withdrawn_meanwhile()
             expected = record.payout.version
+            record.payout.withhold(withheld)
             record.hold_placed = True
             if await self._records.save(record, expected):
                 return record

@@ -10,6 +10,10 @@ reconciliation settles it. A paid payout the provider reverses (``amount_reverse
 the payout id and the cumulative amount), then the payout stays ``paid`` with ``refunded_amount`` raised,
 or is ``failed`` once all of it came back. Every wallet step is keyed, so a step repeated by a concurrent
 settler replays instead of moving money again.
+
+Under tax withheld at source the provider is sent (and can reverse at most) the payout's ``net_amount``; the
+capture still takes the whole amount from the wallet (net to clearing, tds to ``tds_payable``). A full
+reversal refunds what was sent and returns the tds; a partial one refunds what was reversed, no tds.
 """
 
 from __future__ import annotations
@@ -103,7 +107,7 @@ class Settlement:
         return record
 
     async def _apply(self, record: PayoutRecord, outcome: ProviderOutcome) -> tuple[PayoutRecord, bool]:
-        amount = record.payout.amount_minor
+        amount = record.payout.net_amount
         reversed_ = min(outcome.amount_reversed, amount)
         reference, reason = outcome.provider_reference, outcome.failure_reason
         if outcome.status is ProviderStatus.FAILED:
@@ -125,7 +129,7 @@ class Settlement:
         if pending is None:
             return record
         if pending.action is HoldAction.REFUND:
-            target = pending.amount_reversed or record.payout.amount_minor
+            target = pending.amount_reversed or record.payout.net_amount
             record, _ = await self._refund_reversal(record, target, pending.reason, pending.provider_reference)
             return record
         if record.payout.status is PayoutStatus.APPROVED:
@@ -195,7 +199,7 @@ class Settlement:
             if status is PayoutStatus.APPROVED:
                 record, changed = await self._fail_approved(record, reason, reference)
             elif status is PayoutStatus.PAID:
-                return await self._refund_reversal(record, record.payout.amount_minor, reason, reference)
+                return await self._refund_reversal(record, record.payout.net_amount, reason, reference)
             else:
                 raise InvalidPayoutState(status, PayoutStatus.FAILED)
         raise busy()
@@ -276,7 +280,7 @@ class Settlement:
 
     async def _finish_refund(self, record: PayoutRecord, pending: PendingFunds) -> tuple[PayoutRecord, bool]:
         payout = record.payout
-        target = min(pending.amount_reversed or payout.amount_minor, payout.amount_minor)
+        target = min(pending.amount_reversed or payout.net_amount, payout.net_amount)
         refund_id: str | None = None
         if target > payout.refunded_amount:
             refund_id = await self._wallet.refund(payout, target - payout.refunded_amount, target)

@@ -11,7 +11,7 @@ import pytest
 
 from payout_service.domain.limits import DEFAULT_PAYOUT_LIMITS
 from payout_service.domain.methods import parse_payout_method
-from payout_service.domain.model import HoldAction, PayoutRequest, PayoutStatus
+from payout_service.domain.model import HoldAction, PayoutRequest, PayoutStatus, Withholding
 from payout_service.domain.ports import (
     DuplicateRequestKey,
     PayoutRecord,
@@ -225,6 +225,29 @@ class PayoutStoreContract(StoreContract[PayoutStore]):
         assert loaded.destination == "d" * 64
         listed = self.store.list(user_id=None, status=PayoutStatus.AWAITING_SECOND_APPROVAL, page=1, limit=100)
         assert payout.id in {r.payout.id for r in listed.items}
+
+    def test_tax_fields_round_trip_from_the_confirmation_on(self) -> None:
+        record = new_record(amount=12_345, placed=False)
+        self.store.insert(record)
+        stored = self.store.get(record.payout.id)
+        assert stored is not None
+        assert (stored.payout.tds, stored.payout.net_amount, stored.payout.net_winnings,
+                stored.payout.financial_year) == (0, 12_345, 0, "")
+        version = record.payout.version
+        record.payout.withhold(Withholding(tds=2_849, net_winnings=9_497, financial_year="2026-27"))
+        record.hold_placed = True
+        assert self.store.save(record, version)
+        loaded = self.store.get(record.payout.id)
+        assert loaded is not None
+        assert (loaded.payout.tds, loaded.payout.net_amount, loaded.payout.net_winnings,
+                loaded.payout.financial_year) == (2_849, 9_496, 9_497, "2026-27")
+        assert loaded.payout.withholding == Withholding(2_849, 9_497, "2026-27")
+        version = loaded.payout.version
+        loaded.payout.approve("usr_admin", None, at=T0 + timedelta(seconds=1))
+        assert self.store.save(loaded, version)
+        listed = self.store.list(user_id=record.payout.user_id, status=PayoutStatus.APPROVED, page=1, limit=10)
+        assert [(r.payout.id, r.payout.tds, r.payout.net_amount, r.payout.net_winnings, r.payout.financial_year)
+                for r in listed.items] == [(record.payout.id, 2_849, 9_496, 9_497, "2026-27")]
 
     def test_destination_lookup_sees_only_other_users(self) -> None:
         user, other, destination = new_user(), new_user(), uuid.uuid4().hex

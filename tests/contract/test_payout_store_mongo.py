@@ -50,10 +50,21 @@ class TestMongoPayoutStore(RealMongoDatabase, PayoutStoreContract):
             "_id", "userId", "amount", "currency", "method", "status", "adminNote", "processedBy", "transactionId",
             "providerReference", "failureReason", "refundTransactionId", "refundedAmount", "history", "createdAt",
             "updatedAt", "version", "requestKey", "fingerprint", "holdPlaced", "pendingFunds", "attention", "approvals",
-            "reviewReasons", "needsDualApproval", "destination"}
+            "reviewReasons", "needsDualApproval", "destination", "tds", "netAmount", "netWinnings", "financialYear"}
         assert Sealer.is_sealed(doc["method"]) and "123456784321" not in str(doc)
         assert (doc["status"], doc["amount"], doc["holdPlaced"], doc["attention"]) == ("requested", 10_000, True,
                                                                                        False)
+        assert (doc["tds"], doc["netAmount"], doc["netWinnings"], doc["financialYear"]) == (0, 10_000, 0, "")
+
+    def test_a_document_written_before_the_tax_fields_loads_as_withholding_nothing(self) -> None:
+        record = new_record(amount=17_777)
+        self.store.insert(record)
+        self.raw_db()[COLLECTION].update_one({"_id": record.payout.id}, {"$unset": {
+            "tds": "", "netAmount": "", "netWinnings": "", "financialYear": ""}})
+        loaded = self.store.get(record.payout.id)
+        assert loaded is not None
+        assert (loaded.payout.tds, loaded.payout.net_amount, loaded.payout.net_winnings,
+                loaded.payout.financial_year) == (0, 17_777, 0, "")
 
     def test_migrate_indexes_the_destination(self) -> None:
         indexes = {i["name"]: i for i in self.raw_db()[COLLECTION].list_indexes()}

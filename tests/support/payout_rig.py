@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from payout_service.adapters.grpc_payments import GrpcPayments
 from payout_service.adapters.grpc_wallet import GrpcWallet
 from payout_service.adapters.sqlite_store import SqlitePayoutStore
-from payout_service.domain.model import PayoutRequest, PayoutStatus
+from payout_service.domain.model import PayoutRequest, PayoutStatus, Withholding
 from payout_service.domain.ports import AttentionCursor, PayoutRecord, PayoutStore, RecordPage, WalletPort
 from payout_service.use_cases.facade import PayoutService
 from tests.conftest import WalletHarness
@@ -72,8 +72,8 @@ class ScriptedWallet(WalletPort):
                 if step.hold_answer:
                     await asyncio.to_thread(step.release.wait, WAIT)
 
-    async def hold(self, payout: PayoutRequest) -> None:
-        await self._run("hold", lambda: self._inner.hold(payout))
+    async def hold(self, payout: PayoutRequest) -> Withholding:
+        return await self._run("hold", lambda: self._inner.hold(payout))
 
     async def capture(self, payout_id: str) -> str:
         return await self._run("capture", lambda: self._inner.capture(payout_id))
