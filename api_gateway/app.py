@@ -23,11 +23,13 @@ from api_gateway.routes import (
     auth,
     competitions,
     config,
+    funds_admin,
     health,
     mock_checkout,
     payments,
     payouts,
     protection,
+    statements,
     transactions,
 )
 from api_gateway.schemas.openapi import DocumentedAPI
@@ -86,7 +88,7 @@ def build_app(settings: GatewaySettings, users: UserStore, *, throttle: LoginThr
 
     app.add_middleware(RequestContext, worker=os.environ.get(WORKER_ENV, ""))
 
-    for module in (auth, transactions, competitions, config, payments, payouts, protection, admin_audit, analytics,
-                   mock_checkout, health):
+    for module in (auth, statements, transactions, competitions, config, payments, payouts, protection, funds_admin,
+                   admin_audit, analytics, mock_checkout, health):
         app.include_router(module.router)
     return app

@@ -8,8 +8,21 @@ from winzone.payouts.v1 import payouts_pb2 as payouts_pb
 from winzone.wallet.v1 import wallet_pb2 as wallet_pb
 from winzone_kernel.money import to_major
 
+FUND_NAMES = ("deposit", "winnings", "bonus")
+
+
+def funds_json(f: wallet_pb.Funds, currency: str) -> dict[str, Any]:
+    """``{deposit, winnings, bonus}`` in major units (every fund present, zeros included)."""
+    return {name: to_major(getattr(f, name), currency) for name in FUND_NAMES}
+
+
+def _several_funds(t: wallet_pb.Transaction) -> bool:
+    return not t.fund and sum(1 for name in FUND_NAMES if getattr(t.funds, name)) > 1
+
 
 def transaction_json(t: wallet_pb.Transaction) -> dict[str, Any]:
+    """A Transaction of API.md; ``fund`` names the one fund a wallet leg moved, ``funds`` the split when it
+    moved several (both null on a leg that is not a user wallet's)."""
     return {
         "_id": t.id,
         "userId": t.user_id or None,
@@ -22,8 +35,24 @@ def transaction_json(t: wallet_pb.Transaction) -> dict[str, Any]:
         "metadata": dict(t.metadata),
         "idempotencyKey": t.idempotency_key or None,
         "balanceAfter": to_major(t.balance_after, t.currency) if t.HasField("balance_after") else None,
+        "fund": t.fund or None,
+        "funds": funds_json(t.funds, t.currency) if _several_funds(t) else None,
         "createdAt": t.created_at,
         "updatedAt": t.updated_at,
+    }
+
+
+def bonus_grant_json(g: wallet_pb.BonusGrant) -> dict[str, Any]:
+    """A bonus grant: what was granted, what is left, why, and when it expires (``null``: never)."""
+    return {
+        "id": g.id,
+        "amount": to_major(g.amount, g.currency),
+        "remaining": to_major(g.remaining, g.currency),
+        "currency": g.currency,
+        "reason": g.reason,
+        "expiresAt": g.expires_at or None,
+        "status": g.status,
+        "createdAt": g.created_at,
     }
 
 
@@ -36,6 +65,9 @@ def wallet_json(w: wallet_pb.Wallet) -> dict[str, Any]:
         "totalEarnings": to_major(w.total_earnings, w.currency),
         "receivable": to_major(w.receivable, w.currency),
         "restricted": w.restricted,
+        "funds": funds_json(w.funds, w.currency),
+        "heldFunds": funds_json(w.held_funds, w.currency),
+        "withdrawable": to_major(w.withdrawable, w.currency),
     }
 
 

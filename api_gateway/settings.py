@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from winzone_kernel.config import PLACEHOLDER_SECRETS, CommonSettings, ConfigError, env_int
+from winzone_kernel.funds_policy import LedgerPolicy, policy_from_env
 
 DEFAULT_WEB_DIST_DIR = Path(__file__).resolve().parent.parent / "web" / "dist"
 DEFAULT_WEB_DEV_ORIGIN = "http://localhost:5173"
@@ -65,6 +66,8 @@ class GatewaySettings:
     deleted user or a changed role shows after at most this long (``use_cases.user_cache``)."""
     workers: int = 1
     """``GATEWAY_WORKERS``: gateway processes serving the one port (``server.main``)."""
+    funds_rules: LedgerPolicy = field(default_factory=LedgerPolicy)
+    """The wallet's funds and tax settings (``TDS_RATE``, ``WITHDRAWABLE_FUNDS``...), shown by ``/api/config``."""
 
     @property
     def cors_origins(self) -> list[str]:
@@ -94,4 +97,5 @@ class GatewaySettings:
             metrics_port=env_int(env, "GATEWAY_METRICS_PORT", 0),
             auth_cache_seconds=_at_most(env_int(env, "AUTH_CACHE_SECONDS", 5), "AUTH_CACHE_SECONDS", 300),
             workers=_at_most(env_int(env, "GATEWAY_WORKERS", 1, minimum=1), "GATEWAY_WORKERS", 64),
+            funds_rules=policy_from_env(env),
         )

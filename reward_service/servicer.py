@@ -70,7 +70,8 @@ def transaction_pb(t: WalletTransaction) -> wallet_pb2.Transaction:
         id=t.id, user_id=t.user_id, account=t.account, type=t.type, amount=t.amount, currency=t.currency,
         source=t.source, status=t.status, description=t.description, metadata=t.metadata,
         idempotency_key=t.idempotency_key, entry_id=t.entry_id, hold_id=t.hold_id, created_at=t.created_at,
-        updated_at=t.updated_at, posted_at=t.posted_at,
+        updated_at=t.updated_at, posted_at=t.posted_at, fund=t.fund,
+        funds=wallet_pb2.Funds(**t.funds),
     )
     if t.balance_after is not None:
         message.balance_after = t.balance_after

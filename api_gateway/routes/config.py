@@ -17,6 +17,7 @@ from api_gateway.schemas.responses import PlatformConfig, envelope
 from winzone.payments.v1 import payments_pb2 as ppb
 from winzone.payouts.v1 import payouts_pb2 as opb
 from winzone.rewards.v1 import rewards_pb2 as rpb
+from winzone_kernel.funds_policy import LedgerPolicy
 from winzone_kernel.money import CURRENCIES, DEFAULT_CURRENCY, to_major
 
 router = APIRouter(tags=["config"])
@@ -36,12 +37,21 @@ def _risk(risk: opb.PayoutRisk) -> dict[str, Any]:
             "cooldownAfterTopupSeconds": risk.cooldown_after_topup_seconds, "minAge": risk.min_age}
 
 
+def _funds_rules(rules: LedgerPolicy) -> dict[str, Any]:
+    """The funds and tax rules the wallet applies (percentages as exact decimals)."""
+    return {"tdsRate": rules.tds_rate, "withdrawableFunds": list(rules.withdrawable_funds),
+            "bonusMaxShareOfEntry": rules.bonus_max_share_percent,
+            "gstOnDepositPercent": rules.gst_on_deposit_percent,
+            "gstOnPlatformFeePercent": rules.gst_on_platform_fee_percent}
+
+
 @router.get("/api/config", response_model=envelope(PlatformConfig),
             responses=error_responses(authenticated=False))
 async def platform_config(ctx: Annotated[GatewayContext, Depends(context)]) -> EnvelopeResponse:
     """Public (no sign-in): every currency with its minor-unit digits and the bounds of one top-up and one
     payout in it (``null`` where that service does not take the currency), the fee percentages of a
-    distribution, and the payment provider in use. Amounts are exact decimals in major units."""
+    distribution, the payment provider in use, and the funds and tax rules (TDS rate, the funds a payout draws
+    on, the bonus share of an entry fee, GST). Amounts are exact decimals in major units."""
     topups, payouts, fees = await asyncio.gather(
         ctx.stubs["payments"].GetTopUpLimits(ppb.GetTopUpLimitsRequest()),
         ctx.stubs["payouts"].GetPayoutLimits(opb.GetPayoutLimitsRequest()),
@@ -52,5 +62,5 @@ async def platform_config(ctx: Annotated[GatewayContext, Depends(context)]) -> E
                   for code, currency in sorted(CURRENCIES.items())]
     data = {"currencies": currencies, "platformFeePercentage": Decimal(fees.platform_fee_percentage),
             "organizerFeePercentage": Decimal(fees.organizer_fee_percentage), "paymentProvider": topups.provider,
-            "payoutRisk": _risk(payouts.risk)}
+            "payoutRisk": _risk(payouts.risk), **_funds_rules(ctx.settings.funds_rules)}
     return ok("Configuration fetched successfully", data)

@@ -21,7 +21,7 @@ from api_gateway.schemas.requests import (
     WalletQuery,
 )
 from api_gateway.schemas.responses import Transaction, Wallet, envelope, list_envelope
-from api_gateway.serializers import transaction_json, wallet_json
+from api_gateway.serializers import bonus_grant_json, transaction_json, wallet_json
 from winzone.wallet.v1 import wallet_pb2 as wallet_pb
 from winzone_kernel.errors import NotFound
 from winzone_kernel.money import CURRENCIES, DEFAULT_CURRENCY
@@ -54,13 +54,15 @@ async def _list(ctx: GatewayContext, query: ListQuery, user_id: str) -> Envelope
 @router.get("/api/wallet", response_model=envelope(Wallet), dependencies=AUTHENTICATED, responses=LIST_ERRORS,
             openapi_extra=documented(query=WalletQuery))
 async def get_wallet(request: Request, who: Who, ctx: Ctx) -> EnvelopeResponse:
-    """The caller's wallet (``?currency=USD`` for another currency) with recent transactions."""
+    """The caller's wallet (``?currency=USD`` for another currency): balance per fund, what is withdrawable, the
+    bonus grants with bonus left (soonest expiry first) and recent transactions."""
     query = ListQuery.parse(request, currency=CURRENCY_CODES)
     currency = query.filters["currency"] or DEFAULT_CURRENCY
     response = await ctx.wallet.GetWallet(wallet_pb.GetWalletRequest(user_id=who.user_id, currency=currency,
                                                                       recent_limit=10))
     data = wallet_json(response.wallet)
     data["recentTransactions"] = [transaction_json(t) for t in response.recent_transactions]
+    data["bonusGrants"] = [bonus_grant_json(g) for g in response.bonus_grants]
     return ok("Wallet fetched successfully", data)
 
 

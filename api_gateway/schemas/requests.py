@@ -26,7 +26,11 @@ MAX_EXCLUSION_DAYS = 365
 CurrencyCode = Literal["INR", "USD"]
 Template = Literal["winner_takes_all", "top3", "top5", "top10"]
 TransactionType = Literal["credit", "debit", "reward", "entryFee", "payout", "refund", "topup", "organizerFee",
-                          "platformFee"]
+                          "platformFee", "chargeback", "bonus", "bonusExpired", "tds", "gst", "migration"]
+FundName = Literal["deposit", "winnings", "bonus"]
+DocumentFormat = Literal["json", "csv", "pdf"]
+Quarter = Literal["Q1", "Q2", "Q3", "Q4"]
+FINANCIAL_YEAR_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
 TransactionStatus = Literal["pending", "completed", "failed"]
 PayoutStatus = Literal["requested", "held", "awaiting_second_approval", "approved", "paid", "failed", "rejected"]
 KycReviewStatus = Literal["pending", "verified", "rejected", "flagged"]
@@ -258,10 +262,23 @@ class DistributeRewardsBody(BaseModel):
                                                                         "competition's.")] = None
 
 
+class GrantBonusBody(BaseModel):
+    """``POST /api/admin/users/{user_id}/bonus``: a promotion into the user's bonus fund (spent only on entry
+    fees, never withdrawable); what is left at ``expiresAt`` expires."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount
+    currency: Currency = "INR"
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_NOTE)]
+    expiresAt: Annotated[str | None, Field(description="RFC 3339, in the future; left out: never expires.",
+                                           examples=["2027-01-31T18:30:00Z"], json_schema_extra=_no_default)] = None
+
+
 REQUEST_BODIES: tuple[type[BaseModel], ...] = (
     RegisterBody, LoginBody, TopUpBody, VerifyTopUpBody, PayoutRequestBody, ApprovePayoutBody, RejectPayoutBody,
     OpenCompetitionBody, EntryBody, FundBody, RefundBody, DistributeRewardsBody, ReleasePayoutBody, KycBody,
-    VerifyKycBody, RejectKycBody, LimitsBody, SelfExclusionBody,
+    VerifyKycBody, RejectKycBody, LimitsBody, SelfExclusionBody, GrantBonusBody,
 )
 """Every request body model; the OpenAPI document holds each as a component schema."""
 
@@ -344,3 +361,43 @@ class AnalyticsQuery(BaseModel):
     to: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Last day, YYYY-MM-DD.")]
     currency: Currency = "INR"
 
+
+
+DateOrTime = Annotated[str | None, Field(max_length=40, description="YYYY-MM-DD (midnight UTC) or an RFC 3339 time.")]
+FinancialYear = Annotated[str | None, Field(pattern=FINANCIAL_YEAR_PATTERN, examples=["2026-27"],
+                                            description="YYYY-YY (1 April - 31 March, India time); default: the "
+                                                        "current one.")]
+
+
+class StatementQuery(BaseModel):
+    """The caller's statement over ``[from, to)``; ``to`` as a date includes that whole day. Default: the last
+    30 days."""
+
+    from_: Annotated[DateOrTime, Field(alias="from")] = None
+    to: DateOrTime = None
+    format: DocumentFormat = "json"
+    currency: Currency = "INR"
+
+
+class TaxStatementQuery(BaseModel):
+    """The caller's tax statement for one financial year."""
+
+    fy: FinancialYear = None
+    format: DocumentFormat = "json"
+    currency: Currency = "INR"
+
+
+class TdsReportQuery(BaseModel):
+    """TDS per user and quarter of a financial year (admin)."""
+
+    fy: FinancialYear = None
+    quarter: Annotated[Quarter | None, Field(description="Only this quarter; default: every quarter.")] = None
+    format: Literal["json", "csv"] = "json"
+    currency: Currency = "INR"
+
+
+class TdsEstimateQuery(BaseModel):
+    """What a payout request of ``amount`` would withhold now."""
+
+    amount: Amount
+    currency: Currency = "INR"

@@ -15,8 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
 from api_gateway.schemas.requests import (
     CurrencyCode,
+    FundName,
     KycStatus,
     PayoutStatus,
+    Quarter,
     Template,
     TransactionStatus,
     TransactionType,
@@ -57,6 +59,14 @@ class LoginData(Shape):
     user: User
 
 
+class Funds(Shape):
+    """An amount per fund of a wallet: ``deposit`` (top-ups), ``winnings`` (rewards), ``bonus`` (promotions)."""
+
+    deposit: Money
+    winnings: Money
+    bonus: Money
+
+
 class Transaction(Shape):
     """One wallet transaction; a payout request's hold is a ``pending`` ``payout`` until paid or failed."""
 
@@ -71,8 +81,25 @@ class Transaction(Shape):
     metadata: dict[str, str]
     idempotencyKey: str | None
     balanceAfter: Money | None
+    fund: FundName | None = Field(description="The one fund a wallet transaction moved; null when it moved several "
+                                              "(see funds) or it is not a wallet's")
+    funds: Funds | None = Field(description="What it moved in each fund, when several (an entry fee paid partly "
+                                            "from bonus); null otherwise")
     createdAt: Timestamp
     updatedAt: Timestamp
+
+
+class BonusGrant(Shape):
+    """A promotion granted into the bonus fund; spent soonest-expiring first, the rest expires at ``expiresAt``."""
+
+    id: str
+    amount: Money
+    remaining: Money
+    currency: CurrencyCode
+    reason: str
+    expiresAt: Timestamp | None = Field(description="null: never expires")
+    status: Literal["active", "spent", "expired"]
+    createdAt: Timestamp
 
 
 class Wallet(Shape):
@@ -87,7 +114,12 @@ class Wallet(Shape):
                                           "not cover; settled first from later credits")
     restricted: bool = Field(description="True while something is owed: payouts, entry fees and sponsorship are "
                                          "409 ACCOUNT_RESTRICTED")
+    funds: Funds = Field(description="The balance per fund; balance is their sum")
+    heldFunds: Funds = Field(description="What open payout requests hold in each fund; held is their sum")
+    withdrawable: Money = Field(description="What a payout request may take now: the available part of the "
+                                            "withdrawable funds (0 while restricted)")
     recentTransactions: list[Transaction]
+    bonusGrants: list[BonusGrant] = Field(description="Grants with bonus left, soonest expiry first")
 
 
 class TopUpSession(Shape):
@@ -167,6 +199,10 @@ class PayoutRequest(Shape):
     failureReason: str | None
     refundedAmount: Money = Field(description="What the provider took back and the wallet refunded so far; "
                                   "a partially reversed payout stays paid")
+    tds: Money = Field(description="Tax withheld on net winnings when it is paid (0 when no tax applies)")
+    netAmount: Money = Field(description="What the provider is asked to send: amount - tds")
+    netWinnings: Money = Field(description="The net winnings this withdrawal is taxed on")
+    financialYear: str | None = Field(description='The financial year it counts in ("2026-27")')
     history: list[PayoutEvent]
     approvals: list[Approval]
     reviewReasons: list[ReviewReason] = Field(description="Why a risk rule held it (kept after a release)")
@@ -260,13 +296,20 @@ class PayoutRisk(Shape):
 
 
 class PlatformConfig(Shape):
-    """What a client needs to know before the first request: currencies, limits, fees and the provider."""
+    """What a client needs to know before the first request: currencies, limits, fees, the provider, and the
+    funds and tax rules."""
 
     currencies: list[CurrencyConfig]
     platformFeePercentage: Percent
     organizerFeePercentage: Percent
     paymentProvider: Literal["mock", "stripe"]
     payoutRisk: PayoutRisk
+    tdsRate: Percent = Field(description="TDS withheld on net winnings at each payout; 0: off")
+    withdrawableFunds: list[Literal["deposit", "winnings"]] = Field(description="The funds a payout draws on, in "
+                                                                                "order")
+    bonusMaxShareOfEntry: Percent = Field(description="At most this share of an entry fee is paid from bonus")
+    gstOnDepositPercent: Percent = Field(description="GST included in a top-up; 0: off")
+    gstOnPlatformFeePercent: Percent = Field(description="GST included in the platform fee; 0: off")
 
 
 class Kyc(Shape):
@@ -374,6 +417,120 @@ class CompetitionRefund(Shape):
 
     competition: Competition
     refund: Refund
+
+
+class StatementBalance(Funds):
+    """The wallet's balance per fund at one moment, and their total."""
+
+    total: Money
+
+
+class StatementTransaction(Transaction):
+    """A completed transaction of a statement with the wallet's balances right after it."""
+
+    fundsAfter: Funds
+
+
+class TypeTotal(Shape):
+    """The transactions of one type in a statement: money in, money out (negative) and how many."""
+
+    type: TransactionType
+    credits: Money
+    debits: Money
+    count: int
+
+
+class Statement(Shape):
+    """The caller's statement over ``[from, to)``: balances per fund at both ends, every completed transaction
+    oldest first with running balances, and totals by type."""
+
+    from_: Timestamp = Field(alias="from")
+    to: Timestamp
+    currency: CurrencyCode
+    opening: StatementBalance
+    closing: StatementBalance
+    transactions: list[StatementTransaction]
+    totals: list[TypeTotal]
+    truncated: bool = Field(description="More than 10,000 transactions: the list stops there, narrow the range")
+
+
+class TaxEntry(Shape):
+    """One withdrawal of the financial year: its net winnings and TDS."""
+
+    payoutId: str
+    date: Timestamp
+    amount: Money
+    netWinnings: Money
+    tds: Money
+    status: Literal["open", "captured"] = Field(description="open: not yet paid; captured: paid")
+
+
+class YearEnd(Shape):
+    """The year-end step: net winnings left in the closing balance, taxed once the year has ended."""
+
+    closingBalance: Money
+    netWinnings: Money
+    tds: Money
+    closedAt: Timestamp
+    nextOpeningBalance: Money
+
+
+class TaxStatement(Shape):
+    """The caller's tax statement of one financial year (net winnings under s. 194BA, Rule 133)."""
+
+    fy: str
+    currency: CurrencyCode
+    pan: str | None = Field(description='Masked ("XXXXXX234F"); null without KYC')
+    tdsRate: Percent
+    openingBalance: Money
+    deposits: Money
+    withdrawals: Money
+    netWinnings: Money
+    tds: Money
+    entries: list[TaxEntry]
+    yearEnd: YearEnd | None = Field(description="null until the year is closed")
+
+
+class TdsLine(Shape):
+    """One user's TDS in one quarter."""
+
+    userId: str
+    pan: str | None = Field(description="Masked; null without KYC")
+    quarter: Quarter
+    netWinnings: Money
+    tds: Money
+    withdrawals: int = Field(description="Paid withdrawals counted (the year-end step is not one)")
+
+
+class TdsTotals(Shape):
+    """The report's sums."""
+
+    netWinnings: Money
+    tds: Money
+    withdrawals: int
+
+
+class TdsReport(Shape):
+    """The platform's TDS return data for a financial year (or one quarter of it)."""
+
+    fy: str
+    quarter: Quarter | None
+    currency: CurrencyCode
+    lines: list[TdsLine]
+    totals: TdsTotals
+
+
+class TdsEstimate(Shape):
+    """What a payout request of ``amount`` would withhold now (nothing is reserved)."""
+
+    amount: Money
+    currency: CurrencyCode
+    tds: Money
+    netAmount: Money
+    netWinnings: Money
+    financialYear: str
+    tdsRate: Percent
+    withdrawable: Money
 
 
 class HealthReport(Shape):

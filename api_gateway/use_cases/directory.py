@@ -32,3 +32,8 @@ class UserDirectory:
         """Whether the id is an organizer or an admin, who may own a competition."""
         user = self._users.by_id(user_id)
         return user is not None and user.can_organize
+
+    def name_of(self, user_id: str) -> str | None:
+        """The user's display name, or None for an unknown id."""
+        user = self._users.by_id(user_id)
+        return user.name if user is not None else None

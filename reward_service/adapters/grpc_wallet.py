@@ -42,6 +42,9 @@ def transaction_of(message: wallet_pb2.Transaction) -> WalletTransaction:
         balance_after=message.balance_after if message.HasField("balance_after") else None,
         entry_id=message.entry_id, hold_id=message.hold_id, created_at=message.created_at,
         updated_at=message.updated_at, posted_at=message.posted_at,
+        funds={name: getattr(message.funds, name) for name in ("deposit", "winnings", "bonus")
+               if getattr(message.funds, name)},
+        fund=message.fund,
     )
 
 

@@ -164,6 +164,10 @@ class WalletTransaction:
     created_at: str
     updated_at: str
     posted_at: str
+    funds: Mapping[str, int] = field(default_factory=dict, hash=False)
+    """A user wallet leg's split over the wallet's funds (deposit, winnings, bonus), zero parts left out."""
+    fund: str = ""
+    """The one fund the leg moved, or empty when several (or not a user wallet's leg)."""
 
 
 @dataclass(frozen=True, slots=True)

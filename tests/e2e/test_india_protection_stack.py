@@ -1,4 +1,6 @@
-"""Issue 13's "done when", over real processes: `winzone up` with ``JURISDICTION=IN`` and nothing else set. A
+"""Issue 13's "done when", over real processes: `winzone up` with ``JURISDICTION=IN`` and, since funds exist,
+``WITHDRAWABLE_FUNDS=winnings,deposit`` (IN alone withdraws winnings only, and these players only top up; the
+funds rules under IN are tests/e2e/test_funds_tax_stack.py's); TDS at 30 % finds no net winnings in these withdrawals. A
 player without verified KYC cannot withdraw; a self-excluded player cannot top up or enter a competition but can
 still withdraw what is withdrawable; a payout at or above the dual-approval threshold waits for a second admin
 (and, right after a top-up, for an admin's release first). Both audits hold at the end."""
@@ -23,7 +25,8 @@ RUPEE = 100
 
 @pytest.fixture(scope="module")
 def india(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    stack = start_stack(tmp_path_factory.mktemp("india"), {"JURISDICTION": "IN"})
+    stack = start_stack(tmp_path_factory.mktemp("india"), {"JURISDICTION": "IN",
+                                                              "WITHDRAWABLE_FUNDS": "winnings,deposit"})
     try:
         yield stack
     finally:

@@ -93,6 +93,8 @@ def test_config_is_public_and_says_what_each_owner_has_configured(configured: Te
         "platformFeePercentage": 10, "organizerFeePercentage": 5, "paymentProvider": "mock",
         "payoutRisk": {"kycRequired": False, "dualApprovalThreshold": 0, "dailyCount": 0, "dailyAmount": 0,
                        "cooldownAfterTopupSeconds": 0, "minAge": 18},
+        "tdsRate": 0, "withdrawableFunds": ["winnings", "deposit"], "bonusMaxShareOfEntry": 10,
+        "gstOnDepositPercent": 0, "gstOnPlatformFeePercent": 0,
     }
     signed = configured.get("/api/config", headers={"Authorization": "Bearer whatever"})
     assert signed.status_code == 200 and signed.json()["data"] == response.json()["data"]

@@ -71,7 +71,9 @@ def test_register_login_me_and_empty_wallet(api: Api) -> None:
     wallet = api.client.get("/api/wallet", headers=headers).json()
     assert wallet == {"success": True, "message": "Wallet fetched successfully", "data": {
         "balance": 0, "available": 0, "held": 0, "currency": "INR", "totalEarnings": 0, "receivable": 0,
-        "restricted": False, "recentTransactions": []}}
+        "restricted": False, "funds": {"deposit": 0, "winnings": 0, "bonus": 0},
+        "heldFunds": {"deposit": 0, "winnings": 0, "bonus": 0}, "withdrawable": 0, "recentTransactions": [],
+        "bonusGrants": []}}
 
 
 def test_wallet_amounts_are_exact_major_units(api: Api) -> None:
@@ -89,7 +91,11 @@ def test_wallet_amounts_are_exact_major_units(api: Api) -> None:
     assert recent[0]["status"] == "pending" and recent[0]["amount"] == -100 and recent[0]["balanceAfter"] is None
     assert recent[2]["balanceAfter"] == 1000.5
     assert set(recent[0]) == {"_id", "userId", "type", "amount", "currency", "source", "status", "description",
-                              "metadata", "idempotencyKey", "balanceAfter", "createdAt", "updatedAt"}
+                              "metadata", "idempotencyKey", "balanceAfter", "fund", "funds", "createdAt",
+                              "updatedAt"}
+    assert [t["fund"] for t in recent] == ["winnings", "winnings", "deposit"]
+    assert data["funds"] == {"deposit": 1000.5, "winnings": 123.45, "bonus": 0}
+    assert data["heldFunds"] == {"deposit": 0, "winnings": 100, "bonus": 0} and data["withdrawable"] == 1023.95
     assert hold.transaction.id == recent[0]["_id"]
     api.wallet.assert_audit_ok()
 

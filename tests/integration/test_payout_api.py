@@ -30,7 +30,8 @@ ADMIN_EMAIL = "root@winzone.test"
 ADMIN_PASSWORD = "admin-pass-123"
 PAYOUT_FIELDS = {"_id", "userId", "amount", "currency", "method", "status", "adminNote", "processedBy",
                  "transactionId", "providerReference", "failureReason", "refundedAmount", "history", "approvals",
-                 "reviewReasons", "needsDualApproval", "createdAt", "updatedAt"}
+                 "reviewReasons", "needsDualApproval", "tds", "netAmount", "netWinnings", "financialYear",
+                 "createdAt", "updatedAt"}
 
 
 @dataclass
@@ -103,7 +104,10 @@ def test_seed_flow_request_list_approve_and_pay(api: Api) -> None:
                                            "failureReason"))
     assert api.wallet_of(player) | {"recentTransactions": None} == {
         "balance": 1000, "available": 500, "held": 500, "currency": "INR", "totalEarnings": 0,
-        "receivable": 0, "restricted": False, "recentTransactions": None}
+        "receivable": 0, "restricted": False, "recentTransactions": None, "bonusGrants": [],
+        "funds": {"deposit": 1000, "winnings": 0, "bonus": 0}, "heldFunds": {"deposit": 500, "winnings": 0, "bonus": 0},
+        "withdrawable": 500}
+    assert (payout["tds"], payout["netAmount"], payout["netWinnings"]) == (0, 500, 0)
 
     mine = api.client.get("/api/wallet/payout-requests", headers=player).json()
     assert mine["pagination"] == {"page": 1, "limit": 20, "total": 1, "pages": 1}

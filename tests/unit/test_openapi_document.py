@@ -22,7 +22,7 @@ TRANSACTION_LISTS = ["/api/wallet/transactions", "/api/transactions/my", "/api/t
                      "/api/transactions/admin/all"]
 PAYOUT_LISTS = ["/api/wallet/payout-requests", "/api/admin/payouts"]
 TRANSACTION_TYPES = {"credit", "debit", "reward", "entryFee", "payout", "refund", "topup", "organizerFee",
-                     "platformFee"}
+                     "platformFee", "chargeback", "bonus", "bonusExpired", "tds", "gst", "migration"}
 PAYOUT_STATUSES = {"requested", "held", "awaiting_second_approval", "approved", "paid", "failed", "rejected"}
 
 
@@ -141,6 +141,7 @@ def test_list_endpoints_declare_paging_and_filters_with_their_limits(document: d
     ("put", "/api/admin/payouts/{payout_id}/reject"), ("post", "/api/auth/register"), ("post", "/api/auth/login"),
     ("put", "/api/admin/payouts/{payout_id}/release"), ("post", "/api/kyc"), ("put", "/api/admin/kyc/{user_id}/verify"),
     ("put", "/api/admin/kyc/{user_id}/reject"), ("put", "/api/wallet/limits"), ("post", "/api/wallet/self-exclusion"),
+    ("post", "/api/admin/users/{user_id}/bonus"),
 ])
 def test_write_routes_declare_their_bodies(document: dict[str, Any], method: str, path: str) -> None:
     schema = body_schema(document, method, path)
@@ -154,6 +155,7 @@ def test_write_routes_declare_their_bodies(document: dict[str, Any], method: str
                                                                     "prizePool"),
     ("post", "/api/wallet/topup", "amount"), ("post", "/api/wallet/payout-request", "amount"),
     ("put", "/api/wallet/limits", "depositDaily"), ("put", "/api/wallet/limits", "entryDaily"),
+    ("post", "/api/admin/users/{user_id}/bonus", "amount"),
 ])
 def test_amounts_are_strictly_positive_numbers(document: dict[str, Any], method: str, path: str, field: str) -> None:
     prop = body_schema(document, method, path)["properties"][field]
@@ -200,3 +202,31 @@ def test_restricted_accounts_and_sign_in_throttling_are_documented(document: dic
         assert "ACCOUNT_RESTRICTED" in error_codes(paths[path][method], "409"), path
     assert error_codes(paths["/api/auth/login"]["post"], "429") == {"TOO_MANY_ATTEMPTS"}
     assert "/metrics" not in paths
+
+
+def test_funds_tax_and_statement_routes_are_documented(document: dict[str, Any]) -> None:
+    paths = document["paths"]
+    bonus = paths["/api/admin/users/{user_id}/bonus"]["post"]
+    assert set(body_schema(document, "post", "/api/admin/users/{user_id}/bonus")["required"]) == {"amount", "reason"}
+    (header,) = [p for p in bonus["parameters"] if p["name"] == "Idempotency-Key"]
+    assert header["required"] is True
+    assert {"IDEMPOTENCY_KEY_REQUIRED", "INVALID_EXPIRY", "INVALID_AMOUNT"} <= error_codes(bonus, "400")
+    assert error_codes(bonus, "404") == {"USER_NOT_FOUND", "NOT_FOUND"}
+    assert error_codes(bonus, "403") == {"FORBIDDEN"} and "IDEMPOTENCY_CONFLICT" in error_codes(bonus, "409")
+    for path in ("/api/wallet/statement", "/api/wallet/tax-statement"):
+        content = paths[path]["get"]["responses"]["200"]["content"]
+        assert set(content) == {"application/json", "text/csv", "application/pdf"}, path
+        assert set(query(document, path)["format"]["schema"]["enum"]) == {"json", "csv", "pdf"}, path
+    assert set(paths["/api/admin/tax/tds"]["get"]["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+    assert error_codes(paths["/api/admin/tax/tds"]["get"], "403") == {"FORBIDDEN"}
+    assert "INVALID_RANGE" in error_codes(paths["/api/wallet/statement"]["get"], "400")
+    assert "INVALID_FINANCIAL_YEAR" in error_codes(paths["/api/wallet/tax-statement"]["get"], "400")
+    assert query(document, "/api/admin/tax/tds")["quarter"]["schema"]["enum"] == ["Q1", "Q2", "Q3", "Q4"]
+    estimate = query(document, "/api/wallet/tds-estimate")
+    assert estimate["amount"]["required"] is True and estimate["amount"]["schema"]["exclusiveMinimum"] == 0
+    schemas = document["components"]["schemas"]
+    assert {"funds", "withdrawable", "bonusGrants"} <= set(schemas["Wallet"]["required"])
+    assert {"fund", "funds"} <= set(schemas["Transaction"]["required"])
+    assert {"tds", "netAmount", "netWinnings", "financialYear"} <= set(schemas["PayoutRequest"]["required"])
+    assert {"tdsRate", "withdrawableFunds", "bonusMaxShareOfEntry", "gstOnDepositPercent",
+            "gstOnPlatformFeePercent"} <= set(schemas["PlatformConfig"]["required"])
