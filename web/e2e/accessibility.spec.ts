@@ -83,6 +83,8 @@ const SCREENS: Screen[] = [
     name: 'wallet', who: 'player', path: () => '/wallet', ready: async (page) => {
       await titled('Wallet')(page);
       await expect(page.getByTestId('wallet-balance')).toHaveText('₹950.00');
+      await expect(page.getByTestId('wallet-fund-deposit')).toHaveText('₹950.00');
+      await expect(page.getByTestId('wallet-withdrawable')).toHaveText('₹800.00');
       await expect(page.getByLabel('Balance over time')).toBeVisible();
     },
   },
@@ -114,6 +116,18 @@ const SCREENS: Screen[] = [
     name: 'withdraw', who: 'player', path: () => '/wallet/withdraw', ready: async (page) => {
       await titled('Withdraw')(page);
       await expect(page.getByTestId('payout-status')).toHaveText('requested');
+    },
+  },
+  {
+    name: 'statements', who: 'player', path: () => '/wallet/statements', ready: async (page) => {
+      await titled('Statement')(page);
+      await expect(page.getByTestId('closing-deposit')).toHaveText('₹950.00');
+    },
+  },
+  {
+    name: 'tax-statement', who: 'player', path: () => '/wallet/tax-statement', ready: async (page) => {
+      await titled('Tax statement')(page);
+      await expect(page.getByTestId('tax-tds')).toBeVisible();
     },
   },
   { name: 'competitions', who: 'player', path: () => '/competitions', ready: titled('Competitions') },
@@ -151,6 +165,12 @@ const SCREENS: Screen[] = [
       const status = page.getByTestId('audit-status');
       if (!(await status.isVisible())) await page.getByRole('button', { name: 'Run audit', exact: true }).click();
       await expect(status).toHaveText('Balanced');
+    },
+  },
+  {
+    name: 'admin-tds', who: 'admin', path: () => '/admin/tax/tds', ready: async (page) => {
+      await titled('TDS report')(page);
+      await expect(page.getByRole('table', { name: 'TDS by user' })).toBeVisible();
     },
   },
   {

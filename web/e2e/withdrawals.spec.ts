@@ -5,7 +5,7 @@ import { Api, freshAccount, only } from './support/api';
 import { adminCredentials } from './support/env';
 import { expect, test } from './support/test';
 import {
-  decidePayout, expectWallet, fillWithdrawal, heading, mainNav, onlyPayoutStatus, registerInBrowser, reloadUntil,
+  decidePayout, expectFunds, expectWallet, fillWithdrawal, heading, mainNav, onlyPayoutStatus, registerInBrowser, reloadUntil,
   signIn, topUpInBrowser, button,
 } from './support/ui';
 
@@ -19,6 +19,7 @@ test('a top-up of ₹1,000 and an approved ₹500 UPI withdrawal leave ₹500.00
   await expect(heading(page, 'Top up')).toBeVisible();
   await topUpInBrowser(page, '1000', '₹1,000.00', '₹1,000.00');
   await expectWallet(page, { balance: '₹1,000.00', available: '₹1,000.00', held: '₹0.00', earnings: '₹0.00' });
+  await expectFunds(page, { deposit: '₹1,000.00', winnings: '₹0.00', bonus: '₹0.00', withdrawable: '₹1,000.00' });
 
   await fillWithdrawal(page, '500', { type: 'UPI', upiId: 'asha@paytm', name: 'Asha Player' });
   await button(page, 'Request withdrawal').click();
@@ -39,6 +40,7 @@ test('a top-up of ₹1,000 and an approved ₹500 UPI withdrawal leave ₹500.00
   await page.goto('/wallet/withdraw');
   await reloadUntil(page, () => expect(onlyPayoutStatus(page)).toHaveText('paid', { timeout: 2_000 }));
   await expectWallet(page, { balance: '₹500.00', available: '₹500.00', held: '₹0.00' });
+  await expectFunds(page, { deposit: '₹500.00', winnings: '₹0.00', bonus: '₹0.00', withdrawable: '₹500.00' });
 
   expect(await api.wallet()).toMatchObject({ balance: 500, available: 500, held: 0 });
   const payouts = await api.transactions({ type: 'payout' });

@@ -84,6 +84,23 @@ export async function expectWallet(page: Page, expected: Balances): Promise<void
   if (expected.earnings !== undefined) await expect(page.getByTestId('wallet-earnings')).toHaveText(expected.earnings);
 }
 
+export interface FundFigures {
+  deposit: string;
+  winnings: string;
+  bonus: string;
+  withdrawable: string;
+}
+
+/** On /wallet: the balance split by fund and the withdrawable figure (each exactly, as formatted text). */
+export async function expectFunds(page: Page, expected: FundFigures): Promise<void> {
+  await page.goto('/wallet');
+  await expect(heading(page, 'Funds')).toBeVisible();
+  await expect(page.getByTestId('wallet-fund-deposit')).toHaveText(expected.deposit);
+  await expect(page.getByTestId('wallet-fund-winnings')).toHaveText(expected.winnings);
+  await expect(page.getByTestId('wallet-fund-bonus')).toHaveText(expected.bonus);
+  await expect(page.getByTestId('wallet-withdrawable')).toHaveText(expected.withdrawable);
+}
+
 /** From the top-up page to the mock provider's checkout page for ``amount`` (major units, as typed). */
 export async function startTopUp(page: Page, amount: string): Promise<void> {
   await page.goto('/wallet/topup');

@@ -13,6 +13,8 @@ export const navItems: NavItem[] = [
   { to: '/wallet/transactions', label: 'Transactions' },
   { to: '/wallet/topup', label: 'Top up' },
   { to: '/wallet/withdraw', label: 'Withdraw' },
+  { to: '/wallet/statements', label: 'Statements' },
+  { to: '/wallet/tax-statement', label: 'Tax statement' },
   { to: '/wallet/verification', label: 'Verification' },
   { to: '/wallet/limits', label: 'Limits & self-exclusion' },
   { to: '/competitions', label: 'Competitions' },
@@ -21,4 +23,5 @@ export const navItems: NavItem[] = [
   { to: '/admin/transactions', label: 'All transactions', roles: ['admin'] },
   { to: '/admin/books', label: 'Books', roles: ['admin'] },
   { to: '/admin/analytics', label: 'Analytics', roles: ['admin'] },
+  { to: '/admin/tax/tds', label: 'TDS report', roles: ['admin'] },
 ];

@@ -3,6 +3,7 @@ import { adminRoutes } from '@/features/admin/routes';
 import { authRoutes } from '@/features/auth/routes';
 import { competitionRoutes } from '@/features/competitions/routes';
 import { protectionRoutes } from '@/features/protection/routes';
+import { statementRoutes } from '@/features/statements/routes';
 import { topupRoutes } from '@/features/topup/routes';
 import { transactionRoutes } from '@/features/transactions/routes';
 import { walletRoutes } from '@/features/wallet/routes';
@@ -20,6 +21,7 @@ const signedIn: RouteObject[] = [
   ...transactionRoutes,
   ...topupRoutes,
   ...withdrawRoutes,
+  ...statementRoutes,
   ...protectionRoutes,
   ...competitionRoutes,
   ...adminRoutes,

@@ -4,6 +4,8 @@
  * comma or line break are quoted. Rows end with CRLF (RFC 4180).
  */
 
+import { downloadBlob } from './download';
+
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -23,13 +25,5 @@ export function toCsv(header: string[], rows: CsvCell[][]): string {
 
 /** Offer `text` as a file download in the browser. */
 export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.style.display = 'none';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(filename, new Blob([text], { type }));
 }

@@ -16,6 +16,8 @@ export function tx(overrides: Partial<Transaction> = {}): Transaction {
     metadata: {},
     idempotencyKey: null,
     balanceAfter: 100,
+    fund: 'deposit',
+    funds: null,
     createdAt: `2026-11-0${(counter % 9) + 1}T10:00:00Z`,
     updatedAt: `2026-11-0${(counter % 9) + 1}T10:00:00Z`,
     ...overrides,
@@ -24,6 +26,7 @@ export function tx(overrides: Partial<Transaction> = {}): Transaction {
 
 export function payout(overrides: Partial<PayoutRequest> = {}): PayoutRequest {
   counter += 1;
+  const amount = overrides.amount ?? 500;
   return {
     _id: `po_${counter}`,
     userId: 'u_player_1',
@@ -41,6 +44,10 @@ export function payout(overrides: Partial<PayoutRequest> = {}): PayoutRequest {
     reviewReasons: [],
     needsDualApproval: false,
     history: [{ status: 'requested', at: '2026-11-02T10:00:00Z', by: 'u_player_1', note: null }],
+    tds: 0,
+    netAmount: amount,
+    netWinnings: 0,
+    financialYear: '2026-27',
     createdAt: '2026-11-02T10:00:00Z',
     updatedAt: '2026-11-02T10:00:00Z',
     ...overrides,
@@ -59,6 +66,11 @@ export const config = {
   platformFeePercentage: 10,
   organizerFeePercentage: 5,
   paymentProvider: 'mock',
+  tdsRate: 0,
+  withdrawableFunds: ['winnings', 'deposit'],
+  bonusMaxShareOfEntry: 10,
+  gstOnDepositPercent: 0,
+  gstOnPlatformFeePercent: 0,
 };
 
 export const wallet = (overrides: Record<string, unknown> = {}) => ({
@@ -69,6 +81,9 @@ export const wallet = (overrides: Record<string, unknown> = {}) => ({
   totalEarnings: 0,
   receivable: 0,
   restricted: false,
+  funds: { deposit: 1000, winnings: 0, bonus: 0 },
+  withdrawable: 1000,
+  bonusGrants: [],
   recentTransactions: [],
   ...overrides,
 });

@@ -11,7 +11,8 @@ const listPage = { pagination: { page: 1, limit: 20, total: 2, pages: 1 } };
 function queueStubs(extra: Parameters<typeof stubFetch>[0] = {}) {
   return stubFetch({
     'GET /api/auth/me': () => ok({ user: admin }),
-    'GET /api/admin/payouts': () => ok([payout(), payout({ _id: 'po_2', amount: 99.5 })], listPage),
+    'GET /api/admin/payouts': () =>
+      ok([payout({ tds: 60, netAmount: 1440.25, netWinnings: 200 }), payout({ _id: 'po_2', amount: 99.5 })], listPage),
     ...extra,
   });
 }
@@ -25,7 +26,13 @@ describe('payout queue', () => {
     await screen.findByRole('button', { name: 'Approve po_1' });
     expect(calls.find((c) => c.path === '/api/admin/payouts')?.search.get('status')).toBe('requested');
     expect(screen.getAllByTestId('payout-status').map((cell) => cell.textContent)).toEqual(['requested', 'requested']);
-    expect(screen.getByText('₹1,500.25')).toBeInTheDocument();
+    const table = screen.getByRole('table');
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual([
+      'Date', 'Payout', 'User ID', 'Amount', 'TDS', 'Net amount', 'Method', 'Status', 'Actions',
+    ]);
+    const [first, second] = within(table).getAllByRole('row').slice(1);
+    expect(within(first!).getAllByRole('cell').slice(3, 6).map((c) => c.textContent)).toEqual(['₹1,500.25', '₹60.00', '₹1,440.25']);
+    expect(within(second!).getAllByRole('cell').slice(3, 6).map((c) => c.textContent)).toEqual(['₹99.50', '₹0.00', '₹99.50']);
     expect(screen.getAllByText('upi: as***@paytm, Asha P')).toHaveLength(2);
     expect(screen.getAllByText('History')).toHaveLength(2);
 

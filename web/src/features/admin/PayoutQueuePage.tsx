@@ -125,6 +125,8 @@ export function PayoutQueuePage() {
                 <th scope="col">Payout</th>
                 <th scope="col">User ID</th>
                 <th scope="col" className="amount">Amount</th>
+                <th scope="col" className="amount">TDS</th>
+                <th scope="col" className="amount">Net amount</th>
                 <th scope="col">Method</th>
                 <th scope="col">Status</th>
                 <th scope="col">Actions</th>
@@ -143,6 +145,12 @@ export function PayoutQueuePage() {
                   </td>
                   <td className="amount">
                     <Money value={payout.amount} currency={payout.currency} />
+                  </td>
+                  <td className="amount">
+                    <Money value={payout.tds} currency={payout.currency} />
+                  </td>
+                  <td className="amount">
+                    <Money value={payout.netAmount} currency={payout.currency} />
                   </td>
                   <td>{methodText(payout)}</td>
                   <td>

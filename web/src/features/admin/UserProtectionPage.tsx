@@ -4,8 +4,9 @@ import { Loading } from '@/components/Loading';
 import { KycStatusBadge } from '@/features/protection/KycStatusBadge';
 import { CurrentLimits, ExclusionState } from '@/features/protection/LimitsPage';
 import { useUserProtection } from './api';
+import { BonusGrantForm } from './BonusGrantForm';
 
-/** /admin/users/:userId: one player's KYC, limits (with pending changes) and self-exclusion, read-only. */
+/** /admin/users/:userId: one player's KYC, limits (with pending changes) and self-exclusion (read-only), and a bonus grant. */
 export function UserProtectionPage() {
   const { userId = '' } = useParams();
   const protection = useUserProtection(userId);
@@ -33,6 +34,7 @@ export function UserProtectionPage() {
           <ExclusionState state={data.selfExclusion} />
         </div>
       )}
+      <BonusGrantForm userId={userId} />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { api } from '@/lib/api/client';
-import type { PayoutRequest } from '@/lib/api/types';
+import type { PayoutRequest, TdsReport } from '@/lib/api/types';
 
 export type PayoutStatus = PayoutRequest['status'];
 
@@ -45,3 +45,13 @@ export const useAudit = (enabled: boolean) => api.useQuery('get', '/api/admin/au
 
 export const useAnalytics = (from: string, to: string, currency: 'INR' | 'USD', enabled: boolean) =>
   api.useQuery('get', '/api/admin/analytics', { params: { query: { from, to, currency } } }, { enabled });
+
+export const useGrantBonus = () => api.useMutation('post', '/api/admin/users/{user_id}/bonus');
+
+export const useTdsReport = (fy: string, quarter: TdsReport['quarter'] | '') =>
+  api.useQuery(
+    'get',
+    '/api/admin/tax/tds',
+    { params: { query: { fy, format: 'json', ...(quarter ? { quarter } : {}) } } },
+    { select: (reply): TdsReport | null => (typeof reply === 'string' ? null : reply.data) },
+  );

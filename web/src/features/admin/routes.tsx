@@ -6,6 +6,7 @@ import { AnalyticsPage } from './AnalyticsPage';
 import { BooksPage } from './BooksPage';
 import { KycReviewPage } from './KycReviewPage';
 import { PayoutQueuePage } from './PayoutQueuePage';
+import { TdsReportPage } from './TdsReportPage';
 import { UserProtectionPage } from './UserProtectionPage';
 
 const adminOnly = (page: ReactNode) => <RequireRole roles={['admin']}>{page}</RequireRole>;
@@ -17,4 +18,5 @@ export const adminRoutes: RouteObject[] = [
   { path: '/admin/transactions', element: adminOnly(<AllTransactionsPage />) },
   { path: '/admin/books', element: adminOnly(<BooksPage />) },
   { path: '/admin/analytics', element: adminOnly(<AnalyticsPage />) },
+  { path: '/admin/tax/tds', element: adminOnly(<TdsReportPage />) },
 ];

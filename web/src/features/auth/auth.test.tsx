@@ -9,7 +9,7 @@ const user = userEvent.setup({ delay: null });
 
 const emptyWallet = {
   balance: 0, available: 0, held: 0, currency: 'INR', totalEarnings: 0, receivable: 0, restricted: false,
-  recentTransactions: [],
+  funds: { deposit: 0, winnings: 0, bonus: 0 }, withdrawable: 0, bonusGrants: [], recentTransactions: [],
 };
 
 describe('sign in', () => {

@@ -4,6 +4,7 @@ import { Loading } from '@/components/Loading';
 import { formatDateTime } from '@/lib/dates';
 import { formatMoney } from '@/lib/money';
 import { useTransaction } from './api';
+import { fundText } from './funds';
 import { statusLabel, typeLabel } from './labels';
 
 export function TransactionDetailPage() {
@@ -25,6 +26,8 @@ export function TransactionDetailPage() {
             <dd>{formatDateTime(tx.createdAt)}</dd>
             <dt>Type</dt>
             <dd>{typeLabel(tx.type)}</dd>
+            <dt>Fund</dt>
+            <dd data-testid="transaction-fund">{fundText(tx) || '—'}</dd>
             <dt>Description</dt>
             <dd>{tx.description || '—'}</dd>
             <dt>Amount</dt>

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { formatDateTime } from '@/lib/dates';
 import { formatMoney, toMinor } from '@/lib/money';
 import type { Transaction } from '@/lib/api/types';
+import { fundText } from './funds';
 import { statusLabel, typeLabel } from './labels';
 
 interface Props {
@@ -26,6 +27,7 @@ export function TransactionsTable({ rows, caption, detailPath = transactionPath,
             <th scope="col">Date</th>
             {showUser && <th scope="col">User ID</th>}
             <th scope="col">Type</th>
+            <th scope="col">Fund</th>
             <th scope="col">Description</th>
             <th scope="col" className="amount">
               Amount
@@ -36,7 +38,7 @@ export function TransactionsTable({ rows, caption, detailPath = transactionPath,
         <tbody>
           {rows.length === 0 && (
             <tr>
-              <td colSpan={showUser ? 6 : 5} className="muted">
+              <td colSpan={showUser ? 7 : 6} className="muted">
                 No transactions.
               </td>
             </tr>
@@ -50,6 +52,7 @@ export function TransactionsTable({ rows, caption, detailPath = transactionPath,
                 </td>
                 {showUser && <td>{tx.userId ?? '—'}</td>}
                 <td>{typeLabel(tx.type)}</td>
+                <td>{fundText(tx) || '—'}</td>
                 <td>
                   <Link to={detailPath(tx)}>{tx.description || typeLabel(tx.type)}</Link>
                 </td>

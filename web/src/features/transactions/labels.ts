@@ -11,6 +11,12 @@ export const TYPE_LABELS: Record<TransactionType, string> = {
   topup: 'Top-up',
   organizerFee: 'Organizer fee',
   platformFee: 'Platform fee',
+  bonus: 'Bonus',
+  bonusExpired: 'Bonus expired',
+  tds: 'TDS withheld',
+  gst: 'GST',
+  migration: 'Funds migration',
+  chargeback: 'Chargeback',
 };
 
 export const STATUS_LABELS: Record<TransactionStatus, string> = {

@@ -70,7 +70,7 @@ describe('transactions page', () => {
     expect(await screen.findByRole('heading', { name: 'Transactions' })).toBeInTheDocument();
     const table = await screen.findByRole('table');
     expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual([
-      'Date', 'Type', 'Description', 'Amount', 'Status',
+      'Date', 'Type', 'Fund', 'Description', 'Amount', 'Status',
     ]);
     expect(await screen.findByRole('link', { name: 'Row 1' })).toHaveAttribute('href', '/wallet/transactions/row_1');
     expect(screen.getByRole('button', { name: 'Previous page' })).toBeDisabled();
@@ -146,6 +146,27 @@ describe('transactions page', () => {
       const lines = (await readBlob(blobs[0]!)).trimEnd().split('\r\n');
       expect(lines[lines.length - 1]).toBe('Total,,,,250 transactions,2.50,INR,,');
     });
+  });
+
+  it('shows the fund of each row, or the split of an entry fee drawn on several, and the new types', async () => {
+    stubFetch({
+      'GET /api/auth/me': () => ok({ user: player }),
+      'GET /api/transactions/my': () =>
+        ok([
+          tx({ _id: 'f1', type: 'entryFee', amount: -100, fund: null, funds: { deposit: -90, winnings: 0, bonus: -10 }, description: 'Entry' }),
+          tx({ _id: 'f2', type: 'bonusExpired', amount: -5, fund: 'bonus', description: '' }),
+          tx({ _id: 'f3', type: 'platformFee', amount: 10, fund: null, funds: null, description: 'Fee' }),
+        ], page(1, 3)),
+    });
+    renderRoute('/wallet/transactions', { signedIn: true });
+    const table = await screen.findByRole('table');
+    await within(table).findByRole('link', { name: 'Entry' });
+    const rows = within(table).getAllByRole('row').slice(1).map((row) => within(row).getAllByRole('cell').map((c) => c.textContent));
+    expect(rows.map((row) => row.slice(1, 4))).toEqual([
+      ['Entry fee', 'Deposit -₹90.00 · Bonus -₹10.00', 'Entry'],
+      ['Bonus expired', 'Bonus', 'Bonus expired'],
+      ['Platform fee', '—', 'Fee'],
+    ]);
   });
 
   it('shows one transaction under the heading "Transaction", and a 404 as an alert', async () => {

@@ -4,9 +4,12 @@ import { Loading } from '@/components/Loading';
 import { Money } from '@/components/Money';
 import { formatDateTime } from '@/lib/dates';
 import { formatMoney } from '@/lib/money';
+import { fundText } from '@/features/transactions/funds';
 import { typeLabel, statusLabel } from '@/features/transactions/labels';
 import { useWallet, useWalletHistory } from './api';
 import { BalanceOverTime } from './BalanceOverTime';
+import { BonusGrants } from './BonusGrants';
+import { FundsPanel } from './FundsPanel';
 
 export function WalletPage() {
   const wallet = useWallet();
@@ -54,10 +57,13 @@ export function WalletPage() {
               <p className="muted">Lifetime rewards.</p>
             </div>
           </div>
+          <FundsPanel funds={data.funds} withdrawable={data.withdrawable} currency={data.currency} />
           <div className="actions">
             <Link to="/wallet/topup">Top up</Link>
             <Link to="/wallet/withdraw">Withdraw</Link>
+            <Link to="/wallet/statements">Statements</Link>
           </div>
+          <BonusGrants grants={data.bonusGrants} currency={data.currency} />
         </>
       )}
       <ErrorAlert error={history.error} />
@@ -76,7 +82,8 @@ export function WalletPage() {
                   </Link>{' '}
                   <span className="amount">{formatMoney(tx.amount, tx.currency)}</span>{' '}
                   <span className="muted">
-                    {statusLabel(tx.status)} · {formatDateTime(tx.createdAt)}
+                    {typeLabel(tx.type)}
+                    {fundText(tx) ? ` (${fundText(tx)})` : ''} · {statusLabel(tx.status)} · {formatDateTime(tx.createdAt)}
                   </span>
                 </li>
               ))}

@@ -36,6 +36,12 @@ export function MyWithdrawals() {
                   <th scope="col" className="amount">
                     Amount
                   </th>
+                  <th scope="col" className="amount">
+                    TDS
+                  </th>
+                  <th scope="col" className="amount">
+                    Net amount
+                  </th>
                   <th scope="col">Method</th>
                   <th scope="col">Status</th>
                 </tr>
@@ -43,7 +49,7 @@ export function MyWithdrawals() {
               <tbody>
                 {query.data.data.length === 0 && (
                   <tr>
-                    <td colSpan={4} className="muted">
+                    <td colSpan={6} className="muted">
                       No withdrawals yet.
                     </td>
                   </tr>
@@ -52,6 +58,10 @@ export function MyWithdrawals() {
                   <tr key={payout._id}>
                     <td>{formatDateTime(payout.createdAt)}</td>
                     <td className="amount">{formatMoney(payout.amount, payout.currency)}</td>
+                    <td className="amount">{formatMoney(payout.tds, payout.currency)}</td>
+                    <td className="amount" data-testid="payout-net-amount">
+                      {formatMoney(payout.netAmount, payout.currency)}
+                    </td>
                     <td>{describeMaskedMethod(payout.method)}</td>
                     <td>
                       <span data-testid="payout-status">{STATUS_TEXT[payout.status] ?? payout.status}</span>

@@ -15,6 +15,7 @@ import { useRequestPayout } from './api';
 import { MethodFieldset } from './MethodFieldset';
 import { EMPTY_FIELDS, checkMethod, type MethodFields, type MethodType } from './methods';
 import { MyWithdrawals } from './MyWithdrawals';
+import { TdsEstimate } from './TdsEstimate';
 
 const CURRENCY = 'INR';
 
@@ -32,11 +33,13 @@ export function WithdrawPage() {
   const amountCheck = parseAmountInput(amount, CURRENCY, bounds ?? {});
   const methodCheck = checkMethod(type, fields);
   const idem = useIdempotencyKey({ amount: amount.trim(), type, fields });
-  const available = wallet.data?.data.available;
+  const available = wallet.data?.data.withdrawable;
+  const taxed = (config.data?.data.tdsRate ?? 0) > 0;
   const flight = useSingleFlight();
 
+  const overAvailable = amountCheck.ok && available !== undefined && amountCheck.minor > toMinor(available, CURRENCY);
   let amountError = submitted && !amountCheck.ok ? amountCheck.message : null;
-  if (submitted && amountCheck.ok && available !== undefined && amountCheck.minor > toMinor(available, CURRENCY)) {
+  if (submitted && overAvailable) {
     amountError = `You have ${formatMinor(toMinor(available, CURRENCY), CURRENCY)} available.`;
   }
 
@@ -82,6 +85,7 @@ export function WithdrawPage() {
             onFields={setFields}
             errors={submitted && !methodCheck.ok ? methodCheck.errors : {}}
           />
+          {taxed && <TdsEstimate minor={amountCheck.ok && !overAvailable ? amountCheck.minor : null} currency={CURRENCY} />}
           {submitted && (!amountCheck.ok || !methodCheck.ok || amountError) && (
             <p role="alert" className="alert">
               Please correct the highlighted fields.

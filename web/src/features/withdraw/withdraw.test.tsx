@@ -56,7 +56,7 @@ describe('withdraw page', () => {
   const base = (extra: Record<string, (call: StubCall) => unknown> = {}) => ({
     'GET /api/auth/me': () => ok({ user: player }),
     'GET /api/config': () => ok(config),
-    'GET /api/wallet': () => ok(wallet({ balance: 1000, available: 800, held: 200 })),
+    'GET /api/wallet': () => ok(wallet({ balance: 1000, available: 800, held: 200, withdrawable: 800 })),
     'GET /api/wallet/payout-requests': () =>
       ok(
         [
@@ -77,11 +77,13 @@ describe('withdraw page', () => {
     expect(await screen.findByRole('heading', { name: 'Withdraw', level: 1 })).toBeInTheDocument();
     const section = screen.getByRole('heading', { name: 'My withdrawals' }).closest('section') as HTMLElement;
     const table = await within(section).findByRole('table');
-    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Date', 'Amount', 'Method', 'Status']);
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual([
+      'Date', 'Amount', 'TDS', 'Net amount', 'Method', 'Status',
+    ]);
     expect(within(table).getAllByTestId('payout-status').map((s) => s.textContent)).toEqual(['requested', 'paid']);
     expect(within(table).getByText('UPI pl****@paytm (Asha Player)')).toBeInTheDocument();
     expect(within(table).getByText('Bank XXXXX6789 · HDFC0001234 (Asha)')).toBeInTheDocument();
-    expect(within(table).getByText('₹300.50')).toBeInTheDocument();
+    expect(within(table).getAllByText('₹300.50')).toHaveLength(2);
     expect(screen.getByText('Minimum ₹100.00, maximum ₹50,000.00')).toBeInTheDocument();
   });
 
@@ -148,5 +150,76 @@ describe('withdraw page', () => {
     expect(key).toBeTruthy();
     expect(posts[1]?.headers.get('Idempotency-Key')).toBe(key);
     expect(screen.getByLabelText('Amount')).toHaveValue('');
+  });
+
+  describe('TDS estimate', () => {
+    const taxed = (estimate: (call: StubCall) => unknown, extra: Record<string, (call: StubCall) => unknown> = {}) =>
+      base({
+        'GET /api/config': () => ok({ ...config, tdsRate: 30 }),
+        'GET /api/wallet': () => ok(wallet({ balance: 2000, available: 2000, withdrawable: 1700, funds: { deposit: 300, winnings: 1700, bonus: 0 } })),
+        'GET /api/wallet/tds-estimate': estimate,
+        ...extra,
+      });
+
+    it('shows what is withheld and what arrives before the request is sent', async () => {
+      const asked: StubCall[] = [];
+      stubFetch(taxed((call) => {
+        asked.push(call);
+        return ok({ amount: 1200, currency: 'INR', tds: 60, netAmount: 1140, netWinnings: 200, financialYear: '2026-27', tdsRate: 30, withdrawable: 1700 });
+      }) as never);
+      renderRoute('/wallet/withdraw', { signedIn: true });
+      expect(await screen.findByTestId('withdraw-available')).toHaveTextContent(/^₹1,700\.00$/);
+      await user.type(screen.getByLabelText('Amount'), '1200');
+      const estimate = await screen.findByTestId('tds-estimate');
+      expect(estimate).toHaveTextContent('TDS withheld ₹60.00, you receive ₹1,140.00');
+      expect(estimate).toHaveTextContent('net winnings ₹200.00 in 2026-27, TDS at 30%');
+      expect(asked.at(-1)?.search.get('amount')).toBe('1200');
+      expect(asked.at(-1)?.search.get('currency')).toBe('INR');
+      expect(asked.every((call) => call.search.get('amount') === '1200')).toBe(true);
+    });
+
+    it('asks nothing for an invalid amount or one above what may be withdrawn', async () => {
+      const asked: StubCall[] = [];
+      stubFetch(taxed((call) => {
+        asked.push(call);
+        return ok({});
+      }) as never);
+      renderRoute('/wallet/withdraw', { signedIn: true });
+      await screen.findByTestId('withdraw-available');
+      await user.type(screen.getByLabelText('Amount'), '12.345');
+      await user.clear(screen.getByLabelText('Amount'));
+      await user.type(screen.getByLabelText('Amount'), '1700.01');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(asked).toHaveLength(0);
+      expect(screen.queryByTestId('tds-estimate')).toBeNull();
+    });
+
+    it('shows the refusal of the estimate', async () => {
+      stubFetch(taxed(() => fail(503, 'Wallet service unavailable', 'SERVICE_UNAVAILABLE')) as never);
+      renderRoute('/wallet/withdraw', { signedIn: true });
+      await user.type(await screen.findByLabelText('Amount'), '500');
+      expect(await screen.findByRole('alert')).toHaveTextContent('Wallet service unavailable');
+    });
+
+    it('is not shown when no TDS applies (tdsRate 0)', async () => {
+      const calls = stubFetch(base() as never);
+      renderRoute('/wallet/withdraw', { signedIn: true });
+      await user.type(await screen.findByLabelText('Amount'), '500');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(calls.some((call) => call.path === '/api/wallet/tds-estimate')).toBe(false);
+      expect(screen.queryByTestId('tds-estimate')).toBeNull();
+    });
+
+    it('lists TDS and the net amount of each withdrawal', async () => {
+      stubFetch(base({
+        'GET /api/wallet/payout-requests': () =>
+          ok([payout({ _id: 'po_t', amount: 1200, tds: 60, netAmount: 1140, netWinnings: 200 })], page(1, 1, 10)),
+      }) as never);
+      renderRoute('/wallet/withdraw', { signedIn: true });
+      const section = (await screen.findByRole('heading', { name: 'My withdrawals' })).closest('section') as HTMLElement;
+      const table = await within(section).findByRole('table');
+      const cells = within(within(table).getAllByRole('row')[1]!).getAllByRole('cell').map((c) => c.textContent);
+      expect(cells.slice(1, 4)).toEqual(['₹1,200.00', '₹60.00', '₹1,140.00']);
+    });
   });
 });

@@ -194,6 +194,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/tax/tds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tds Report
+         * @description Admin only: per user and quarter of financial year ``fy`` (default the current one; ``quarter`` for one
+         *     quarter), net winnings and TDS of paid withdrawals and of the year-end step (Q4), the masked PAN, and the
+         *     totals; ``format=csv`` downloads it.
+         */
+        get: operations["tds_report_api_admin_tax_tds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{user_id}/bonus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant Bonus
+         * @description ``{amount, currency?, reason, expiresAt?}`` → the user's ``bonus`` Transaction (admin only): a promotion
+         *     into the bonus fund, spent only on entry fees (up to the configured share of each fee) and never withdrawable;
+         *     what is left at ``expiresAt`` expires.
+         */
+        post: operations["grant_bonus_api_admin_users__user_id__bonus_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users/{user_id}/protection": {
         parameters: {
             query?: never;
@@ -419,7 +463,8 @@ export interface paths {
          * Platform Config
          * @description Public (no sign-in): every currency with its minor-unit digits and the bounds of one top-up and one
          *     payout in it (``null`` where that service does not take the currency), the fee percentages of a
-         *     distribution, and the payment provider in use. Amounts are exact decimals in major units.
+         *     distribution, the payment provider in use, and the funds and tax rules (TDS rate, the funds a payout draws
+         *     on, the bonus share of an entry fee, GST). Amounts are exact decimals in major units.
          */
         get: operations["platform_config_api_config_get"];
         put?: never;
@@ -631,7 +676,8 @@ export interface paths {
         };
         /**
          * Get Wallet
-         * @description The caller's wallet (``?currency=USD`` for another currency) with recent transactions.
+         * @description The caller's wallet (``?currency=USD`` for another currency): balance per fund, what is withdrawable, the
+         *     bonus grants with bonus left (soonest expiry first) and recent transactions.
          */
         get: operations["get_wallet_api_wallet_get"];
         put?: never;
@@ -751,6 +797,72 @@ export interface paths {
          *     if permanent); payouts of what is in the wallet still work. It only ever lengthens and cannot be lifted.
          */
         post: operations["self_exclude_api_wallet_self_exclusion_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Statement
+         * @description The caller's statement over ``[from, to)`` (dates ``YYYY-MM-DD``, ``to`` included whole, or RFC 3339
+         *     times; default the last 30 days) in one currency: opening and closing balance per fund, every completed
+         *     transaction oldest first with the fund balances after it, and totals by type; ``format=csv`` or ``pdf``
+         *     downloads it.
+         */
+        get: operations["my_statement_api_wallet_statement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/tax-statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Tax Statement
+         * @description The caller's tax statement for financial year ``fy`` (``2026-27``; default the current one): opening
+         *     balance, deposits, withdrawals, net winnings and TDS, each withdrawal, the year-end step once it ran, and the
+         *     masked PAN; ``format=csv`` (one row per withdrawal) or ``pdf`` downloads it.
+         */
+        get: operations["my_tax_statement_api_wallet_tax_statement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/tds-estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tds Estimate
+         * @description What a payout request of ``amount`` would withhold now: TDS, what would be sent (``netAmount``), the net
+         *     winnings it taxes, the financial year and rate, and what is withdrawable. Nothing is reserved.
+         */
+        get: operations["tds_estimate_api_wallet_tds_estimate_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1093,6 +1205,47 @@ export interface components {
              * @enum {string}
              */
             type: "bank";
+        };
+        /**
+         * BonusGrant
+         * @description A promotion granted into the bonus fund; spent soonest-expiring first, the rest expires at ``expiresAt``.
+         */
+        BonusGrant: {
+            /**
+             * Amount
+             * @description Major units, exact.
+             */
+            amount: number;
+            /**
+             * Createdat
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            createdAt: string;
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+            /**
+             * Expiresat
+             * @description null: never expires
+             */
+            expiresAt: string | null;
+            /** Id */
+            id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Remaining
+             * @description Major units, exact.
+             */
+            remaining: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "spent" | "expired";
         };
         /**
          * Bounds
@@ -1438,6 +1591,54 @@ export interface components {
              * @enum {string}
              */
             currency?: "INR" | "USD";
+        };
+        /**
+         * Funds
+         * @description An amount per fund of a wallet: ``deposit`` (top-ups), ``winnings`` (rewards), ``bonus`` (promotions).
+         */
+        Funds: {
+            /**
+             * Bonus
+             * @description Major units, exact.
+             */
+            bonus: number;
+            /**
+             * Deposit
+             * @description Major units, exact.
+             */
+            deposit: number;
+            /**
+             * Winnings
+             * @description Major units, exact.
+             */
+            winnings: number;
+        };
+        /**
+         * GrantBonusBody
+         * @description ``POST /api/admin/users/{user_id}/bonus``: a promotion into the user's bonus fund (spent only on entry
+         *     fees, never withdrawable); what is left at ``expiresAt`` expires.
+         */
+        GrantBonusBody: {
+            /**
+             * Amount
+             * @description Major units of the currency (1000 is ₹1,000.00), at most 2 decimal places.
+             */
+            amount: number;
+            /**
+             * Currency
+             * @description ISO-4217 code.
+             * @default INR
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+            /**
+             * Expiresat
+             * @description RFC 3339, in the future; left out: never expires.
+             * @example 2027-01-31T18:30:00Z
+             */
+            expiresAt?: string | null;
+            /** Reason */
+            reason: string;
         };
         /**
          * HealthFailure
@@ -1795,6 +1996,11 @@ export interface components {
             currency: "INR" | "USD";
             /** Failurereason */
             failureReason: string | null;
+            /**
+             * Financialyear
+             * @description The financial year it counts in ("2026-27")
+             */
+            financialYear: string | null;
             /** History */
             history: components["schemas"]["PayoutEvent"][];
             method: components["schemas"]["MaskedMethod"];
@@ -1803,6 +2009,16 @@ export interface components {
              * @description At or above the dual-approval threshold: two different admins approve
              */
             needsDualApproval: boolean;
+            /**
+             * Netamount
+             * @description What the provider is asked to send: amount - tds
+             */
+            netAmount: number;
+            /**
+             * Netwinnings
+             * @description The net winnings this withdrawal is taxed on
+             */
+            netWinnings: number;
             /** Processedby */
             processedBy: string | null;
             /** Providerreference */
@@ -1822,6 +2038,11 @@ export interface components {
              * @enum {string}
              */
             status: "requested" | "held" | "awaiting_second_approval" | "approved" | "paid" | "failed" | "rejected";
+            /**
+             * Tds
+             * @description Tax withheld on net winnings when it is paid (0 when no tax applies)
+             */
+            tds: number;
             /** Transactionid */
             transactionId: string | null;
             /**
@@ -1931,11 +2152,27 @@ export interface components {
         };
         /**
          * PlatformConfig
-         * @description What a client needs to know before the first request: currencies, limits, fees and the provider.
+         * @description What a client needs to know before the first request: currencies, limits, fees, the provider, and the
+         *     funds and tax rules.
          */
         PlatformConfig: {
+            /**
+             * Bonusmaxshareofentry
+             * @description At most this share of an entry fee is paid from bonus
+             */
+            bonusMaxShareOfEntry: number;
             /** Currencies */
             currencies: components["schemas"]["CurrencyConfig"][];
+            /**
+             * Gstondepositpercent
+             * @description GST included in a top-up; 0: off
+             */
+            gstOnDepositPercent: number;
+            /**
+             * Gstonplatformfeepercent
+             * @description GST included in the platform fee; 0: off
+             */
+            gstOnPlatformFeePercent: number;
             /**
              * Organizerfeepercentage
              * @description Percent, exact.
@@ -1952,6 +2189,16 @@ export interface components {
              * @description Percent, exact.
              */
             platformFeePercentage: number;
+            /**
+             * Tdsrate
+             * @description TDS withheld on net winnings at each payout; 0: off
+             */
+            tdsRate: number;
+            /**
+             * Withdrawablefunds
+             * @description The funds a payout draws on, in order
+             */
+            withdrawableFunds: ("deposit" | "winnings")[];
         };
         /** PlatformConfigEnvelope */
         PlatformConfigEnvelope: {
@@ -2199,6 +2446,140 @@ export interface components {
             userId: string;
         };
         /**
+         * Statement
+         * @description The caller's statement over ``[from, to)``: balances per fund at both ends, every completed transaction
+         *     oldest first with running balances, and totals by type.
+         */
+        Statement: {
+            closing: components["schemas"]["StatementBalance"];
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+            /**
+             * From
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            from: string;
+            opening: components["schemas"]["StatementBalance"];
+            /**
+             * To
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            to: string;
+            /** Totals */
+            totals: components["schemas"]["TypeTotal"][];
+            /** Transactions */
+            transactions: components["schemas"]["StatementTransaction"][];
+            /**
+             * Truncated
+             * @description More than 10,000 transactions: the list stops there, narrow the range
+             */
+            truncated: boolean;
+        };
+        /**
+         * StatementBalance
+         * @description The wallet's balance per fund at one moment, and their total.
+         */
+        StatementBalance: {
+            /**
+             * Bonus
+             * @description Major units, exact.
+             */
+            bonus: number;
+            /**
+             * Deposit
+             * @description Major units, exact.
+             */
+            deposit: number;
+            /**
+             * Total
+             * @description Major units, exact.
+             */
+            total: number;
+            /**
+             * Winnings
+             * @description Major units, exact.
+             */
+            winnings: number;
+        };
+        /** StatementEnvelope */
+        StatementEnvelope: {
+            data: components["schemas"]["Statement"];
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /**
+         * StatementTransaction
+         * @description A completed transaction of a statement with the wallet's balances right after it.
+         */
+        StatementTransaction: {
+            /** Id */
+            _id: string;
+            /**
+             * Amount
+             * @description Major units, exact.
+             */
+            amount: number;
+            /** Balanceafter */
+            balanceAfter: number | null;
+            /**
+             * Createdat
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            createdAt: string;
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+            /** Description */
+            description: string;
+            /**
+             * Fund
+             * @description The one fund a wallet transaction moved; null when it moved several (see funds) or it is not a wallet's
+             */
+            fund: ("deposit" | "winnings" | "bonus") | null;
+            /** @description What it moved in each fund, when several (an entry fee paid partly from bonus); null otherwise */
+            funds: components["schemas"]["Funds"] | null;
+            fundsAfter: components["schemas"]["Funds"];
+            /** Idempotencykey */
+            idempotencyKey: string | null;
+            /** Metadata */
+            metadata: {
+                [key: string]: string;
+            };
+            /** Source */
+            source: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "completed" | "failed";
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee" | "chargeback" | "bonus" | "bonusExpired" | "tds" | "gst" | "migration";
+            /**
+             * Updatedat
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            updatedAt: string;
+            /** Userid */
+            userId: string | null;
+        };
+        /**
          * StripeDetails
          * @description A Stripe connected account.
          */
@@ -2217,6 +2598,238 @@ export interface components {
              * @enum {string}
              */
             type: "stripe";
+        };
+        /**
+         * TaxEntry
+         * @description One withdrawal of the financial year: its net winnings and TDS.
+         */
+        TaxEntry: {
+            /**
+             * Amount
+             * @description Major units, exact.
+             */
+            amount: number;
+            /**
+             * Date
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            date: string;
+            /**
+             * Netwinnings
+             * @description Major units, exact.
+             */
+            netWinnings: number;
+            /** Payoutid */
+            payoutId: string;
+            /**
+             * Status
+             * @description open: not yet paid; captured: paid
+             * @enum {string}
+             */
+            status: "open" | "captured";
+            /**
+             * Tds
+             * @description Major units, exact.
+             */
+            tds: number;
+        };
+        /**
+         * TaxStatement
+         * @description The caller's tax statement of one financial year (net winnings under s. 194BA, Rule 133).
+         */
+        TaxStatement: {
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+            /**
+             * Deposits
+             * @description Major units, exact.
+             */
+            deposits: number;
+            /** Entries */
+            entries: components["schemas"]["TaxEntry"][];
+            /** Fy */
+            fy: string;
+            /**
+             * Netwinnings
+             * @description Major units, exact.
+             */
+            netWinnings: number;
+            /**
+             * Openingbalance
+             * @description Major units, exact.
+             */
+            openingBalance: number;
+            /**
+             * Pan
+             * @description Masked ("XXXXXX234F"); null without KYC
+             */
+            pan: string | null;
+            /**
+             * Tds
+             * @description Major units, exact.
+             */
+            tds: number;
+            /**
+             * Tdsrate
+             * @description Percent, exact.
+             */
+            tdsRate: number;
+            /**
+             * Withdrawals
+             * @description Major units, exact.
+             */
+            withdrawals: number;
+            /** @description null until the year is closed */
+            yearEnd: components["schemas"]["YearEnd"] | null;
+        };
+        /** TaxStatementEnvelope */
+        TaxStatementEnvelope: {
+            data: components["schemas"]["TaxStatement"];
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /**
+         * TdsEstimate
+         * @description What a payout request of ``amount`` would withhold now (nothing is reserved).
+         */
+        TdsEstimate: {
+            /**
+             * Amount
+             * @description Major units, exact.
+             */
+            amount: number;
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+            /** Financialyear */
+            financialYear: string;
+            /**
+             * Netamount
+             * @description Major units, exact.
+             */
+            netAmount: number;
+            /**
+             * Netwinnings
+             * @description Major units, exact.
+             */
+            netWinnings: number;
+            /**
+             * Tds
+             * @description Major units, exact.
+             */
+            tds: number;
+            /**
+             * Tdsrate
+             * @description Percent, exact.
+             */
+            tdsRate: number;
+            /**
+             * Withdrawable
+             * @description Major units, exact.
+             */
+            withdrawable: number;
+        };
+        /** TdsEstimateEnvelope */
+        TdsEstimateEnvelope: {
+            data: components["schemas"]["TdsEstimate"];
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /**
+         * TdsLine
+         * @description One user's TDS in one quarter.
+         */
+        TdsLine: {
+            /**
+             * Netwinnings
+             * @description Major units, exact.
+             */
+            netWinnings: number;
+            /**
+             * Pan
+             * @description Masked; null without KYC
+             */
+            pan: string | null;
+            /**
+             * Quarter
+             * @enum {string}
+             */
+            quarter: "Q1" | "Q2" | "Q3" | "Q4";
+            /**
+             * Tds
+             * @description Major units, exact.
+             */
+            tds: number;
+            /** Userid */
+            userId: string;
+            /**
+             * Withdrawals
+             * @description Paid withdrawals counted (the year-end step is not one)
+             */
+            withdrawals: number;
+        };
+        /**
+         * TdsReport
+         * @description The platform's TDS return data for a financial year (or one quarter of it).
+         */
+        TdsReport: {
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+            /** Fy */
+            fy: string;
+            /** Lines */
+            lines: components["schemas"]["TdsLine"][];
+            /** Quarter */
+            quarter: ("Q1" | "Q2" | "Q3" | "Q4") | null;
+            totals: components["schemas"]["TdsTotals"];
+        };
+        /** TdsReportEnvelope */
+        TdsReportEnvelope: {
+            data: components["schemas"]["TdsReport"];
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /**
+         * TdsTotals
+         * @description The report's sums.
+         */
+        TdsTotals: {
+            /**
+             * Netwinnings
+             * @description Major units, exact.
+             */
+            netWinnings: number;
+            /**
+             * Tds
+             * @description Major units, exact.
+             */
+            tds: number;
+            /** Withdrawals */
+            withdrawals: number;
         };
         /**
          * TopUpBody
@@ -2326,6 +2939,13 @@ export interface components {
             currency: "INR" | "USD";
             /** Description */
             description: string;
+            /**
+             * Fund
+             * @description The one fund a wallet transaction moved; null when it moved several (see funds) or it is not a wallet's
+             */
+            fund: ("deposit" | "winnings" | "bonus") | null;
+            /** @description What it moved in each fund, when several (an entry fee paid partly from bonus); null otherwise */
+            funds: components["schemas"]["Funds"] | null;
             /** Idempotencykey */
             idempotencyKey: string | null;
             /** Metadata */
@@ -2343,7 +2963,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee";
+            type: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee" | "chargeback" | "bonus" | "bonusExpired" | "tds" | "gst" | "migration";
             /**
              * Updatedat
              * Format: date-time
@@ -2376,6 +2996,29 @@ export interface components {
              * @constant
              */
             success: true;
+        };
+        /**
+         * TypeTotal
+         * @description The transactions of one type in a statement: money in, money out (negative) and how many.
+         */
+        TypeTotal: {
+            /** Count */
+            count: number;
+            /**
+             * Credits
+             * @description Major units, exact.
+             */
+            credits: number;
+            /**
+             * Debits
+             * @description Major units, exact.
+             */
+            debits: number;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee" | "chargeback" | "bonus" | "bonusExpired" | "tds" | "gst" | "migration";
         };
         /**
          * UpiDetails
@@ -2484,15 +3127,24 @@ export interface components {
              */
             balance: number;
             /**
+             * Bonusgrants
+             * @description Grants with bonus left, soonest expiry first
+             */
+            bonusGrants: components["schemas"]["BonusGrant"][];
+            /**
              * Currency
              * @enum {string}
              */
             currency: "INR" | "USD";
+            /** @description The balance per fund; balance is their sum */
+            funds: components["schemas"]["Funds"];
             /**
              * Held
              * @description Major units, exact.
              */
             held: number;
+            /** @description What open payout requests hold in each fund; held is their sum */
+            heldFunds: components["schemas"]["Funds"];
             /**
              * Receivable
              * @description What the user owes after a card refund or chargeback the wallet could not cover; settled first from later credits
@@ -2510,6 +3162,11 @@ export interface components {
              * @description Major units, exact.
              */
             totalEarnings: number;
+            /**
+             * Withdrawable
+             * @description What a payout request may take now: the available part of the withdrawable funds (0 while restricted)
+             */
+            withdrawable: number;
         };
         /** WalletEnvelope */
         WalletEnvelope: {
@@ -2552,6 +3209,38 @@ export interface components {
              * @constant
              */
             success: true;
+        };
+        /**
+         * YearEnd
+         * @description The year-end step: net winnings left in the closing balance, taxed once the year has ended.
+         */
+        YearEnd: {
+            /**
+             * Closedat
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            closedAt: string;
+            /**
+             * Closingbalance
+             * @description Major units, exact.
+             */
+            closingBalance: number;
+            /**
+             * Netwinnings
+             * @description Major units, exact.
+             */
+            netWinnings: number;
+            /**
+             * Nextopeningbalance
+             * @description Major units, exact.
+             */
+            nextOpeningBalance: number;
+            /**
+             * Tds
+             * @description Major units, exact.
+             */
+            tds: number;
         };
     };
     responses: never;
@@ -3477,6 +4166,213 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         error?: "PAYOUT_BUSY" | "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    tds_report_api_admin_tax_tds_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-YY (1 April - 31 March, India time); default: the current one. */
+                fy?: string;
+                /** @description Only this quarter; default: every quarter. */
+                quarter?: "Q1" | "Q2" | "Q3" | "Q4";
+                format?: "json" | "csv";
+                /** @description ISO-4217 code. */
+                currency?: "INR" | "USD";
+            };
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The envelope (format=json) or a CSV table (format=csv, one row per user and quarter, a header row) as an attachment. */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TdsReportEnvelope"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_CURRENCY, INVALID_FINANCIAL_YEAR, INVALID_FORMAT, INVALID_QUARTER, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_CURRENCY" | "INVALID_FINANCIAL_YEAR" | "INVALID_FORMAT" | "INVALID_QUARTER" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. `error` is one of: FORBIDDEN. */
+            403: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "FORBIDDEN";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    grant_bonus_api_admin_users__user_id__bonus_post: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required: makes the grant happen once. Scoped to the admin: the same key and body return the first transaction (or the same refusal); another body is 409. */
+                "Idempotency-Key": string;
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantBonusBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: IDEMPOTENCY_KEY_REQUIRED, INVALID_AMOUNT, INVALID_CURRENCY, INVALID_EXPIRY, INVALID_IDEMPOTENCY_KEY, INVALID_JSON, INVALID_REASON, PAYLOAD_TOO_LARGE, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_KEY_REQUIRED" | "INVALID_AMOUNT" | "INVALID_CURRENCY" | "INVALID_EXPIRY" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_JSON" | "INVALID_REASON" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. `error` is one of: FORBIDDEN. */
+            403: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "FORBIDDEN";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error` is one of: NOT_FOUND, USER_NOT_FOUND. */
+            404: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "NOT_FOUND" | "USER_NOT_FOUND";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. `error` is one of: IDEMPOTENCY_CONFLICT. */
+            409: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_CONFLICT";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -5241,7 +6137,7 @@ export interface operations {
                 page?: number;
                 /** @description Items per page. */
                 limit?: number;
-                type?: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee";
+                type?: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee" | "chargeback" | "bonus" | "bonusExpired" | "tds" | "gst" | "migration";
                 status?: "pending" | "completed" | "failed";
                 /** @description ISO-4217 code. */
                 currency?: "INR" | "USD";
@@ -5333,7 +6229,7 @@ export interface operations {
                 page?: number;
                 /** @description Items per page. */
                 limit?: number;
-                type?: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee";
+                type?: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee" | "chargeback" | "bonus" | "bonusExpired" | "tds" | "gst" | "migration";
                 status?: "pending" | "completed" | "failed";
                 /** @description ISO-4217 code. */
                 currency?: "INR" | "USD";
@@ -5425,7 +6321,7 @@ export interface operations {
                 page?: number;
                 /** @description Items per page. */
                 limit?: number;
-                type?: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee";
+                type?: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee" | "chargeback" | "bonus" | "bonusExpired" | "tds" | "gst" | "migration";
                 status?: "pending" | "completed" | "failed";
                 /** @description ISO-4217 code. */
                 currency?: "INR" | "USD";
@@ -6141,6 +7037,230 @@ export interface operations {
             };
         };
     };
+    my_statement_api_wallet_statement_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD (midnight UTC) or an RFC 3339 time. */
+                from?: string;
+                /** @description YYYY-MM-DD (midnight UTC) or an RFC 3339 time. */
+                to?: string;
+                format?: "json" | "csv" | "pdf";
+                /** @description ISO-4217 code. */
+                currency?: "INR" | "USD";
+            };
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The envelope (format=json), a CSV table (format=csv, one row per line, a header row) or a PDF document (format=pdf), the files as attachments. */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementEnvelope"];
+                    "application/pdf": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_CURRENCY, INVALID_DATE, INVALID_FORMAT, INVALID_RANGE, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_CURRENCY" | "INVALID_DATE" | "INVALID_FORMAT" | "INVALID_RANGE" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    my_tax_statement_api_wallet_tax_statement_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-YY (1 April - 31 March, India time); default: the current one. */
+                fy?: string;
+                format?: "json" | "csv" | "pdf";
+                /** @description ISO-4217 code. */
+                currency?: "INR" | "USD";
+            };
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The envelope (format=json), a CSV table (format=csv, one row per line, a header row) or a PDF document (format=pdf), the files as attachments. */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxStatementEnvelope"];
+                    "application/pdf": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_CURRENCY, INVALID_FINANCIAL_YEAR, INVALID_FORMAT, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_CURRENCY" | "INVALID_FINANCIAL_YEAR" | "INVALID_FORMAT" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    tds_estimate_api_wallet_tds_estimate_get: {
+        parameters: {
+            query: {
+                /** @description Major units of the currency (1000 is ₹1,000.00), at most 2 decimal places. */
+                amount: number;
+                /** @description ISO-4217 code. */
+                currency?: "INR" | "USD";
+            };
+            header?: {
+                /** @description Kept as the request's id in every service's logs when it is 8-64 ASCII letters and digits; anything else is replaced by a new id. */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TdsEstimateEnvelope"];
+                };
+            };
+            /** @description Invalid request. `error` is one of: INVALID_AMOUNT, INVALID_CURRENCY, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_AMOUNT" | "INVALID_CURRENCY" | "VALIDATION_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in. `error` is one of: INVALID_TOKEN, UNAUTHORIZED. */
+            401: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "INVALID_TOKEN" | "UNAUTHORIZED";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A backing service is unavailable. `error` is one of: SERVICE_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_ERROR. */
+            503: {
+                headers: {
+                    /** @description The request's id: the caller's, or a new one. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE" | "UPSTREAM_AUTH_FAILED" | "UPSTREAM_ERROR";
+                    } & components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     create_topup_api_wallet_topup_post: {
         parameters: {
             query?: never;
@@ -6322,7 +7442,7 @@ export interface operations {
                 page?: number;
                 /** @description Items per page. */
                 limit?: number;
-                type?: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee";
+                type?: "credit" | "debit" | "reward" | "entryFee" | "payout" | "refund" | "topup" | "organizerFee" | "platformFee" | "chargeback" | "bonus" | "bonusExpired" | "tds" | "gst" | "migration";
                 status?: "pending" | "completed" | "failed";
                 /** @description ISO-4217 code. */
                 currency?: "INR" | "USD";
