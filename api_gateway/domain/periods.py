@@ -15,6 +15,8 @@ from winzone_kernel.errors import InvalidArgument
 
 INDIA = timezone(timedelta(hours=5, minutes=30))
 DEFAULT_STATEMENT_DAYS = 30
+FIRST_YEAR, LAST_YEAR = 2000, 9998
+"""Dates outside these years are refused (the ledger holds nothing earlier, and the arithmetic stays in range)."""
 MAX_MOMENT_LENGTH = 40
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MOMENT_PATTERN = re.compile(
@@ -46,11 +48,19 @@ def _moment(text: str, *, end_of_day: bool) -> datetime:
     raise InvalidArgument("Dates are YYYY-MM-DD or RFC 3339 times with an offset", code="INVALID_DATE")
 
 
+def _in_range(moment: datetime, text: str) -> datetime:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InvalidArgument(f"Dates must fall in the years {FIRST_YEAR}-{LAST_YEAR}: {text[:40]!r}",
+                              code="INVALID_DATE")
+    return moment
+
+
 def statement_period(first: str, last: str, now: datetime) -> Period:
     """The range of ``?from=&to=`` ("" for a side left out): ``to`` defaults to now, ``from`` to 30 days
     before ``to``. ``from`` after ``to`` is ``INVALID_RANGE``."""
-    end = _moment(last, end_of_day=True) if last else now
-    start = _moment(first, end_of_day=False) if first else end - timedelta(days=DEFAULT_STATEMENT_DAYS)
+    end = _in_range(_moment(last, end_of_day=True), last) if last else now
+    start = (_in_range(_moment(first, end_of_day=False), first) if first
+             else end - timedelta(days=DEFAULT_STATEMENT_DAYS))
     if start > end:
         raise InvalidArgument("from must not be after to", code="INVALID_RANGE")
     return Period(format_utc(start), format_utc(end))

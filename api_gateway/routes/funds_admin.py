@@ -39,7 +39,7 @@ from api_gateway.serializers import transaction_json
 from api_gateway.statements.tables import tds_report_csv
 from winzone.wallet.v1 import wallet_pb2 as wpb
 from winzone_kernel.clock import format_utc, utc_now
-from winzone_kernel.errors import InvalidArgument, NotFound
+from winzone_kernel.errors import InvalidArgument, NotFound, PermissionDenied
 from winzone_kernel.money import to_major
 
 router = APIRouter(tags=["admin"])
@@ -90,13 +90,16 @@ async def _known_user(ctx: GatewayContext, user_id: str) -> str:
     responses=error_responses(
         body=True, path=True,
         bad_request=[*AMOUNT_CODES, *REQUIRED_KEY_CODES, "VALIDATION_ERROR", "INVALID_REASON", "INVALID_EXPIRY"],
-        forbidden=["FORBIDDEN"], not_found=["USER_NOT_FOUND"], conflict=["IDEMPOTENCY_CONFLICT"]),
+        forbidden=["FORBIDDEN", "SELF_GRANT_FORBIDDEN"], not_found=["USER_NOT_FOUND"],
+        conflict=["IDEMPOTENCY_CONFLICT"]),
 )
 async def grant_bonus(user_id: str, request: Request, who: Admin, body: Body, ctx: Ctx) -> EnvelopeResponse:
     """``{amount, currency?, reason, expiresAt?}`` → the user's ``bonus`` Transaction (admin only): a promotion
     into the bonus fund, spent only on entry fees (up to the configured share of each fee) and never withdrawable;
-    what is left at ``expiresAt`` expires."""
+    what is left at ``expiresAt`` expires. An admin cannot grant a bonus to their own wallet."""
     key = client_key(request, required=True)
+    if user_id == who.user_id:
+        raise PermissionDenied("An admin cannot grant a bonus to their own wallet", code="SELF_GRANT_FORBIDDEN")
     _only_fields(body, *BONUS_FIELDS)
     currency = currency_field(body)
     amount = amount_field(body, currency)

@@ -180,6 +180,9 @@ def test_bonus_grant_keys_bodies_roles_and_users(stack: Stack, http: httpx.Clien
     _, organizer = sign_up(http, "organizer")
     _refused(_bonus(http, organizer, user_id, body, new_key()), 403, "FORBIDDEN")
     _refused(_bonus(http, {}, user_id, body, new_key()), 401, "UNAUTHORIZED")
+    admin_id = sign_in(http, stack.admin_email, stack.admin_password)[0]
+    _refused(_bonus(http, admin, admin_id, body, new_key()), 403, "SELF_GRANT_FORBIDDEN")
+    assert _wallet(http, admin)["balance"] == 0
     assert _wallet(http, player)["balance"] == 0
     stack.assert_books_ok()
 

@@ -30,7 +30,9 @@ def test_defaults_are_the_last_thirty_days() -> None:
     ("2026-12-01", "2026-11-01", "INVALID_RANGE"), ("2026-11-02T00:00:01Z", "2026-11-01", "INVALID_RANGE"),
     ("2026-02-30", "", "INVALID_DATE"), ("yesterday", "", "INVALID_DATE"), ("2026-11-01T10:00:00", "", "INVALID_DATE"),
     ("1e9", "", "INVALID_DATE"), ("２０２６-11-01", "", "INVALID_DATE"), ("2026-11-01" + "0" * 50, "", "INVALID_DATE"),
-    ("", "2026-13-01", "INVALID_DATE"),
+    ("", "2026-13-01", "INVALID_DATE"), ("", "0001-01-01", "INVALID_DATE"),
+    ("0001-01-01", "2026-11-01", "INVALID_DATE"), ("1999-12-31T23:59:59Z", "", "INVALID_DATE"),
+    ("", "9999-12-31", "INVALID_DATE"),
 ])
 def test_bad_periods_are_refused(first: str, last: str, code: str) -> None:
     with pytest.raises(InvalidArgument) as refused:
