@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tests.faults.explorer import Fault, Injector, Outcome, SimulatedCrash
-from tests.faults.payout_world import AMOUNT, FUNDED, Books, PayoutWorld
+from tests.faults.payout_world import AMOUNT, Books, PayoutWorld
 from tests.faults.world import attempt
 from winzone.payouts.v1 import payouts_pb2 as pb
 from winzone.wallet.v1 import wallet_pb2
@@ -96,9 +96,10 @@ def reversed_(parts: tuple[int, ...], *, times: int = 1, reorder: bool = False) 
         if not w.account.for_payout(payout_id):
             run.expect_status = "paid"
             return
+        sent = int(w.account.for_payout(payout_id)[0]["amount"])
         bodies = [w.account.reverse(payout_id, part, f"evt_r{i}_{run.user}") for i, part in enumerate(parts)]
-        run.reversed_amount = min(sum(parts), AMOUNT)
-        run.expect_status = "failed" if run.reversed_amount == AMOUNT else None
+        run.reversed_amount = min(sum(parts), sent)
+        run.expect_status = "failed" if run.reversed_amount == sent else None
         for body in reversed(bodies) if reorder else bodies:
             await _deliver(w, body, times)
     return flow
@@ -156,9 +157,9 @@ def check(books: Books, run: Run) -> list[str]:
     for t in books.transfers:
         transfers.setdefault(str(t["transfer_group"]), []).append(t)
     net_out = sum(int(t["amount"]) - int(t["amount_reversed"]) for t in books.transfers)  # type: ignore[call-overload]
-    if books.wallet.balance + net_out != FUNDED:
+    if books.wallet.balance + net_out + books.tds_withheld != books.funded:
         bad.append(f"money not conserved: wallet balance {books.wallet.balance} + net sent to the provider "
-                   f"{net_out} != funded {FUNDED}")
+                   f"{net_out} + tds withheld {books.tds_withheld} != funded {books.funded}")
     open_amount = sum(r.payout.amount_minor for r in books.records if r.payout.status.value in OPEN)
     if books.wallet.held != open_amount:
         bad.append(f"wallet holds {books.wallet.held} but open payouts account for {open_amount}")
@@ -181,9 +182,10 @@ def check(books: Books, run: Run) -> list[str]:
             bad.append(f"payout {payout_id} is {status} but the provider sent {sent}")
         hold = holds.get(payout_id)
         captured = -hold.amount if hold is not None and hold.status == "completed" else 0
-        if captured - refunds.get(payout_id, 0) != sent:
+        kept = record.payout.tds if captured and status == "paid" else 0
+        if captured - refunds.get(payout_id, 0) - kept != sent:
             bad.append(f"payout {payout_id}: provider sent {sent} net ({back} reversed) but the wallet paid out "
-                       f"{captured} and refunded {refunds.get(payout_id, 0)}")
+                       f"{captured}, refunded {refunds.get(payout_id, 0)} and withheld {kept}")
     for payout_id, record in records.items():
         status = record.payout.status.value
         hold = holds.get(payout_id)
@@ -195,6 +197,7 @@ def check(books: Books, run: Run) -> list[str]:
             bad.append(f"payout {payout_id} {status} with its hold still open")
         if payout_id in refunds and payout_id not in transfers:
             bad.append(f"payout {payout_id} refunded {refunds[payout_id]} with nothing reversed")
+    bad.extend(check_tax(books))
     for record in books.attention:
         bad.append(f"payout {record.payout.id} still needs attention ({record.payout.status.value}, "
                    f"placed={record.hold_placed}, pending={record.pending})")
@@ -202,6 +205,39 @@ def check(books: Books, run: Run) -> list[str]:
         got = records[run.payout_id].payout.status.value if run.payout_id in records else "missing"
         if got != run.expect_status:
             bad.append(f"payout {run.payout_id} ended {got}, expected {run.expect_status}")
+    return bad
+
+
+def check_tax(books: Books) -> list[str]:
+    """Tax withheld at source: each payout carries its hold's figures, the provider is asked for the net amount
+    under one key and sends it once, and ``tds_payable`` gained exactly the tds of the paid payouts."""
+    bad: list[str] = []
+    placed = [r for r in books.records if r.payout.id in books.holds]
+    for record in books.records:
+        payout, hold = record.payout, books.holds.get(record.payout.id)
+        if hold is not None and (payout.tds, payout.net_amount, payout.net_winnings) != (
+                hold.tds, hold.net_amount, hold.net_winnings):
+            bad.append(f"payout {payout.id} has tds {payout.tds} net {payout.net_amount} (net winnings "
+                       f"{payout.net_winnings}) but its hold {hold.tds} net {hold.net_amount} ({hold.net_winnings})")
+        if hold is None and payout.tds:
+            bad.append(f"payout {payout.id} has tds {payout.tds} with no hold")
+        asked = books.asked.get(payout.id, [])
+        if any(amount != payout.net_amount for amount, _ in asked):
+            bad.append(f"payout {payout.id}: the provider was asked for {sorted({a for a, _ in asked})}, "
+                       f"not its net amount {payout.net_amount}")
+        if len({key for _, key in asked}) > 1:
+            bad.append(f"payout {payout.id}: the provider was asked under {len({k for _, k in asked})} keys")
+        sent = [int(t["amount"]) for t in books.transfers if t["transfer_group"] == payout.id]
+        if payout.status.value == "paid" and sent != [payout.net_amount]:
+            bad.append(f"payout {payout.id} paid {payout.net_amount} net but the provider made transfers {sent}")
+    if len(placed) == 1 and books.holds[placed[0].payout.id].tds != books.lone_tds:
+        bad.append(f"payout {placed[0].payout.id} withholds {books.holds[placed[0].payout.id].tds}, "
+                   f"expected {books.lone_tds}")
+    owed = sum(r.payout.tds for r in books.records
+               if r.payout.status.value == "paid" and books.holds.get(r.payout.id, None) is not None
+               and books.holds[r.payout.id].status == "captured")
+    if books.tds_withheld != owed:
+        bad.append(f"tds_payable gained {books.tds_withheld} but the paid payouts withheld {owed}")
     return bad
 
 

@@ -3,6 +3,10 @@ stand-in) and the payout service, restartable, behind a real payout gRPC server.
 
 Faults sit on the payout service's store and its wallet and payments clients, and on the payment gateway's
 ``RecordProviderResult`` client. Every schedule uses a fresh user with its own Stripe destination account.
+
+A world built with ``TAXED`` runs the wallet with TDS at 30 % and payouts drawn on winnings only
+(``TDS_RATE=30``, ``WITHDRAWABLE_FUNDS=winnings``); each user then tops up a deposit and wins a reward, so a
+payout of ``AMOUNT`` taxes ``AMOUNT - deposit`` of net winnings.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import itertools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +39,14 @@ from tests.faults.cross import AuditWatch, stripe_account_reader
 from tests.faults.explorer import CallProxy, Incarnation, StoreProxy
 from tests.faults.stripe_account import FaultStripeAccount
 from tests.faults.world import Current, Holder, Restartable, StepClock
-from tests.support.grpc_servers import TEST_TOKEN, LoopThread, RunningServer
+from tests.support.grpc_servers import TEST_TOKEN, LoopThread, RunningServer, authed_channel
 from tests.support.payments import base_env
 from tests.support.stripe_standin import API_KEY, WEBHOOK_SECRET, StripeStandIn
+from wallet_service.adapters.sqlite_store import SqliteLedgerStore
+from wallet_service.domain.accounts import parse_account
+from wallet_service.domain.model import HoldRecord
+from wallet_service.domain.policy import DEFAULT_POLICY, LedgerPolicy
+from wallet_service.server import create_server as create_wallet_server
 from winzone.payments.v1 import payments_pb2, payments_pb2_grpc
 from winzone.payouts.v1 import payouts_pb2, payouts_pb2_grpc
 from winzone.wallet.v1 import wallet_pb2, wallet_pb2_grpc
@@ -46,6 +56,38 @@ from winzone_kernel.grpc_server import ServingServer, start_server
 FUTURE = datetime(2999, 1, 1, tzinfo=UTC)
 FUNDED = 100_000
 AMOUNT = 60_000
+TDS_PAYABLE = parse_account("tds_payable")
+
+
+@dataclass(frozen=True)
+class TaxSetup:
+    """The wallet's policy and how each schedule's user is funded: a ``deposit`` top-up and ``winnings``
+    (a reward credit); ``tds`` is what a lone payout of ``AMOUNT`` withholds."""
+
+    policy: LedgerPolicy
+    deposit: int
+    winnings: int
+    tds: int
+
+    @property
+    def funded(self) -> int:
+        return self.deposit + self.winnings
+
+
+UNTAXED = TaxSetup(DEFAULT_POLICY, FUNDED, 0, 0)
+TAXED = TaxSetup(LedgerPolicy(tds_rate=Decimal(30), withdrawable_funds=("winnings",)), 20_000, 100_000,
+                 (AMOUNT - 20_000) * 30 // 100)
+
+
+class PolicyWallet(WalletHarness):
+    """``WalletHarness`` whose server applies ``policy`` (what ``TDS_RATE`` and ``WITHDRAWABLE_FUNDS`` set)."""
+
+    def __init__(self, path: Path, policy: LedgerPolicy) -> None:
+        self.store = SqliteLedgerStore(path, synchronous="NORMAL")
+        self.store.migrate()
+        self.server = RunningServer(lambda: create_wallet_server(self.store, token=TEST_TOKEN, policy=policy))
+        self.channel = authed_channel(self.server.address)
+        self.stub = wallet_pb2_grpc.WalletServiceStub(self.channel)
 
 
 class _LateLife(Incarnation):
@@ -55,10 +97,12 @@ class _LateLife(Incarnation):
 class PayoutWorld:
     """The servers and stores of the payout workflows, and the clients a schedule drives them with."""
 
-    def __init__(self, tmp: Path, loop: LoopThread) -> None:
+    def __init__(self, tmp: Path, loop: LoopThread, tax: TaxSetup = UNTAXED) -> None:
         self.loop = loop
         self.holder = Holder()
-        self.wallet = WalletHarness(tmp / "wallet.sqlite3")
+        self.tax = tax
+        self.wallet = PolicyWallet(tmp / "wallet.sqlite3", tax.policy)
+        self._tds_before = 0
         self.account = FaultStripeAccount()
         self.standin = StripeStandIn()
         self.standin.respond_with(self.account)
@@ -125,8 +169,17 @@ class PayoutWorld:
     def new_user(self) -> tuple[str, str]:
         n = next(self._ids)
         user, account = f"usr_fault_{n:05d}", f"acct_1Fault{n:05d}"
-        self.wallet.fund(user, FUNDED)
+        self.wallet.fund(user, self.tax.deposit)
+        if self.tax.winnings:
+            self.wallet.stub.Credit(wallet_pb2.CreditRequest(
+                idempotency_key=f"win_{user}", user_id=user, amount=self.tax.winnings, currency="INR",
+                type="reward", counter_account="clearing:test"))
+        self._tds_before = self.tds_payable()
         return user, account
+
+    def tds_payable(self) -> int:
+        state = self.wallet.store.get_account(TDS_PAYABLE, "INR")
+        return 0 if state is None else state.balance
 
     async def webhook(self, body: bytes) -> None:
         headers = {"Stripe-Signature": signatures.sign_header(body, WEBHOOK_SECRET),
@@ -156,7 +209,10 @@ class PayoutWorld:
         attention = [r for r in self.store.needing_attention(FUTURE, 1000, None) if r.payout.user_id == user]
         with self.account._lock:
             transfers = [dict(t) for t in self.account.transfers.values() if t["destination"] == account]
-        return Books(wallet, transactions, records, attention, transfers)
+        holds = {r.payout.id: hold for r in records if (hold := self.wallet.store.get_hold(r.payout.id))}
+        asked = {r.payout.id: self.account.requests_for(r.payout.id) for r in records}
+        return Books(wallet, transactions, records, attention, transfers, holds, asked,
+                     self.tds_payable() - self._tds_before, self.tax.funded, self.tax.tds)
 
 
 @dataclass
@@ -168,6 +224,15 @@ class Books:
     records: list[Any]
     attention: list[Any]
     transfers: list[dict[str, Any]]
+    holds: dict[str, HoldRecord]
+    """The wallet's hold of each payout, read from its store (where one was made)."""
+    asked: dict[str, list[tuple[int, str]]]
+    """Per payout, the (amount, Idempotency-Key) of every transfer the provider was asked for."""
+    tds_withheld: int
+    """What ``tds_payable`` gained during the schedule."""
+    funded: int
+    lone_tds: int
+    """What the hold of the user's only payout must withhold."""
 
 
 class _GatewaySink:

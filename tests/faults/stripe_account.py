@@ -37,6 +37,8 @@ class FaultStripeAccount:
         self.refusals: dict[str, tuple[int, dict[str, Any]]] = {}
         self.lose_answer: set[str] = set()
         self.creates = 0
+        self.requests: list[tuple[str, int, str]] = []
+        """Every transfer create received: (transfer_group, amount, Idempotency-Key), repeats included."""
         self.sessions: dict[str, dict[str, Any]] = {}
         self.session_keys: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -58,6 +60,7 @@ class FaultStripeAccount:
     def _create(self, request: SeenRequest) -> tuple[int, dict[str, Any]]:
         key = request.headers.get("idempotency-key", "")
         destination = request.form["destination"][0]
+        self.requests.append((request.form["transfer_group"][0], int(request.form["amount"][0]), key))
         if key in self.by_key:
             return 200, dict(self.transfers[self.by_key[key]])
         if key in self.refusals:
@@ -85,6 +88,11 @@ class FaultStripeAccount:
     def for_payout(self, payout_id: str) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(t) for t in self.transfers.values() if t["transfer_group"] == payout_id]
+
+    def requests_for(self, payout_id: str) -> list[tuple[int, str]]:
+        """The (amount, Idempotency-Key) of every transfer create received for the payout."""
+        with self._lock:
+            return [(amount, key) for group, amount, key in self.requests if group == payout_id]
 
     def reverse(self, payout_id: str, amount: int, event_id: str) -> bytes:
         """Reverse ``amount`` more of the payout's transfer; returns the ``transfer.reversed`` event body."""
