@@ -212,7 +212,8 @@ def test_funds_tax_and_statement_routes_are_documented(document: dict[str, Any])
     assert header["required"] is True
     assert {"IDEMPOTENCY_KEY_REQUIRED", "INVALID_EXPIRY", "INVALID_AMOUNT"} <= error_codes(bonus, "400")
     assert error_codes(bonus, "404") == {"USER_NOT_FOUND", "NOT_FOUND"}
-    assert error_codes(bonus, "403") == {"FORBIDDEN"} and "IDEMPOTENCY_CONFLICT" in error_codes(bonus, "409")
+    assert error_codes(bonus, "403") == {"FORBIDDEN", "SELF_GRANT_FORBIDDEN"}
+    assert "IDEMPOTENCY_CONFLICT" in error_codes(bonus, "409")
     for path in ("/api/wallet/statement", "/api/wallet/tax-statement"):
         content = paths[path]["get"]["responses"]["200"]["content"]
         assert set(content) == {"application/json", "text/csv", "application/pdf"}, path

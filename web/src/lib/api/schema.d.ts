@@ -229,7 +229,7 @@ export interface paths {
          * Grant Bonus
          * @description ``{amount, currency?, reason, expiresAt?}`` → the user's ``bonus`` Transaction (admin only): a promotion
          *     into the bonus fund, spent only on entry fees (up to the configured share of each fee) and never withdrawable;
-         *     what is left at ``expiresAt`` expires.
+         *     what is left at ``expiresAt`` expires. An admin cannot grant a bonus to their own wallet.
          */
         post: operations["grant_bonus_api_admin_users__user_id__bonus_post"];
         delete?: never;
@@ -4320,7 +4320,7 @@ export interface operations {
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. `error` is one of: FORBIDDEN. */
+            /** @description Not allowed. `error` is one of: FORBIDDEN, SELF_GRANT_FORBIDDEN. */
             403: {
                 headers: {
                     /** @description The request's id: the caller's, or a new one. */
@@ -4330,7 +4330,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error?: "FORBIDDEN";
+                        error?: "FORBIDDEN" | "SELF_GRANT_FORBIDDEN";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
