@@ -251,7 +251,8 @@ class WalletServicer(pb_grpc.WalletServiceServicer):
 
     async def CreateHold(self, request: pb.CreateHoldRequest, context: grpc.aio.ServicerContext) -> pb.HoldResult:
         """Reserve part of a user's available balance (min(amount, available) with ``up_to_available``);
-        FAILED_PRECONDITION "HOLD_VOIDED" for a tombstoned hold id, "ACCOUNT_RESTRICTED" for a user who owes."""
+        FAILED_PRECONDITION "HOLD_VOIDED" for a tombstoned hold id, "ACCOUNT_RESTRICTED" for a user who owes,
+        "NOTHING_TO_PAY" for a payout whose whole amount would be withheld as TDS."""
         return hold_result_pb(await self._holds.create(
             key=request.idempotency_key, hold_id=request.hold_id, user_id=request.user_id, amount=request.amount,
             currency=request.currency, type=request.type, source=request.source, description=request.description,

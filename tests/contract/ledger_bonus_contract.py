@@ -114,6 +114,7 @@ class LedgerBonusContract(StoreContract[LedgerStore]):
             "promotions", "bonus", -50_000, {})
         assert created.transaction_id == user_leg.id
         assert user_leg.metadata["grantId"] == created.id
+        assert "grantedBy" not in user_leg.metadata and "grantedBy" not in promotions_leg.metadata
         wallet = posting.wallets[0]
         assert (wallet.balance, wallet.funds, wallet.withdrawable) == (50_000, Funds(0, 0, 50_000), 0)
         assert self.funds(user) == Funds(0, 0, 50_000)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ from wallet_service.domain.funds import Funds
 from wallet_service.domain.model import HoldOutcome, PostingOutcome, WalletView
 from wallet_service.domain.policy import LedgerPolicy
 from wallet_service.use_cases import WalletUseCases
-from winzone_kernel.errors import InsufficientFunds, InvalidArgument
+from winzone_kernel.errors import FailedPrecondition, InsufficientFunds, InvalidArgument
 
 INDIA = LedgerPolicy(withdrawable_funds=("winnings",))
 TAXED = LedgerPolicy(tds_rate=Decimal(30))
@@ -166,6 +167,40 @@ class LedgerFundsContract(LedgerStoreContract):
         assert [g.remaining for g in self.service.bonuses.grants(user, "INR")] == [500]
         self.assert_audit_ok()
 
+    def test_a_refund_to_a_user_who_owes_settles_from_its_deposit_and_returns_bonus_to_bonus(self) -> None:
+        user = self.player(deposit=900, bonus=100)
+        paid = self.entry(user, 1_000, "cup-f9")
+        assert paid.transactions[0].funds == {"bonus": -100, "deposit": -900}
+        self.credit(user, 500, type="topup")
+        recovered = self.run(self.service.postings.recover(
+            key=new_key(), user_id=user, amount=2_000, currency="INR", counter_account="clearing:stripe", type="",
+            source="test", description="chargeback", metadata={}))
+        assert (recovered.recovered, recovered.shortfall) == (500, 1_500)
+        refunded = self.refund(user, 1_000, "cup-f9")
+        assert self.legs(refunded) == [
+            ("pool:cup-f9", "refund", -1_000, {}, ""),
+            (f"user:{user}", "refund", 1_000, {"deposit": 900, "bonus": 100}, ""),
+            (f"user:{user}", "chargeback", -900, {"deposit": -900}, "deposit"),
+            (f"receivable:{user}", "chargeback", 900, {}, ""),
+        ]
+        assert refunded.wallets == [WalletView(user, "INR", 100, 0, 0, 600, funds=Funds(bonus=100))]
+        assert self.funds_of(user) == (Funds(bonus=100), Funds())
+        assert [g.remaining for g in self.service.bonuses.grants(user, "INR")] == [100]
+        self.assert_audit_ok()
+
+    def test_a_refund_of_bonus_alone_settles_nothing(self) -> None:
+        user = self.player(deposit=900, bonus=100)
+        self.entry(user, 1_000, "cup-f10")
+        self.refund(user, 900, "cup-f10")
+        self.run(self.service.postings.recover(
+            key=new_key(), user_id=user, amount=1_500, currency="INR", counter_account="clearing:stripe", type="",
+            source="test", description="chargeback", metadata={}))
+        refunded = self.refund(user, 100, "cup-f10")
+        assert self.legs(refunded) == [("pool:cup-f10", "refund", -100, {}, ""),
+                                       (f"user:{user}", "refund", 100, {"bonus": 100}, "bonus")]
+        assert refunded.wallets == [WalletView(user, "INR", 100, 0, 0, 600, funds=Funds(bonus=100))]
+        self.assert_audit_ok()
+
     def test_a_partial_refund_returns_winnings_then_deposit_then_bonus(self) -> None:
         user = self.player(deposit=300, winnings=5_000, bonus=500)
         self.entry(user, 1_000, "cup-f4")
@@ -274,6 +309,28 @@ class LedgerFundsContract(LedgerStoreContract):
         assert self.balance(CLEARING) == -300_000 + 205_000
         assert self.funds_of(user) == (Funds(deposit=50_000), Funds())
         assert captured.transaction.funds == {"deposit": -50_000, "winnings": -200_000}
+        self.assert_audit_ok()
+
+    def test_a_payout_hold_whose_whole_amount_would_be_withheld_is_refused(self) -> None:
+        service = self.with_policy(LedgerPolicy(tds_rate=Decimal(50)))
+        user = self.player(winnings=100)
+        before = self.ledger_state()
+        request: dict[str, Any] = {"key": new_key(), "hold_id": "", "user_id": user, "amount": 100,
+                                   "currency": "INR", "type": "payout", "source": "test",
+                                   "description": "payout hold", "metadata": {}}
+        with pytest.raises(FailedPrecondition) as refused:
+            self.run(service.holds.create(**request))
+        assert refused.value.code == "NOTHING_TO_PAY"
+        assert refused.value.message == "nothing to pay: the whole amount of 100 INR would be withheld as TDS"
+        assert self.ledger_state() == before
+        self.credit(user, 900, type="topup")
+        with pytest.raises(FailedPrecondition) as again:
+            self.run(service.holds.create(**request))
+        assert (again.value.code, again.value.message) == (refused.value.code, refused.value.message)
+        held = self.payout_hold(service, user, 100)
+        assert (held.hold.amount, held.hold.tds, held.hold.net_amount) == (100, 0, 100)
+        self.capture(held.hold.id)
+        assert self.funds_of(user) == (Funds(deposit=900), Funds())
         self.assert_audit_ok()
 
     def test_void_releases_every_held_fund(self) -> None:

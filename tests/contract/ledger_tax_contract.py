@@ -325,3 +325,138 @@ class LedgerTaxContract(StoreContract[LedgerStore]):
         assert self.balance(CLEARING) == -12800
         assert self.store.tax_facts(user, "INR", FY).deposits == 10000
         self.assert_audit_ok()
+
+    def a_paid_payout_of_winnings(self) -> tuple[str, Any]:
+        """5,000 of deposit and 5,000 of winnings; a payout of 10,000 withholds 1,500 on 5,000 and is paid."""
+        user = new_user()
+        self.credit(at(4, 10), user, 500000)
+        self.credit(at(4, 11), user, 500000, type="reward")
+        held = self.hold(at(5, 1), user, 1000000)
+        assert (held.net_winnings, held.tds, held.net_amount) == (500000, 150000, 850000)
+        self.settle(at(5, 2), held.id, capture=True)
+        return user, held
+
+    def reverse(self, when: datetime, user: str, held: Any, amount: int, reversed_total: int) -> None:
+        """What the payout service books for a reversal: a refund credit naming the payout, and for the one that
+        completes it the tds back from ``tds_payable`` in the same entry."""
+        self.now = when
+        metadata = {"payoutId": held.id, "amountReversed": str(reversed_total)}
+        if reversed_total == held.net_amount:
+            self.run(self.service.postings.post(key=new_key(), legs=[
+                LegRequest(account=CLEARING, amount=-amount, type="refund"),
+                LegRequest(account="tds_payable", amount=-held.tds, type="refund"),
+                LegRequest(account=f"user:{user}", amount=amount + held.tds, type="refund", metadata=metadata),
+            ], source="payout_service", description="reversal", metadata=metadata))
+        else:
+            self.run(self.service.postings.credit(
+                key=new_key(), user_id=user, amount=amount, currency="INR", type="refund", counter_account=CLEARING,
+                source="payout_service", description="reversal", metadata=metadata))
+
+    def test_a_fully_reversed_payout_is_no_withdrawal_and_its_tds_is_not_counted(self) -> None:
+        user, held = self.a_paid_payout_of_winnings()
+
+        self.reverse(at(5, 3), user, held, 850000, 850000)
+
+        assert self.funds(user) == Funds(deposit=500000, winnings=500000)
+        assert self.balance("tds_payable") == 0
+        assert self.store.tax_facts(user, "INR", FY) == TaxFacts(deposits=500000, withdrawals=0, opening_balance=0,
+                                                                 taxed_net_winnings=0)
+        statement = self.service.taxes.statement(user, "INR", "2026-27")
+        assert [(e.payout_id, e.amount, e.reversed, e.net_winnings, e.tds, e.status) for e in statement.entries] == [
+            (held.id, 1000000, 1000000, 500000, 150000, "reversed")]
+        assert (statement.withdrawals, statement.net_winnings, statement.tds) == (0, 0, 0)
+        assert self.service.taxes.report("2026-27", "", "INR").lines == []
+
+        again = self.hold(at(5, 4), user, 1000000)
+        assert (again.net_winnings, again.tds, again.net_amount) == (500000, 150000, 850000)
+        self.settle(at(5, 5), again.id, capture=True)
+        assert self.balance("tds_payable") == 150000
+        report = self.service.taxes.report("2026-27", "", "INR")
+        assert [(line.user_id, line.quarter, line.net_winnings, line.tds, line.withdrawals)
+                for line in report.lines] == [(user, "Q1", 500000, 150000, 1)]
+        statement = self.service.taxes.statement(user, "INR", "2026-27")
+        assert [e.status for e in statement.entries] == ["reversed", "captured"]
+        assert (statement.withdrawals, statement.net_winnings, statement.tds) == (1000000, 500000, 150000)
+        self.assert_audit_ok()
+
+    def test_a_partial_reversal_lowers_withdrawals_but_keeps_the_tds(self) -> None:
+        user, held = self.a_paid_payout_of_winnings()
+
+        self.reverse(at(5, 3), user, held, 400000, 400000)
+
+        assert self.store.tax_facts(user, "INR", FY) == TaxFacts(deposits=500000, withdrawals=600000,
+                                                                 opening_balance=0, taxed_net_winnings=500000)
+        statement = self.service.taxes.statement(user, "INR", "2026-27")
+        assert [(e.amount, e.reversed, e.tds, e.status) for e in statement.entries] == [
+            (1000000, 400000, 150000, "captured")]
+        assert (statement.withdrawals, statement.net_winnings, statement.tds) == (600000, 500000, 150000)
+        again = self.hold(at(5, 4), user, 400000)
+        assert (again.net_winnings, again.tds, again.net_amount) == (0, 0, 400000)
+        self.settle(at(5, 5), again.id, capture=True)
+        assert [(line.net_winnings, line.tds, line.withdrawals)
+                for line in self.service.taxes.report("2026-27", "", "INR").lines] == [(500000, 150000, 2)]
+        assert self.balance("tds_payable") == 150000
+        assert self.balance(f"user:{user}") == 0
+        self.assert_audit_ok()
+
+    def test_the_reversal_that_completes_a_partly_reversed_payout_returns_its_tds_to_the_year(self) -> None:
+        user, held = self.a_paid_payout_of_winnings()
+        self.reverse(at(5, 3), user, held, 400000, 400000)
+        self.reverse(at(5, 4), user, held, 450000, 850000)
+
+        assert self.funds(user) == Funds(deposit=500000, winnings=500000)
+        assert self.store.tax_facts(user, "INR", FY) == TaxFacts(deposits=500000, withdrawals=0, opening_balance=0,
+                                                                 taxed_net_winnings=0)
+        assert [(e.reversed, e.status) for e in self.service.taxes.statement(user, "INR", "2026-27").entries] == [
+            (1000000, "reversed")]
+        self.assert_audit_ok()
+
+    def test_the_year_end_taxes_winnings_a_reversed_payout_left_in_the_wallet(self) -> None:
+        user, held = self.a_paid_payout_of_winnings()
+        self.reverse(at(5, 3), user, held, 850000, 850000)
+        self.now = at(4, 2, year=2027)
+
+        result = self.run(self.service.taxes.close_year("2026-27", "INR"))
+
+        assert (result.net_winnings, result.tds, result.shortfall) == (500000, 150000, 0)
+        record = self.store.tax_year_get(user, "INR", "2026-27")
+        assert record is not None
+        assert (record.closing_balance, record.deposits, record.withdrawals, record.taxed_net_winnings,
+                record.net_winnings, record.withheld, record.next_opening_balance) == (
+            1000000, 500000, 0, 0, 500000, 150000, 850000)
+        assert self.balance("tds_payable") == 150000
+        self.assert_audit_ok()
+
+    def test_a_lost_dispute_captured_from_its_hold_reduces_the_years_deposits(self) -> None:
+        user = new_user()
+        self.credit(at(4, 10), user, 1000000)
+        self.credit(at(4, 11), user, 1000000, type="reward")
+        self.now = at(4, 12)
+        metadata = {"sessionId": "tps_dispute1", "chargeId": "ch_1", "provider": "mock", "disputeId": "dp_1"}
+        self.run(self.service.holds.create(
+            key="dispute_dp_1", hold_id="dispute_dp_1", user_id=user, amount=1000000, currency="INR", type="debit",
+            source="mock", description="Disputed card payment of a top-up", metadata=metadata, up_to_available=True))
+        assert self.store.tax_facts(user, "INR", FY).deposits == 1000000
+        self.settle(at(4, 13), "dispute_dp_1", capture=True)
+
+        assert self.funds(user) == Funds(winnings=1000000)
+        assert self.store.tax_facts(user, "INR", FY) == TaxFacts(deposits=0, withdrawals=0, opening_balance=0,
+                                                                 taxed_net_winnings=0)
+        held = self.hold(at(5, 1), user, 1000000)
+        assert (held.net_winnings, held.tds, held.net_amount) == (1000000, 300000, 700000)
+        self.settle(at(5, 2), held.id, capture=True)
+        assert self.balance("tds_payable") == 300000
+        self.assert_audit_ok()
+
+    def test_a_captured_debit_hold_that_is_no_dispute_is_no_chargeback(self) -> None:
+        user = new_user()
+        self.credit(at(4, 10), user, 1000000)
+        self.now = at(4, 12)
+        spent = self.run(self.service.holds.create(
+            key=new_key(), hold_id="", user_id=user, amount=300000, currency="INR", type="debit", source="test",
+            description="spent", metadata={"sessionId": "tps_other"})).hold
+        self.settle(at(4, 13), spent.id, capture=True)
+        assert self.balance(f"user:{user}") == 700000
+        assert self.store.tax_payout_holds("INR", FY, user, ("open", "captured")) == []
+        assert self.store.tax_facts(user, "INR", FY).deposits == 1000000
+        self.assert_audit_ok()

@@ -17,6 +17,7 @@ from tests.support.ids import new_key
 from wallet_service.adapters.sqlite_store import SqliteLedgerStore
 from wallet_service.domain.accounts import user_account
 from wallet_service.domain.audit import audit
+from wallet_service.domain.commands import LegRequest
 from wallet_service.domain.funds import Funds
 from wallet_service.domain.model import TransactionFilter
 from wallet_service.use_cases import WalletUseCases
@@ -207,3 +208,59 @@ def test_winzone_migrate_prints_the_audit_before_and_after(tmp_path: Path, monke
     with pytest.raises(SystemExit):
         cli.main(["migrate"])
     assert "funds migration: 0 wallets moved 0 minor units" in capsys.readouterr().out
+
+
+SPENT_LEGS = [
+    ("d1", "user:dave", "dave", "reward", 800, "e7", 800),
+    ("d2", "clearing:external", None, "reward", -800, "e7", -2_400),
+    ("d3", "user:dave", "dave", "debit", -800, "e8", 0),
+    ("d4", "clearing:external", None, "debit", 800, "e8", -1_600),
+    ("d5", "user:erin", "erin", "reward", 800, "e9", 800),
+    ("d6", "clearing:external", None, "reward", -800, "e9", -2_400),
+]
+"""dave spent his legacy rewards before funds existed; erin still had hers (800) when funds were introduced."""
+
+
+def test_the_funds_migration_never_moves_deposits_made_after_funds_were_introduced(tmp_path: Path) -> None:
+    path = tmp_path / "wallet.sqlite3"
+    legacy_ledger(path)
+    conn = connect(path)
+    try:
+        for tx_id, account, user_id, tx_type, amount, entry_id, after in SPENT_LEGS:
+            conn.execute("INSERT INTO transactions VALUES (?, ?, ?, ?, ?, 'INR', 'completed', 'legacy', '', '{}', "
+                         "NULL, ?, ?, NULL, ?, ?, ?)", (tx_id, account, user_id, tx_type, amount, after, entry_id,
+                                                       T0, T0, T0))
+        conn.execute("INSERT INTO accounts VALUES ('user:dave', 'INR', 'user', 0, 0, 800, ?, ?)", (T0, T0))
+        conn.execute("INSERT INTO accounts VALUES ('user:erin', 'INR', 'user', 800, 0, 800, ?, ?)", (T0, T0))
+        conn.execute("UPDATE accounts SET balance = -2400 WHERE account = 'clearing:external'")
+    finally:
+        conn.close()
+    store = SqliteLedgerStore(path)
+    try:
+        store.migrate()
+        service = WalletUseCases(store)
+        asyncio.run(service.postings.post(
+            key=new_key(), legs=[LegRequest(account="user:erin", amount=-800, type="entryFee"),
+                                 LegRequest(account="pool:cup-late", amount=800, type="entryFee")],
+            source="test", description="entry", metadata={}))
+        asyncio.run(service.postings.credit(
+            key=new_key(), user_id="erin", amount=1_000, currency="INR", type="topup",
+            counter_account="clearing:external", source="test", description="top-up", metadata={}))
+        first = migrate_funds(store)
+        assert first.before.ok and first.after.ok, (first.before.violations, first.after.violations)
+        assert first.moved == [("alice", "INR", 250), ("carol", "INR", 100)]
+        assert funds(store, "erin") == (Funds(deposit=1_000), Funds())
+        assert store.atomic(lambda uow: uow.idempotency_get("migrate_funds_dave_INR")) == (
+            "migration:dave:INR", {"moved": 0})
+        asyncio.run(service.postings.credit(
+            key=new_key(), user_id="dave", amount=1_000, currency="INR", type="topup",
+            counter_account="clearing:external", source="test", description="top-up", metadata={}))
+        second = migrate_funds(store)
+        assert second.moved == [] and second.after.ok, second.after.violations
+        assert funds(store, "dave") == (Funds(deposit=1_000), Funds())
+        assert funds(store, "erin") == (Funds(deposit=1_000), Funds())
+        assert store.list_transactions(TransactionFilter(user_id="dave", type="migration", limit=10)).items == []
+        report = audit(store.audit_facts())
+        assert report.ok, report.violations
+    finally:
+        store.close()

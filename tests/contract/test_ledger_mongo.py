@@ -200,6 +200,45 @@ class TestMongoLedgerStore(RealMongoDatabase, LedgerBatchContract, LedgerSafetyC
         assert self.wallet(alice).funds == Funds(deposit=600, winnings=250)
         self.assert_audit_ok()
 
+    def test_the_funds_migration_never_moves_deposits_made_after_funds_were_introduced(self) -> None:
+        db = self.raw_db()
+        stamp = "2026-05-01T10:00:00.000000Z"
+        dave, erin = new_user(), new_user()
+        for account, balance in ((f"user:{dave}", 0), (f"user:{erin}", 800), ("clearing:external", -800)):
+            db[ACCOUNTS].insert_one({"_id": f"{account}|INR", "account": account, "currency": "INR",
+                                     "kind": "system" if account.startswith("clearing") else "user",
+                                     "balance": balance, "held": 0, "totalEarnings": 0 if balance < 0 else 800,
+                                     "version": 3, "createdAt": stamp, "updatedAt": stamp})
+        for tx_id, account, user, tx_type, amount, entry_id, after in (
+                ("m1", f"user:{dave}", dave, "reward", 800, "e1", 800),
+                ("m2", "clearing:external", None, "reward", -800, "e1", -800),
+                ("m3", f"user:{dave}", dave, "debit", -800, "e2", 0),
+                ("m4", "clearing:external", None, "debit", 800, "e2", 0),
+                ("m5", f"user:{erin}", erin, "reward", 800, "e3", 800),
+                ("m6", "clearing:external", None, "reward", -800, "e3", -800)):
+            db[TRANSACTIONS].insert_one({
+                "_id": tx_id, "userId": user, "account": account, "type": tx_type, "amount": amount,
+                "currency": "INR", "status": "completed", "source": "legacy", "description": "", "metadata": [],
+                "idempotencyKey": None, "balanceAfter": after, "entryId": entry_id, "holdId": None,
+                "createdAt": stamp, "updatedAt": stamp, "postedAt": stamp})
+        self.store.migrate()
+        self.post([{"account": f"user:{erin}", "amount": -800, "type": "entryFee"},
+                   {"account": "pool:cup-late", "amount": 800, "type": "entryFee"}])
+        self.credit(erin, 1_000, type="topup")
+        first = migrate_funds(self.store)
+        assert first.before.ok and first.after.ok, (first.before.violations, first.after.violations)
+        assert first.moved == []
+        assert self.wallet(erin).funds == Funds(deposit=1_000)
+        assert self.store.atomic(lambda uow: uow.idempotency_get(f"migrate_funds_{dave}_INR")) == (
+            f"migration:{dave}:INR", {"moved": 0})
+        self.credit(dave, 1_000, type="topup")
+        second = migrate_funds(self.store)
+        assert second.moved == [] and second.after.ok, second.after.violations
+        assert self.wallet(dave).funds == Funds(deposit=1_000)
+        assert self.wallet(erin).funds == Funds(deposit=1_000)
+        assert self.store.list_transactions(TransactionFilter(user_id=dave, type="migration", limit=10)).items == []
+        self.assert_audit_ok()
+
 
 def test_a_server_out_of_reach_is_unavailable() -> None:
     store = MongoLedgerStore(unreachable_client(), "winzone_unreachable", timeout=0.5)

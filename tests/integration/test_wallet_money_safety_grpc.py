@@ -125,6 +125,9 @@ class LateStore(LedgerStore):
                          statuses: Sequence[str]) -> list[HoldRecord]:
         return self.inner.tax_payout_holds(currency, year, user_id, statuses)
 
+    def tax_payout_refunds(self, hold_ids: Sequence[str]) -> dict[str, int]:
+        return self.inner.tax_payout_refunds(hold_ids)
+
     def statement_opening(self, user_id: str, currency: str, before: str) -> dict[str, int]:
         return self.inner.statement_opening(user_id, currency, before)
 

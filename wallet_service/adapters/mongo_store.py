@@ -293,6 +293,15 @@ class MongoUnitOfWork(LedgerUnitOfWork):
         ], session=reads._session))
         return int(rows[0]["total"]) if rows else 0
 
+    def legacy_deposit(self, user_id: str, currency: str) -> int:
+        reads = self._docs._batch.reads
+        rows = list(reads._db[TRANSACTIONS].aggregate([
+            {"$match": {"account": f"user:{user_id}", "currency": currency, "status": TxStatus.COMPLETED.value}},
+            {"$group": {"_id": None, "total": {"$sum": {"$cond": [
+                {"$eq": [{"$type": "$funds"}, "missing"]}, "$amount", {"$min": [0, "$funds.deposit"]}]}}}},
+        ], session=reads._session))
+        return int(rows[0]["total"]) if rows else 0
+
     def transactions_add(self, records: list[TransactionRecord]) -> None:
         for record in records:
             key = record.idempotency_key
@@ -601,6 +610,10 @@ class MongoLedgerStore(MongoStore, LedgerStore):
                          statuses: Sequence[str]) -> list[HoldRecord]:
         with self._snapshot() as session:
             return mongo_tax.payout_holds(self._db, session, currency, year, user_id, statuses, _hold_record)
+
+    def tax_payout_refunds(self, hold_ids: Sequence[str]) -> dict[str, int]:
+        with self._snapshot() as session:
+            return mongo_tax.payout_refunds(self._db, session, hold_ids)
 
     def statement_opening(self, user_id: str, currency: str, before: str) -> dict[str, int]:
         with self._bounded():

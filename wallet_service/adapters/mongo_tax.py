@@ -59,6 +59,33 @@ def part(doc: Doc, fund: str) -> int:
     return int(funds.get(fund, 0))
 
 
+def meta(doc: Doc, key: str) -> str | None:
+    """One metadata value of a transaction document (stored as ``[key, value]`` pairs)."""
+    for name, value in doc.get("metadata") or ():
+        if name == key:
+            return str(value)
+    return None
+
+
+def charged_back(doc: Doc) -> bool:
+    """A ``chargeback`` leg, or the capture of a payment gateway's dispute hold (a ``debit`` hold naming a
+    ``disputeId``)."""
+    return doc["type"] == TxType.CHARGEBACK.value or (
+        doc["type"] == TxType.DEBIT.value and bool(doc.get("holdId")) and meta(doc, "disputeId") is not None)
+
+
+def refunds_by_payout(legs: Iterable[Doc], user_id: str | None = None) -> dict[str, int]:
+    """Completed ``refund`` credits to a user's wallet per the payout id their metadata names."""
+    refunded: dict[str, int] = {}
+    for doc in legs:
+        payout_id = meta(doc, "payoutId")
+        if (payout_id and doc["type"] == TxType.REFUND.value and doc["status"] == TxStatus.COMPLETED.value
+                and doc["amount"] > 0 and doc["account"] == f"user:{doc['userId']}"
+                and (user_id is None or doc["userId"] == user_id)):
+            refunded[payout_id] = refunded.get(payout_id, 0) + int(doc["amount"])
+    return refunded
+
+
 def _pending(docs: CommandDocuments, collection: str) -> dict[Any, Doc]:
     """What the batch's earlier commands and this command (and its enclosing ones) wrote to ``collection``."""
     chain: list[CommandDocuments] = []
@@ -118,13 +145,17 @@ class WalletDocs:
         start, end = year.start_utc, year.end_utc
         in_year = [d for d in self.legs if start <= d["postedAt"] < end]
         topups = sum(part(d, "deposit") for d in in_year if d["type"] == TxType.TOPUP.value and d["amount"] > 0)
-        charged_back = -sum(part(d, "deposit") + part(d, "winnings") for d in in_year
-                            if d["type"] == TxType.CHARGEBACK.value and d["amount"] < 0)
+        taken_back = -sum(part(d, "deposit") + part(d, "winnings") for d in in_year
+                          if charged_back(d) and d["amount"] < 0)
         taken = [h for h in self.payout_holds() if h["status"] in TAKEN and start <= h["createdAt"] < end]
+        refunded = refunds_by_payout(self.legs)
         opening = previous.next_opening_balance if previous is not None else self.balance_for_tax(start)
-        return TaxFacts(deposits=max(0, topups - charged_back), withdrawals=sum(int(h["amount"]) for h in taken),
-                        opening_balance=opening,
-                        taxed_net_winnings=sum(int(h.get("netWinnings", 0)) for h in taken))
+        return TaxFacts(
+            deposits=max(0, topups - taken_back),
+            withdrawals=sum(max(0, int(h["amount"]) - refunded.get(h["_id"], 0)) for h in taken),
+            opening_balance=opening,
+            taxed_net_winnings=sum(int(h.get("netWinnings", 0)) for h in taken
+                                   if refunded.get(h["_id"], 0) < int(h["amount"])))
 
 
 def tax_wallets(db: Any, session: Any, currency: str, year: FinancialYear) -> list[str]:
@@ -155,6 +186,23 @@ def payout_holds(db: Any, session: Any, currency: str, year: FinancialYear, user
         {"_id": {"$in": [h["transactionId"] for h in holds]}, "type": TxType.PAYOUT.value}, {"_id": 1},
         session=session)}
     return [decode(h) for h in holds if h["transactionId"] in payouts]
+
+
+def payout_refunds(db: Any, session: Any, hold_ids: Sequence[str]) -> dict[str, int]:
+    """Per payout hold id, what completed ``refund`` legs to its user naming it gave back (none omitted)."""
+    ids = list(hold_ids)
+    if not ids:
+        return {}
+    owners = {h["_id"]: h["userId"] for h in db["holds"].find({"_id": {"$in": ids}}, {"userId": 1},
+                                                                session=session)}
+    legs = db["transactions"].find(
+        {"type": TxType.REFUND.value, "status": TxStatus.COMPLETED.value,
+         "metadata": {"$in": [["payoutId", hold_id] for hold_id in ids]}}, session=session)
+    refunded: dict[str, int] = {}
+    for doc in legs:
+        for payout_id, amount in refunds_by_payout([doc], owners.get(meta(doc, "payoutId") or "", "")).items():
+            refunded[payout_id] = refunded.get(payout_id, 0) + amount
+    return refunded
 
 
 def statement_opening(db: Any, session: Any, user_id: str, currency: str, before: str) -> dict[str, int]:

@@ -198,6 +198,15 @@ class SqliteUnitOfWork(LedgerUnitOfWork):
         ).fetchone()
         return int(row[0])
 
+    def legacy_deposit(self, user_id: str, currency: str) -> int:
+        row = self._conn.execute(
+            "SELECT COALESCE(SUM(CASE WHEN fund_deposit IS NULL THEN amount WHEN fund_deposit < 0 THEN fund_deposit "
+            "ELSE 0 END), 0) FROM transactions WHERE user_id = ? AND account = 'user:' || user_id AND currency = ? "
+            "AND status = 'completed'",
+            (user_id, currency),
+        ).fetchone()
+        return int(row[0])
+
     def transactions_add(self, records: list[TransactionRecord]) -> None:
         try:
             self._conn.executemany(
@@ -435,6 +444,10 @@ class SqliteLedgerStore(SqliteUnitOfWorkStore[LedgerUnitOfWork], LedgerStore):
             reader = SqliteUnitOfWork(conn)
             ids = sqlite_tax.payout_hold_ids(conn, currency, year, user_id, statuses)
             return [hold for hold in map(reader.hold_get, ids) if hold is not None]
+
+    def tax_payout_refunds(self, hold_ids: Sequence[str]) -> dict[str, int]:
+        with self._snapshot() as conn:
+            return sqlite_tax.payout_refunds(conn, list(hold_ids))
 
     def statement_opening(self, user_id: str, currency: str, before: str) -> dict[str, int]:
         return sqlite_tax.statement_opening(self._readers.conn(), user_id, currency, before)

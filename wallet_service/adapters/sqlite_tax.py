@@ -51,6 +51,13 @@ DEPOSIT_PART = f"(CASE WHEN {LEGACY} THEN amount ELSE COALESCE(fund_deposit, 0) 
 WINNINGS_PART = "COALESCE(fund_winnings, 0)"
 BONUS_PART = "COALESCE(fund_bonus, 0)"
 WALLET_LEG = "account = 'user:' || user_id AND user_id = ? AND currency = ? AND status = 'completed'"
+CHARGED_BACK = ("(type = 'chargeback' OR (type = 'debit' AND hold_id IS NOT NULL "
+                "AND json_extract(metadata, '$.disputeId') IS NOT NULL))")
+REFUNDED = (
+    "(SELECT COALESCE(SUM(r.amount), 0) FROM transactions r WHERE r.user_id = h.user_id "
+    "AND r.account = 'user:' || h.user_id AND r.currency = h.currency AND r.type = 'refund' "
+    "AND r.status = 'completed' AND r.amount > 0 AND json_extract(r.metadata, '$.payoutId') = h.id)"
+)
 
 def _one(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int:
     row = conn.execute(sql, params).fetchone()
@@ -78,19 +85,34 @@ def tax_facts(conn: sqlite3.Connection, user_id: str, currency: str, year: Finan
     topups = _one(conn, f"SELECT SUM({DEPOSIT_PART}) FROM transactions WHERE {WALLET_LEG} AND type = 'topup' "
                         "AND amount > 0 AND posted_at >= ? AND posted_at < ?", (user_id, currency, start, end))
     charged_back = _one(conn, f"SELECT -SUM({DEPOSIT_PART} + {WINNINGS_PART}) FROM transactions WHERE {WALLET_LEG} "
-                              "AND type = 'chargeback' AND amount < 0 AND posted_at >= ? AND posted_at < ?",
+                              f"AND {CHARGED_BACK} AND amount < 0 AND posted_at >= ? AND posted_at < ?",
                         (user_id, currency, start, end))
-    row = conn.execute(
-        "SELECT COALESCE(SUM(h.amount), 0), COALESCE(SUM(h.net_winnings), 0) FROM holds h "
+    rows = conn.execute(
+        f"SELECT h.amount, h.net_winnings, {REFUNDED} FROM holds h "
         "JOIN transactions t ON t.id = h.transaction_id WHERE h.user_id = ? AND h.currency = ? "
         "AND t.type = 'payout' AND h.status IN ('open', 'captured') AND h.created_at >= ? AND h.created_at < ?",
         (user_id, currency, start, end),
-    ).fetchone()
+    ).fetchall()
     previous = tax_year_get(conn, user_id, currency, year.previous.label)
     opening = (previous.next_opening_balance if previous is not None
                else balance_for_tax(conn, user_id, currency, start))
-    return TaxFacts(deposits=max(0, topups - charged_back), withdrawals=int(row[0]), opening_balance=opening,
-                    taxed_net_winnings=int(row[1]))
+    return TaxFacts(deposits=max(0, topups - charged_back),
+                    withdrawals=sum(max(0, int(amount) - int(refunded)) for amount, _, refunded in rows),
+                    opening_balance=opening,
+                    taxed_net_winnings=sum(int(nw) for amount, nw, refunded in rows if int(refunded) < int(amount)))
+
+
+def payout_refunds(conn: sqlite3.Connection, hold_ids: Sequence[str]) -> dict[str, int]:
+    """What completed ``refund`` legs to each payout hold's user naming it (metadata ``payoutId``) gave back, per
+    hold id (holds with none omitted)."""
+    refunded: dict[str, int] = {}
+    for start in range(0, len(hold_ids), 500):
+        chunk = hold_ids[start:start + 500]
+        rows = conn.execute(
+            f"SELECT h.id, {REFUNDED} FROM holds h WHERE h.id IN ({', '.join('?' * len(chunk))})", tuple(chunk),
+        ).fetchall()
+        refunded.update({str(hold_id): int(amount) for hold_id, amount in rows if amount})
+    return refunded
 
 
 def _tax_year(row: Sequence[Any]) -> TaxYearRecord:

@@ -178,8 +178,6 @@ def grant(uow: LedgerUnitOfWork, cmd: GrantBonusCommand, clock: Clock = utc_now,
 def _grant(uow: LedgerUnitOfWork, cmd: GrantBonusCommand, now: str, policy: LedgerPolicy) -> GrantOutcome:
     grant_id = new_id("bonus")
     metadata = {"grantId": grant_id, "reason": cmd.reason[:500]}
-    if cmd.granted_by:
-        metadata["grantedBy"] = cmd.granted_by
     legs = [
         LegSpec(user_account(cmd.user_id), cmd.amount, cmd.currency, TxType.BONUS.value, cmd.reason, cmd.key,
                 metadata),

@@ -4,6 +4,7 @@ applied once, and every leg with its balance after and its funds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from wallet_service.domain import controls, tax
@@ -87,6 +88,27 @@ def check_controls(uow: LedgerUnitOfWork, legs: list[LegSpec], now: str) -> None
         uow.controls_put(user_id, {**doc, "feeChecks": int(doc.get("feeChecks", 0)) + 1})
 
 
+def settlement_legs(legs: list[LegSpec], splits: list[Funds | None], owed_by: Callable[[str, str], int],
+                    metadata: dict[str, str]) -> list[LegSpec]:
+    """The legs by which what each user who owes is credited in this entry pays back min(credited, owed): the
+    deposit and winnings parts of their credits that settle (bonus is not the user's money, even refunded)."""
+    credited: dict[tuple[str, str], int] = {}
+    for leg, split in zip(legs, splits, strict=True):
+        user_id = leg.account.user_id
+        if user_id is None or split is None or leg.amount <= 0 or leg.type in NOT_SETTLING:
+            continue
+        credited[(user_id, leg.currency)] = credited.get((user_id, leg.currency), 0) + split.deposit + split.winnings
+    settlement: list[LegSpec] = []
+    for (user_id, currency), amount in credited.items():
+        taken = min(amount, owed_by(user_id, currency))
+        if taken > 0:
+            settlement.append(LegSpec(user_account(user_id), -taken, currency, TxType.CHARGEBACK.value, SETTLEMENT,
+                                      None, metadata))
+            settlement.append(LegSpec(receivable_account(user_id), taken, currency, TxType.CHARGEBACK.value,
+                                      SETTLEMENT, None, metadata))
+    return settlement
+
+
 def book(
     uow: LedgerUnitOfWork, legs: list[LegSpec], *, source: str, metadata: dict[str, str], now: str,
     restrict: bool = True, settle: bool = True, policy: LedgerPolicy = DEFAULT_POLICY,
@@ -103,25 +125,17 @@ def book(
 
     legs = tax.gst_legs(list(legs), policy)
     check_controls(uow, legs, now)
-    credited: dict[tuple[str, str], int] = {}
     for leg in legs:
         user_id = leg.account.user_id
-        if user_id is None:
-            continue
-        if leg.amount < 0 and restrict and owed_by(user_id, leg.currency) > 0:
+        if user_id is not None and leg.amount < 0 and restrict and owed_by(user_id, leg.currency) > 0:
             raise restricted(user_id, leg.currency)
-        if leg.amount > 0 and leg.type not in NOT_SETTLING:
-            credited[(user_id, leg.currency)] = credited.get((user_id, leg.currency), 0) + leg.amount
-    for (user_id, currency), amount in credited.items() if settle else ():
-        taken = min(amount, owed_by(user_id, currency))
-        if taken:
-            legs.append(LegSpec(user_account(user_id), -taken, currency, TxType.CHARGEBACK.value, SETTLEMENT, None,
-                                metadata))
-            legs.append(LegSpec(receivable_account(user_id), taken, currency, TxType.CHARGEBACK.value, SETTLEMENT,
-                                None, metadata))
     entry_id = new_id("ent")
     router = Router(uow, policy, now, metadata)
     splits = router.route(legs)
+    if settle:
+        settlement = settlement_legs(legs, splits, owed_by, metadata)
+        legs = [*legs, *settlement]
+        splits = [*splits, *router.route(settlement)]
     net: dict[tuple[Account, str], list[int]] = {}
     fund_net: dict[tuple[Account, str], Funds] = {}
     for leg, split in zip(legs, splits, strict=True):

@@ -74,6 +74,10 @@ def _create(uow: LedgerUnitOfWork, cmd: CreateHoldCommand, now: str, policy: Led
         raise InsufficientFunds(f"Insufficient funds: a {cmd.type} hold may take only {', '.join(order)}")
     withheld = tax.withholding(uow, cmd.user_id, cmd.currency, amount, now, policy) \
         if cmd.type == TxType.PAYOUT else None
+    if withheld is not None and withheld.tds >= amount:
+        raise FailedPrecondition(
+            f"nothing to pay: the whole amount of {amount} {cmd.currency} would be withheld as TDS",
+            code="NOTHING_TO_PAY")
     state = uow.account_hold(account, cmd.currency, amount, now, funds)
     record = TransactionRecord(
         id=new_id("txn"), account=account.name, user_id=cmd.user_id, type=cmd.type, amount=-amount,

@@ -77,6 +77,11 @@ class LedgerUnitOfWork(ABC):
         """Sum of the wallet's completed positive ``reward`` legs stored before funds existed (no split)."""
 
     @abstractmethod
+    def legacy_deposit(self, user_id: str, currency: str) -> int:
+        """What is left of the balance the wallet had when funds were introduced: its completed legs stored
+        before funds existed (no split) less the deposit parts taken out by completed legs since."""
+
+    @abstractmethod
     def transactions_add(self, records: list[TransactionRecord]) -> None:
         """Insert new transactions (legs or pending hold views)."""
 
@@ -139,8 +144,10 @@ class LedgerUnitOfWork(ABC):
     @abstractmethod
     def tax_facts(self, user_id: str, currency: str, year: FinancialYear) -> TaxFacts:
         """Rule 133's inputs for the wallet and year: deposit parts of completed ``topup`` legs of the year less
-        the deposit and winnings parts of its ``chargeback`` legs (floored at 0); amounts and net winnings of the
-        year's payout holds open or captured; the opening balance (the previous year's record, else deposit +
+        the deposit and winnings parts of its ``chargeback`` legs and captured dispute holds (``debit`` holds
+        naming a ``disputeId``), floored at 0; amounts of the year's payout holds open or captured less the
+        ``refund`` credits naming them (metadata ``payoutId``), and their net winnings except of a hold refunded
+        in full (its tds came back); the opening balance (the previous year's record, else deposit +
         winnings at the year's start less payout holds then unpaid), this unit of work's writes included."""
 
     @abstractmethod
@@ -241,6 +248,11 @@ class LedgerStore(ABC):
     def tax_payout_holds(self, currency: str, year: FinancialYear, user_id: str | None,
                          statuses: Sequence[str]) -> list[HoldRecord]:
         """Payout holds created in the year with one of ``statuses`` (one user's or everyone's), oldest first."""
+
+    @abstractmethod
+    def tax_payout_refunds(self, hold_ids: Sequence[str]) -> dict[str, int]:
+        """Per payout hold id, the sum of completed ``refund`` legs to its user naming it in metadata ``payoutId``
+        (what reversals of the payout gave back; holds without one omitted)."""
 
     @abstractmethod
     def statement_opening(self, user_id: str, currency: str, before: str) -> dict[str, int]:

@@ -11,7 +11,7 @@ from wallet_service.domain.accounts import check_id, receivable_account, user_ac
 from wallet_service.domain.commands import LegSpec
 from wallet_service.domain.entries import book
 from wallet_service.domain.funds import DEPOSIT_FIRST
-from wallet_service.domain.model import HoldStatus, TxType, WalletView
+from wallet_service.domain.model import HoldRecord, HoldStatus, TxType, WalletView
 from wallet_service.domain.policy import DEFAULT_POLICY, LedgerPolicy
 from wallet_service.domain.ports import LedgerStore, LedgerUnitOfWork
 from wallet_service.domain.tax import (
@@ -33,6 +33,7 @@ from winzone_kernel.money import check_minor, currency_of
 YEAR_END = "TDS on net winnings at the end of the financial year"
 PAID = (HoldStatus.CAPTURED.value,)
 TAKEN = (HoldStatus.OPEN.value, HoldStatus.CAPTURED.value)
+REVERSED = "reversed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,12 @@ class TaxWithdrawal:
     net_winnings: int
     tds: int
     status: str
+    reversed: int = 0
+
+    @property
+    def tds_returned(self) -> bool:
+        """The whole payout came back (the reversal that completed it also returned the tds)."""
+        return self.status == REVERSED
 
 
 @dataclass(slots=True)
@@ -118,6 +125,11 @@ class CloseYearResult:
     net_winnings: int = 0
     tds: int = 0
     shortfall: int = 0
+
+
+def _withdrawal(hold: HoldRecord, reversed_amount: int) -> TaxWithdrawal:
+    status = REVERSED if reversed_amount >= hold.amount else hold.status
+    return TaxWithdrawal(hold.id, hold.created_at, hold.amount, hold.net_winnings, hold.tds, status, reversed_amount)
 
 
 def _currency(value: str) -> str:
@@ -190,11 +202,13 @@ class Taxes:
         facts = self._store.tax_facts(user_id, code, year)
         holds = self._store.tax_payout_holds(code, year, user_id, TAKEN)
         closed = self._store.tax_year_get(user_id, code, year.label)
-        entries = [TaxWithdrawal(h.id, h.created_at, h.amount, h.net_winnings, h.tds, h.status) for h in holds]
+        refunded = self._store.tax_payout_refunds([h.id for h in holds])
+        entries = [_withdrawal(h, refunded.get(h.id, 0)) for h in holds]
+        kept = [e for e in entries if not e.tds_returned]
         statement = TaxStatement(
             user_id=user_id, currency=code, financial_year=year.label, tds_rate=self._policy.tds_rate,
             opening_balance=facts.opening_balance, deposits=facts.deposits, withdrawals=facts.withdrawals,
-            net_winnings=sum(e.net_winnings for e in entries), tds=sum(e.tds for e in entries), entries=entries,
+            net_winnings=sum(e.net_winnings for e in kept), tds=sum(e.tds for e in kept), entries=entries,
             year_end=closed,
         )
         if closed is not None:
@@ -210,7 +224,11 @@ class Taxes:
             raise InvalidArgument("quarter must be Q1, Q2, Q3 or Q4", code="INVALID_QUARTER")
         code = _currency(currency)
         lines: dict[tuple[str, str], TdsLine] = {}
-        for hold in self._store.tax_payout_holds(code, year, None, PAID):
+        paid = self._store.tax_payout_holds(code, year, None, PAID)
+        refunded = self._store.tax_payout_refunds([h.id for h in paid])
+        for hold in paid:
+            if refunded.get(hold.id, 0) >= hold.amount:
+                continue
             paid_in = year.quarter_of(hold.updated_at) if year.contains(hold.updated_at) else "Q4"
             line = lines.setdefault((hold.user_id, paid_in), TdsLine(hold.user_id, paid_in))
             line.net_winnings += hold.net_winnings
