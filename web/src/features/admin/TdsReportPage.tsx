@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { DownloadButton, type DownloadedFile } from '@/components/DownloadButton';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { FinancialYearSelect } from '@/components/FinancialYearSelect';
 import { Loading } from '@/components/Loading';
 import { TableWrap } from '@/components/TableWrap';
 import { fetchClient } from '@/lib/api/client';
@@ -31,16 +32,7 @@ export function TdsReportPage() {
     <section aria-labelledby="tds-report-heading">
       <h1 id="tds-report-heading">TDS report</h1>
       <div className="filters">
-        <div className="field">
-          <label htmlFor="tds-fy">Financial year</label>
-          <select id="tds-fy" value={fy} onChange={(event) => setFy(event.target.value)}>
-            {years.map((year) => (
-              <option key={year} value={year}>
-                {year}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FinancialYearSelect id="tds-fy" years={years} value={fy} onChange={setFy} />
         <div className="field">
           <label htmlFor="tds-quarter">Quarter</label>
           <select id="tds-quarter" value={quarter} onChange={(event) => setQuarter(event.target.value as Quarter | '')}>

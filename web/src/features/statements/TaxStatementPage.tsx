@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { DownloadButton } from '@/components/DownloadButton';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { FinancialYearSelect } from '@/components/FinancialYearSelect';
 import { Loading } from '@/components/Loading';
 import { Money } from '@/components/Money';
 import { TableWrap } from '@/components/TableWrap';
@@ -83,16 +84,7 @@ export function TaxStatementPage() {
         <Link to="/wallet/statements">Statement</Link>
       </p>
       <div className="filters">
-        <div className="field">
-          <label htmlFor="tax-fy">Financial year</label>
-          <select id="tax-fy" value={fy} onChange={(event) => setFy(event.target.value)}>
-            {years.map((year) => (
-              <option key={year} value={year}>
-                {year}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FinancialYearSelect id="tax-fy" years={years} value={fy} onChange={setFy} />
       </div>
       <div className="actions">
         <DownloadButton label="Download CSV" fetchFile={() => fetchTaxStatementFile(fy, 'csv')} />
