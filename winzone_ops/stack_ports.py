@@ -28,11 +28,14 @@ sets it from the gateway's port as finally picked, so that the payment gateway's
 redirects back to the app (``FRONTEND_URL`` defaults to it) name the port the gateway really listens on."""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def free_port(taken: frozenset[int] = frozenset()) -> int:
+    """A port free now on 127.0.0.1 and not in ``taken`` (the kernel may hand a just-closed port out again)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        if port not in taken:
+            return port
 
 
 def port_names(spec: ServiceSpec) -> tuple[str, ...]:
@@ -70,9 +73,13 @@ def pick_ports(env: MutableMapping[str, str]) -> list[str]:
 
 def repick(env: MutableMapping[str, str], picked: Sequence[str]) -> None:
     """A fresh free port for every picked port name, and each picked address on its port."""
+    chosen: set[int] = {int(value) for name, value in env.items()
+                         if name.endswith("_PORT") and name not in picked and value.isdigit()}
     for name in picked:
         if name.endswith("_PORT"):
-            env[name] = str(free_port())
+            port = free_port(frozenset(chosen))
+            chosen.add(port)
+            env[name] = str(port)
             address = _address_name(name)
             if address is not None and address in picked:
                 env[address] = f"127.0.0.1:{env[name]}"
