@@ -25,7 +25,7 @@ except ImportError:
     stack_ports = supervisor
 taken = [int(sys.argv[1])]
 pick = stack_ports.free_port
-stack_ports.free_port = supervisor.free_port = lambda: taken.pop() if taken else pick()
+stack_ports.free_port = supervisor.free_port = lambda *avoid: taken.pop() if taken else pick(*avoid)
 sys.exit(supervisor.run_stack())
 """
 """`winzone up` whose first pick is a port that another process already holds: what a port taken between the
