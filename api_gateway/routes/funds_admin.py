@@ -89,7 +89,7 @@ async def _known_user(ctx: GatewayContext, user_id: str) -> str:
     dependencies=AUTHENTICATED, openapi_extra=documented(body=GrantBonusBody, headers=[BONUS_KEY]),
     responses=error_responses(
         body=True, path=True,
-        bad_request=[*AMOUNT_CODES, *REQUIRED_KEY_CODES, "VALIDATION_ERROR", "INVALID_REASON", "INVALID_EXPIRY"],
+        bad_request=[*AMOUNT_CODES, *REQUIRED_KEY_CODES, "VALIDATION_ERROR", "INVALID_EXPIRY"],
         forbidden=["FORBIDDEN", "SELF_GRANT_FORBIDDEN"], not_found=["USER_NOT_FOUND"],
         conflict=["IDEMPOTENCY_CONFLICT"]),
 )

@@ -462,7 +462,8 @@ class TaxEntry(Shape):
     amount: Money
     netWinnings: Money
     tds: Money
-    status: Literal["open", "captured"] = Field(description="open: not yet paid; captured: paid")
+    status: Literal["open", "captured", "reversed"] = Field(
+        description="open: not yet paid; captured: paid; reversed: taken back in full, the tds returned")
 
 
 class YearEnd(Shape):

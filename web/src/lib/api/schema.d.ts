@@ -2624,10 +2624,10 @@ export interface components {
             payoutId: string;
             /**
              * Status
-             * @description open: not yet paid; captured: paid
+             * @description open: not yet paid; captured: paid; reversed: taken back in full, the tds returned
              * @enum {string}
              */
-            status: "open" | "captured";
+            status: "open" | "captured" | "reversed";
             /**
              * Tds
              * @description Major units, exact.
@@ -4292,7 +4292,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionEnvelope"];
                 };
             };
-            /** @description Invalid request. `error` is one of: IDEMPOTENCY_KEY_REQUIRED, INVALID_AMOUNT, INVALID_CURRENCY, INVALID_EXPIRY, INVALID_IDEMPOTENCY_KEY, INVALID_JSON, INVALID_REASON, PAYLOAD_TOO_LARGE, VALIDATION_ERROR. */
+            /** @description Invalid request. `error` is one of: IDEMPOTENCY_KEY_REQUIRED, INVALID_AMOUNT, INVALID_CURRENCY, INVALID_EXPIRY, INVALID_IDEMPOTENCY_KEY, INVALID_JSON, PAYLOAD_TOO_LARGE, VALIDATION_ERROR. */
             400: {
                 headers: {
                     /** @description The request's id: the caller's, or a new one. */
@@ -4302,7 +4302,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error?: "IDEMPOTENCY_KEY_REQUIRED" | "INVALID_AMOUNT" | "INVALID_CURRENCY" | "INVALID_EXPIRY" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_JSON" | "INVALID_REASON" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR";
+                        error?: "IDEMPOTENCY_KEY_REQUIRED" | "INVALID_AMOUNT" | "INVALID_CURRENCY" | "INVALID_EXPIRY" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_JSON" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR";
                     } & components["schemas"]["ErrorEnvelope"];
                 };
             };
